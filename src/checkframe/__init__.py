@@ -1,0 +1,45 @@
+"""checkframe: the open framework for work-safety inspection campaigns.
+
+Plugins need one import::
+
+    from checkframe import hookimpl
+"""
+
+from checkframe.catalog import Catalog, build_catalog
+from checkframe.content import ContentError, Problem, Register
+from checkframe.hookspecs import hookimpl
+from checkframe.model import (
+    Checklist,
+    Checkpoint,
+    Document,
+    FormKind,
+    Group,
+    HazardLevel,
+    LegalBasis,
+    RemediationCategory,
+    RequiredField,
+    Sector,
+    SupervisionLevel,
+)
+from checkframe.plugins import load_plugins
+
+__all__ = [
+    "Catalog",
+    "Checklist",
+    "Checkpoint",
+    "ContentError",
+    "Document",
+    "FormKind",
+    "Group",
+    "HazardLevel",
+    "LegalBasis",
+    "Problem",
+    "Register",
+    "RemediationCategory",
+    "RequiredField",
+    "Sector",
+    "SupervisionLevel",
+    "build_catalog",
+    "hookimpl",
+    "load_plugins",
+]

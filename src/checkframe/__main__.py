@@ -1,0 +1,5 @@
+import sys
+
+from checkframe.cli import main
+
+sys.exit(main())

@@ -1,0 +1,70 @@
+"""Every hook that checkframe calls, in the order it calls them.
+
+A plugin implements a hook by defining a function of the same name decorated
+with :data:`checkframe.hookimpl`; it may accept any subset of the parameters
+listed here.  A function whose name starts with ``checkframe_`` but matches no
+hook below stops checkframe at start-up, naming the plugin, so that a typo
+never passes silently.
+
+A minimal sector plugin::
+
+    from pathlib import Path
+    from checkframe import hookimpl
+
+    @hookimpl
+    def checkframe_register_content(register):
+        register.content_dir(Path(__file__).parent / "content")
+
+and in the distribution's ``pyproject.toml``::
+
+    [project.entry-points.checkframe]
+    gas = "checkframe_gas"
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from checkframe.content import Register
+
+PROJECT_NAME = "checkframe"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# -- Content phase: called once each time the catalog is built ---------------------------
+
+
+@hookspec
+def checkframe_register_content(register: Register) -> None:
+    """Contribute sectors, checkpoints, checklists, documents and remediation categories.
+
+    Called once per catalog build, after every plugin has been loaded and
+    before anything is validated across plugins.  Each plugin's
+    implementation is called on its own, so an exception raised here is
+    reported with the plugin's name and distribution and does not stop other
+    plugins from contributing.
+
+    :param register: records what the plugin contributes and who contributed
+        it.  Its methods are
+
+        - ``register.content_dir(path)``: read a folder of content TOML
+          (``sector.toml``, ``checkpoints/*.toml``, ``checklists.toml``,
+          ``remediation.toml``; see the author guide for the fields).  This
+          is the usual way: sector departments maintain data, not code.
+        - ``register.sector(sector)``, ``register.group(group)``,
+          ``register.checkpoint(checkpoint)``, ``register.checklist(checklist)``,
+          ``register.document(document)``,
+          ``register.remediation_category(category)``: add one object of
+          :mod:`checkframe.model` built in Python.
+
+        Problems found while reading (a wrong type, an unknown key, invalid
+        TOML) are collected with the file and key path; the command reports
+        them all at once after every plugin has been called.
+
+    :returns: nothing; anything returned is ignored.
+    """

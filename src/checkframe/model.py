@@ -1,0 +1,287 @@
+"""The inspection domain: frozen attrs classes named as in DOMAIN.md.
+
+Everything a plugin contributes ends up as one of these classes.  They are
+immutable; change one with :func:`attrs.evolve`.  Single-field rules live in
+field validators and raise :class:`Invalid`, whose message says what was
+expected and what came, so that the content loader can report it verbatim.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any
+
+from attrs import field, frozen
+
+__all__ = [
+    "FIVE_ASSIGNMENTS",
+    "Checklist",
+    "Checkpoint",
+    "Document",
+    "FormKind",
+    "Group",
+    "HazardLevel",
+    "Invalid",
+    "LegalBasis",
+    "RemediationCategory",
+    "RequiredField",
+    "Sector",
+    "SupervisionLevel",
+    "show",
+]
+
+#: What an id may look like: safe in a URL path segment and a file name on
+#: every platform.  Lowercase ASCII letters, digits, single hyphens or
+#: underscores between them, starting with a letter, at most 64 characters.
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+ID_MAX_LENGTH = 64
+
+
+class Invalid(ValueError):
+    """A value that breaks a rule of the model.
+
+    ``key`` names the field when the rule belongs to one, so that an error
+    report can point at ``$.checkpoint[3].id`` rather than at the table.
+    """
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def show(value: Any) -> str:
+    """Render a value that came from a file for an error message."""
+    if isinstance(value, (dict, list)):
+        kind = "a table" if isinstance(value, dict) else "an array"
+        return kind
+    return repr(value)
+
+
+class _Labelled(str, enum.Enum):
+    """A string enum whose members carry the Chinese label that people read."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> _Labelled:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class HazardLevel(_Labelled):
+    """事故隐患等级: how grave a hazard is."""
+
+    GENERAL = ("general", "一般事故隐患")
+    MAJOR = ("major", "重大事故隐患")
+
+
+class FormKind(_Labelled):
+    """Which printed form a checklist is."""
+
+    SELF_INSPECTION = ("self_inspection", "自查表")
+    SUPERVISION = ("supervision", "督导检查表")
+
+
+class SupervisionLevel(_Labelled):
+    """挂牌督办 level: who lists and follows a major hazard."""
+
+    DISTRICT = ("district", "区级")
+    DEPARTMENT = ("department", "部门")
+    TOWNSHIP = ("township", "镇（街道）")
+
+
+class RequiredField(_Labelled):
+    """A field that a remediation category requires of every remediation."""
+
+    DEADLINE = ("deadline", "整改期限")
+    ORDER_NUMBER = ("order_number", "指令书编号")
+    SUPERVISION_LEVEL = ("supervision_level", "督办级别")
+    RESPONSIBLE_PERSON = ("responsible_person", "责任人")
+    MEASURES = ("measures", "整改措施")
+    FUNDS = ("funds", "整改资金")
+    CONTINGENCY_PLAN = ("contingency_plan", "应急预案")
+
+
+#: 五落实: what a fix that takes time must name.
+FIVE_ASSIGNMENTS: tuple[RequiredField, ...] = (
+    RequiredField.RESPONSIBLE_PERSON,
+    RequiredField.MEASURES,
+    RequiredField.FUNDS,
+    RequiredField.DEADLINE,
+    RequiredField.CONTINGENCY_PLAN,
+)
+
+
+def check_id(value: str, key: str = "id") -> str:
+    """Raise :class:`Invalid` unless ``value`` is a safe id."""
+    if not ID_PATTERN.match(value) or len(value) > ID_MAX_LENGTH:
+        raise Invalid(
+            "expected an id of lowercase letters, digits, '-' or '_', starting with a "
+            f"letter, at most {ID_MAX_LENGTH} characters (got {value!r})",
+            key=key,
+        )
+    return value
+
+
+def _id(instance: Any, attribute: Any, value: str) -> None:
+    check_id(value, attribute.name)
+
+
+def _ids(instance: Any, attribute: Any, value: tuple[str, ...]) -> None:
+    for item in value:
+        check_id(item, attribute.name)
+
+
+def _not_blank(instance: Any, attribute: Any, value: str) -> None:
+    if not value.strip():
+        raise Invalid("expected a non-empty text (got an empty one)", key=attribute.name)
+
+
+def _unique(instance: Any, attribute: Any, value: tuple[Any, ...]) -> None:
+    seen = set()
+    for item in value:
+        if item in seen:
+            raise Invalid(f"{str(item)!r} is listed twice", key=attribute.name)
+        seen.add(item)
+
+
+@frozen
+class Document:
+    """A regulation, standard or law that checkpoints cite (依据文件)."""
+
+    id: str = field(validator=_id)
+    #: The title, without book-title marks: 煤矿重大事故隐患判定标准.
+    title: str = field(validator=_not_blank)
+    #: The document number (文号): 应急管理部令第4号.
+    number: str = ""
+    issuer: str = ""
+    #: ISO date of issue, as far as it is known.
+    date: str = ""
+    #: False when the document's number or date could not be confirmed.
+    confirmed: bool = True
+    #: Why something is unconfirmed, or any other remark for readers.
+    note: str = ""
+
+
+@frozen
+class LegalBasis:
+    """One citation: which article of which document a checkpoint enforces."""
+
+    #: The :class:`Document` id.
+    document: str = field(validator=_id)
+    #: 第五条; empty when the document as a whole is cited.
+    article: str = ""
+    #: （一）, 第二款, ...
+    item: str = ""
+    #: False when the reference material marks this article or its text unconfirmed.
+    confirmed: bool = True
+    #: Why it is unconfirmed; shown next to the citation.
+    note: str = ""
+
+    def cited(self) -> str:
+        """The article as it is cited in text: 第五条（一）."""
+        return f"{self.article}{self.item}"
+
+
+@frozen
+class Sector:
+    """行业领域: an industry with its own regulator and rules."""
+
+    id: str = field(validator=_id)
+    #: 煤矿, 油气长输管道, ...
+    name: str = field(validator=_not_blank)
+    #: The department that regulates the sector (监管部门).
+    regulator: str = ""
+    #: The department that maintains the plugin's content; the handbook names it as author.
+    maintainer: str = ""
+    #: Markdown: what the sector covers.
+    description: str = ""
+    #: Ids of the documents that the sector's content is drawn from.
+    sources: tuple[str, ...] = field(default=(), validator=_ids)
+    #: Set by the loader: the plugin that contributed the sector.
+    plugin: str = ""
+
+
+@frozen
+class Group:
+    """A category of checkpoints within a sector, as the sources group them."""
+
+    id: str = field(validator=_id)
+    title: str = field(validator=_not_blank)
+    description: str = ""
+    #: Set by the loader from the content folder.
+    sector: str = ""
+
+    @property
+    def key(self) -> str:
+        """The group's name across the catalog: ``sector/group``."""
+        return f"{self.sector}/{self.id}"
+
+
+@frozen
+class Checkpoint:
+    """检查项: one thing an inspector checks."""
+
+    id: str = field(validator=_id)
+    title: str = field(validator=_not_blank)
+    #: Markdown: what to check (检查内容).
+    what: str = field(validator=_not_blank)
+    #: How to check it: 查阅资料, 现场检查, 询问, 测量, ...
+    how: tuple[str, ...] = ()
+    level: HazardLevel = HazardLevel.GENERAL
+    basis: tuple[LegalBasis, ...] = ()
+    #: Codes of the remediation categories suggested for a hazard found here.
+    remediation: tuple[str, ...] = field(default=(), validator=_unique)
+    #: Free tags narrowing where the checkpoint applies: retail, underground, ...
+    scope: tuple[str, ...] = field(default=(), validator=_ids)
+    #: Set by the loader from the content folder and file.
+    sector: str = ""
+    group: str = ""
+
+    @property
+    def group_key(self) -> str:
+        return f"{self.sector}/{self.group}"
+
+
+@frozen
+class Checklist:
+    """检查表: an ordered selection of checkpoints printed or shown as one form."""
+
+    id: str = field(validator=_id)
+    title: str = field(validator=_not_blank)
+    kind: FormKind = field()
+    #: As written: checkpoint ids and whole groups as ``sector/group``, in order.
+    items: tuple[str, ...] = field(validator=_unique)
+    #: A narrower use, such as 零售 for fireworks retail points.
+    scope: str = ""
+    description: str = ""
+    #: Set by the loader: the sector whose plugin contributed the checklist.
+    sector: str = ""
+    #: Set by the catalog: ``items`` resolved to checkpoint ids.
+    checkpoints: tuple[str, ...] = ()
+
+
+@frozen
+class RemediationCategory:
+    """整改类别: a route by which a hazard is fixed."""
+
+    code: str = field(validator=_id)
+    #: 现场整改, 限期整改, ...
+    name: str = field(validator=_not_blank)
+    #: The hazard levels this route may be used for.
+    levels: tuple[HazardLevel, ...] = field(validator=_unique)
+    #: What every remediation by this route must state.
+    requires: tuple[RequiredField, ...] = field(default=(), validator=_unique)
+    description: str = ""
+    #: Set by the loader: the plugin that contributed the category.
+    plugin: str = ""
+
+    @levels.validator
+    def _some_level(self, attribute: Any, value: tuple[HazardLevel, ...]) -> None:
+        if not value:
+            raise Invalid("expected at least one hazard level (got none)", key="levels")

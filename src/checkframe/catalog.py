@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import attrs
 from attrs import evolve, frozen
 
-from checkframe.content import Contribution, ContentError, Entry, Problem, Register, make_converter
+from checkframe.content import ContentError, Contribution, Entry, Problem, Register, make_converter
 from checkframe.model import (
     Checklist,
     Checkpoint,
@@ -110,8 +110,7 @@ def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
     problems: list[Problem] = []
     contributions = []
     hook = plugins.pm.hook.checkframe_register_content
-    # pluggy calls implementations last-registered first; content goes in registration order.
-    for impl in reversed(hook.get_hookimpls()):
+    for impl in hook.get_hookimpls():  # in registration order: built-ins first
         info = plugins.info(impl.plugin_name)
         register = Register(info.name, problems)
         try:
@@ -177,7 +176,7 @@ def build_catalog(plugins: Plugins) -> Catalog:
     checklists = check.unique("checklists", "checklist")
     categories = check.unique("categories", "remediation category", key=lambda c: c.code)
 
-    for key, (plugin, entry) in groups.items():
+    for plugin, entry in groups.values():
         if entry.obj.sector not in sectors:
             check.report(plugin, entry.where, f"unknown sector {entry.obj.sector!r}", "sector")
     for plugin, entry in sectors.values():
@@ -211,8 +210,8 @@ def build_catalog(plugins: Plugins) -> Catalog:
             check.report(plugin, entry.where, "a major-hazard checkpoint must cite the article that makes it one", "basis")
 
     resolved: dict[str, tuple[str, ...]] = {}
-    group_members: dict[str, list[str]] = {}
-    for plugin, entry in checkpoints.values():
+    group_members: dict[str, list[str]] = {key: [] for key in groups}
+    for _, entry in checkpoints.values():
         group_members.setdefault(entry.obj.group_key, []).append(entry.obj.id)
     for ident, (plugin, entry) in checklists.items():
         ids: list[str] = []

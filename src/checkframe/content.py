@@ -135,7 +135,9 @@ def _fields_of(kind: type, authoring: bool) -> list[str]:
     return [a.name for a in attrs.fields(kind) if a.name not in hidden]
 
 
-def _unknown_key(key: str, known: list[str]) -> Invalid:
+def _unknown_key(key: str, known: list[str], kind: type | None = None) -> Invalid:
+    if key in LOADER_FIELDS.get(kind, ()):
+        return Invalid("unknown key; it is set from the folder and file the entry is in: remove it", key=key)
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else "expected one of " + ", ".join(known)
     return Invalid(f"unknown key; {hint}", key=key)
@@ -193,7 +195,7 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
                 raise WrongType(f"expected a table (got {show(value)})")
             # Report unknown keys, broken rules and wrong types of one table all at once:
             # attrs runs validators only once every field has structured.
-            errors: list[Exception] = [_unknown_key(key, known) for key in value if key not in known]
+            errors: list[Exception] = [_unknown_key(key, known, kind) for key in value if key not in known]
             for attribute in validated:
                 raw = value.get(attribute.name)
                 if isinstance(raw, str) or (
@@ -203,6 +205,8 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
                         attribute.validator(None, attribute, tuple(raw) if isinstance(raw, list) else raw)
                     except Invalid as exc:
                         errors.append(exc)
+                    except (TypeError, AttributeError):
+                        pass  # the wrong type is reported when the field is structured
             if not errors:
                 return base(value, kind)
             try:
@@ -395,7 +399,8 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem]) -> Contri
     sector_file = None
     checklists: list[Checklist] = []
     group_files = []
-    for path in sorted(root.rglob("*")):
+    order = {name: i for i, name in enumerate(["sector.toml", "checkpoints", "checklists.toml"])}
+    for path in sorted(root.rglob("*"), key=lambda p: (order.get(p.relative_to(root).parts[0], 9), p)):
         rel = path.relative_to(root).as_posix()
         if path.is_dir() or path.name.startswith(".") or "__pycache__" in path.parts:
             continue

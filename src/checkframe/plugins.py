@@ -44,6 +44,8 @@ class PluginInfo:
     def label(self) -> str:
         if self.builtin:
             return f"{self.name} (built in)"
+        if not self.distribution:
+            return self.name  # registered directly, as tests do
         return f"{self.name} ({self.distribution} {self.version})"
 
 
@@ -151,6 +153,6 @@ def load_plugins(
         _register(plugins, plugin, info)
 
     for name, plugin in (extra or {}).items():
-        _register(plugins, plugin, PluginInfo(name, "(test)", "0"))
+        _register(plugins, plugin, PluginInfo(name, "", ""))
     return plugins
 

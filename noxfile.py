@@ -1,0 +1,63 @@
+"""Development sessions for checkframe: ``python3 -m nox -s tests``, ``-s lint``, ``-s validate``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+#: Every sector plugin shipped in this repository, each its own distribution.
+PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
+
+
+def install_checkframe(session: nox.Session, *extra: str) -> None:
+    """Install the core and every shipped plugin into the session, as a department would."""
+    session.install(".", *(f"./{p}" for p in PLUGINS), *extra)
+
+
+def ensure_system_packages(session: nox.Session, packages: list[str]) -> None:
+    """Install missing Debian packages when we can (root with apt-get), else say what to run."""
+    if not packages or shutil.which("dpkg-query") is None:
+        return
+    missing = [
+        p for p in packages
+        if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True, text=True)
+        .stdout.strip() != "install ok installed"
+    ]
+    if not missing:
+        return
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        session.error(f"missing system packages; install them with: sudo {' '.join(command)}")
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=env)
+    session.run(*command, external=True, env=env)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the tests of the core and of every plugin (pass pytest options after --)."""
+    install_checkframe(session, "pytest")
+    session.run("pytest", "tests", *(f"{p}/tests" for p in PLUGINS), *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and common mistakes with ruff."""
+    session.install("ruff")
+    session.run("ruff", "check", "src", "tests", "plugins", "noxfile.py", *session.posargs)
+
+
+@nox.session
+def validate(session: nox.Session) -> None:
+    """Install the core and the shipped plugins, list them and validate their content."""
+    install_checkframe(session)
+    session.run("checkframe", "plugins")
+    session.run("checkframe", "validate")

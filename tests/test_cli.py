@@ -1,0 +1,91 @@
+"""The command line: exit codes, one line per problem, no traceback, export round trip."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import checkframe.cli as cli
+from checkframe.catalog import catalog_from_json, catalog_to_json
+from checkframe.plugins import ENV_ALLOWLIST
+from doubles import catalog_of
+
+
+@pytest.fixture
+def only_builtins(monkeypatch):
+    monkeypatch.setenv(ENV_ALLOWLIST, "")
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "checkframe", *args], capture_output=True, text=True)
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("checkframe ")
+
+
+def test_usage_error_exits_2():
+    result = run("no-such-command")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_validate_builtins(only_builtins, capsys):
+    assert cli.main(["validate"]) == 0
+    assert capsys.readouterr().out == (
+        "ok: 0 sectors, 0 checkpoints, 0 checklists, 3 remediation categories from 1 plugins\n"
+    )
+
+
+def test_plugins_json(only_builtins, capsys):
+    assert cli.main(["plugins", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["errors"] == []
+    assert data["plugins"][0]["name"] == "checkframe.builtin.remediation"
+    assert data["plugins"][0]["remediation_categories"] == ["on_site", "deadline", "listed_supervision"]
+
+
+def test_content_problems_exit_1_with_one_line_each(monkeypatch, content, capsys):
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', "title = 3")
+    real = cli.load_plugins
+    monkeypatch.setattr(cli, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
+    assert cli.main(["validate"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "error: demo: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string (got 3)",
+        "error: demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got 'big')",
+        "checkframe: 2 problems found; nothing was written.",
+    ]
+
+
+def test_export_round_trips(content, tmp_path, monkeypatch):
+    catalog = catalog_of(demo=content.plugin())
+    text = catalog_to_json(catalog)
+    assert catalog_from_json(text) == catalog
+    assert json.loads(text)["checklists"][0]["checkpoints"] == ["demo-gas-01", "demo-gas-02"]
+
+    real = cli.load_plugins
+    monkeypatch.setattr(cli, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
+    out = tmp_path / "catalog.json"
+    assert cli.main(["export", "--format", "json", "-o", str(out)]) == 0
+    assert catalog_from_json(out.read_text(encoding="utf-8")) == catalog
+
+
+def test_export_to_an_unwritable_path(only_builtins, tmp_path, capsys):
+    target = tmp_path / "missing" / "catalog.json"
+    assert cli.main(["export", "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write {target}: No such file or directory")
+    assert not target.exists()
+
+
+def test_reading_an_export_of_another_format():
+    with pytest.raises(ValueError, match="expected an export of format 1 \\(got 7\\)"):
+        catalog_from_json('{"format": 7}')

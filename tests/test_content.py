@@ -1,0 +1,176 @@
+"""Content TOML: every bad input gives its own exact line, all at once."""
+
+from __future__ import annotations
+
+from checkframe.model import HazardLevel
+from doubles import catalog_of, problems_of
+
+
+def test_valid_content_loads(content):
+    catalog = catalog_of(demo=content.plugin())
+    assert [c.id for c in catalog.checkpoints] == ["demo-gas-01", "demo-gas-02"]
+    checkpoint = catalog.checkpoint("demo-gas-01")
+    assert (checkpoint.sector, checkpoint.group, checkpoint.level) == ("demo", "gas", HazardLevel.MAJOR)
+    assert catalog.checklist("demo-self").checkpoints == ("demo-gas-01", "demo-gas-02")
+    assert catalog.sector("demo").plugin == "demo"
+
+
+def test_invalid_toml_syntax_names_the_line(content):
+    content.write("checkpoints/02-bad.toml", '[group]\nid = "x"\ntitle = \n')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/02-bad.toml: invalid TOML: Invalid value (at line 3, column 9)"
+    ]
+
+
+def test_wrong_type(content):
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', "title = 3")
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string (got 3)"
+    ]
+
+
+def test_unknown_key_suggests_the_right_one(content):
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'levl = "general"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].levl: unknown key; did you mean 'level'?"
+    ]
+
+
+def test_key_set_by_the_loader_is_unknown(content):
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "general"\nsector = "x"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].sector: "
+        "unknown key; it is set from the folder and file the entry is in: remove it"
+    ]
+
+
+def test_missing_required_field(content):
+    content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查员是否持证上岗。"', "")
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].what: required key missing"
+    ]
+
+
+def test_unknown_hazard_level(content):
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got 'big')"
+    ]
+
+
+def test_unknown_remediation_category(content):
+    content.edit("checkpoints/01-gas.toml", '["on_site", "deadline"]', '["on_site", "dedline"]')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].remediation[1]: "
+        "unknown remediation category 'dedline'; did you mean 'deadline'?"
+    ]
+
+
+def test_remediation_category_must_serve_the_level(content):
+    content.edit("checkpoints/01-gas.toml", 'remediation = ["listed_supervision"]', 'remediation = ["on_site"]')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[0].remediation[0]: on_site (现场整改) serves general "
+        "hazards, but the checkpoint is major; choose a category for major hazards"
+    ]
+
+
+def test_duplicate_id_within_a_plugin(content):
+    content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"', 'id = "demo-gas-01"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1]: checkpoint 'demo-gas-01' is already defined in "
+        "demo: checkpoints/01-gas.toml: $.checkpoint[0]; checkpoint ids must be unique across all plugins"
+    ]
+
+
+def test_duplicate_id_across_plugins(make_content):
+    first, second = make_content("one", "same"), make_content("two", "same")
+    problems = problems_of(one=first.plugin(), two=second.plugin())
+    assert problems == [
+        "two: checkpoints/01-gas.toml: $.checkpoint[0]: checkpoint 'same-gas-01' is already defined in "
+        "one: checkpoints/01-gas.toml: $.checkpoint[0]; checkpoint ids must be unique across all plugins",
+        "two: checkpoints/01-gas.toml: $.checkpoint[1]: checkpoint 'same-gas-02' is already defined in "
+        "one: checkpoints/01-gas.toml: $.checkpoint[1]; checkpoint ids must be unique across all plugins",
+        "two: checklists.toml: $.checklist[0]: checklist 'same-self' is already defined in "
+        "one: checklists.toml: $.checklist[0]; checklist ids must be unique across all plugins",
+    ]
+
+
+def test_two_plugins_claiming_one_sector(make_content):
+    first, second = make_content("one", "a"), make_content("one", "b")
+    second.root = second.root.parent / "other"
+    second.__init__(second.root, "one", "b")
+    problems = problems_of(first=first.plugin(), second=second.plugin())
+    assert problems[0] == (
+        "second: sector.toml: $.sector: sector 'one' is already defined in first: sector.toml: $.sector; "
+        "sector ids must be unique across all plugins"
+    )
+
+
+def test_checklist_naming_a_missing_checkpoint(content):
+    content.edit("checklists.toml", 'items = ["demo/gas"]', 'items = ["demo/gas", "demo-gas-03"]')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checklists.toml: $.checklist[0].items[1]: unknown checkpoint 'demo-gas-03'; "
+        "did you mean 'demo-gas-02'?"
+    ]
+
+
+def test_checklist_with_no_items(content):
+    content.edit("checklists.toml", 'items = ["demo/gas"]', "items = []")
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checklists.toml: $.checklist[0].items: a checklist needs at least one checkpoint"
+    ]
+
+
+def test_id_not_safe_in_a_url(content):
+    content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"', 'id = "../gas 2"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].id: expected an id of lowercase letters, digits, "
+        "'-' or '_', starting with a letter, at most 64 characters (got '../gas 2')"
+    ]
+
+
+def test_unknown_document_in_a_citation(content):
+    content.edit("checkpoints/01-gas.toml", 'document = "law"', 'document = "law2"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[0].basis[0].document: unknown document 'law2'; "
+        "did you mean 'law'?"
+    ]
+
+
+def test_major_hazard_without_a_citation(content):
+    content.edit("checkpoints/01-gas.toml", '[[checkpoint.basis]]\ndocument = "law"\narticle = "第四十一条"\n', "")
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[0].basis: "
+        "a major-hazard checkpoint must cite the article that makes it one"
+    ]
+
+
+def test_unexpected_file(content):
+    content.write("checklist.toml", "")
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checklist.toml: unexpected file; content files are sector.toml, checklists.toml, "
+        "remediation.toml, checkpoints/*.toml"
+    ]
+
+
+def test_every_problem_in_every_file_at_once(make_content):
+    first, second = make_content("one"), make_content("two")
+    first.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', "title = 3")
+    first.edit("checkpoints/01-gas.toml", 'level = "general"', 'levl = "general"')
+    second.edit("sector.toml", 'name = "测试行业"', "name = []")
+    second.edit("checklists.toml", 'kind = "self_inspection"', 'kind = "self"')
+    problems = problems_of(one=first.plugin(), two=second.plugin())
+    assert problems == [
+        "one: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string (got 3)",
+        "one: checkpoints/01-gas.toml: $.checkpoint[1].levl: unknown key; did you mean 'level'?",
+        "two: sector.toml: $.sector.name: expected a string (got an array)",
+        "two: checklists.toml: $.checklist[0].kind: expected one of self_inspection, supervision (got 'self')",
+    ]
+
+
+def test_a_broken_entry_is_not_reported_again_as_unknown(content):
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "minor"')
+    content.edit("checklists.toml", 'items = ["demo/gas"]', 'items = ["demo-gas-01", "demo-gas-02"]')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got 'minor')"
+    ]

@@ -1,0 +1,140 @@
+"""The closed loop: 排查 → 整改 → 回查 → 复核验收 → 销号, and every rule that guards it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checkframe.findings import (
+    Finding,
+    FindingState,
+    LoopError,
+    Recheck,
+    Remediation,
+    close,
+    is_overdue,
+    missing_fields,
+    recheck,
+    remediate,
+    report_fixed,
+)
+from checkframe.model import HazardLevel, SupervisionLevel
+from doubles import catalog_of
+
+D = dt.date
+CATEGORIES = {c.code: c for c in catalog_of().categories}
+
+
+def finding(level=HazardLevel.GENERAL, **kw) -> Finding:
+    return Finding("f-1", "demo-gas-02", "消防通道堵塞", level, D(2024, 3, 1), **kw)
+
+
+def deadline_fix(deadline=D(2024, 3, 15)) -> Remediation:
+    return Remediation("deadline", deadline=deadline, order_number="〔2024〕3号",
+                       responsible_person="张三", measures="清理通道")
+
+
+def listed(**overrides) -> Remediation:
+    fields = dict(category="listed_supervision", supervision_level=SupervisionLevel.DISTRICT,
+                  responsible_person="李四", measures="更换主通风机", funds="20万元",
+                  deadline=D(2024, 4, 30), contingency_plan="停止受影响区域作业")
+    fields.update(overrides)
+    return Remediation(**fields)
+
+
+def test_the_whole_loop_for_a_deadline_fix():
+    f = remediate(finding(), deadline_fix(), CATEGORIES["deadline"])
+    assert f.state is FindingState.FIXING
+    f = report_fixed(f, D(2024, 3, 10))
+    assert f.state is FindingState.AWAITING_RECHECK
+    f = recheck(f, Recheck(D(2024, 3, 12), passed=True, by="王五"))
+    assert (f.state, f.accepted_on) == (FindingState.ACCEPTED, D(2024, 3, 12))
+    f = close(f, D(2024, 3, 13))
+    assert (f.state, f.closed_on) == (FindingState.CLOSED, D(2024, 3, 13))
+
+
+def test_on_site_fix_is_for_general_hazards_only():
+    with pytest.raises(LoopError, match=r"^finding 'f-1': on_site \(现场整改\) serves general hazards, not major$"):
+        remediate(finding(HazardLevel.MAJOR), Remediation("on_site"), CATEGORIES["on_site"])
+    assert remediate(finding(), Remediation("on_site"), CATEGORIES["on_site"]).state is FindingState.FIXING
+
+
+def test_major_hazard_needs_the_five_assignments_and_a_supervision_level():
+    with pytest.raises(LoopError) as info:
+        remediate(finding(HazardLevel.MAJOR), listed(supervision_level=None, funds=""),
+                  CATEGORIES["listed_supervision"])
+    assert str(info.value) == (
+        "finding 'f-1': listed_supervision (挂牌督办) requires supervision_level (督办级别), funds (整改资金)"
+    )
+    f = remediate(finding(HazardLevel.MAJOR), listed(), CATEGORIES["listed_supervision"])
+    assert f.state is FindingState.FIXING
+
+
+def test_missing_fields_of_a_deadline_fix():
+    assert [m.value for m in missing_fields(Remediation("deadline"), CATEGORIES["deadline"])] == [
+        "deadline", "order_number", "responsible_person", "measures"
+    ]
+
+
+def test_remediation_must_name_the_category_given():
+    with pytest.raises(LoopError, match="remediation names 'deadline' but the category given is 'on_site'"):
+        remediate(finding(), deadline_fix(), CATEGORIES["on_site"])
+
+
+def test_closing_needs_a_passed_recheck():
+    f = report_fixed(remediate(finding(), deadline_fix(), CATEGORIES["deadline"]), D(2024, 3, 10))
+    with pytest.raises(LoopError, match="^finding 'f-1': cannot close it while it is awaiting_recheck; "
+                                        "that needs it accepted$"):
+        close(f, D(2024, 3, 11))
+
+
+def test_a_failed_recheck_sends_it_back_to_fixing():
+    f = report_fixed(remediate(finding(), deadline_fix(), CATEGORIES["deadline"]), D(2024, 3, 10))
+    f = recheck(f, Recheck(D(2024, 3, 12), passed=False, note="通道仍有杂物"))
+    assert (f.state, f.fixed_on, len(f.rechecks)) == (FindingState.FIXING, None, 1)
+    f = recheck(report_fixed(f, D(2024, 3, 14)), Recheck(D(2024, 3, 15), passed=True))
+    assert f.state is FindingState.ACCEPTED
+    assert [r.passed for r in f.rechecks] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("move", "state"),
+    [
+        (lambda f: report_fixed(f, D(2024, 3, 2)), "open"),
+        (lambda f: recheck(f, Recheck(D(2024, 3, 2), passed=True)), "open"),
+        (lambda f: close(f, D(2024, 3, 2)), "open"),
+    ],
+)
+def test_no_step_can_be_skipped(move, state):
+    with pytest.raises(LoopError, match=f"while it is {state}"):
+        move(finding())
+
+
+def test_a_finding_cannot_be_remediated_twice():
+    f = remediate(finding(), deadline_fix(), CATEGORIES["deadline"])
+    with pytest.raises(LoopError, match="cannot assign a remediation while it is fixing; that needs it open"):
+        remediate(f, deadline_fix(), CATEGORIES["deadline"])
+
+
+def test_dates_cannot_run_backwards():
+    f = remediate(finding(), deadline_fix(), CATEGORIES["deadline"])
+    with pytest.raises(LoopError, match=r"fixed on 2024-02-01 is before it was found \(2024-03-01\)"):
+        report_fixed(f, D(2024, 2, 1))
+    f = report_fixed(f, D(2024, 3, 10))
+    with pytest.raises(LoopError, match=r"rechecked on 2024-03-09 is before it was reported fixed"):
+        recheck(f, Recheck(D(2024, 3, 9), passed=True))
+    f = recheck(f, Recheck(D(2024, 3, 12), passed=True))
+    with pytest.raises(LoopError, match=r"closed on 2024-03-11 is before it was accepted"):
+        close(f, D(2024, 3, 11))
+
+
+def test_overdue_when_the_deadline_passes_before_acceptance():
+    f = remediate(finding(), deadline_fix(D(2024, 3, 15)), CATEGORIES["deadline"])
+    assert not is_overdue(f, D(2024, 3, 15))
+    assert is_overdue(f, D(2024, 3, 16))
+    accepted = recheck(report_fixed(f, D(2024, 3, 14)), Recheck(D(2024, 3, 15), passed=True))
+    assert not is_overdue(accepted, D(2024, 6, 1))
+    late = recheck(report_fixed(f, D(2024, 3, 20)), Recheck(D(2024, 3, 21), passed=True))
+    assert is_overdue(late, D(2024, 6, 1))
+    assert not is_overdue(finding(), D(2030, 1, 1))

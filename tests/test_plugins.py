@@ -1,0 +1,153 @@
+"""The plugin system: entry points loaded one by one, broken plugins named, not fatal to others."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+from checkframe import hookimpl
+from checkframe.catalog import build_catalog
+from checkframe.content import ContentError
+from checkframe.plugins import ENV_ALLOWLIST, load_plugins
+from doubles import load_only, problems_of
+
+
+def install_fake_distribution(root: Path, name: str, entry_points: dict[str, str], modules: dict[str, str]) -> None:
+    """Lay out a distribution as pip would: modules plus a .dist-info with entry points."""
+    for module, source in modules.items():
+        (root / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = root / f"{name.replace('-', '_')}-1.2.3.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n", encoding="utf-8")
+    lines = "\n".join(f"{k} = {v}" for k, v in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[checkframe]\n{lines}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def site_dir(tmp_path, monkeypatch):
+    """A folder on sys.path where fake distributions are 'installed'."""
+    root = tmp_path / "site-packages"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    yield root
+    for name in [m for m in sys.modules if m.startswith("cfp_")]:
+        del sys.modules[name]
+
+
+GOOD = '''
+from checkframe import hookimpl, RemediationCategory
+
+@hookimpl
+def checkframe_register_content(register):
+    register.remediation_category(RemediationCategory(code="cfp_stop", name="停产整改", levels=("major",)))
+'''
+
+
+def only(*names: str):
+    return load_plugins(environ={ENV_ALLOWLIST: ",".join(names)})
+
+
+def test_builtin_remediation_categories_always_load():
+    plugins = load_only()
+    catalog = build_catalog(plugins)
+    assert [c.code for c in catalog.categories] == ["on_site", "deadline", "listed_supervision"]
+    assert [c.name for c in catalog.categories] == ["现场整改", "限期整改", "挂牌督办"]
+    assert {c.plugin for c in catalog.categories} == {"checkframe.builtin.remediation"}
+
+
+def test_an_installed_plugin_adds_a_remediation_category(site_dir):
+    install_fake_distribution(site_dir, "cfp-good", {"cfp_good": "cfp_good"}, {"cfp_good": GOOD})
+    plugins = only("cfp_good")
+    info = plugins.info("cfp_good")
+    assert (info.distribution, info.version) == ("cfp-good", "1.2.3")
+    catalog = build_catalog(plugins)
+    assert catalog.category("cfp_stop").plugin == "cfp_good"
+
+
+def test_import_error_is_reported_and_others_still_load(site_dir):
+    install_fake_distribution(site_dir, "cfp-good", {"cfp_good": "cfp_good"}, {"cfp_good": GOOD})
+    install_fake_distribution(
+        site_dir, "cfp-broken", {"cfp_broken": "cfp_broken"}, {"cfp_broken": "import does_not_exist\n"}
+    )
+    plugins = only("cfp_good", "cfp_broken")
+    assert list(plugins.infos) == ["checkframe.builtin.remediation", "cfp_good"]
+    assert [str(p) for p in plugins.problems] == [
+        "cfp_broken (cfp-broken 1.2.3): cannot be loaded (cfp_broken): "
+        "ModuleNotFoundError: No module named 'does_not_exist'"
+    ]
+    with pytest.raises(ContentError) as info:
+        build_catalog(plugins)
+    assert [str(p) for p in info.value.problems] == [str(plugins.problems[0])]
+
+
+def test_allowlist_skips_a_broken_plugin(site_dir):
+    install_fake_distribution(
+        site_dir, "cfp-broken", {"cfp_broken": "cfp_broken"}, {"cfp_broken": "raise RuntimeError('boom')\n"}
+    )
+    install_fake_distribution(site_dir, "cfp-good", {"cfp_good": "cfp_good"}, {"cfp_good": GOOD})
+    plugins = only("cfp_good")
+    assert plugins.problems == []
+    assert "cfp_broken" in plugins.skipped
+    assert build_catalog(plugins).has("category", "cfp_stop")
+
+
+def test_empty_allowlist_loads_only_builtins(site_dir):
+    install_fake_distribution(site_dir, "cfp-good", {"cfp_good": "cfp_good"}, {"cfp_good": GOOD})
+    plugins = load_plugins(environ={ENV_ALLOWLIST: ""})
+    assert list(plugins.infos) == ["checkframe.builtin.remediation"]
+
+
+def test_a_hook_that_raises_is_named_and_others_contribute(content):
+    broken = types.ModuleType("broken")
+
+    @hookimpl
+    def checkframe_register_content(register):
+        raise ValueError("content folder moved")
+
+    broken.checkframe_register_content = checkframe_register_content
+    with pytest.raises(ContentError) as info:
+        build_catalog(load_only(broken=broken, demo=content.plugin()))
+    assert [str(p) for p in info.value.problems] == [
+        "broken: hook checkframe_register_content raised ValueError: content folder moved"
+    ]
+
+
+def test_misspelled_hook_fails_at_start_up():
+    typo = types.ModuleType("typo")
+
+    @hookimpl
+    def checkframe_register_contents(register):
+        pass
+
+    typo.checkframe_register_contents = checkframe_register_contents
+    plugins = load_only(typo=typo)
+    assert [str(p) for p in plugins.problems] == [
+        "typo: unknown hook 'checkframe_register_contents'; "
+        "did you mean 'checkframe_register_content'?"
+    ]
+    assert "typo" not in plugins.infos
+
+
+def test_hook_asking_for_an_unknown_argument_fails_at_start_up():
+    odd = types.ModuleType("odd")
+
+    @hookimpl
+    def checkframe_register_content(registry):
+        pass
+
+    odd.checkframe_register_content = checkframe_register_content
+    problems = [str(p) for p in load_only(odd=odd).problems]
+    assert len(problems) == 1
+    assert problems[0].startswith("odd: invalid hook implementation: ")
+    assert "registry" in problems[0]
+
+
+def test_plugin_content_problems_name_the_plugin(content):
+    content.edit("sector.toml", 'name = "测试行业"', 'name = ""')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: sector.toml: $.sector.name: expected a non-empty text (got an empty one)"
+    ]

@@ -1,0 +1,143 @@
+"""A handbook project: ``checkframe.toml`` and extra pages in ``pages/*.md``.
+
+::
+
+    [handbook]
+    title = "安全生产重大事故隐患排查整治检查手册"
+    department = "某某区应急管理局"      # publishes the handbook; author of the PDFs
+    base_url = "https://example.gov.cn/handbook/"   # optional; QR codes on printed forms
+    language = "zh-CN"
+    sectors = ["coal_mine", "pipeline"]   # empty or absent: every installed sector
+    checklists = []                       # empty or absent: every checklist of those sectors
+
+    [print]
+    legal_basis = false                   # print each item's legal basis in small type
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import attrs
+from attrs import frozen
+
+from checkframe.catalog import Catalog
+from checkframe.content import ContentError, Problem, errors_of, make_converter
+from checkframe.model import Invalid, check_id
+
+__all__ = ["CONFIG_NAME", "HandbookConfig", "PrintConfig", "Project", "load_project"]
+
+CONFIG_NAME = "checkframe.toml"
+
+
+def _base_url(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if value and not (value.startswith(("https://", "http://")) and value.endswith("/")):
+        raise Invalid(f"expected an http(s) URL ending in '/' (got {value!r})", key=attribute.name)
+
+
+@frozen
+class HandbookConfig:
+    title: str
+    department: str
+    base_url: str = attrs.field(default="", validator=_base_url)
+    language: str = "zh-CN"
+    sectors: tuple[str, ...] = ()
+    checklists: tuple[str, ...] = ()
+
+
+@frozen
+class PrintConfig:
+    legal_basis: bool = False
+
+
+@frozen
+class ProjectFile:
+    handbook: HandbookConfig
+    print: PrintConfig = PrintConfig()
+
+
+@frozen
+class Page:
+    """An extra page of the handbook, written in Markdown."""
+
+    slug: str
+    source: Path
+    title: str
+    text: str
+
+
+@frozen
+class Project:
+    root: Path
+    config: HandbookConfig
+    print: PrintConfig
+    pages: tuple[Page, ...] = ()
+
+    @property
+    def output(self) -> Path:
+        return self.root / "_build"
+
+    def sector_ids(self, catalog: Catalog) -> list[str]:
+        return list(self.config.sectors) or [s.id for s in catalog.sectors]
+
+    def checklist_ids(self, catalog: Catalog) -> list[str]:
+        if self.config.checklists:
+            return list(self.config.checklists)
+        sectors = set(self.sector_ids(catalog))
+        return [c.id for c in catalog.checklists if c.sector in sectors]
+
+
+_CONVERTER = make_converter(authoring=True)
+
+
+def _page_title(text: str, fallback: str) -> str:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return fallback
+
+
+def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
+    """Read a handbook project; with ``catalog``, check the sectors and checklists it names.
+
+    :raises ContentError: with every problem, each naming the file.
+    """
+    root = Path(root)
+    config_path = root / CONFIG_NAME
+    problems: list[Problem] = []
+    name = config_path.as_posix()
+    if not config_path.is_file():
+        raise ContentError([Problem("", f"no {CONFIG_NAME} here; a handbook project needs one", name)])
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError([Problem("", f"invalid TOML: {exc}", name)]) from None
+    try:
+        parsed = _CONVERTER.structure(data, ProjectFile)
+    except Exception as exc:  # noqa: BLE001 - cattrs groups every problem in one exception
+        raise ContentError([Problem("", message, name, path) for path, message in errors_of(exc)]) from None
+
+    pages = []
+    for path in sorted((root / "pages").glob("*.md")):
+        slug = path.stem
+        try:
+            check_id(slug, "file name")  # a page's file name becomes its URL
+        except Invalid as exc:
+            problems.append(Problem("", str(exc), path.relative_to(root).as_posix()))
+            continue
+        text = path.read_text(encoding="utf-8")
+        pages.append(Page(slug, path, _page_title(text, slug), text))
+
+    if catalog is not None:
+        for i, sector in enumerate(parsed.handbook.sectors):
+            if not catalog.has("sector", sector):
+                known = ", ".join(s.id for s in catalog.sectors)
+                problems.append(Problem("", f"unknown sector {sector!r}; installed: {known}", name,
+                                        f"$.handbook.sectors[{i}]"))
+        for i, checklist in enumerate(parsed.handbook.checklists):
+            if not catalog.has("checklist", checklist):
+                problems.append(Problem("", f"unknown checklist {checklist!r}", name, f"$.handbook.checklists[{i}]"))
+    if problems:
+        raise ContentError(problems)
+    return Project(root, parsed.handbook, parsed.print, tuple(pages))

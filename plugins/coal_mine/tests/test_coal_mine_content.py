@@ -1,18 +1,84 @@
+from collections import Counter
 from pathlib import Path
 
+from checkframe.model import HazardLevel
 from checkframe.testing import assert_ids_stable, assert_major_hazards_cite_articles, plugin_catalog
 
 HERE = Path(__file__).parent
 
+STANDARD = "mem-order-4-2020"
+REGULATION = "coal-mine-safety-regulation-2024"
+UNCONFIRMED_NOTE = "条款编号系按列出顺序推定，未见原文编号"
+
+#: Sub-items per article of the 2020 standard, as listed in the reference material.
+STANDARD_ITEMS = {
+    "第四条": 6, "第五条": 3, "第六条": 7, "第七条": 2, "第八条": 10,
+    "第九条": 9, "第十条": 3, "第十一条": 5, "第十二条": 4, "第十三条": 6,
+    "第十四条": 3, "第十五条": 4, "第十六条": 5, "第十七条": 3, "第十八条": 10,
+}
+NUMERALS = "一二三四五六七八九十"
+
+
+def item_label(n: int) -> str:
+    text = NUMERALS[n - 1] if n <= 10 else "十" + NUMERALS[n - 11]
+    return f"（{text}）"
+
+
+def catalog():
+    # The checklists include groups of the general plugin.
+    return plugin_catalog("coal_mine", "general")
+
 
 def test_content_validates():
-    catalog = plugin_catalog("coal_mine")
-    assert catalog.sector("coal_mine").name == "煤矿"
+    assert catalog().sector("coal_mine").name == "煤矿"
 
 
 def test_ids_are_stable():
-    assert_ids_stable(plugin_catalog("coal_mine"), "coal_mine", HERE / "ids.txt")
+    assert_ids_stable(catalog(), "coal_mine", HERE / "ids.txt")
 
 
 def test_major_hazards_cite_articles():
-    assert_major_hazards_cite_articles(plugin_catalog("coal_mine"), "coal_mine")
+    assert_major_hazards_cite_articles(catalog(), "coal_mine")
+
+
+def test_every_item_of_the_standard_has_one_checkpoint():
+    cited = Counter(
+        (b.article, b.item)
+        for c in catalog().sector_checkpoints("coal_mine")
+        if c.group not in ("production_plan",)
+        for b in c.basis
+        if b.document == STANDARD
+    )
+    expected = {(a, item_label(n)) for a, count in STANDARD_ITEMS.items() for n in range(1, count + 1)}
+    assert set(cited) == expected
+    assert all(count == 1 for count in cited.values())
+
+
+def test_inferred_numbering_is_marked_unconfirmed():
+    for c in catalog().sector_checkpoints("coal_mine"):
+        for b in c.basis:
+            if b.document != STANDARD or b.article in ("第三条",) or (b.article, b.item) == ("第四条", "（一）"):
+                continue
+            assert not b.confirmed and b.note == UNCONFIRMED_NOTE, (c.id, b.cited())
+
+
+def test_standard_checkpoints_also_cite_the_regulation():
+    for c in catalog().sector_checkpoints("coal_mine"):
+        if any(b.document == STANDARD for b in c.basis):
+            assert any(b.document == REGULATION and b.article == "第三十六条" for b in c.basis), c.id
+
+
+def test_remediation_matches_level():
+    for c in catalog().sector_checkpoints("coal_mine"):
+        if c.level is HazardLevel.MAJOR:
+            assert c.remediation == ("listed_supervision", "coal_production_stop"), c.id
+        else:
+            assert set(c.remediation) <= {"on_site", "deadline"} and "deadline" in c.remediation, c.id
+
+
+def test_full_checklists_hold_every_coal_checkpoint():
+    cat = catalog()
+    every = {c.id for c in cat.sector_checkpoints("coal_mine")}
+    for checklist in cat.sector_checklists("coal_mine"):
+        if checklist.id in ("coal-mine-self", "coal-mine-supervision"):
+            assert every <= set(checklist.checkpoints), checklist.id

@@ -5,6 +5,8 @@ Plugins need one import::
     from checkframe import hookimpl
 """
 
+import importlib.metadata
+
 from checkframe.catalog import Catalog, build_catalog
 from checkframe.content import ContentError, Problem, Register
 from checkframe.hookspecs import hookimpl
@@ -22,6 +24,8 @@ from checkframe.model import (
     SupervisionLevel,
 )
 from checkframe.plugins import load_plugins
+
+__version__ = importlib.metadata.version("checkframe")
 
 __all__ = [
     "Catalog",

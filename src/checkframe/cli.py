@@ -136,6 +136,38 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from checkframe.build import build
+
+    result = build(Path(args.project), force=args.force)
+    if result.written:
+        print(f"built {result.output}: {result.pages} pages, {result.pdfs} PDFs")
+    else:
+        print(f"{result.output} is up to date ({result.pages} pages, {result.pdfs} PDFs); nothing changed")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import functools
+    import http.server
+
+    root = Path(args.project) / "_build"
+    if not (root / "index.html").is_file():
+        raise UserError(f"{root} has no built handbook; run: checkframe build {args.project}")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    except OSError as exc:
+        raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; try --port") from None
+    print(f"serving {root} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
 # -- Parser ------------------------------------------------------------------------------
 
 
@@ -161,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", cmd_export, "Write the whole catalog for other tools.")
     p.add_argument("--format", choices=["json"], default="json", help="output format (default: json)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p = command("build", cmd_build, "Build the handbook site and its PDFs into PROJECT/_build.")
+    p.add_argument("project", metavar="PROJECT", help="the handbook folder holding checkframe.toml, e.g. site/")
+    p.add_argument("--force", action="store_true", help="rebuild even when no input changed")
+    p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (search needs HTTP).")
+    p.add_argument("project", metavar="PROJECT", help="the handbook folder, e.g. site/")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     return parser
 
 

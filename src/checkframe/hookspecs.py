@@ -29,6 +29,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from checkframe.content import Register
+    from checkframe.site import SiteRegister
 
 PROJECT_NAME = "checkframe"
 
@@ -65,6 +66,34 @@ def checkframe_register_content(register: Register) -> None:
         Problems found while reading (a wrong type, an unknown key, invalid
         TOML) are collected with the file and key path; the command reports
         them all at once after every plugin has been called.
+
+    :returns: nothing; anything returned is ignored.
+    """
+
+
+# -- Handbook phase: called once each time the handbook site is built -------------------
+
+
+@hookspec
+def checkframe_register_site(site: SiteRegister) -> None:
+    """Add pages and templates to the handbook site.
+
+    Called once per ``checkframe build``, after the catalog is complete and
+    before any page is rendered.  Each plugin's implementation is called on
+    its own; an exception is reported with the plugin's name.
+
+    :param site: records what the plugin adds.  Its methods are
+
+        - ``site.page(slug, markdown)``: an extra page at ``pages/<slug>.html``;
+          its title is the Markdown's first ``# `` heading.  The Markdown is
+          rendered like all plugin text: raw HTML is shown as text.
+        - ``site.template_dir(path)``: a folder of jinja2 templates searched
+          before the default ones.  A template there with a default template's
+          name replaces it; to change only part of a page, extend the default
+          under the ``default/`` prefix and override a block::
+
+              {% extends "default/checkpoint.html" %}
+              {% block after_basis %}<p>本部门补充说明……</p>{% endblock %}
 
     :returns: nothing; anything returned is ignored.
     """

@@ -1,0 +1,263 @@
+"""``checkframe build``: the handbook site and its PDFs, in one pipeline.
+
+::
+
+    load plugins → catalog → handbook project → render pages (in memory)
+                 → check every internal link and anchor → write to a fresh folder
+                 → print PDFs → search index → swap the folder in
+
+Everything is gathered and checked before the first byte is written; the
+output folder appears at once, so a failed build leaves the previous site as
+it was.  Inputs are fingerprinted: a rebuild with nothing changed does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import attrs
+
+import checkframe
+from checkframe.catalog import build_catalog, catalog_to_json
+from checkframe.content import ContentError, Problem
+from checkframe.plugins import Plugins, load_plugins
+from checkframe.project import CONFIG_NAME, load_project
+from checkframe.site import STATIC, TEMPLATES, gather_site, render_site
+
+__all__ = ["BuildResult", "build"]
+
+STAMP = ".checkframe-build.json"
+CACHE = ".checkframe-cache"
+
+
+@attrs.frozen
+class BuildResult:
+    output: Path
+    pages: int
+    pdfs: int
+    #: False when the inputs had not changed and nothing was written.
+    written: bool
+
+
+# -- Link checking -----------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        #: (is it a resource the browser loads by itself, URL)
+        self.links: list[tuple[bool, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs_: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs_:
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.add(value)
+            elif name in ("href", "src", "data-bundle"):
+                self.links.append((tag != "a", value))
+
+
+def check_links(files: dict[str, bytes], origins: dict[str, str], extra_targets: Iterable[str] = ()) -> list[Problem]:
+    """Every internal link must reach a file of the site, and every anchor an id on that page."""
+    parsed: dict[str, _Links] = {}
+    for path, data in files.items():
+        if path.endswith(".html"):
+            parser = _Links()
+            parser.feed(data.decode("utf-8"))
+            parsed[path] = parser
+    targets = set(files) | set(extra_targets)
+    problems = []
+    for path, parser in parsed.items():
+        origin = origins.get(path, "")
+
+        def bad(message: str, path: str = path, origin: str = origin) -> None:
+            # Named by the file the page came from (a Markdown page), else by the page itself.
+            problems.append(Problem("", message, origin or path, path if origin else ""))
+
+        for resource, link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme == "data" and resource:
+                continue  # inline, nothing is requested
+            if parts.scheme or parts.netloc or link.startswith("//"):
+                if resource:
+                    bad(f"{link!r} would be loaded from outside the site; ship it with the site instead")
+                elif parts.scheme not in ("http", "https", "mailto", "tel"):
+                    bad(f"link to {link!r}: only http(s), mailto and tel links may leave the site")
+                continue
+            target = path
+            if parts.path:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(parts.path)))
+                if parts.path.endswith("/"):
+                    target += "/"
+            anchor = unquote(parts.fragment)
+            if target.startswith("../") or target == "..":
+                bad(f"link to {link!r} leaves the site")
+            elif target.endswith("/"):
+                if not any(t.startswith(target) for t in targets):
+                    bad(f"broken link to {link!r}: no such folder in the site")
+            elif target not in targets:
+                bad(f"broken link to {link!r}: no such page")
+            elif anchor and target in parsed and anchor not in parsed[target].ids:
+                bad(f"broken link to {link!r}: no anchor #{anchor} there")
+    return problems
+
+
+# -- Fingerprint -------------------------------------------------------------------------
+
+
+def _tree_digest(root: Path, digest: hashlib._Hash) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+
+
+def fingerprint(catalog_json: str, project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str:
+    """A digest of everything the output depends on."""
+    digest = hashlib.sha256()
+    digest.update(checkframe.__version__.encode())
+    digest.update(catalog_json.encode())
+    digest.update(repr(sorted((i.name, i.distribution, i.version) for i in plugins.infos.values())).encode())
+    digest.update((project_root / CONFIG_NAME).read_bytes())
+    if (project_root / "pages").is_dir():
+        _tree_digest(project_root / "pages", digest)
+    for folder in (TEMPLATES.parent, STATIC, *template_dirs):
+        _tree_digest(folder, digest)
+    return digest.hexdigest()
+
+
+# -- Writing -----------------------------------------------------------------------------
+
+
+def _write_tree(root: Path, files: dict[str, bytes]) -> None:
+    for path, data in sorted(files.items()):
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _swap_in(staging: Path, output: Path) -> None:
+    """Replace ``output`` by ``staging`` with two renames; the old tree is removed after."""
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        os.rename(output, old)
+    os.rename(staging, output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def pagefind_binary() -> str:
+    """The extended Pagefind binary, which segments Chinese; the plain one silently does not."""
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore[import-not-found]
+    except ImportError:
+        raise ContentError([Problem("", "Pagefind (extended) is not installed; install it with: "
+                                        "python3 -m pip install 'pagefind[extended]'")]) from None
+    return str(get_executable())
+
+
+def index_search(site: Path, cache: Path, pages: dict[str, bytes]) -> None:
+    """Build the Pagefind index into ``site/pagefind``; reuse the last one when no page changed."""
+    digest = hashlib.sha256()
+    for path, data in sorted(pages.items()):
+        if path.endswith(".html"):
+            digest.update(path.encode())
+            digest.update(data)
+    cached = cache / "pagefind" / digest.hexdigest()
+    if not cached.is_dir():
+        result = subprocess.run(
+            [pagefind_binary(), "--site", str(site), "--output-path", str(site / "pagefind")],
+            capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            raise ContentError([Problem("", f"search index failed: {result.stderr.strip() or result.stdout.strip()}")])
+        shutil.rmtree(cache / "pagefind", ignore_errors=True)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(site / "pagefind", cached)
+    else:
+        shutil.copytree(cached, site / "pagefind")
+
+
+def build(project_root: Path | str, *, plugins: Plugins | None = None, force: bool = False) -> BuildResult:
+    """Build the handbook of ``project_root`` into ``project_root/_build``.
+
+    :raises ContentError: with every problem found; nothing is written then.
+    """
+    project_root = Path(project_root)
+    # 1. Plugins and the catalog: every problem of every plugin at once.
+    plugins = plugins or load_plugins()
+    problems: list[Problem] = []
+    try:
+        catalog = build_catalog(plugins)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        catalog = None
+    # 2. The handbook project, checked against the catalog.
+    try:
+        project = load_project(project_root, catalog)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    # 3. What plugins add to the site.
+    registers = gather_site(plugins, problems)
+    if problems or catalog is None:
+        raise ContentError(problems)
+
+    output = project.output
+    cache = project_root / CACHE
+    catalog_json = catalog_to_json(catalog)
+    stamp = fingerprint(catalog_json, project_root, plugins, [d for r in registers for d in r.template_dirs])
+    stamp_file = output / STAMP
+    if not force and stamp_file.is_file():
+        previous = json.loads(stamp_file.read_text(encoding="utf-8"))
+        if previous.get("fingerprint") == stamp:
+            return BuildResult(output, previous["pages"], previous["pdfs"], written=False)
+
+    # 4. Every page, in memory; then every link checked.
+    pdfs: dict[str, str] = {}
+    try:
+        files, origins = render_site(catalog, project, plugins, registers, pdfs)
+    except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
+        raise ContentError([Problem("", _template_error(exc))]) from None
+    search_files = ["pagefind/pagefind-ui.css", "pagefind/pagefind-ui.js", "pagefind/pagefind.js"]
+    problems = check_links(files, origins, extra_targets=[*pdfs.values(), *search_files])
+    if problems:
+        raise ContentError(problems)
+
+    # 5. Write into a fresh folder beside the output, index it, swap it in.
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        _write_tree(staging, files)
+        index_search(staging, cache, files)
+        pages = sum(1 for p in files if p.endswith(".html"))
+        (staging / STAMP).write_text(
+            json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
+        )
+        _swap_in(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(output, pages, len(pdfs), written=True)
+
+
+def _template_error(exc: Exception) -> str:
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+    if isinstance(exc, jinja2.TemplateError):
+        return f"template error: {type(exc).__name__}: {exc}"
+    return f"rendering failed: {type(exc).__name__}: {exc}"

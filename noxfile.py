@@ -1,4 +1,4 @@
-"""Development sessions for checkframe: ``python3 -m nox -s tests``, ``-s lint``, ``-s validate``."""
+"""Development sessions for checkframe: ``python3 -m nox -s handbook``, ``-s tests``, ``-s lint``, ``-s validate``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
+#: What printing PDFs needs from Debian: CJK fonts, HarfBuzz font subsetting; tests add pdftotext and a browser.
+PRINT_PACKAGES = ["fonts-noto-cjk", "fonts-dejavu-core", "libharfbuzz-subset0"]
+TEST_PACKAGES = [*PRINT_PACKAGES, "poppler-utils", "chromium"]
 #: Every sector plugin shipped in this repository, each its own distribution.
 PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
 
@@ -42,9 +45,19 @@ def ensure_system_packages(session: nox.Session, packages: list[str]) -> None:
 
 
 @nox.session
+def handbook(session: nox.Session) -> None:
+    """Build the example handbook (site and PDFs) into site/_build; pass --force to rebuild."""
+    ensure_system_packages(session, PRINT_PACKAGES)
+    install_checkframe(session)
+    session.run("checkframe", "build", "site/", *session.posargs)
+    session.log("open site/_build/index.html, or preview with search: checkframe serve site/")
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """Run the tests of the core and of every plugin (pass pytest options after --)."""
-    install_checkframe(session, "pytest")
+    ensure_system_packages(session, TEST_PACKAGES)
+    install_checkframe(session, "pytest", "playwright")
     session.run("pytest", "tests", *(f"{p}/tests" for p in PLUGINS), *session.posargs)
 
 

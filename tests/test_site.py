@@ -1,0 +1,204 @@
+"""The handbook build: pages, links, atomic output, reproducibility and every bad input."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+import pytest
+from doubles import load_only
+
+from checkframe import hookimpl
+from checkframe.build import STAMP, build, check_links
+from checkframe.content import ContentError
+
+CONFIG = """
+[handbook]
+title = "测试检查手册"
+department = "测试区应急管理局"
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "handbook"
+    (root / "pages").mkdir(parents=True)
+    (root / "checkframe.toml").write_text(CONFIG, encoding="utf-8")
+    (root / "pages" / "usage.md").write_text("# 使用说明\n\n见[重大隐患](../major-hazards.html)。\n", encoding="utf-8")
+    return root
+
+
+def problems(project: Path, **plugins: object) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        build(project, plugins=load_only(**plugins))
+    return [str(p) for p in info.value.problems]
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_builds_every_page(project, content):
+    result = build(project, plugins=load_only(demo=content.plugin()))
+    out = project / "_build"
+    assert result.written and result.output == out
+    for page in ["index.html", "search.html", "sector/demo.html", "checkpoint/demo-gas-01.html",
+                 "checklist/demo-self.html", "remediation.html", "sources.html", "major-hazards.html",
+                 "plugins.html", "pages/usage.html", "static/site.css", "pagefind/pagefind-ui.js"]:
+        assert (out / page).is_file(), page
+    checkpoint = (out / "checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in checkpoint
+    assert "瓦斯检查存在漏检、假检情况且进行作业的。" in checkpoint
+    assert "《中华人民共和国安全生产法》第四十一条" in checkpoint
+    assert 'href="../remediation.html#category-listed_supervision"' in checkpoint
+    assert 'rel="next" href="demo-gas-02.html"' in checkpoint
+
+
+def test_every_internal_link_and_anchor_resolves(project, content):
+    build(project, plugins=load_only(demo=content.plugin()))
+    files = read_tree(project / "_build")
+    assert check_links(files, {}) == []
+    hrefs = sum(data.count(b'href="') for path, data in files.items() if path.endswith(".html"))
+    assert hrefs > 100
+
+
+def test_no_request_leaves_the_site(project, content):
+    build(project, plugins=load_only(demo=content.plugin()))
+    for path, data in read_tree(project / "_build").items():
+        if path.endswith((".html", ".css")):
+            text = data.decode("utf-8")
+            assert "//cdn" not in text and "fonts.googleapis" not in text, path
+            assert 'src="http' not in text and "url(http" not in text, path
+
+
+def test_two_builds_are_byte_identical(tmp_path, project, content):
+    plugins = load_only(demo=content.plugin())
+    build(project, plugins=plugins)
+    first = read_tree(project / "_build")
+    build(project, plugins=plugins, force=True)
+    assert read_tree(project / "_build") == first
+
+
+def test_rebuild_with_nothing_changed_writes_nothing(project, content):
+    plugins = load_only(demo=content.plugin())
+    build(project, plugins=plugins)
+    stamp = (project / "_build" / STAMP).stat().st_mtime_ns
+    assert build(project, plugins=plugins).written is False
+    assert (project / "_build" / STAMP).stat().st_mtime_ns == stamp
+    content.edit("checkpoints/01-gas.toml", "瓦斯检查员是否持证上岗。", "瓦斯检查员是否持证上岗作业。")
+    assert build(project, plugins=load_only(demo=content.plugin())).written is True
+
+
+def test_a_failed_build_leaves_the_previous_site(project, content):
+    build(project, plugins=load_only(demo=content.plugin()))
+    before = read_tree(project / "_build")
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
+    assert problems(project, demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got 'big')"
+    ]
+    assert read_tree(project / "_build") == before
+    assert [p.name for p in project.iterdir() if p.name.startswith("._build")] == []
+
+
+def test_missing_config(tmp_path, content):
+    assert problems(tmp_path, demo=content.plugin()) == [
+        f"{(tmp_path / 'checkframe.toml').as_posix()}: no checkframe.toml here; a handbook project needs one"
+    ]
+
+
+def test_broken_config(project, content):
+    (project / "checkframe.toml").write_text('[handbook]\ntitle = "x"\ndepartment = \n', encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        f"{(project / 'checkframe.toml').as_posix()}: invalid TOML: Invalid value (at line 3, column 14)"
+    ]
+
+
+def test_unknown_sector_and_checklist_in_config(project, content):
+    (project / "checkframe.toml").write_text(
+        CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\nbase_url = "ftp://x"\n', encoding="utf-8"
+    )
+    config = (project / "checkframe.toml").as_posix()
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}: $.handbook.base_url: expected an http(s) URL ending in '/' (got 'ftp://x')",
+    ]
+    (project / "checkframe.toml").write_text(CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\n',
+                                             encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}: $.handbook.sectors[1]: unknown sector 'coal'; installed: demo",
+        f"{config}: $.handbook.checklists[0]: unknown checklist 'nope'",
+    ]
+
+
+def test_page_with_a_broken_link_names_the_file(project, content):
+    (project / "pages" / "usage.md").write_text("# 使用说明\n\n[见此](../nowhere.html) [锚点](../remediation.html#nope)\n",
+                                               encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        "handbook/pages/usage.md: pages/usage.html: broken link to '../nowhere.html': no such page",
+        "handbook/pages/usage.md: pages/usage.html: broken link to '../remediation.html#nope': no anchor #nope there",
+    ]
+    assert not (project / "_build").exists()
+
+
+def site_plugin(tmp_path: Path, template: str, page: str | None = None) -> types.ModuleType:
+    folder = tmp_path / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / "checkpoint.html").write_text(template, encoding="utf-8")
+    module = types.ModuleType("site_plugin")
+
+    @hookimpl
+    def checkframe_register_site(site):
+        site.template_dir(folder)
+        if page:
+            site.page("drills", page)
+
+    module.checkframe_register_site = checkframe_register_site
+    return module
+
+
+def test_plugin_overrides_a_template_by_extending_the_default_and_adds_a_page(tmp_path, project, content):
+    plugin = site_plugin(
+        tmp_path,
+        '{% extends "default/checkpoint.html" %}{% block after_basis %}<p class="local">本部门补充说明</p>{% endblock %}',
+        "# 应急演练\n\n每年至少组织一次。",
+    )
+    build(project, plugins=load_only(demo=content.plugin(), site=plugin))
+    page = (project / "_build/checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
+    assert '<p class="local">本部门补充说明</p>' in page
+    assert "瓦斯检查存在漏检" in page
+    drills = (project / "_build/pages/drills.html").read_text(encoding="utf-8")
+    assert "<title>应急演练 · 测试检查手册</title>" in drills
+
+
+def test_plugin_template_that_fails_to_render(tmp_path, project, content):
+    plugin = site_plugin(tmp_path, "{% extends 'default/checkpoint.html' %}{% block content %}{{ nope.x }}{% endblock %}")
+    assert problems(project, demo=content.plugin(), site=plugin) == [
+        "template error: UndefinedError: 'nope' is undefined"
+    ]
+    plugin = site_plugin(tmp_path, "{% block content %}")
+    assert problems(project, demo=content.plugin(), site=plugin) == [
+        f"{tmp_path / 'templates' / 'checkpoint.html'}:1: template syntax error: "
+        "Unexpected end of template. Jinja was looking for the following tags: 'endblock'. "
+        "The innermost block that needs to be closed is 'block'."
+    ]
+
+
+def test_hostile_plugin_content_is_shown_as_text(project, content):
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "<script>alert(1)</script>"')
+    content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查存在漏检、假检情况且进行作业的。"',
+                 'what = "[点我](javascript:alert(1)) <img src=x onerror=alert(1)>"')
+    build(project, plugins=load_only(demo=content.plugin()))
+    for path, data in read_tree(project / "_build").items():
+        if path.endswith(".html"):
+            text = data.decode("utf-8")
+            assert "<script>alert" not in text and "<img src=x" not in text, path
+            assert 'href="javascript:' not in text, path
+    page = (project / "_build/checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_ids_with_dots_cannot_escape_the_output(project, content):
+    content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"', 'id = "../../etc"')
+    assert problems(project, demo=content.plugin())[0].startswith(
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].id: expected an id of lowercase letters"
+    )
+    assert not (project / "_build").exists()

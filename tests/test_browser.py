@@ -6,12 +6,11 @@ import functools
 import http.server
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
-from doubles import load_only
 
 from checkframe.build import build
+from doubles import load_only
 
 playwright = pytest.importorskip("playwright.sync_api", reason="install the test extras: pip install playwright")
 

@@ -6,11 +6,11 @@ import types
 from pathlib import Path
 
 import pytest
-from doubles import load_only
 
 from checkframe import hookimpl
 from checkframe.build import STAMP, build, check_links
 from checkframe.content import ContentError
+from doubles import load_only
 
 CONFIG = """
 [handbook]

@@ -44,7 +44,7 @@ def _is_punct(char: str) -> bool:
 class CJKFriendlyStateInline(StateInline):
     """Inline state whose flanking rules let emphasis sit next to wide characters."""
 
-    def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:  # noqa: N802 - upstream name
+    def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:
         scanned = super().scanDelims(start, canSplitWord)
         src, pos, maximum = self.src, start, self.posMax
         last = src[start - 1] if start > 0 else " "
@@ -85,7 +85,7 @@ def _softbreak(self: RendererHTML, tokens: Sequence[Token], idx: int, options: A
 
 def slugify(title: str) -> str:
     """An anchor for a heading that keeps Chinese text: 检查 方法 → 检查-方法."""
-    kept = "".join(c for c in title.strip().lower() if c.isalnum() or c in "-_ " or is_wide(c) and not _is_punct(c))
+    kept = "".join(c for c in title.strip().lower() if c.isalnum() or c in "-_ " or (is_wide(c) and not _is_punct(c)))
     return "-".join(kept.split()) or "section"
 
 

@@ -13,6 +13,8 @@ it was.  Inputs are fingerprinted: a rebuild with nothing changed does nothing.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import json
 import os
@@ -21,7 +23,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -31,8 +32,9 @@ import checkframe
 from checkframe.catalog import build_catalog, catalog_to_json
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
+from checkframe.printing import PrintError, print_all, print_jobs
 from checkframe.project import CONFIG_NAME, load_project
-from checkframe.site import STATIC, TEMPLATES, gather_site, render_site
+from checkframe.site import STATIC, TEMPLATES, gather_site, page_links, render_site
 
 __all__ = ["BuildResult", "build"]
 
@@ -52,64 +54,77 @@ class BuildResult:
 # -- Link checking -----------------------------------------------------------------------
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        #: (is it a resource the browser loads by itself, URL)
-        self.links: list[tuple[bool, str]] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs_: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs_:
-            if value is None:
-                continue
-            if name == "id":
-                self.ids.add(value)
-            elif name in ("href", "src", "data-bundle"):
-                self.links.append((tag != "a", value))
+#: What a page's links and ids are: see :func:`checkframe.site.page_links`.
+PageLinks = tuple[list[tuple[bool, str]], set[str]]
 
 
-def check_links(files: dict[str, bytes], origins: dict[str, str], extra_targets: Iterable[str] = ()) -> list[Problem]:
-    """Every internal link must reach a file of the site, and every anchor an id on that page."""
-    parsed: dict[str, _Links] = {}
-    for path, data in files.items():
-        if path.endswith(".html"):
-            parser = _Links()
-            parser.feed(data.decode("utf-8"))
-            parsed[path] = parser
+@functools.lru_cache(maxsize=65536)
+def _resolve(folder: str, link: str, resource: bool) -> tuple[str, str, str]:
+    """What a link from a page in ``folder`` is: ("ok", "", ""), ("bad", message, ""), or ("page", target, anchor).
+
+    An empty target is the page itself.
+    """
+    parts = urlsplit(link)
+    if parts.scheme == "data" and resource:
+        return "ok", "", ""  # inline, nothing is requested
+    if parts.scheme or parts.netloc or link.startswith("//"):
+        if resource:
+            return "bad", f"{link!r} would be loaded from outside the site; ship it with the site instead", ""
+        if parts.scheme not in ("http", "https", "mailto", "tel"):
+            return "bad", f"link to {link!r}: only http(s), mailto and tel links may leave the site", ""
+        return "ok", "", ""
+    target = ""
+    if parts.path:
+        target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+        if parts.path.endswith("/"):
+            target += "/"
+    return "page", target, unquote(parts.fragment)
+
+
+def check_links(
+    files: dict[str, bytes],
+    origins: dict[str, str],
+    extra_targets: Iterable[str] = (),
+    parsed: dict[str, PageLinks] | None = None,
+) -> list[Problem]:
+    """Every internal link must reach a file of the site, and every anchor an id on that page.
+
+    :param parsed: the links and ids of the pages, when rendering found them already.
+    """
+    parsed = parsed or {}
+    pages: dict[str, PageLinks] = {
+        path: parsed[path] if path in parsed else page_links(data.decode("utf-8"))
+        for path, data in files.items() if path.endswith(".html")
+    }
     targets = set(files) | set(extra_targets)
+    folders: dict[str, bool] = {}
     problems = []
-    for path, parser in parsed.items():
+    for path, (links, _) in pages.items():
         origin = origins.get(path, "")
+        folder = posixpath.dirname(path)
 
         def bad(message: str, path: str = path, origin: str = origin) -> None:
             # Named by the file the page came from (a Markdown page), else by the page itself.
             problems.append(Problem("", message, origin or path, path if origin else ""))
 
-        for resource, link in parser.links:
-            parts = urlsplit(link)
-            if parts.scheme == "data" and resource:
-                continue  # inline, nothing is requested
-            if parts.scheme or parts.netloc or link.startswith("//"):
-                if resource:
-                    bad(f"{link!r} would be loaded from outside the site; ship it with the site instead")
-                elif parts.scheme not in ("http", "https", "mailto", "tel"):
-                    bad(f"link to {link!r}: only http(s), mailto and tel links may leave the site")
+        for resource, link in links:
+            kind, target, anchor = _resolve(folder, link, resource)
+            if kind == "ok":
                 continue
-            target = path
-            if parts.path:
-                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(parts.path)))
-                if parts.path.endswith("/"):
-                    target += "/"
-            anchor = unquote(parts.fragment)
+            if kind == "bad":
+                bad(target)
+                continue
+            target = target or path
             if target.startswith("../") or target == "..":
                 bad(f"link to {link!r} leaves the site")
             elif target.endswith("/"):
-                if not any(t.startswith(target) for t in targets):
+                if target not in folders:
+                    folders[target] = any(t.startswith(target) for t in targets)
+                if not folders[target]:
                     bad(f"broken link to {link!r}: no such folder in the site")
             elif target not in targets:
                 bad(f"broken link to {link!r}: no such page")
-            elif anchor and target in parsed and anchor not in parsed[target].ids:
+            elif anchor and target in pages and anchor not in pages[target][1]:
                 bad(f"broken link to {link!r}: no anchor #{anchor} there")
     return problems
 
@@ -142,10 +157,21 @@ def fingerprint(catalog_json: str, project_root: Path, plugins: Plugins, templat
 
 
 def _write_tree(root: Path, files: dict[str, bytes]) -> None:
+    made: set[Path] = set()
     for path, data in sorted(files.items()):
         target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         target.write_bytes(data)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a file of the search index (it is never written in place), or copy it across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _swap_in(staging: Path, output: Path) -> None:
@@ -186,12 +212,14 @@ def index_search(site: Path, cache: Path, pages: dict[str, bytes]) -> None:
             raise ContentError([Problem("", f"search index failed: {result.stderr.strip() or result.stdout.strip()}")])
         shutil.rmtree(cache / "pagefind", ignore_errors=True)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(site / "pagefind", cached)
+        shutil.copytree(site / "pagefind", cached, copy_function=_link_or_copy)
     else:
-        shutil.copytree(cached, site / "pagefind")
+        shutil.copytree(cached, site / "pagefind", copy_function=_link_or_copy)
 
 
-def build(project_root: Path | str, *, plugins: Plugins | None = None, force: bool = False) -> BuildResult:
+def build(
+    project_root: Path | str, *, plugins: Plugins | None = None, force: bool = False, jobs: int | None = None
+) -> BuildResult:
     """Build the handbook of ``project_root`` into ``project_root/_build``.
 
     :raises ContentError: with every problem found; nothing is written then.
@@ -225,14 +253,30 @@ def build(project_root: Path | str, *, plugins: Plugins | None = None, force: bo
         if previous.get("fingerprint") == stamp:
             return BuildResult(output, previous["pages"], previous["pdfs"], written=False)
 
-    # 4. Every page, in memory; then every link checked.
-    pdfs: dict[str, str] = {}
+    # 4. The PDFs planned (fonts checked before anything is written), every page in memory,
+    #    then every link checked.
     try:
-        files, origins = render_site(catalog, project, plugins, registers, pdfs)
-    except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
-        raise ContentError([Problem("", _template_error(exc))]) from None
-    search_files = ["pagefind/pagefind-ui.css", "pagefind/pagefind-ui.js", "pagefind/pagefind.js"]
-    problems = check_links(files, origins, extra_targets=[*pdfs.values(), *search_files])
+        print_plan = print_jobs(catalog, project)
+        for job in print_plan:
+            if job.kind == "checklist" and not catalog.checklist(job.target).checkpoints:
+                raise PrintError(f"checklist {job.target!r} has no checkpoints; there is nothing to print")
+    except PrintError as exc:
+        raise ContentError([Problem("", str(exc))]) from None
+    pdfs = {f"forms/{job.target}" if job.kind == "form" else job.target: f"pdf/{job.name}" for job in print_plan}
+    links: dict[str, PageLinks] = {}
+    collecting = gc.isenabled()
+    gc.disable()  # rendering makes many objects and frees few: the cycle collector only rescans them
+    try:
+        try:
+            files, origins = render_site(catalog, project, plugins, registers, pdfs, links)
+        except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
+            raise ContentError([Problem("", _template_error(exc))]) from None
+        search_files = ["pagefind/pagefind-ui.css", "pagefind/pagefind-ui.js", "pagefind/pagefind.js"]
+        problems = check_links(files, origins, extra_targets=[*pdfs.values(), *search_files], parsed=links)
+    finally:
+        if collecting:
+            gc.enable()
+        del links
     if problems:
         raise ContentError(problems)
 
@@ -241,6 +285,10 @@ def build(project_root: Path | str, *, plugins: Plugins | None = None, force: bo
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         _write_tree(staging, files)
+        try:
+            print_all(catalog, project, staging / "pdf", cache / "pdf", jobs)
+        except PrintError as exc:
+            raise ContentError([Problem("", str(exc))]) from None
         index_search(staging, cache, files)
         pages = sum(1 for p in files if p.endswith(".html"))
         (staging / STAMP).write_text(

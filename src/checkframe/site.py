@@ -3,12 +3,23 @@
 Pages link to each other by relative URLs, so the site works under any base
 path and from a plain static host.  Nothing is written here: :func:`render_site`
 returns the files, and :mod:`checkframe.build` checks and writes them.
+
+Pages are first listed (path, template, context), then rendered; a large site
+is rendered by forked worker processes, in contiguous chunks whose results are
+put back in the listed order, so the output is the same bytes either way.
 """
 
 from __future__ import annotations
 
+import functools
+import html as html_lib
+import multiprocessing
+import os
 import posixpath
+import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from html.parser import attrfind_tolerant, tagfind_tolerant
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +36,7 @@ from checkframe.model import FIVE_ASSIGNMENTS, Checkpoint, HazardLevel, Supervis
 from checkframe.plugins import Plugins
 from checkframe.project import Project
 
-__all__ = ["SiteRegister", "gather_site", "render_site"]
+__all__ = ["SiteRegister", "gather_site", "page_links", "render_site"]
 
 TEMPLATES = Path(str(resources.files("checkframe") / "templates" / "site"))
 STATIC = Path(str(resources.files("checkframe") / "static"))
@@ -102,6 +113,8 @@ def environment(template_dirs: Iterable[Path]) -> jinja2.Environment:
     ])
     env = jinja2.Environment(
         loader=loader,
+        auto_reload=False,  # one build renders from templates that do not change under it
+        cache_size=-1,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -117,7 +130,11 @@ def environment(template_dirs: Iterable[Path]) -> jinja2.Environment:
 @jinja2.pass_context
 def _url(context: Any, target: str) -> str:
     """A link from the page being rendered to ``target`` (a path from the site root)."""
-    here = posixpath.dirname(context["page_path"])
+    return _relative(context["page_path"].rpartition("/")[0], target)
+
+
+@functools.cache
+def _relative(here: str, target: str) -> str:
     anchor = ""
     if "#" in target:
         target, anchor = target.split("#", 1)
@@ -134,7 +151,7 @@ def checkpoint_path(id: str) -> str:
     return f"checkpoint/{id}.html"
 
 
-@attrs.define
+@attrs.define(slots=False)
 class SiteRenderer:
     catalog: Catalog
     project: Project
@@ -145,30 +162,48 @@ class SiteRenderer:
     files: dict[str, bytes] = attrs.Factory(dict)
     #: Where each page came from, for error messages: path → source.
     origins: dict[str, str] = attrs.Factory(dict)
+    #: The pages to render, in order: (path, template, context).
+    pages: list[tuple[str, str, dict[str, Any]]] = attrs.Factory(list)
 
     def render(self, path: str, template: str, origin: str = "", **context: Any) -> None:
-        if path in self.files:
+        """List a page; :meth:`finish` renders every listed page."""
+        if path in self.origins:
             raise ValueError(f"two pages would be written to {path}")
         depth = path.count("/")
-        html = self.env.get_template(template).render(
+        self.pages.append((path, template, dict(
             page_path=path,
             root="../" * depth,
             handbook=self.project.config,
             catalog=self.catalog,
-            nav_sectors=self.sectors,
+            nav_sectors=self.nav_sectors,
             extra_pages=self.extra_pages,
             pdfs=self.pdfs,
             **self.helpers,
             **context,
-        )
-        self.files[path] = html.encode("utf-8")
+        )))
+        self.files[path] = b""  # keeps the order in which pages were listed
         self.origins[path] = origin
+
+    def finish(self, links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None) -> None:
+        """Render every listed page; with ``links``, also record each page's links and ids (see :func:`page_links`)."""
+        for _, template, _ in self.pages:
+            self.env.get_template(template)  # compiled once, here, before any worker starts
+        rendered = _render_pages(self.env, self.pages, links is not None)
+        for (path, _, _), (data, found) in zip(self.pages, rendered, strict=True):
+            self.files[path] = data
+            if links is not None:
+                links[path] = found
+        self.pages = []
+
+    @functools.cached_property
+    def nav_sectors(self) -> list[Any]:
+        return self.sectors
 
     @property
     def sectors(self) -> list[Any]:
         return [self.catalog.sector(s) for s in self.project.sector_ids(self.catalog)]
 
-    @property
+    @functools.cached_property
     def helpers(self) -> dict[str, Callable[..., Any]]:
         return {
             "checkpoint_path": checkpoint_path,
@@ -183,13 +218,136 @@ class SiteRenderer:
 def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str, dict[str, list[Checkpoint]]]:
     """document id → cited article → the checkpoints citing it, in catalog order."""
     cited: dict[str, dict[str, list[Checkpoint]]] = {}
+    seen: dict[tuple[str, str], set[Checkpoint]] = {}
     for checkpoint in checkpoints:
         for basis in checkpoint.basis:
             articles = cited.setdefault(basis.document, {})
-            citing = articles.setdefault(basis.cited() or "（全文）", [])
-            if checkpoint not in citing:
+            article = basis.cited() or "（全文）"
+            citing = articles.setdefault(article, [])
+            members = seen.setdefault((basis.document, article), set())
+            if checkpoint not in members:  # equal checkpoints count once, as `in` on the list did
+                members.add(checkpoint)
                 citing.append(checkpoint)
     return cited
+
+
+# -- Rendering the listed pages, in worker processes when it pays ----------------------------
+
+#: Below this many pages, forking workers costs more than it saves.
+PARALLEL_MIN_PAGES = 400
+#: The number of worker processes; ``CHECKFRAME_JOBS=1`` renders in this process.
+ENV_JOBS = "CHECKFRAME_JOBS"
+
+#: What forked workers render: set in the parent just before the workers start.
+_WORK: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool] | None = None
+
+
+def _jobs(pages: int) -> int:
+    if pages < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        wanted = int(os.environ.get(ENV_JOBS, "0"))
+    except ValueError:
+        wanted = 0
+    if wanted <= 0:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, wanted)
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[bytes, Any]]:
+    assert _WORK is not None
+    env, pages, want_links = _WORK
+    out = []
+    for _, template, context in pages[bounds[0]:bounds[1]]:
+        html = env.get_template(template).render(context)
+        out.append((html.encode("utf-8"), page_links(html) if want_links else None))
+    return out
+
+
+def _render_pages(
+    env: jinja2.Environment, pages: list[tuple[str, str, dict[str, Any]]], want_links: bool
+) -> list[tuple[bytes, Any]]:
+    """Each page's bytes (and links), in the order of ``pages``; the first error in that order is raised."""
+    global _WORK
+    jobs = _jobs(len(pages))
+    _WORK = (env, pages, want_links)
+    try:
+        if jobs == 1:
+            return _render_chunk((0, len(pages)))
+        size = max(16, -(-len(pages) // (jobs * 8)))
+        chunks = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
+        out: list[tuple[bytes, Any]] = []
+        # Forked workers inherit the catalog, the templates and the listed pages: nothing is pickled on the way in.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for result in pool.map(_render_chunk, chunks):
+                out.extend(result)
+        return out
+    finally:
+        _WORK = None
+
+
+# -- Links and ids of a rendered page --------------------------------------------------------
+
+#: A comment (skipped), or the start of a start tag; the rest of the tag is read as html.parser reads it.
+_MARKUP = re.compile(r"<!--|<[a-zA-Z]")
+_COMMENT_END = re.compile(r"--\s*>")  # as html.parser ends a comment
+_TAG_END = re.compile(r"""
+  (?:[\s/]*(?:(?<=['"\s/])[^\s/>][^\s/=>]*(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?(?:\s|/(?!>))*)*)?
+  \s*""", re.VERBOSE)
+_RAW_TEXT = {"script": re.compile(r"</\s*script\s*>", re.I), "style": re.compile(r"</\s*style\s*>", re.I)}
+_LINK_ATTRIBUTES = ("href", "src", "data-bundle")
+
+
+def page_links(html: str) -> tuple[list[tuple[bool, str]], set[str]]:
+    """The links of a page, as (is it a resource the browser loads by itself, URL), and its ids.
+
+    Attributes are read with the patterns of :mod:`html.parser`, so the result is
+    what an :class:`html.parser.HTMLParser` collecting start-tag attributes finds;
+    only the start tags and comments are looked at, which is much faster.
+    """
+    links: list[tuple[bool, str]] = []
+    ids: set[str] = set()
+    pos = 0
+    search = _MARKUP.search
+    while (found := search(html, pos)) is not None:
+        i = found.start()
+        if html[i + 1] == "!":  # <!--
+            end = _COMMENT_END.search(html, i + 4)
+            if end is None:
+                break
+            pos = end.end()
+            continue
+        name = tagfind_tolerant.match(html, i + 1)
+        assert name is not None
+        k = name.end()
+        endpos = _TAG_END.match(html, k).end()  # type: ignore[union-attr] - the pattern matches the empty string
+        pos = endpos
+        tag = name.group(1).lower()
+        if "=" in html[k:endpos]:
+            while k < endpos:
+                attr = attrfind_tolerant.match(html, k)
+                if not attr:
+                    break
+                attrname, rest, value = attr.group(1, 2, 3)
+                k = attr.end()
+                if not rest:
+                    continue
+                if value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+                    value = value[1:-1]
+                if value:
+                    value = html_lib.unescape(value)
+                attrname = attrname.lower()
+                if attrname == "id":
+                    ids.add(value)
+                elif attrname in _LINK_ATTRIBUTES:
+                    links.append((tag != "a", value))
+        raw = _RAW_TEXT.get(tag)
+        if raw is not None:
+            end = raw.search(html, pos)
+            if end is None:
+                break
+            pos = end.end()
+    return links, ids
 
 
 def render_site(
@@ -198,10 +356,12 @@ def render_site(
     plugins: Plugins,
     registers: list[SiteRegister],
     pdfs: dict[str, str],
+    links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Render every page; return ``{path: bytes}`` and ``{path: where it came from}``.
 
     :param pdfs: checklist id or form name → path of its PDF in the site.
+    :param links: filled with each rendered page's links and ids, as :func:`page_links` finds them.
     """
     extra = [
         ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()
@@ -212,6 +372,14 @@ def render_site(
         extra.extend(register.pages)
     env = environment([d for r in registers for d in r.template_dirs])
     site = SiteRenderer(catalog, project, plugins, env, extra, pdfs)
+    by_sector: dict[str, list[Checkpoint]] = {}
+    by_group: dict[str, list[Checkpoint]] = {}
+    for c in catalog.checkpoints:
+        by_sector.setdefault(c.sector, []).append(c)
+        by_group.setdefault(c.group_key, []).append(c)
+    groups_of: dict[str, list[Any]] = {}
+    for g in catalog.groups:
+        groups_of.setdefault(g.sector, []).append(g)
 
     sectors = site.sectors
     sector_ids = {s.id for s in sectors}
@@ -232,15 +400,15 @@ def render_site(
     majors = [c for c in checkpoints if c.level is HazardLevel.MAJOR]
 
     site.render("index.html", "index.html", sectors=sectors, counts={
-        s.id: (len(catalog.sector_checkpoints(s.id)),
-               sum(1 for c in catalog.sector_checkpoints(s.id) if c.level is HazardLevel.MAJOR),
+        s.id: (len(by_sector.get(s.id, [])),
+               sum(1 for c in by_sector.get(s.id, []) if c.level is HazardLevel.MAJOR),
                len([c for c in checklists if c.sector == s.id]))
         for s in sectors
     }, major_count=len(majors), checkpoint_count=len(checkpoints))
     site.render("search.html", "search.html")
 
     for sector in sectors:
-        groups = [(g, catalog.group_checkpoints(g.key)) for g in catalog.sector_groups(sector.id)]
+        groups = [(g, list(by_group.get(g.key, []))) for g in groups_of.get(sector.id, [])]
         site.render(
             f"sector/{sector.id}.html", "sector.html", sector=sector, groups=groups,
             checklists=[c for c in checklists if c.sector == sector.id],
@@ -276,7 +444,8 @@ def render_site(
     site.render("remediation.html", "remediation.html", categories=catalog.categories,
                 five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
     cited = _citations(catalog, checkpoints)
-    documents = [catalog.document(d) for d in sorted(cited, key=lambda d: catalog.documents.index(catalog.document(d)))]
+    position = {id(d): i for i, d in enumerate(catalog.documents)}
+    documents = [catalog.document(d) for d in sorted(cited, key=lambda d: position[id(catalog.document(d))])]
     site.render("sources.html", "sources.html", documents=documents, cited=cited)
     site.render("major-hazards.html", "major_hazards.html", groups=[
         (sector, [c for c in majors if c.sector == sector.id])
@@ -288,6 +457,7 @@ def render_site(
     site.render("plugins.html", "plugins.html", infos=list(plugins.infos.values()), contributions=contributions)
     for page in extra:
         site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
+    site.finish(links)
 
     for static in sorted(STATIC.iterdir()):
         if static.is_file():

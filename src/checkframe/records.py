@@ -1,0 +1,380 @@
+"""Inspection records and unit registrations as TOML files: the ledger's store.
+
+A store is a folder::
+
+    units/<unit id>.toml      one unit's registration (附件1 生产经营单位摸底登记表)
+    records/<name>.toml       one inspection each (附件2 自查表, 附件3 督导检查表), or a recheck
+
+A unit's id is its file name without ``.toml``.  A record names its unit, its
+date, its checklist, and holds:
+
+``[[item]]``
+    one per checkpoint of the checklist: ``checkpoint``, ``title`` (copied from
+    the checklist so that the file reads on its own; not checked) and ``mark``,
+    the 附件2 mark: ``"ok"`` (√ meets the requirement), ``"fixing"`` (0 being
+    fixed), ``"fail"`` (× does not meet it) or ``""`` (blank: does not apply).
+``[[finding]]``
+    a hazard found: ``id`` (unique across the store), ``checkpoint``,
+    ``description``, ``level`` (general, major), ``evidence`` (file names) and
+    optionally ``remediation``, a table with the ``category`` code and the
+    fields that category requires (:class:`~checkframe.findings.Remediation`).
+``[[remediate]]``, ``[[fixed]]``, ``[[recheck]]``, ``[[close]]``
+    events that move a finding, found in this or an earlier record, along the
+    closed loop: assign a remediation later, the unit reports the fix done, a
+    recheck (``result = "passed"`` or ``"failed"``; ``""`` while not done yet),
+    the close-out (销号).  Each names its ``finding``; its ``date`` defaults to
+    the record's.
+
+A recheck record (``checkframe inspect recheck``) has ``follows = "<record
+file>"`` and one ``[[recheck]]`` per finding of that record still unresolved.
+
+Everything is structured by :func:`checkframe.content.make_converter`, so a
+mistake reads ``records/x.toml: $.finding[2].remediation.deadline: expected a
+date such as 2024-03-01 (got 'soon')``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from attrs import field, frozen
+from cattrs.errors import ClassValidationError, IterableValidationError
+
+from checkframe.content import Problem, WrongType, errors_of, make_converter
+from checkframe.findings import Remediation
+from checkframe.model import Checklist, Checkpoint, FormKind, HazardLevel, Invalid, _Labelled, check_id, show
+
+__all__ = [
+    "Close",
+    "Fixed",
+    "Item",
+    "Mark",
+    "RecheckEvent",
+    "RecheckResult",
+    "Record",
+    "RecordFinding",
+    "Remediate",
+    "Staff",
+    "Unit",
+    "new_record_toml",
+    "read_record",
+    "read_unit",
+    "recheck_record_toml",
+]
+
+
+def _id(instance: Any, attribute: Any, value: str) -> None:
+    check_id(value, attribute.name)
+
+
+class Mark(_Labelled):
+    """A mark of 附件2 against one checkpoint; the label is what the printed form shows."""
+
+    OK = ("ok", "√")
+    FIXING = ("fixing", "0")
+    FAIL = ("fail", "×")
+    NOT_APPLICABLE = ("", "")
+
+
+class RecheckResult(_Labelled):
+    """回查结果; blank while the recheck has not been done."""
+
+    PASSED = ("passed", "合格")
+    FAILED = ("failed", "不合格")
+    PENDING = ("", "")
+
+
+def _blankable_hook(kind: type[enum.Enum], blank_means: str) -> Any:
+    members = {m.value: m for m in kind}
+    choices = ", ".join(str(m.value) for m in kind if m.value)
+    expected = f'expected one of {choices}, or "" {blank_means}'
+
+    def hook(value: Any, _: type) -> enum.Enum:
+        if isinstance(value, str) and value in members:
+            return members[value]
+        if not isinstance(value, str):
+            raise WrongType(f"{expected} (got {show(value)})")
+        raise Invalid(f"{expected} (got {value!r})")
+
+    return hook
+
+
+_CONVERTER = make_converter(authoring=True)
+_CONVERTER.register_structure_hook(Mark, _blankable_hook(Mark, "when it does not apply"))
+_CONVERTER.register_structure_hook(RecheckResult, _blankable_hook(RecheckResult, "while not rechecked yet"))
+
+
+# -- Units (附件1) -------------------------------------------------------------------------
+
+
+@frozen
+class Staff:
+    """从业人员: the staff counts of 附件1."""
+
+    total: int = 0
+    temporary: int = 0
+    trained: int = 0
+    insured: int = 0
+    safety: int = 0
+
+
+@frozen
+class Unit:
+    """生产经营单位: a unit's registration; its id is its file name."""
+
+    name: str
+    #: 所属镇（街道）
+    township: str
+    #: The sector id (coal_mine, general, ...); checked against the installed plugins.
+    sector: str
+    #: 统一社会信用代码 / 注册号
+    registration_number: str = ""
+    #: 注册资金
+    capital: str = ""
+    address: str = ""
+    #: 单位类型, as 附件5 lists it: 工贸企业, 九小场所, ...
+    unit_type: str = ""
+    #: 规模: 规上, 规下, 小微, ...
+    size: str = ""
+    #: 监管部门
+    regulator: str = ""
+    #: 证照: 营业执照, 安全生产许可证, ...
+    licences: tuple[str, ...] = ()
+    principal: str = ""
+    principal_phone: str = ""
+    safety_lead: str = ""
+    safety_lead_phone: str = ""
+    #: 重大危险源
+    major_hazard_sources: str = ""
+    #: 安全管理机构
+    safety_office: str = ""
+    staff: Staff = Staff()
+
+
+# -- Records -------------------------------------------------------------------------------
+
+
+@frozen
+class Item:
+    """One row of the checklist: a checkpoint and its mark."""
+
+    checkpoint: str
+    mark: Mark = Mark.NOT_APPLICABLE
+    #: Copied from the checklist for the person filling in the file; not checked.
+    title: str = ""
+    note: str = ""
+
+
+_ITEM_KEYS = frozenset(("checkpoint", "mark", "title", "note"))
+_MARKS = {m.value: m for m in Mark}
+
+
+def _structure_items(value: Any, kind: Any) -> tuple[Item, ...]:
+    """The checkpoint rows, read directly when every row is well formed (the common case).
+
+    A record holds one row per checkpoint of its checklist, so this is the bulk of a ledger;
+    anything out of the ordinary goes through the converter, which reports it exactly.
+    """
+    if isinstance(value, list):
+        items = []
+        for row in value:
+            if not (isinstance(row, dict) and row.keys() <= _ITEM_KEYS
+                    and isinstance(row.get("checkpoint"), str) and row.get("mark", "") in _MARKS
+                    and isinstance(row.get("title", ""), str) and isinstance(row.get("note", ""), str)):
+                break
+            items.append(Item(row["checkpoint"], _MARKS[row.get("mark", "")], row.get("title", ""),
+                              row.get("note", "")))
+        else:
+            return tuple(items)
+    return _ITEMS_SLOW(value, kind)
+
+
+@frozen
+class RecordFinding:
+    """A hazard found in this record (排查)."""
+
+    id: str = field(validator=_id)
+    checkpoint: str = field()
+    description: str = field()
+    level: HazardLevel = field()
+    evidence: tuple[str, ...] = ()
+    remediation: Remediation | None = None
+
+
+@frozen
+class Remediate:
+    """A remediation assigned after the finding was recorded (e.g. listed for supervision later)."""
+
+    finding: str
+    remediation: Remediation
+    date: dt.date | None = None
+
+
+@frozen
+class Fixed:
+    """The unit reports the fix done (整改结果上报)."""
+
+    finding: str
+    date: dt.date | None = None
+    note: str = ""
+
+
+@frozen
+class RecheckEvent:
+    """回查 / 复核验收: ``result`` passed, failed, or blank while not done."""
+
+    finding: str
+    result: RecheckResult = RecheckResult.PENDING
+    by: str = ""
+    date: dt.date | None = None
+    #: Copied by ``checkframe inspect recheck`` so that the file reads on its own; not checked.
+    about: str = ""
+    note: str = ""
+
+
+@frozen
+class Close:
+    """销号: strike an accepted finding off the ledger."""
+
+    finding: str
+    date: dt.date | None = None
+
+
+@frozen
+class Record:
+    """One inspection (or recheck) of one unit on one date."""
+
+    unit: str
+    date: dt.date
+    kind: FormKind
+    checklist: str
+    inspectors: tuple[str, ...] = ()
+    #: 检查单位: who inspected; for a self-inspection, the unit itself when left empty.
+    checking_unit: str = ""
+    #: The record file (in ``records/``) that this recheck follows.
+    follows: str = ""
+    note: str = ""
+    item: tuple[Item, ...] = ()
+    finding: tuple[RecordFinding, ...] = ()
+    remediate: tuple[Remediate, ...] = ()
+    fixed: tuple[Fixed, ...] = ()
+    recheck: tuple[RecheckEvent, ...] = ()
+    close: tuple[Close, ...] = ()
+
+
+_ITEMS_SLOW = _CONVERTER.get_structure_hook(tuple[Item, ...])
+_CONVERTER.register_structure_hook_func(lambda kind: kind == tuple[Item, ...], _structure_items)
+
+
+# -- Reading -------------------------------------------------------------------------------
+
+
+def _read(path: Path, rel: str, kind: type, problems: list[Problem], broken: set[str] | None = None) -> Any:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem("", f"invalid TOML: {exc}", rel))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem("", f"cannot read: {exc}", rel))
+        return None
+    try:
+        return _CONVERTER.structure(data, kind)
+    except (ClassValidationError, IterableValidationError, WrongType, Invalid) as exc:
+        problems.extend(Problem("", message, rel, key) for key, message in errors_of(exc))
+        if broken is not None and isinstance(data, dict) and isinstance(data.get("finding"), list):
+            # Events on these findings elsewhere are not reported again as unknown.
+            broken.update(f["id"] for f in data["finding"] if isinstance(f, dict) and isinstance(f.get("id"), str))
+        return None
+
+
+def read_record(path: Path, rel: str, problems: list[Problem], broken: set[str] | None = None) -> Record | None:
+    """Read one record; on failure append one problem per mistake and return None.
+
+    The ids of the findings of a record that cannot be read are added to ``broken``.
+    """
+    return _read(path, rel, Record, problems, broken)
+
+
+def read_unit(path: Path, rel: str, problems: list[Problem]) -> Unit | None:
+    """Read one unit registration; its file name must be an id."""
+    try:
+        check_id(path.stem, "file name")
+    except Invalid as exc:
+        problems.append(Problem("", f"the file name is the unit's id: {exc}", rel))
+        return None
+    return _read(path, rel, Unit, problems)
+
+
+# -- Writing -------------------------------------------------------------------------------
+
+_HEADER = """\
+# 检查记录 inspection record. Fill it in by hand, then check it with: checkframe ledger DIR
+# mark: "ok" = √ 符合要求; "fixing" = 0 正在整改; "fail" = × 不符合要求; "" = 不填写（无该项）
+# A hazard found: add at the end of the file
+#   [[finding]]
+#   id = "f-2024-001"            # unique across the whole ledger
+#   checkpoint = "gen-fire-21"
+#   description = "二楼安全出口被货物堵塞"
+#   level = "general"            # general 一般事故隐患, major 重大事故隐患
+#   evidence = ["photos/exit.jpg"]
+#   [finding.remediation]
+#   category = "deadline"        # on_site 现场整改, deadline 限期整改, listed_supervision 挂牌督办, ...
+#   deadline = 2024-03-15
+#   order_number = "城应急责改〔2024〕3号"
+#   responsible_person = "张三"
+#   measures = "清理堆放货物"
+# Moves along the loop: [[fixed]] finding = "..." / [[recheck]] finding, result, by / [[close]] finding
+"""
+
+_RECHECK_HEADER = """\
+# 回查记录 recheck record. For each finding: result = "passed" (合格) or "failed" (不合格),
+# by = who rechecked. Leave result = "" for a finding not rechecked on this visit.
+# The unit's report that a fix is done must come first: add [[fixed]] finding = "..." if it is not
+# on the ledger yet. Close an accepted finding with [[close]] finding = "...".
+"""
+
+
+def new_record_toml(
+    checklist: Checklist, checkpoints: list[Checkpoint], unit: str, date: dt.date, kind: FormKind
+) -> str:
+    """A new record ready to fill: every checkpoint of the checklist with a blank mark."""
+    data = {
+        "unit": unit,
+        "date": date,
+        "kind": kind.value,
+        "checklist": checklist.id,
+        "checking_unit": "",
+        "inspectors": [],
+        "note": "",
+        "item": [{"checkpoint": c.id, "title": c.title, "mark": ""} for c in checkpoints],
+    }
+    return _HEADER + "\n" + tomli_w.dumps(data, multiline_strings=False)
+
+
+def recheck_record_toml(earlier: Record, earlier_file: str, open_findings: list[tuple[str, str]],
+                        date: dt.date) -> str:
+    """A recheck record following ``earlier_file``: one blank recheck per unresolved finding.
+
+    ``open_findings`` is ``(finding id, what it is about)`` in the earlier record's order.
+    """
+    data: dict[str, Any] = {
+        "unit": earlier.unit,
+        "date": date,
+        "kind": earlier.kind.value,
+        "checklist": earlier.checklist,
+        "follows": earlier_file,
+        "checking_unit": earlier.checking_unit,
+        "inspectors": [],
+        "note": "",
+    }
+    if open_findings:
+        data["recheck"] = [
+            {"finding": ident, "about": about, "result": "", "by": ""} for ident, about in open_findings
+        ]
+    return _RECHECK_HEADER + "\n" + tomli_w.dumps(data)

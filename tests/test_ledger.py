@@ -1,0 +1,490 @@
+"""The ledger: records replayed through the closed loop, every broken rule on its own line, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import checkframe.cli as cli
+from checkframe.findings import FindingState
+from checkframe.ledger import build_ledger
+from doubles import ContentDir, catalog_of
+
+D = dt.date
+
+
+def demo_catalog(*others: ContentDir):
+    """The demo sector: demo-gas-01 (major), demo-gas-02 (general), checklist demo-self."""
+    with tempfile.TemporaryDirectory() as tmp:
+        plugins = {"demo": ContentDir(Path(tmp) / "demo").plugin()}
+        plugins.update({o.sector: o.plugin() for o in others})
+        return catalog_of(**plugins)
+
+
+CATALOG = demo_catalog()
+
+UNIT = """
+name = "{name}"
+township = "{township}"
+sector = "demo"
+unit_type = "工贸企业"
+"""
+
+HEAD = """
+unit = "{unit}"
+date = {date}
+kind = "supervision"
+checklist = "demo-self"
+checking_unit = "区应急管理局"
+"""
+
+#: A general hazard under a deadline fix, and a major hazard under listed supervision.
+FOUND = """
+[[finding]]
+id = "f-1"
+checkpoint = "demo-gas-02"
+description = "瓦斯检查员无证上岗"
+level = "general"
+
+[finding.remediation]
+category = "deadline"
+deadline = 2024-03-15
+order_number = "〔2024〕3号"
+responsible_person = "张三"
+measures = "持证上岗"
+
+[[finding]]
+id = "f-2"
+checkpoint = "demo-gas-01"
+description = "瓦斯漏检"
+level = "major"
+
+[finding.remediation]
+category = "listed_supervision"
+supervision_level = "district"
+responsible_person = "李四"
+measures = "配齐瓦斯检查员"
+funds = "5万元"
+deadline = 2024-04-30
+contingency_plan = "停止采掘作业"
+"""
+
+
+class Store:
+    """A ledger folder in a temporary directory: units/*.toml and records/*.toml."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "records").mkdir(parents=True)
+        self.unit("acme", "恒泰五金", "北石店镇")
+        self.unit("beta", "金鑫煤业", "西上庄街道")
+
+    def unit(self, ident: str, name: str, township: str, text: str = UNIT) -> None:
+        path = self.root / "units" / f"{ident}.toml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(textwrap.dedent(text).format(name=name, township=township), encoding="utf-8")
+
+    def record(self, name: str, body: str = "", unit: str = "acme", date: str = "2024-03-01") -> Path:
+        path = self.root / "records" / name
+        head = HEAD.format(unit=unit, date=date)
+        path.write_text(head + textwrap.dedent(body), encoding="utf-8")
+        return path
+
+    def ledger(self, as_of: dt.date = D(2024, 3, 31)):
+        return build_ledger(self.root, CATALOG, as_of)
+
+    def problems(self, as_of: dt.date = D(2024, 3, 31)) -> list[str]:
+        return [str(p) for p in self.ledger(as_of).problems]
+
+    def states(self, as_of: dt.date = D(2024, 3, 31)) -> dict[str, str]:
+        ledger = self.ledger(as_of)
+        assert [str(p) for p in ledger.problems] == []
+        return {
+            ident: e.finding.state.value + (" overdue" if ledger.overdue(e) else "")
+            for ident, e in ledger.entries.items()
+        }
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "ledger")
+
+
+@pytest.fixture
+def demo_cli(monkeypatch):
+    """The command line with the demo catalog instead of the installed plugins."""
+    monkeypatch.setattr(cli, "_catalog", lambda: (None, CATALOG))
+
+
+# -- The loop, replayed ------------------------------------------------------------------
+
+
+def test_the_whole_loop_across_records(store):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", """
+        [[fixed]]
+        finding = "f-1"
+        date = 2024-03-10
+
+        [[recheck]]
+        finding = "f-1"
+        result = "passed"
+        by = "王五"
+    """, date="2024-03-12")
+    store.record("c.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-13")
+    assert store.states() == {"f-1": "closed", "f-2": "fixing"}
+    entry = store.ledger().entries["f-1"]
+    assert (entry.finding.fixed_on, entry.finding.accepted_on, entry.finding.closed_on) == (
+        D(2024, 3, 10), D(2024, 3, 12), D(2024, 3, 13))
+    assert (entry.unit, entry.file, entry.checking_unit) == ("acme", "records/a.toml", "区应急管理局")
+
+
+def test_each_state_and_overdue(store):
+    store.record("a.toml", FOUND + """
+        [[finding]]
+        id = "f-3"
+        checkpoint = "demo-gas-02"
+        description = "无整改方式"
+        level = "general"
+    """)
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n', date="2024-03-10")
+    assert store.states(D(2024, 3, 10)) == {"f-1": "awaiting_recheck", "f-2": "fixing", "f-3": "open"}
+    # The deadline of f-1 (03-15) passes before acceptance; f-2's (04-30) has not.
+    assert store.states(D(2024, 3, 16)) == {"f-1": "awaiting_recheck overdue", "f-2": "fixing", "f-3": "open"}
+
+
+def test_acceptance_after_the_deadline_stays_overdue(store):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "passed"\n',
+                 date="2024-03-20")
+    assert store.states()["f-1"] == "accepted overdue"
+
+
+def test_a_failed_recheck_sends_it_back_to_fixing(store):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "failed"\n',
+                 date="2024-03-05")
+    assert store.states(D(2024, 3, 5))["f-1"] == "fixing"
+    store.record("c.toml", '[[fixed]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "passed"\n',
+                 date="2024-03-08")
+    ledger = store.ledger()
+    f = ledger.entries["f-1"].finding
+    assert (f.state, [r.passed for r in f.rechecks]) == (FindingState.ACCEPTED, [False, True])
+
+
+def test_a_blank_recheck_result_is_not_counted(store):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", '[[recheck]]\nfinding = "f-1"\nresult = ""\n', date="2024-03-05")
+    assert store.states(D(2024, 3, 5))["f-1"] == "fixing"
+
+
+def test_a_remediation_can_be_assigned_later(store):
+    store.record("a.toml", """
+        [[finding]]
+        id = "f-9"
+        checkpoint = "demo-gas-02"
+        description = "待定"
+        level = "general"
+    """)
+    store.record("b.toml", """
+        [[remediate]]
+        finding = "f-9"
+        remediation = { category = "on_site" }
+    """, date="2024-03-02")
+    assert store.states() == {"f-9": "fixing"}
+
+
+def test_as_of_leaves_out_later_records(store):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n', date="2024-03-10")
+    assert store.states(D(2024, 3, 9))["f-1"] == "fixing"
+    assert store.states(D(2024, 2, 28)) == {}
+
+
+def test_moves_on_one_date_follow_the_loop_whatever_the_file_order(store):
+    # "a" sorts before "b", but the finding it closes is found in "b" on the same day.
+    store.record("a.toml", '[[close]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "passed"\n')
+    store.record("b.toml", FOUND.replace('category = "deadline"', 'category = "on_site"') + '[[fixed]]\nfinding = "f-1"\n')
+    assert store.states()["f-1"] == "closed"
+
+
+# -- Broken rules: one line each, all at once --------------------------------------------
+
+
+def test_on_site_fix_only_for_general_hazards(store):
+    store.record("a.toml", FOUND.replace('category = "listed_supervision"', 'category = "on_site"'))
+    assert store.problems() == [
+        "records/a.toml: $.finding[1].remediation: finding 'f-2': on_site (现场整改) serves general hazards, not major",
+    ]
+
+
+def test_major_hazard_needs_the_five_assignments_and_a_supervision_level(store):
+    store.record("a.toml", FOUND.replace('supervision_level = "district"\n', "").replace('funds = "5万元"\n', ""))
+    assert store.problems() == [
+        "records/a.toml: $.finding[1].remediation: finding 'f-2': listed_supervision (挂牌督办) requires "
+        "supervision_level (督办级别), funds (整改资金)",
+    ]
+
+
+def test_missing_field_of_a_deadline_fix(store):
+    store.record("a.toml", FOUND.replace('order_number = "〔2024〕3号"\n', ""))
+    assert store.problems() == [
+        "records/a.toml: $.finding[0].remediation: finding 'f-1': deadline (限期整改) requires order_number (指令书编号)",
+    ]
+
+
+def test_closing_needs_a_passed_recheck(store):
+    store.record("a.toml", FOUND + '[[close]]\nfinding = "f-1"\n')
+    store.record("b.toml", '[[fixed]]\nfinding = "f-2"\n[[close]]\nfinding = "f-2"\n', date="2024-03-02")
+    assert store.problems() == [
+        "records/a.toml: $.close[0]: finding 'f-1': cannot close it while it is fixing; that needs it accepted",
+        "records/b.toml: $.close[0]: finding 'f-2': cannot close it while it is awaiting_recheck; that needs it accepted",
+    ]
+
+
+def test_forbidden_moves(store):
+    store.record("a.toml", FOUND + """
+        [[finding]]
+        id = "f-3"
+        checkpoint = "demo-gas-02"
+        description = "无整改方式"
+        level = "general"
+
+        [[fixed]]
+        finding = "f-3"
+
+        [[recheck]]
+        finding = "f-1"
+        result = "passed"
+
+        [[fixed]]
+        finding = "f-2"
+        date = 2024-02-20
+    """)
+    assert store.problems() == [
+        "records/a.toml: $.fixed[1].finding: finding 'f-2' is recorded on 2024-03-01 in records/a.toml, "
+        "after this move dated 2024-02-20",
+        "records/a.toml: $.fixed[0]: finding 'f-3': cannot report it fixed while it is open; that needs it fixing",
+        "records/a.toml: $.recheck[0]: finding 'f-1': cannot recheck it while it is fixing; that needs it awaiting_recheck",
+    ]
+
+
+def test_a_finding_stuck_on_one_broken_move_is_not_reported_again(store):
+    store.record("a.toml", FOUND + '[[recheck]]\nfinding = "f-1"\nresult = "passed"\n')
+    store.record("b.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-05")
+    assert store.problems() == [
+        "records/a.toml: $.recheck[0]: finding 'f-1': cannot recheck it while it is fixing; that needs it awaiting_recheck",
+    ]
+
+
+def test_moves_on_unknown_or_foreign_or_later_findings(store):
+    store.record("a.toml", FOUND, date="2024-03-10")
+    store.record("b.toml", '[[fixed]]\nfinding = "f-11"\n', date="2024-03-11")
+    store.record("c.toml", '[[fixed]]\nfinding = "f-1"\n', unit="beta", date="2024-03-11")
+    store.record("d.toml", '[[fixed]]\nfinding = "f-2"\n', date="2024-03-05")
+    assert store.problems() == [
+        "records/d.toml: $.fixed[0].finding: finding 'f-2' is recorded on 2024-03-10 in records/a.toml, "
+        "after this move dated 2024-03-05",
+        "records/b.toml: $.fixed[0].finding: unknown finding 'f-11'; did you mean 'f-1'?",
+        "records/c.toml: $.fixed[0].finding: finding 'f-1' belongs to unit 'acme', not 'beta'",
+    ]
+
+
+def test_two_records_claiming_one_finding(store):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", FOUND.split("[[finding]]")[0] + "[[finding]]" + FOUND.split("[[finding]]")[1],
+                 date="2024-03-02")
+    assert store.problems() == [
+        "records/b.toml: $.finding[0].id: finding 'f-1' is already recorded in records/a.toml (2024-03-01); "
+        "a finding is recorded once, later records move it with [[remediate]], [[fixed]], [[recheck]] or [[close]]",
+    ]
+
+
+def test_unknown_checklist_checkpoint_unit_and_category(store):
+    store.record("a.toml", FOUND.replace('checkpoint = "demo-gas-02"', 'checkpoint = "demo-gas-2"')
+                 .replace('category = "listed_supervision"', 'category = "listed_supervison"'), unit="acne")
+    (store.root / "records" / "b.toml").write_text(textwrap.dedent("""
+        unit = "acme"
+        date = 2024-03-01
+        kind = "self_inspection"
+        checklist = "demo-slef"
+        follows = "zz.toml"
+
+        [[item]]
+        checkpoint = "demo-gas-01"
+        mark = "ok"
+    """), encoding="utf-8")
+    assert store.problems() == [
+        "records/a.toml: $.unit: unknown unit 'acne'; did you mean 'acme'? (no units/acne.toml)",
+        "records/a.toml: $.finding[0].checkpoint: unknown checkpoint 'demo-gas-2'; did you mean 'demo-gas-02'?",
+        "records/a.toml: $.finding[1].remediation.category: unknown remediation category 'listed_supervison'; "
+        "did you mean 'listed_supervision'?",
+        "records/b.toml: $.checklist: unknown checklist 'demo-slef'; did you mean 'demo-self'?",
+        "records/b.toml: $.follows: no record 'zz.toml' in records/",
+    ]
+
+
+def test_item_not_on_the_checklist(store, make_content):
+    other = make_content("other")
+    catalog = demo_catalog(other)
+    store.record("a.toml", '[[item]]\ncheckpoint = "other-gas-01"\nmark = "fail"\n')
+    assert [str(p) for p in build_ledger(store.root, catalog, D(2024, 3, 31)).problems] == [
+        "records/a.toml: $.item[0].checkpoint: checkpoint 'other-gas-01' is not on checklist 'demo-self'",
+    ]
+
+
+def test_values_of_the_wrong_kind(store):
+    store.record("a.toml", FOUND.replace("deadline = 2024-03-15", 'deadline = "soon"')
+                 .replace('level = "major"', 'level = "big"') + '[[item]]\ncheckpoint = "demo-gas-01"\nmark = "yes"\n')
+    store.record("b.toml", '[[recheck]]\nfinding = "f-1"\nresult = true\ndate = 2024-13-01\n'.replace(
+        "2024-13-01", '"2024-13-01"'))
+    assert store.problems() == [
+        "records/a.toml: $.item[0].mark: expected one of ok, fixing, fail, or \"\" when it does not apply (got 'yes')",
+        "records/a.toml: $.finding[0].remediation.deadline: expected a date such as 2024-03-01 (got 'soon')",
+        "records/a.toml: $.finding[1].level: expected one of general, major (got 'big')",
+        "records/b.toml: $.recheck[0].result: expected one of passed, failed, or \"\" while not rechecked yet (got True)",
+        "records/b.toml: $.recheck[0].date: expected a date such as 2024-03-01 (got '2024-13-01')",
+    ]
+
+
+def test_findings_of_an_unreadable_record_are_not_reported_again(store):
+    store.record("a.toml", "colour = 1\n" + FOUND)
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n', date="2024-03-05")
+    assert store.problems() == [
+        "records/a.toml: $.colour: unknown key; expected one of unit, date, kind, checklist, inspectors, "
+        "checking_unit, follows, note, item, finding, remediate, fixed, recheck, close",
+    ]
+
+
+def test_bad_units_and_bad_toml(store):
+    store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y"\nsector = "mining"\n[staff]\ntotal = "many"\n')
+    store.unit("Bad Name", "x", "y")
+    (store.root / "records" / "a.toml").write_text("unit = \n", encoding="utf-8")
+    assert store.problems() == [
+        "units/Bad Name.toml: the file name is the unit's id: expected an id of lowercase letters, digits, "
+        "'-' or '_', starting with a letter, at most 64 characters (got 'Bad Name')",
+        "units/gamma.toml: $.staff.total: expected an integer (got 'many')",
+        "records/a.toml: invalid TOML: Invalid value (at line 1, column 8)",
+    ]
+
+
+def test_a_unit_in_an_unknown_sector(store):
+    store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y"\nsector = "dem"\n')
+    assert store.problems() == ["units/gamma.toml: $.sector: unknown sector 'dem'; did you mean 'demo'?"]
+
+
+def test_not_a_ledger_folder(tmp_path):
+    assert [str(p) for p in build_ledger(tmp_path, CATALOG, D(2024, 3, 1)).problems] == [
+        f"no records/ folder in {tmp_path}; a ledger is a folder with units/*.toml and records/*.toml",
+    ]
+
+
+# -- The command -------------------------------------------------------------------------
+
+
+def test_every_violation_at_once_exit_1_nothing_on_stdout(store, demo_cli, capsys):
+    store.record("a.toml", FOUND.replace('order_number = "〔2024〕3号"\n', "") + '[[close]]\nfinding = "f-2"\n')
+    store.record("b.toml", FOUND.split("[[finding]]\nid = \"f-2\"")[0], date="2024-03-02")
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-31"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "error: records/b.toml: $.finding[0].id: finding 'f-1' is already recorded in records/a.toml (2024-03-01); "
+        "a finding is recorded once, later records move it with [[remediate]], [[fixed]], [[recheck]] or [[close]]",
+        "error: records/a.toml: $.finding[0].remediation: finding 'f-1': deadline (限期整改) requires "
+        "order_number (指令书编号)",
+        "error: records/a.toml: $.close[0]: finding 'f-2': cannot close it while it is fixing; that needs it accepted",
+        "checkframe: 3 problems found; nothing was written.",
+    ]
+
+
+def test_ledger_as_csv_json_and_by_township(store, demo_cli, capsys):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"'), unit="beta", date="2024-03-02")
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "finding,unit,unit_name,township,sector,checkpoint,level,category,deadline,found_on,state,overdue,file",
+        "f-1,acme,恒泰五金,北石店镇,demo,demo-gas-02,general,deadline,2024-03-15,2024-03-01,fixing,yes,records/a.toml",
+        "f-2,acme,恒泰五金,北石店镇,demo,demo-gas-01,major,listed_supervision,2024-04-30,2024-03-01,fixing,,records/a.toml",
+        "f-5,beta,金鑫煤业,西上庄街道,demo,demo-gas-02,general,deadline,2024-03-15,2024-03-02,fixing,yes,records/b.toml",
+        "f-6,beta,金鑫煤业,西上庄街道,demo,demo-gas-01,major,listed_supervision,2024-04-30,2024-03-02,fixing,,records/b.toml",
+    ]
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert (rows[0]["finding"], rows[0]["overdue"], rows[1]["overdue"]) == ("f-1", True, False)
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--by", "township"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "township    findings  major  open  fixing  awaiting_recheck  accepted  closed  overdue",
+        "北石店镇    2         1      0     2       0                 0         0       1",
+        "西上庄街道  2         1      0     2       0                 0         0       1",
+    ]
+
+
+def test_weekly_and_major_reports(store, demo_cli, capsys):
+    store.record("a.toml", FOUND)
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "passed"\n',
+                 date="2024-03-05")
+    store.record("c.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"'), unit="beta", date="2024-03-09")
+    args = ["ledger", str(store.root), "--from", "2024-03-01", "--to", "2024-03-07", "--format", "csv"]
+    assert cli.main([*args, "--report", "weekly"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "镇（街道）,一般隐患发现,一般隐患整改,重大隐患发现,重大隐患整改",
+        "北石店镇,1,1,1,0",
+        "合计,1,1,1,0",
+    ]
+    assert cli.main([*args, "--report", "weekly", "--by", "sector", "--to", "2024-03-31"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "行业领域,一般隐患发现,一般隐患整改,重大隐患发现,重大隐患整改",
+        "demo,2,1,2,0",
+        "合计,2,1,2,0",
+    ]
+    assert cli.main([*args, "--report", "major", "--to", "2024-03-31"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "序号,单位名称,检查单位,所属镇（街道）,单位类型,隐患内容,采取措施,隐患编号,状态",
+        "1,恒泰五金,区应急管理局,北石店镇,工贸企业,瓦斯漏检,挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30,f-2,整改中",
+        "2,金鑫煤业,区应急管理局,西上庄街道,工贸企业,瓦斯漏检,挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30,f-6,整改中",
+    ]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--report", "weekly"], "--report weekly needs --from DATE and --to DATE"),
+    (["--from", "2024-03-01"], "--from and --to go with --report weekly or --report major"),
+    (["--report", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
+     "--by goes with the ledger or --report weekly, not --report major"),
+    (["--as-of", "soon"], "argument --as-of: expected a date such as 2024-03-01 (got 'soon')"),
+])
+def test_usage_errors(store, demo_cli, capsys, extra, message):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["ledger", str(store.root), *extra])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"checkframe ledger: error: {message}"
+
+
+# -- The worked example ------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "ledger"
+
+
+def test_the_worked_example():
+    for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
+        pytest.importorskip(plugin)
+    from checkframe.catalog import build_catalog
+    from checkframe.plugins import load_plugins
+
+    ledger = build_ledger(EXAMPLE, build_catalog(load_plugins()), D(2024, 4, 30))
+    assert [str(p) for p in ledger.problems] == []
+    states = {i: e.finding.state.value + (" overdue" if ledger.overdue(e) else "") for i, e in ledger.entries.items()}
+    assert states == {
+        "f-2024-001": "closed",             # on-site fix, rechecked and closed the same day
+        "f-2024-002": "closed",             # deadline fix: failed recheck, fixed again, accepted, closed
+        "f-2024-003": "accepted",           # deadline fix accepted, not yet closed
+        "f-2024-010": "fixing overdue",     # major hazard under district listed supervision, past its deadline
+        "f-2024-011": "awaiting_recheck",   # the unit reported the fix done
+        "f-2024-020": "open",               # no remediation decided yet
+    }
+    assert [r.passed for r in ledger.entries["f-2024-002"].finding.rechecks] == [False, True]

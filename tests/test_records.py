@@ -1,0 +1,200 @@
+"""Records and units as TOML files; ``checkframe inspect new`` and ``checkframe inspect recheck``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+import pytest
+
+import checkframe.cli as cli
+from checkframe.records import Mark, RecheckResult, Record, read_record, read_unit
+from test_ledger import CATALOG, FOUND, Store
+
+D = dt.date
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(tmp_path / "ledger")
+
+
+@pytest.fixture(autouse=True)
+def demo_cli(monkeypatch):
+    monkeypatch.setattr(cli, "_catalog", lambda: (None, CATALOG))
+
+
+def test_a_unit_registration_reads_with_every_field(tmp_path):
+    path = tmp_path / "acme.toml"
+    path.write_text("""
+name = "恒泰五金"
+township = "北石店镇"
+sector = "demo"
+registration_number = "91140502MA0XXXXX1A"
+licences = ["营业执照"]
+principal = "赵恒"
+principal_phone = "0356-0000001"
+[staff]
+total = 46
+safety = 2
+""", encoding="utf-8")
+    problems: list = []
+    unit = read_unit(path, "units/acme.toml", problems)
+    assert problems == []
+    assert (unit.name, unit.licences, unit.staff.total, unit.staff.temporary) == ("恒泰五金", ("营业执照",), 46, 0)
+
+
+def test_unit_mistakes_one_line_each(tmp_path):
+    path = tmp_path / "acme.toml"
+    path.write_text('name = "x"\nsector = "demo"\nprincipal_phon = "1"\n', encoding="utf-8")
+    problems: list = []
+    assert read_unit(path, "units/acme.toml", problems) is None
+    assert [str(p) for p in problems] == [
+        "units/acme.toml: $.township: required key missing",
+        "units/acme.toml: $.principal_phon: unknown key; did you mean 'principal_phone'?",
+    ]
+
+
+def test_marks_and_results_as_written(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_text("""
+unit = "acme"
+date = 2024-03-01
+kind = "self_inspection"
+checklist = "demo-self"
+item = [
+    { checkpoint = "demo-gas-01", mark = "ok" },
+    { checkpoint = "demo-gas-02", mark = "fixing" },
+    { checkpoint = "demo-gas-03", mark = "fail" },
+    { checkpoint = "demo-gas-04", mark = "" },
+]
+[[recheck]]
+finding = "f-1"
+result = "failed"
+""", encoding="utf-8")
+    record = read_record(path, "records/a.toml", [])
+    assert [i.mark for i in record.item] == [Mark.OK, Mark.FIXING, Mark.FAIL, Mark.NOT_APPLICABLE]
+    assert [m.label for m in Mark] == ["√", "0", "×", ""]
+    assert record.recheck[0].result is RecheckResult.FAILED
+    assert record.recheck[0].date is None  # the record's date applies
+
+
+# -- inspect new -------------------------------------------------------------------------
+
+
+def test_inspect_new_lists_every_checkpoint_with_a_blank_mark(store, capsys):
+    assert cli.main(["inspect", "new", "--checklist", "demo-self", "--unit", "acme",
+                     "--dir", str(store.root), "--date", "2024-03-01"]) == 0
+    path = store.root / "records" / "2024-03-01-acme-demo-self.toml"
+    assert capsys.readouterr().out == f"wrote {path.as_posix()}\n"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# 检查记录 inspection record.")
+    data = tomllib.loads(text)
+    assert data["item"] == [
+        {"checkpoint": "demo-gas-01", "title": "瓦斯检查", "mark": ""},
+        {"checkpoint": "demo-gas-02", "title": "瓦斯检查员持证", "mark": ""},
+    ]
+    assert (data["unit"], data["date"], data["kind"], data["checklist"]) == (
+        "acme", D(2024, 3, 1), "self_inspection", "demo-self")
+    # As written it is a valid, empty record; with a finding appended by hand it is on the ledger.
+    assert store.states() == {}
+    path.write_text(text + FOUND, encoding="utf-8")
+    assert store.states() == {"f-1": "fixing overdue", "f-2": "fixing"}
+
+
+def test_inspect_new_never_overwrites(store, capsys):
+    args = ["inspect", "new", "--checklist", "demo-self", "--unit", "acme", "--dir", str(store.root),
+            "--date", "2024-03-01"]
+    assert cli.main(args) == 0
+    path = store.root / "records" / "2024-03-01-acme-demo-self.toml"
+    path.write_text("# filled in\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(args) == 1
+    assert capsys.readouterr().err == (
+        f"error: {path.as_posix()} already exists; a record is never overwritten: rename or remove it first\n"
+    )
+    assert path.read_text(encoding="utf-8") == "# filled in\n"
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--checklist", "demo-slef", "unknown checklist 'demo-slef'; did you mean 'demo-self'?"),
+    ("--unit", "acne", "unknown unit 'acne'; did you mean 'acme'? (no {root}/units/acne.toml; register the unit there)"),
+])
+def test_inspect_new_refuses_unknown_names(store, capsys, option, value, message):
+    args = {"--checklist": "demo-self", "--unit": "acme", option: value}
+    assert cli.main(["inspect", "new", *[x for kv in args.items() for x in kv], "--dir", str(store.root)]) == 1
+    assert capsys.readouterr().err == f"error: {message.format(root=store.root.as_posix())}\n"
+    assert list((store.root / "records").iterdir()) == []
+
+
+# -- inspect recheck ---------------------------------------------------------------------
+
+THREE = FOUND + """
+[[finding]]
+id = "f-3"
+checkpoint = "demo-gas-02"
+description = "现场整改"
+level = "general"
+remediation = { category = "on_site" }
+
+[[fixed]]
+finding = "f-3"
+
+[[recheck]]
+finding = "f-3"
+result = "passed"
+"""
+
+
+def test_inspect_recheck_carries_only_the_unresolved_findings(store, capsys):
+    first = store.record("2024-03-01-acme-demo-self.toml", THREE)
+    store.record("b.toml", '[[fixed]]\nfinding = "f-2"\n', date="2024-03-05")
+    assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 0
+    path = store.root / "records" / "2024-03-10-acme-recheck.toml"
+    assert capsys.readouterr().out == f"wrote {path.as_posix()}\n"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["follows"] == "2024-03-01-acme-demo-self.toml"
+    assert (data["unit"], data["date"], data["checklist"], data["checking_unit"]) == (
+        "acme", D(2024, 3, 10), "demo-self", "区应急管理局")
+    assert data["recheck"] == [  # f-3 was accepted on the spot: not carried
+        {"finding": "f-1", "about": "demo-gas-02 瓦斯检查员持证：瓦斯检查员无证上岗（整改中）", "result": "", "by": ""},
+        {"finding": "f-2", "about": "demo-gas-01 瓦斯检查：瓦斯漏检（待回查）", "result": "", "by": ""},
+    ]
+    # Filled in, it moves the findings on.
+    text = path.read_text(encoding="utf-8").replace('result = ""', 'result = "passed"')
+    path.write_text(text + '\n[[fixed]]\nfinding = "f-1"\n', encoding="utf-8")
+    assert store.states() == {"f-1": "accepted", "f-2": "accepted", "f-3": "accepted"}
+    assert isinstance(read_record(path, "x", []), Record)
+
+
+def test_inspect_recheck_refusals(store, capsys):
+    first = store.record("2024-03-01-acme-demo-self.toml", THREE.split("[[finding]]\nid = \"f-3\"")[0])
+    assert cli.main(["inspect", "recheck", str(first), "--date", "2024-02-01"]) == 1
+    assert capsys.readouterr().err == (
+        "error: a recheck on 2024-02-01 cannot follow 2024-03-01-acme-demo-self.toml of 2024-03-01\n")
+    assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 0
+    capsys.readouterr()
+    path = store.root / "records" / "2024-03-10-acme-recheck.toml"
+    assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {path.as_posix()} already exists; a record is never overwritten: rename or remove it first\n")
+    done = store.record("2024-03-01-beta.toml", THREE.split("[[finding]]")[0] + "[[finding]]" + THREE.split(
+        "[[finding]]")[3], unit="beta")
+    assert cli.main(["inspect", "recheck", str(done), "--date", "2024-03-10"]) == 1
+    assert capsys.readouterr().err == (
+        "error: nothing to recheck: no finding of 2024-03-01-beta.toml is unresolved on 2024-03-10\n")
+    outside = store.root / "a.toml"
+    outside.write_text("", encoding="utf-8")
+    assert cli.main(["inspect", "recheck", str(outside)]) == 1
+    assert capsys.readouterr().err == f"error: {outside.as_posix()} is not in a ledger's records/ folder\n"
+
+
+def test_inspect_recheck_needs_a_clean_ledger(store, capsys):
+    first = store.record("2024-03-01-acme-demo-self.toml", FOUND)
+    store.record("b.toml", '[[close]]\nfinding = "f-2"\n', date="2024-03-05")
+    assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: records/b.toml: $.close[0]: finding 'f-2': cannot close it while it is fixing; that needs it accepted",
+        "checkframe: 1 problem found; nothing was written.",
+    ]
+    assert sorted(p.name for p in (store.root / "records").iterdir()) == ["2024-03-01-acme-demo-self.toml", "b.toml"]

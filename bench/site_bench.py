@@ -1,0 +1,234 @@
+"""Benchmark of the handbook site build on the synthetic catalog of :mod:`synth`, with MkDocs as the reference.
+
+::
+
+    python bench/site_bench.py                        # 40 x 250 checkpoints, 1/4, 1/2 and full; MkDocs at full size
+    python bench/site_bench.py --no-mkdocs --sizes 40
+
+Output goes to ``--out`` (default ``/dev/shm/checkframe-bench``, a tmpfs) so
+that the disk does not dominate.  Each catalog size is built in a fresh child
+process, so that its peak memory is its own.  The figures:
+
+- **cold**: ``build()`` with no previous output and no Pagefind cache, search included;
+- **pages**: ``build(force=True)`` with the search step replaced by a no-op: catalog,
+  rendering, link checking and writing; compared with Hugo's 4.6 s from the issue;
+- **pagefind**: the Pagefind binary alone on the built site;
+- **rebuild**: ``build()`` again with nothing changed (plugins loaded afresh);
+- **peak RSS**: ``ru_maxrss`` of the child (and of its largest child process:
+  Pagefind or a render worker).
+
+The PDFs that ``build()`` also prints (one per checklist: 120 long ones here) are
+left out: ``checkframe.build.print_all`` is replaced by a no-op, since MkDocs and
+Hugo print nothing and ``bench/print_bench.py`` measures printing.  The pages
+still link to the PDFs, and the link check still expects them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth  # the folder of this script is put on the path first
+
+HUGO_SECONDS = 4.6  # from the issue: Hugo on a comparable catalog, this 2-core machine
+TARGET_VS_MKDOCS = 0.5
+TARGET_VS_HUGO = 1.2
+TARGET_REBUILD = 1 / 20
+
+
+def _mib(kib: int) -> float:
+    return kib / 1024
+
+
+# -- One catalog size, in a child process ---------------------------------------------------
+
+
+def measure(root: Path) -> dict[str, float]:
+    import checkframe.build as cfbuild
+
+    project = root / "handbook"
+    cfbuild.print_all = lambda *args, **kwargs: None  # the site only; see the module's docstring
+    shutil.rmtree(project / "_build", ignore_errors=True)
+    shutil.rmtree(project / cfbuild.CACHE, ignore_errors=True)
+    figures: dict[str, float] = {}
+
+    start = time.perf_counter()
+    result = cfbuild.build(project, plugins=synth.plugins_for(root))
+    figures["cold"] = time.perf_counter() - start
+    figures["pages_count"] = result.pages
+    assert result.written
+
+    start = time.perf_counter()
+    again = cfbuild.build(project, plugins=synth.plugins_for(root))
+    figures["rebuild"] = time.perf_counter() - start
+    assert not again.written
+
+    real_index = cfbuild.index_search
+    cfbuild.index_search = lambda site, cache, pages: None
+    try:
+        start = time.perf_counter()
+        cfbuild.build(project, plugins=synth.plugins_for(root), force=True)
+        figures["pages"] = time.perf_counter() - start
+    finally:
+        cfbuild.index_search = real_index
+    # Put the search index back, then time Pagefind alone on the built site.
+    cfbuild.build(project, plugins=synth.plugins_for(root), force=True)
+    scratch = root / "pagefind-alone"
+    shutil.rmtree(scratch, ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run([cfbuild.pagefind_binary(), "--site", str(project / "_build"), "--output-path", str(scratch)],
+                   check=True, capture_output=True)
+    figures["pagefind"] = time.perf_counter() - start
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    figures["rss_self_mib"] = _mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    figures["rss_children_mib"] = _mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return figures
+
+
+def measure_in_child(root: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", str(root)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- MkDocs, on the same pages --------------------------------------------------------------
+
+
+def write_mkdocs(root: Path, target: Path) -> int:
+    """The same pages as Markdown for MkDocs: home, sectors, checkpoints, checklists; return the page count."""
+    from checkframe.catalog import build_catalog
+
+    catalog = build_catalog(synth.plugins_for(root))
+    docs = target / "docs"
+    shutil.rmtree(target, ignore_errors=True)
+    pages: dict[str, str] = {}
+    pages["index.md"] = "# 合成基准检查手册\n\n" + "".join(f"- [{s.name}](sector/{s.id}.md)\n" for s in catalog.sectors)
+    for sector in catalog.sectors:
+        lines = [f"# {sector.name}\n\n{sector.description}\n"]
+        for group in catalog.sector_groups(sector.id):
+            lines.append(f"\n## {group.title}\n\n| 编号 | 检查项 | 等级 |\n| --- | --- | --- |\n")
+            lines.extend(f"| `{c.id}` | [{c.title}](../checkpoint/{c.id}.md) | {c.level.label} |\n"
+                         for c in catalog.checkpoints if c.group_key == group.key)
+        pages[f"sector/{sector.id}.md"] = "".join(lines)
+    for c in catalog.checkpoints:
+        basis = "".join(f"- 《{catalog.document(b.document).title}》{b.article}{b.item}\n" for b in c.basis)
+        pages[f"checkpoint/{c.id}.md"] = (
+            f"# {c.title}\n\n`{c.id}` · {c.level.label}\n\n## 检查内容\n\n{c.what}\n\n## 检查方法\n\n"
+            + "".join(f"- {m}\n" for m in c.how) + f"\n## 法规依据\n\n{basis}"
+        )
+    for checklist in catalog.checklists:
+        pages[f"checklist/{checklist.id}.md"] = f"# {checklist.title}\n\n" + "".join(
+            f"1. [{catalog.checkpoint(i).title}](../checkpoint/{i}.md)\n" for i in checklist.checkpoints)
+    for path, text in pages.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    nav = "\n".join(["nav:", "  - 首页: index.md", *(f"  - '{s.name}': sector/{s.id}.md" for s in catalog.sectors)])
+    (target / "mkdocs.yml").write_text(
+        f"site_name: 合成基准检查手册\nsite_dir: {target / 'site'}\ntheme:\n  name: mkdocs\n  locale: zh\n"
+        f"plugins:\n  - search\n{nav}\n", encoding="utf-8")
+    return len(pages)
+
+
+def measure_mkdocs(root: Path) -> dict[str, float]:
+    target = root.parent / (root.name + "-mkdocs")
+    count = write_mkdocs(root, target)
+    # `mkdocs build -q -f mkdocs.yml`, in a child that reports its own peak memory.
+    command = [sys.executable, "-c", MKDOCS_CHILD, str(target / "mkdocs.yml")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"mkdocs": seconds, "mkdocs_pages": count, "mkdocs_rss_mib": _mib(int(out.stdout.split()[-1])),
+            "mkdocs_cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)}
+
+
+MKDOCS_CHILD = """
+import resource, sys
+from mkdocs.__main__ import cli
+cli.main(["build", "-q", "-f", sys.argv[1]], standalone_mode=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+# -- The report -----------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("/dev/shm/checkframe-bench"))
+    parser.add_argument("--sectors", type=int, default=synth.SECTORS)
+    parser.add_argument("--sizes", default="10,20,40", help="catalog sizes to build, in sectors of 250 checkpoints")
+    parser.add_argument("--no-mkdocs", action="store_true")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child)))
+        return
+
+    print(f"machine: {machine()}")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[int, dict[str, float]] = {}
+    for sectors in sizes:
+        root = args.out / f"catalog-{sectors}"
+        shutil.rmtree(root, ignore_errors=True)
+        synth.generate(root, sectors)
+        results[sectors] = measure_in_child(root)
+        r = results[sectors]
+        print(f"{sectors:>3} sectors, {sectors * synth.PER_SECTOR:>6} checkpoints, {int(r['pages_count']):>6} pages: "
+              f"cold {r['cold']:6.2f} s | pages without search {r['pages']:6.2f} s | pagefind {r['pagefind']:6.2f} s | "
+              f"rebuild {r['rebuild']:5.2f} s | peak RSS {r['rss_self_mib']:6.0f} MiB (largest child "
+              f"{r['rss_children_mib']:5.0f} MiB)")
+    full = results[max(sizes)]
+
+    print()
+    if not args.no_mkdocs:
+        mk = measure_mkdocs(args.out / f"catalog-{max(sizes)}")
+        print(f"MkDocs {max(sizes)} sectors, {int(mk['mkdocs_pages'])} pages (theme mkdocs, built-in search): "
+              f"{mk['mkdocs']:.2f} s wall, {mk['mkdocs_cpu']:.2f} s CPU, peak RSS {mk['mkdocs_rss_mib']:.0f} MiB")
+        ratio = full["cold"] / mk["mkdocs"]
+        print(f"whole build vs MkDocs:       {ratio:5.2f} x   "
+              f"(target <= {TARGET_VS_MKDOCS}: {verdict(ratio <= TARGET_VS_MKDOCS)})")
+    ratio = full["pages"] / HUGO_SECONDS
+    print(f"pages vs Hugo's {HUGO_SECONDS} s (from the issue, Hugo not run here): {ratio:5.2f} x   "
+          f"(target <= {TARGET_VS_HUGO}: {verdict(ratio <= TARGET_VS_HUGO)})")
+    ratio = full["rebuild"] / full["cold"]
+    print(f"rebuild vs cold:             {ratio:6.3f} x  "
+          f"(target <= {TARGET_REBUILD:.3f}: {verdict(ratio <= TARGET_REBUILD)})")
+    if len(sizes) > 1:
+        small, big = min(sizes), max(sizes)
+        growth = results[big]["rss_self_mib"] / results[small]["rss_self_mib"]
+        print(f"peak memory growth {small}→{big} sectors: {growth:.2f} x for {big / small:.2f} x the catalog   "
+              f"(target: not faster than the catalog: {verdict(growth <= big / small)})")
+
+
+if __name__ == "__main__":
+    main()

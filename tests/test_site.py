@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from checkframe import hookimpl
 from checkframe.build import STAMP, build, check_links
 from checkframe.content import ContentError
+from checkframe.site import page_links
 from doubles import load_only
 
 CONFIG = """
@@ -62,6 +64,59 @@ def test_every_internal_link_and_anchor_resolves(project, content):
     assert hrefs > 100
 
 
+class LinkCollector(HTMLParser):
+    """The reference reading of a page: html.parser's start tags, attributes and raw-text elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[bool, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+        for name, value in attributes:
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.add(value)
+            elif name in ("href", "src", "data-bundle"):
+                self.links.append((tag != "a", value))
+
+    handle_startendtag = handle_starttag
+
+
+def html_parser_links(html: str) -> tuple[list[tuple[bool, str]], set[str]]:
+    collector = LinkCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.links, collector.ids
+
+
+TRICKY_PAGES = [
+    '<p>no tags with links</p>',
+    '<A HREF="Up.html" ID=top>x</A><img\nsrc=\'i.png\'/><link rel=stylesheet href=s.css>',
+    '<!-- <a href="commented.html"> --><a href="kept.html">k</a>',
+    '<script src="s.js">if (a<b) document.write("<a href=\'in-script.html\'>")</script><a href="after.html">',
+    '<style>a[href="x"]{}</style><div data-bundle="pagefind/" id="search"></div><p data-href="no.html" id=p-1>',
+    '<a href="a.html?x=1&amp;y=2#sec" title="id=nothing">t</a><a href>empty</a><a href="">blank</a>',
+    '<a href="before.html"><!-- unterminated <a href="never.html">',
+]
+
+
+@pytest.mark.parametrize("html", TRICKY_PAGES)
+def test_link_scanner_reads_tricky_markup_as_html_parser_does(html):
+    assert page_links(html) == html_parser_links(html)
+
+
+def test_link_scanner_reads_every_built_page_as_html_parser_does(project, content):
+    content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查存在漏检、假检情况且进行作业的。"',
+                 'what = "[点我](javascript:alert(1)) <a href=\'x.html\' id=\\"y\\">raw</a> `<b id=z>`"')
+    build(project, plugins=load_only(demo=content.plugin()))
+    pages = {p: d.decode("utf-8") for p, d in read_tree(project / "_build").items() if p.endswith(".html")}
+    assert len(pages) > 10
+    for path, html in pages.items():
+        assert page_links(html) == html_parser_links(html), path
+
+
 def test_no_request_leaves_the_site(project, content):
     build(project, plugins=load_only(demo=content.plugin()))
     for path, data in read_tree(project / "_build").items():
@@ -87,6 +142,44 @@ def test_rebuild_with_nothing_changed_writes_nothing(project, content):
     assert (project / "_build" / STAMP).stat().st_mtime_ns == stamp
     content.edit("checkpoints/01-gas.toml", "瓦斯检查员是否持证上岗。", "瓦斯检查员是否持证上岗作业。")
     assert build(project, plugins=load_only(demo=content.plugin())).written is True
+
+
+@pytest.mark.parametrize("change", ["content", "same-size content", "page", "project file", "python object", "template"])
+def test_rebuild_follows_every_input(tmp_path, project, content, change):
+    from checkframe.model import Document
+
+    document = Document(id="extra-law", title="某法")
+    site = site_plugin(tmp_path, '{% extends "default/checkpoint.html" %}')
+
+    def plugins(doc: Document = document) -> object:
+        module = content.plugin()
+        register_dir = module.checkframe_register_content
+
+        @hookimpl
+        def checkframe_register_content(register):
+            register_dir(register)
+            register.document(doc)
+
+        module.checkframe_register_content = checkframe_register_content
+        return load_only(demo=module, site=site)
+
+    build(project, plugins=plugins())
+    assert build(project, plugins=plugins()).written is False
+    if change == "content":
+        content.edit("checkpoints/01-gas.toml", "瓦斯检查员是否持证上岗。", "瓦斯检查员是否持证上岗作业。")
+    elif change == "same-size content":
+        content.edit("checkpoints/01-gas.toml", "瓦斯检查员是否持证上岗。", "瓦斯检查员是否持证在岗。")
+    elif change == "page":
+        (project / "pages" / "usage.md").write_text("# 使用说明\n\n改过了。\n", encoding="utf-8")
+    elif change == "project file":
+        (project / "notes.txt").write_text("exports and other files of the project count too", encoding="utf-8")
+    elif change == "python object":
+        document = Document(id="extra-law", title="某法（修订）")
+    else:
+        (tmp_path / "templates" / "checkpoint.html").write_text(
+            '{% extends "default/checkpoint.html" %}{% block after_basis %}补充{% endblock %}', encoding="utf-8")
+    assert build(project, plugins=plugins(document)).written is True
+    assert build(project, plugins=plugins(document)).written is False
 
 
 def test_a_failed_build_leaves_the_previous_site(project, content):

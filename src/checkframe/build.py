@@ -29,17 +29,18 @@ from urllib.parse import unquote, urlsplit
 import attrs
 
 import checkframe
-from checkframe.catalog import build_catalog, catalog_to_json
+from checkframe.catalog import build_catalog, digest_sources
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
 from checkframe.printing import PrintError, print_all, print_jobs
-from checkframe.project import CONFIG_NAME, load_project
+from checkframe.project import load_project
 from checkframe.site import STATIC, TEMPLATES, gather_site, page_links, render_site
 
 __all__ = ["BuildResult", "build"]
 
 STAMP = ".checkframe-build.json"
 CACHE = ".checkframe-cache"
+OUTPUT = "_build"
 
 
 @attrs.frozen
@@ -132,23 +133,37 @@ def check_links(
 # -- Fingerprint -------------------------------------------------------------------------
 
 
-def _tree_digest(root: Path, digest: hashlib._Hash) -> None:
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+def _tree_digest(root: Path, digest: hashlib._Hash, skip: Iterable[str] = ()) -> None:
+    """Every file's path, size and bytes, in a stable order; hidden folders, ``skip`` and caches are left out."""
+    skipped = {*skip, "__pycache__"}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skipped and not d.startswith("."))
+        here = Path(folder)
+        rel = here.relative_to(root).as_posix()
+        for name in sorted(names):
+            path = here / name
+            data = path.read_bytes()
+            digest.update(f"{rel}/{name} {len(data)}\n".encode())
+            digest.update(data)
+        skipped = {"__pycache__"}  # ``skip`` names folders at the top only
 
 
-def fingerprint(catalog_json: str, project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str:
-    """A digest of everything the output depends on."""
+def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str | None:
+    """A digest of everything the output depends on, taken before any content is parsed.
+
+    It covers the content files and objects of every plugin (see
+    :func:`checkframe.catalog.digest_sources`), the plugins and their versions,
+    the whole handbook project but its output, and every template and static
+    file.  ``None`` when it cannot be taken; the build then goes ahead.
+    """
     digest = hashlib.sha256()
     digest.update(checkframe.__version__.encode())
-    digest.update(catalog_json.encode())
     digest.update(repr(sorted((i.name, i.distribution, i.version) for i in plugins.infos.values())).encode())
-    digest.update((project_root / CONFIG_NAME).read_bytes())
-    if (project_root / "pages").is_dir():
-        _tree_digest(project_root / "pages", digest)
+    if not digest_sources(plugins, digest):
+        return None
+    _tree_digest(project_root, digest, skip=[OUTPUT, CACHE])
     for folder in (TEMPLATES.parent, STATIC, *template_dirs):
+        digest.update(f"templates {folder}\n".encode())
         _tree_digest(folder, digest)
     return digest.hexdigest()
 
@@ -225,38 +240,39 @@ def build(
     :raises ContentError: with every problem found; nothing is written then.
     """
     project_root = Path(project_root)
-    # 1. Plugins and the catalog: every problem of every plugin at once.
     plugins = plugins or load_plugins()
     problems: list[Problem] = []
+    # 1. What plugins add to the site, and the digest of every input: when it is the
+    #    one of the last build, the output is up to date and nothing is parsed.
+    registers = gather_site(plugins, problems)
+    stamp = None if problems else fingerprint(project_root, plugins, [d for r in registers for d in r.template_dirs])
+    stamp_file = project_root / OUTPUT / STAMP
+    if not force and stamp is not None and stamp_file.is_file():
+        previous = json.loads(stamp_file.read_text(encoding="utf-8"))
+        if previous.get("fingerprint") == stamp:
+            return BuildResult(project_root / OUTPUT, previous["pages"], previous["pdfs"], written=False)
+
+    # 2. The catalog: every problem of every plugin at once.
     try:
         catalog = build_catalog(plugins)
     except ContentError as exc:
         problems.extend(exc.problems)
         catalog = None
-    # 2. The handbook project, checked against the catalog.
+    # 3. The handbook project, checked against the catalog.
     try:
         project = load_project(project_root, catalog)
     except ContentError as exc:
         problems.extend(exc.problems)
-    # 3. What plugins add to the site.
-    registers = gather_site(plugins, problems)
     if problems or catalog is None:
         raise ContentError(problems)
 
     output = project.output
     cache = project_root / CACHE
-    catalog_json = catalog_to_json(catalog)
-    stamp = fingerprint(catalog_json, project_root, plugins, [d for r in registers for d in r.template_dirs])
-    stamp_file = output / STAMP
-    if not force and stamp_file.is_file():
-        previous = json.loads(stamp_file.read_text(encoding="utf-8"))
-        if previous.get("fingerprint") == stamp:
-            return BuildResult(output, previous["pages"], previous["pdfs"], written=False)
 
     # 4. The PDFs planned (fonts checked before anything is written), every page in memory,
     #    then every link checked.
     try:
-        print_plan = print_jobs(catalog, project)
+        print_plan = print_jobs(catalog, project, keys=False)
         for job in print_plan:
             if job.kind == "checklist" and not catalog.checklist(job.target).checkpoints:
                 raise PrintError(f"checklist {job.target!r} has no checkpoints; there is nothing to print")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
@@ -123,6 +125,48 @@ def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
             continue
         contributions.append(register.contribution)
     return contributions, problems
+
+
+@attrs.define
+class _Recorder(Register):
+    """A register that notes what a plugin registers without reading any file."""
+
+    dirs: list[Path] = attrs.field(factory=list, init=False)
+
+    def content_dir(self, path: Path | str) -> None:
+        self.dirs.append(Path(path))
+
+
+def digest_sources(plugins: Plugins, digest: Any) -> bool:
+    """Feed ``digest`` with every content file's name and bytes and every object the plugins register.
+
+    The content hooks are called with a register that reads nothing, so this
+    costs a hash of the files, not a parse: it tells a build whether the
+    catalog can have changed.  Returns False when that cannot be told (a
+    plugin failed to load or its hook raised); the caller then builds.
+    """
+    if plugins.problems:
+        return False
+    hook = plugins.pm.hook.checkframe_register_content
+    for impl in hook.get_hookimpls():
+        recorder = _Recorder(plugins.info(impl.plugin_name).name, [])
+        try:
+            impl.function(*[{"register": recorder}[arg] for arg in impl.argnames])
+        except Exception:  # noqa: BLE001 - the real build reports it, with the plugin's name
+            return False
+        digest.update(f"plugin {recorder.plugin}\n".encode())
+        for root in recorder.dirs:
+            digest.update(f"dir {root}\n".encode())
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                for name in sorted(names):
+                    data = (Path(folder) / name).read_bytes()
+                    digest.update(f"{folder}/{name} {len(data)}\n".encode())
+                    digest.update(data)
+        for name in ("sectors", "documents", "groups", "checkpoints", "checklists", "categories"):
+            for entry in getattr(recorder.contribution, name):
+                digest.update(f"{name} {entry.obj!r}\n".encode())
+    return True
 
 
 class _Checker:

@@ -45,7 +45,10 @@ def checkframe_register_content(register: Register) -> None:
     """Contribute sectors, checkpoints, checklists, documents and remediation categories.
 
     Called once per catalog build, after every plugin has been loaded and
-    before anything is validated across plugins.  Each plugin's
+    before anything is validated across plugins; ``checkframe build`` calls it
+    once more before that, with a register that reads nothing, to tell from a
+    digest of the files whether anything changed.  So an implementation should
+    only register, with no other effect.  Each plugin's
     implementation is called on its own, so an exception raised here is
     reported with the plugin's name and distribution and does not stop other
     plugins from contributing.

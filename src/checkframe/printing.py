@@ -455,16 +455,22 @@ def _checklist_inputs(catalog: Catalog, checklist_id: str) -> Any:
     }
 
 
-def print_jobs(catalog: Catalog, project: Project) -> list[PrintJob]:
+def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list[PrintJob]:
     """Every PDF of the project with its cache key, checklists first, then the forms.
 
     A key hashes everything that goes into its PDF: the checklist, its checkpoints,
     groups, documents and sector; the project's configuration; every template and
     the stylesheet; the installed CJK fonts; the checkframe and WeasyPrint versions.
+    With ``keys=False`` the keys are left empty: the plan alone, with the fonts checked.
     """
+    fonts = [f"{line}|{_font_stamp(line)}" for line in check_environment()]
+    if not keys:
+        return [
+            *(PrintJob(f"{ident}.pdf", "checklist", ident, "") for ident in _checklist_ids(catalog, project)),
+            *(PrintJob(f"forms/{form}.pdf", "form", form, "") for form in FORMS),
+        ]
     import weasyprint
 
-    fonts = [f"{line}|{_font_stamp(line)}" for line in check_environment()]
     common = {
         "format": CACHE_FORMAT,
         "checkframe": _version(),
@@ -482,13 +488,19 @@ def print_jobs(catalog: Catalog, project: Project) -> list[PrintJob]:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     jobs = []
-    for ident in project.checklist_ids(catalog):
-        if not catalog.has("checklist", ident):
-            raise PrintError(f"unknown checklist {ident!r}")
+    for ident in _checklist_ids(catalog, project):
         jobs.append(PrintJob(f"{ident}.pdf", "checklist", ident, key("checklist", ident, _checklist_inputs(catalog, ident))))
     for form in FORMS:
         jobs.append(PrintJob(f"forms/{form}.pdf", "form", form, key("form", form, None)))
     return jobs
+
+
+def _checklist_ids(catalog: Catalog, project: Project) -> list[str]:
+    idents = project.checklist_ids(catalog)
+    for ident in idents:
+        if not catalog.has("checklist", ident):
+            raise PrintError(f"unknown checklist {ident!r}")
+    return idents
 
 
 def _font_stamp(line: str) -> str:

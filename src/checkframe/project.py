@@ -76,7 +76,7 @@ class Project:
 
     @property
     def output(self) -> Path:
-        return self.root / "_build"
+        return self.root / "_build"  # checkframe.build.OUTPUT
 
     def sector_ids(self, catalog: Catalog) -> list[str]:
         return list(self.config.sectors) or [s.id for s in catalog.sectors]

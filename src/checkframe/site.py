@@ -19,7 +19,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from html.parser import attrfind_tolerant, tagfind_tolerant
+from html.parser import attrfind_tolerant
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,14 @@ def checkpoint_path(id: str) -> str:
     return f"checkpoint/{id}.html"
 
 
+@attrs.frozen
+class NavItem:
+    """A link of the header's navigation: a path from the site root and its label."""
+
+    path: str
+    label: str
+
+
 @attrs.define(slots=False)
 class SiteRenderer:
     catalog: Catalog
@@ -199,6 +207,42 @@ class SiteRenderer:
     def nav_sectors(self) -> list[Any]:
         return self.sectors
 
+    @functools.cached_property
+    def nav_items(self) -> list[NavItem]:
+        """The header's links: every sector, then the cross-sector pages."""
+        return [
+            *(NavItem(f"sector/{s.id}.html", s.name) for s in self.nav_sectors),
+            NavItem("major-hazards.html", "重大隐患"),
+            NavItem("remediation.html", "整改与闭环"),
+            NavItem("sources.html", "法规依据"),
+            NavItem("search.html", "搜索"),
+        ]
+
+    def navigation(self, page_path: str) -> Markup:
+        """The header's navigation for a page (``_nav.html``).
+
+        It is the same for every page of a folder, except on the pages it links
+        to (marked as current), so it is rendered once for each of those and once
+        per folder for the rest: on a big catalog, most of each page's links.
+        """
+        paths = self._nav_paths
+        folder = page_path.rpartition("/")[0]
+        key = (folder, page_path if page_path in paths else "")
+        html = self._nav_cache.get(key)
+        if html is None:
+            html = self._nav_cache[key] = Markup(self.env.get_template("_nav.html").render(
+                page_path=page_path, nav_items=self.nav_items, handbook=self.project.config,
+            ))
+        return html
+
+    @functools.cached_property
+    def _nav_paths(self) -> frozenset[str]:
+        return frozenset(item.path for item in self.nav_items)
+
+    @functools.cached_property
+    def _nav_cache(self) -> dict[tuple[str, str], Markup]:
+        return {}
+
     @property
     def sectors(self) -> list[Any]:
         return [self.catalog.sector(s) for s in self.project.sector_ids(self.catalog)]
@@ -207,6 +251,7 @@ class SiteRenderer:
     def helpers(self) -> dict[str, Callable[..., Any]]:
         return {
             "checkpoint_path": checkpoint_path,
+            "navigation": self.navigation,
             "document_of": self.catalog.document,
             "category_of": self.catalog.category,
             "group_of": self.catalog.group,
@@ -288,65 +333,78 @@ def _render_pages(
 
 # -- Links and ids of a rendered page --------------------------------------------------------
 
-#: A comment (skipped), or the start of a start tag; the rest of the tag is read as html.parser reads it.
-_MARKUP = re.compile(r"<!--|<[a-zA-Z]")
-_COMMENT_END = re.compile(r"--\s*>")  # as html.parser ends a comment
-_TAG_END = re.compile(r"""
-  (?:[\s/]*(?:(?<=['"\s/])[^\s/>][^\s/=>]*(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?(?:\s|/(?!>))*)*)?
-  \s*""", re.VERBOSE)
-_RAW_TEXT = {"script": re.compile(r"</\s*script\s*>", re.I), "style": re.compile(r"</\s*style\s*>", re.I)}
+#: What the link scanner stops at: a comment, a script or style element (its text is not markup), a start tag
+#: that may carry a link or an id, or an unterminated comment or raw-text element (scanning stops there, as
+#: html.parser's does).  Tags without such attributes are stepped over by the regular expression itself.
+_SCAN = re.compile(r"""
+    <!--.*?--\s*>
+  | <(?P<raw>script|style)(?=[\s/>])(?P<raw_attrs>[^>]*)>.*?</(?P=raw)\s*>
+  | (?P<stop><!--|<(?:script|style)(?=[\s/>]))
+  | <(?P<tag>[a-zA-Z][^\s/>]*)(?P<attrs>\s[^>]*?(?:href|src|data-bundle|id)\s*=[^>]*)>
+""", re.VERBOSE | re.DOTALL | re.IGNORECASE)
 _LINK_ATTRIBUTES = ("href", "src", "data-bundle")
+#: start tag → its (is it a resource, link) pairs and (None, id) pairs; most tags of a site repeat on every page.
+_TAG_CACHE: dict[str, tuple[tuple[bool | None, str], ...]] = {}
+_TAG_CACHE_SIZE = 100_000
+
+
+def _tag_attributes(html: str, tag: str, start: int, end: int) -> tuple[tuple[bool | None, str], ...]:
+    """The links and ids among the attributes in ``html[start:end]``, read as :mod:`html.parser` reads them."""
+    found: list[tuple[bool | None, str]] = []
+    while start < end and html[start] in " \t\n\r\f/":
+        start += 1
+    while start < end:
+        attr = attrfind_tolerant.match(html, start, end)
+        if not attr or attr.end() == start:
+            break
+        name, rest, value = attr.group(1, 2, 3)
+        start = attr.end()
+        if not rest:
+            continue
+        if value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+            value = value[1:-1]
+        if value:
+            value = html_lib.unescape(value)
+        name = name.lower()
+        if name == "id":
+            found.append((None, value))
+        elif name in _LINK_ATTRIBUTES:
+            found.append((tag != "a", value))
+    return tuple(found)
 
 
 def page_links(html: str) -> tuple[list[tuple[bool, str]], set[str]]:
     """The links of a page, as (is it a resource the browser loads by itself, URL), and its ids.
 
-    Attributes are read with the patterns of :mod:`html.parser`, so the result is
-    what an :class:`html.parser.HTMLParser` collecting start-tag attributes finds;
-    only the start tags and comments are looked at, which is much faster.
+    Attributes are read with the patterns of :mod:`html.parser`, so for the
+    pages checkframe writes the result is what an :class:`html.parser.HTMLParser`
+    collecting start-tag attributes finds (a test compares them on every page
+    of the example handbook).  Only start tags that may hold a link or an id are
+    looked at, and each distinct tag is read once per process.  One difference
+    on purpose: a ``>`` inside a quoted attribute value ends the tag here; the
+    templates and the Markdown renderer escape it as ``&gt;``.
     """
     links: list[tuple[bool, str]] = []
     ids: set[str] = set()
-    pos = 0
-    search = _MARKUP.search
-    while (found := search(html, pos)) is not None:
-        i = found.start()
-        if html[i + 1] == "!":  # <!--
-            end = _COMMENT_END.search(html, i + 4)
-            if end is None:
-                break
-            pos = end.end()
+    cache = _TAG_CACHE
+    for match in _SCAN.finditer(html):
+        if match.start("stop") >= 0:
+            break
+        group = "attrs" if match.start("tag") >= 0 else "raw_attrs"
+        start, end = match.span(group)
+        if start < 0 or start == end:
             continue
-        name = tagfind_tolerant.match(html, i + 1)
-        assert name is not None
-        k = name.end()
-        endpos = _TAG_END.match(html, k).end()  # type: ignore[union-attr] - the pattern matches the empty string
-        pos = endpos
-        tag = name.group(1).lower()
-        if "=" in html[k:endpos]:
-            while k < endpos:
-                attr = attrfind_tolerant.match(html, k)
-                if not attr:
-                    break
-                attrname, rest, value = attr.group(1, 2, 3)
-                k = attr.end()
-                if not rest:
-                    continue
-                if value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
-                    value = value[1:-1]
-                if value:
-                    value = html_lib.unescape(value)
-                attrname = attrname.lower()
-                if attrname == "id":
-                    ids.add(value)
-                elif attrname in _LINK_ATTRIBUTES:
-                    links.append((tag != "a", value))
-        raw = _RAW_TEXT.get(tag)
-        if raw is not None:
-            end = raw.search(html, pos)
-            if end is None:
-                break
-            pos = end.end()
+        text = html[match.start():end]
+        found = cache.get(text)
+        if found is None:
+            found = _tag_attributes(html, (match.group("tag") or match.group("raw")).lower(), start, end)
+            if len(cache) < _TAG_CACHE_SIZE:
+                cache[text] = found
+        for resource, value in found:
+            if resource is None:
+                ids.add(value)
+            else:
+                links.append((resource, value))
     return links, ids
 
 

@@ -144,8 +144,10 @@ def test_rebuild_with_nothing_changed_writes_nothing(project, content):
     assert build(project, plugins=load_only(demo=content.plugin())).written is True
 
 
-@pytest.mark.parametrize("change", ["content", "same-size content", "page", "project file", "python object", "template"])
-def test_rebuild_follows_every_input(tmp_path, project, content, change):
+@pytest.mark.parametrize(
+    "change", ["content", "same-size content", "page", "project file", "python object", "template", "fonts"]
+)
+def test_rebuild_follows_every_input(tmp_path, monkeypatch, project, content, change):
     from checkframe.model import Document
 
     document = Document(id="extra-law", title="某法")
@@ -175,6 +177,11 @@ def test_rebuild_follows_every_input(tmp_path, project, content, change):
         (project / "notes.txt").write_text("exports and other files of the project count too", encoding="utf-8")
     elif change == "python object":
         document = Document(id="extra-law", title="某法（修订）")
+    elif change == "fonts":
+        import checkframe.printing
+
+        fonts = checkframe.printing._cjk_fonts()
+        monkeypatch.setattr(checkframe.printing, "_cjk_fonts", lambda: [*fonts, "/usr/share/fonts/new.otf: 新字体"])
     else:
         (tmp_path / "templates" / "checkpoint.html").write_text(
             '{% extends "default/checkpoint.html" %}{% block after_basis %}补充{% endblock %}', encoding="utf-8")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import importlib.metadata
 import json
 import os
 import posixpath
@@ -29,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 import attrs
 
 import checkframe
+from checkframe import printing
 from checkframe.catalog import build_catalog, digest_sources
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
@@ -148,17 +150,26 @@ def _tree_digest(root: Path, digest: hashlib._Hash, skip: Iterable[str] = ()) ->
         skipped = {"__pycache__"}  # ``skip`` names folders at the top only
 
 
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
 def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str | None:
     """A digest of everything the output depends on, taken before any content is parsed.
 
     It covers the content files and objects of every plugin (see
     :func:`checkframe.catalog.digest_sources`), the plugins and their versions,
-    the whole handbook project but its output, and every template and static
-    file.  ``None`` when it cannot be taken; the build then goes ahead.
+    the whole handbook project but its output, every template and static
+    file, and what the PDFs' look depends on (the CJK fonts, WeasyPrint).
+    ``None`` when it cannot be taken; the build then goes ahead.
     """
     digest = hashlib.sha256()
     digest.update(checkframe.__version__.encode())
     digest.update(repr(sorted((i.name, i.distribution, i.version) for i in plugins.infos.values())).encode())
+    digest.update(repr([_version("weasyprint"), *printing.font_stamps()]).encode())  # the PDFs' look
     if not digest_sources(plugins, digest):
         return None
     _tree_digest(project_root, digest, skip=[OUTPUT, CACHE])

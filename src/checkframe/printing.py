@@ -113,6 +113,11 @@ def _cjk_fonts() -> list[str]:
     return sorted(line for line in found.stdout.splitlines() if line.strip())
 
 
+def font_stamps() -> list[str]:
+    """The installed CJK fonts with each file's size and modification time: what a PDF's look depends on."""
+    return [f"{line}|{_font_stamp(line)}" for line in _cjk_fonts()]
+
+
 def check_environment() -> list[str]:
     """Fail unless a CJK font and a usable HarfBuzz subsetter are installed.
 
@@ -463,7 +468,8 @@ def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list
     the stylesheet; the installed CJK fonts; the checkframe and WeasyPrint versions.
     With ``keys=False`` the keys are left empty: the plan alone, with the fonts checked.
     """
-    fonts = [f"{line}|{_font_stamp(line)}" for line in check_environment()]
+    check_environment()
+    fonts = font_stamps()
     if not keys:
         return [
             *(PrintJob(f"{ident}.pdf", "checklist", ident, "") for ident in _checklist_ids(catalog, project)),

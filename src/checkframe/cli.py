@@ -2,6 +2,8 @@
 
 Exit codes: 0 when all went well, 1 when content or a plugin is wrong (every
 problem printed, one line each, nothing written), 2 for a usage error.
+``checkframe diff`` follows diff(1) instead: 0 for a report, 1 for differences
+with ``--exit-code``, 2 when an input cannot be read.
 """
 
 from __future__ import annotations
@@ -166,6 +168,19 @@ def cmd_schema(args: argparse.Namespace) -> int:
     write_atomic(output, text)
     print(f"wrote {output.as_posix()}")
     return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from checkframe.diff import DiffInputError, diff_catalogs, load_export, render_json, render_text
+
+    try:
+        old, new = load_export(args.old), load_export(args.new)
+    except DiffInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    diff = diff_catalogs(old, new)
+    sys.stdout.write(render_json(diff) if args.json else render_text(diff, args.old, args.new))
+    return EXIT_PROBLEMS if args.exit_code and diff else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -342,6 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", cmd_export, "Write the whole catalog for other tools.")
     p.add_argument("--format", choices=["json"], default="json", help="output format (default: json)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p = command("diff", cmd_diff, "List the sectors, checkpoints, checklists and documents that changed "
+                                  "between two exports.")
+    p.add_argument("old", metavar="OLD.json", help="the earlier export (checkframe export -o OLD.json)")
+    p.add_argument("new", metavar="NEW.json", help="the later export")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    p.add_argument("--exit-code", action="store_true",
+                   help="exit 1 when there are differences, as git diff --exit-code (unreadable input: 2)")
     p = command("schema", cmd_schema, "Write the JSON Schema of a kind of content file, for editors.")
     p.add_argument("kind", nargs="?", metavar="KIND", choices=list(KINDS),
                    help="; ".join(f"{k.name}: {k.path}" for k in KINDS.values())

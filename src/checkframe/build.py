@@ -139,13 +139,17 @@ def _tree_digest(root: Path, digest: hashlib._Hash) -> None:
             digest.update(path.read_bytes())
 
 
-def fingerprint(catalog_json: str, project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str:
-    """A digest of everything the output depends on."""
+def fingerprint(
+    catalog_json: str, project_root: Path, plugins: Plugins, template_dirs: Iterable[Path], files: Iterable[Path] = ()
+) -> str:
+    """A digest of everything the output depends on; ``files`` are further inputs, such as the export compared with."""
     digest = hashlib.sha256()
     digest.update(checkframe.__version__.encode())
     digest.update(catalog_json.encode())
     digest.update(repr(sorted((i.name, i.distribution, i.version) for i in plugins.infos.values())).encode())
     digest.update((project_root / CONFIG_NAME).read_bytes())
+    for path in files:
+        digest.update(path.read_bytes())
     if (project_root / "pages").is_dir():
         _tree_digest(project_root / "pages", digest)
     for folder in (TEMPLATES.parent, STATIC, *template_dirs):
@@ -246,7 +250,8 @@ def build(
     output = project.output
     cache = project_root / CACHE
     catalog_json = catalog_to_json(catalog)
-    stamp = fingerprint(catalog_json, project_root, plugins, [d for r in registers for d in r.template_dirs])
+    stamp = fingerprint(catalog_json, project_root, plugins, [d for r in registers for d in r.template_dirs],
+                        [project.since_path] if project.since_path else [])
     stamp_file = output / STAMP
     if not force and stamp_file.is_file():
         previous = json.loads(stamp_file.read_text(encoding="utf-8"))

@@ -326,3 +326,15 @@ def test_cli_refuses_no_kind_without_a_folder_and_a_missing_folder(tmp_path, cap
     assert cli.main(["schema", "sector", "-o", str(tmp_path / "no" / "x.json")]) == 1
     assert capsys.readouterr().err == f"error: cannot write {tmp_path / 'no' / 'x.json'}: there is no folder " \
                                       f"{(tmp_path / 'no').as_posix()!r}\n"
+
+
+def test_committed_schemas_are_current_and_taplo_knows_them():
+    """schema/ is what editors use through .taplo.toml; regenerate it with: checkframe schema -o schema/"""
+    for kind in KINDS.values():
+        committed = (ROOT / "schema" / kind.file_name).read_text(encoding="utf-8")
+        assert committed == schema_json(kind.name), f"schema/{kind.file_name} is stale: run checkframe schema -o schema/"
+    rules = tomllib.loads((ROOT / ".taplo.toml").read_text(encoding="utf-8"))["rule"]
+    assert {r["schema"]["path"] for r in rules} == {f"./schema/{k.file_name}" for k in KINDS.values()}
+    for rule in rules:
+        kind = rule["schema"]["path"].removeprefix("./schema/").removesuffix(".schema.json")
+        assert rule["include"] == [f"**/content/{KINDS[kind].path}"]

@@ -122,6 +122,22 @@ def test_schema_follows_the_model():
     assert schema_for("sector")["title"] == "checkframe content: sector.toml"
 
 
+def test_new_fields_follow_the_model():
+    """A field added to a file class (a content-format key, say) appears with no change to the generator."""
+    @attrs.frozen
+    class Versioned:
+        issued: dt.date
+        #: The content-format version the file is written for.
+        format: int = 1
+
+    schema = _Builder().object_schema(Versioned)
+    assert schema["properties"] == {
+        "issued": {"type": "string", "format": "date"},
+        "format": {"type": "integer", "default": 1, "description": "The content-format version the file is written for."},
+    }
+    assert schema["required"] == ["issued"]
+
+
 def test_a_validator_without_a_rule_stops_the_generator():
     def _odd(instance, attribute, value):
         pass

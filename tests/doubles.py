@@ -109,3 +109,24 @@ def problems_of(**extra: object) -> list[str]:
 
 def catalog_of(**extra: object) -> Catalog:
     return build_catalog(load_only(**extra))
+
+
+def content_plugin(root: Path) -> types.ModuleType:
+    """A plugin module whose content hook reads the content folder ``root``."""
+    module = types.ModuleType(f"plugin_{Path(root).name}")
+
+    @hookimpl
+    def checkframe_register_content(register):
+        register.content_dir(root)
+
+    module.checkframe_register_content = checkframe_register_content
+    return module
+
+
+def shipped_catalog(plugins_root: Path) -> Catalog:
+    """The catalog of a ``plugins/`` tree (each sector plugin under its folder's name), no installed plugin."""
+    extra = {
+        folder.name: content_plugin(next((folder / "src").glob("*/content")))
+        for folder in sorted(Path(plugins_root).iterdir()) if (folder / "src").is_dir()
+    }
+    return catalog_of(**extra)

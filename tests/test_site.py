@@ -302,3 +302,96 @@ def test_ids_with_dots_cannot_escape_the_output(project, content):
         "demo: checkpoints/01-gas.toml: $.checkpoint[1].id: expected an id of lowercase letters"
     )
     assert not (project / "_build").exists()
+
+
+# -- The 内容变化 page ---------------------------------------------------------------------
+
+
+def with_changes(project: Path, since: str = "exports/old.json", label: str = "2024年专项整治版本") -> str:
+    config = project / "checkframe.toml"
+    config.write_text(CONFIG + f'\n[changes]\nsince = "{since}"\nlabel = "{label}"\n', encoding="utf-8")
+    return config.as_posix()
+
+
+def test_changes_page_lists_added_changed_and_removed(project, content):
+    from attrs import evolve
+
+    from checkframe.catalog import catalog_to_json
+    from doubles import catalog_of
+
+    now = catalog_of(demo=content.plugin())
+    retired = evolve(now.checkpoints[1], id="demo-retired", title="已废止的检查项")
+    earlier = evolve(now, checkpoints=(now.checkpoints[0], retired))  # demo-gas-02 is new, demo-retired gone
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "瓦斯检查漏检、假检"')
+    (project / "exports").mkdir()
+    (project / "exports" / "old.json").write_text(catalog_to_json(earlier), encoding="utf-8")
+    with_changes(project)
+    build(project, plugins=load_only(demo=content.plugin()))
+    out = project / "_build"
+    page = (out / "changes.html").read_text(encoding="utf-8")
+    assert "与<strong>2024年专项整治版本</strong>相比，本手册新增检查项 1 个，修改 1 个，删除 1 个。" in page
+    assert '<a href="checkpoint/demo-gas-02.html">瓦斯检查员持证</a>' in page
+    assert '<a href="checkpoint/demo-gas-01.html">瓦斯检查漏检、假检</a>' in page
+    assert "<dt>标题</dt>\n  <dd><del>瓦斯检查</del> → <ins>瓦斯检查漏检、假检</ins></dd>" in page
+    assert "已废止的检查项 <span class=\"meta\">（测试行业，原编号 demo-retired）</span>" in page
+    assert 'href="checkpoint/demo-retired.html"' not in page  # no page to link to
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "新增检查项 1 个，修改 1 个，删除 1 个。<a href=\"changes.html\">查看本年度内容变化</a>" in index
+    checkpoint = (out / "checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
+    assert '<a href="../changes.html">内容变化</a>' in checkpoint
+    assert check_links(read_tree(out), {}) == []
+
+
+def test_without_changes_there_is_no_page_and_no_link(project, content):
+    build(project, plugins=load_only(demo=content.plugin()))
+    assert not (project / "_build" / "changes.html").exists()
+    assert "changes.html" not in (project / "_build" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_export_to_compare_with_rebuilds(project, content):
+    from checkframe.catalog import catalog_to_json
+    from doubles import catalog_of
+
+    (project / "exports").mkdir()
+    old = project / "exports" / "old.json"
+    old.write_text(catalog_to_json(catalog_of(demo=content.plugin())), encoding="utf-8")
+    with_changes(project)
+    plugins = load_only(demo=content.plugin())
+    build(project, plugins=plugins)
+    assert build(project, plugins=plugins).written is False
+    old.write_text(old.read_text(encoding="utf-8").replace("瓦斯检查员持证", "瓦斯检查员"), encoding="utf-8")
+    assert build(project, plugins=plugins).written is True
+    assert "修改 1 个" in (project / "_build" / "changes.html").read_text(encoding="utf-8")
+
+
+def test_changes_config_problems_name_file_and_key(project, content, tmp_path):
+    config = with_changes(project)
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}: $.changes.since: cannot compare with 'exports/old.json': no such file"]
+    (project / "exports").mkdir()
+    (project / "exports" / "old.json").write_text('{"plugins": []}', encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}: $.changes.since: cannot compare with 'exports/old.json': not a checkframe export "
+        "(no format and checkpoints); make one with: checkframe export -o FILE"]
+    (project / "exports" / "old.json").write_text('{"format": 0, "checkpoints": []}', encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}: $.changes.since: cannot compare with 'exports/old.json': export format 0, but this checkframe "
+        "reads format 1; export it again with this version of checkframe"]
+    (project / "checkframe.toml").write_text(CONFIG + '\n[changes]\nsince = 2024\nlabl = "x"\n', encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}: $.changes.since: expected a string (got 2024)",
+        f"{config}: $.changes.label: required key missing",
+        f"{config}: $.changes.labl: unknown key; did you mean 'label'?",
+    ]
+    with_changes(project, label=" ")
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}: $.changes.label: expected a non-empty text (got an empty one)"]
+
+
+def test_the_example_handbook_compares_with_a_committed_export():
+    from checkframe.project import load_project
+
+    root = Path(__file__).parents[1] / "site"
+    project = load_project(root)
+    assert project.changes is not None and project.since_path.is_file()
+    assert {s.id for s in project.previous.sectors} == {"coal_mine", "general"}

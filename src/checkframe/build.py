@@ -23,6 +23,7 @@ import posixpath
 import shutil
 import subprocess
 import tempfile
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -35,7 +36,7 @@ from checkframe.catalog import build_catalog, digest_sources
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
 from checkframe.printing import PrintError, print_all, print_jobs
-from checkframe.project import load_project
+from checkframe.project import CONFIG_NAME, load_project
 from checkframe.site import STATIC, TEMPLATES, gather_site, page_links, render_site
 
 __all__ = ["BuildResult", "build"]
@@ -157,6 +158,16 @@ def _version(distribution: str) -> str:
         return ""
 
 
+def _changes_since(project_root: Path) -> Path | None:
+    """The export that ``[changes] since`` names, read leniently: load_project reports a bad config."""
+    try:
+        config = tomllib.loads((project_root / CONFIG_NAME).read_text(encoding="utf-8"))
+        since = config["changes"]["since"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return None
+    return project_root / since if isinstance(since, str) else None
+
+
 def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str | None:
     """A digest of everything the output depends on, taken before any content is parsed.
 
@@ -173,6 +184,9 @@ def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Pa
     if not digest_sources(plugins, digest):
         return None
     _tree_digest(project_root, digest, skip=[OUTPUT, CACHE])
+    since = _changes_since(project_root)
+    if since is not None and since.is_file():  # the export compared with may live outside the project
+        digest.update(since.read_bytes())
     for folder in (TEMPLATES.parent, STATIC, *template_dirs):
         digest.update(f"templates {folder}\n".encode())
         _tree_digest(folder, digest)

@@ -2,6 +2,8 @@
 
 Exit codes: 0 when all went well, 1 when content or a plugin is wrong (every
 problem printed, one line each, nothing written), 2 for a usage error.
+``checkframe diff`` follows diff(1) instead: 0 for a report, 1 for differences
+with ``--exit-code``, 2 when an input cannot be read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from checkframe.catalog import Catalog, build_catalog, catalog_to_json, gather
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
+from checkframe.schema import KINDS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -135,6 +138,49 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         write_atomic(Path(args.output), text)
     return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from checkframe.schema import schema_json
+
+    output = Path(args.output) if args.output not in (None, "-") else None
+    if args.kind is None:
+        if output is None:
+            args.schema_parser.error(f"give a KIND ({', '.join(KINDS)}) or -o DIR to write the schema of every kind")
+        if output.exists() and not output.is_dir():
+            raise UserError(f"{output} is a file; without a KIND, -o names a folder for all {len(KINDS)} schemas")
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot make the folder {output}: {exc.strerror or exc}") from None
+        for kind in KINDS.values():
+            write_atomic(output / kind.file_name, schema_json(kind.name))
+            print(f"wrote {(output / kind.file_name).as_posix()}  ({kind.path})")
+        return EXIT_OK
+    text = schema_json(args.kind)
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if output.is_dir():
+        output = output / KINDS[args.kind].file_name
+    elif not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: there is no folder {output.parent.as_posix()!r}")
+    write_atomic(output, text)
+    print(f"wrote {output.as_posix()}")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from checkframe.diff import DiffInputError, diff_catalogs, load_export, render_json, render_text
+
+    try:
+        old, new = load_export(args.old), load_export(args.new)
+    except DiffInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    diff = diff_catalogs(old, new)
+    sys.stdout.write(render_json(diff) if args.json else render_text(diff, args.old, args.new))
+    return EXIT_PROBLEMS if args.exit_code and diff else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -311,6 +357,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", cmd_export, "Write the whole catalog for other tools.")
     p.add_argument("--format", choices=["json"], default="json", help="output format (default: json)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p = command("diff", cmd_diff, "List the sectors, checkpoints, checklists and documents that changed "
+                                  "between two exports.")
+    p.add_argument("old", metavar="OLD.json", help="the earlier export (checkframe export -o OLD.json)")
+    p.add_argument("new", metavar="NEW.json", help="the later export")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    p.add_argument("--exit-code", action="store_true",
+                   help="exit 1 when there are differences, as git diff --exit-code (unreadable input: 2)")
+    p = command("schema", cmd_schema, "Write the JSON Schema of a kind of content file, for editors.")
+    p.add_argument("kind", nargs="?", metavar="KIND", choices=list(KINDS),
+                   help="; ".join(f"{k.name}: {k.path}" for k in KINDS.values())
+                        + f"; without KIND, -o DIR gets all {len(KINDS)}")
+    p.add_argument("-o", "--output", metavar="FILE|DIR",
+                   help="write to FILE (or DIR/KIND.schema.json) instead of standard output")
+    p.set_defaults(schema_parser=p)
     p = command("build", cmd_build, "Build the handbook site and its PDFs into PROJECT/_build.")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder holding checkframe.toml, e.g. site/")
     p.add_argument("--force", action="store_true", help="rebuild even when no input changed")

@@ -15,6 +15,7 @@ from typing import Any
 from attrs import field, frozen
 
 __all__ = [
+    "FIELD_LABELS",
     "FIVE_ASSIGNMENTS",
     "Checklist",
     "Checkpoint",
@@ -119,7 +120,7 @@ FIVE_ASSIGNMENTS: tuple[RequiredField, ...] = (
 
 def check_id(value: str, key: str = "id") -> str:
     """Raise :class:`Invalid` unless ``value`` is a safe id."""
-    if not ID_PATTERN.match(value) or len(value) > ID_MAX_LENGTH:
+    if not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX_LENGTH:
         raise Invalid(
             "expected an id of lowercase letters, digits, '-' or '_', starting with a "
             f"letter, at most {ID_MAX_LENGTH} characters (got {value!r})",
@@ -285,3 +286,41 @@ class RemediationCategory:
     def _some_level(self, attribute: Any, value: tuple[HazardLevel, ...]) -> None:
         if not value:
             raise Invalid("expected at least one hazard level (got none)", key="levels")
+
+
+#: What the fields of the model are called in Chinese, for people: schema titles, the content diff.
+FIELD_LABELS: dict[str, str] = {
+    "article": "条款",
+    "basis": "依据",
+    "category": "整改类别",
+    "checklist": "检查表",
+    "checkpoint": "检查项",
+    "checkpoints": "检查项",
+    "code": "代码",
+    "confirmed": "已核实",
+    "date": "日期",
+    "description": "说明",
+    "document": "依据文件",
+    "group": "类别",
+    "how": "检查方法",
+    "id": "标识",
+    "issuer": "发布机关",
+    "item": "项",
+    "items": "检查表条目",
+    "kind": "表式",
+    "level": "隐患等级",
+    "levels": "适用隐患等级",
+    "maintainer": "内容维护单位",
+    "name": "名称",
+    "note": "备注",
+    "number": "文号",
+    "plugin": "插件",
+    "regulator": "监管部门",
+    "remediation": "整改类别",
+    "requires": "必填事项",
+    "scope": "适用范围",
+    "sector": "行业领域",
+    "sources": "依据文件",
+    "title": "标题",
+    "what": "检查内容",
+}

@@ -12,6 +12,10 @@
 
     [print]
     legal_basis = false                   # print each item's legal basis in small type
+
+    [changes]                             # optional: a 内容变化 page comparing with an earlier export
+    since = "exports/2024.json"           # written by `checkframe export`; relative to this folder
+    label = "2024年专项整治版本"            # what the earlier version is called on the page
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from attrs import frozen
 
 from checkframe.catalog import Catalog
 from checkframe.content import ContentError, Problem, errors_of, make_converter
-from checkframe.model import Invalid, check_id
+from checkframe.diff import DiffInputError, load_export
+from checkframe.model import Invalid, _not_blank, check_id
 
-__all__ = ["CONFIG_NAME", "HandbookConfig", "PrintConfig", "Project", "load_project"]
+__all__ = ["CONFIG_NAME", "ChangesConfig", "HandbookConfig", "PrintConfig", "Project", "load_project"]
 
 CONFIG_NAME = "checkframe.toml"
 
@@ -52,9 +57,20 @@ class PrintConfig:
 
 
 @frozen
+class ChangesConfig:
+    """The earlier version that the handbook's 内容变化 page compares the catalog with."""
+
+    #: A ``checkframe export`` file, relative to the project folder.
+    since: str = attrs.field(validator=_not_blank)
+    #: What the earlier version is called on the page, e.g. 2024年专项整治版本.
+    label: str = attrs.field(validator=_not_blank)
+
+
+@frozen
 class ProjectFile:
     handbook: HandbookConfig
     print: PrintConfig = PrintConfig()
+    changes: ChangesConfig | None = None
 
 
 @frozen
@@ -73,6 +89,13 @@ class Project:
     config: HandbookConfig
     print: PrintConfig
     pages: tuple[Page, ...] = ()
+    changes: ChangesConfig | None = None
+    #: The catalog of ``changes.since``, read and checked.
+    previous: Catalog | None = None
+
+    @property
+    def since_path(self) -> Path | None:
+        return self.root / self.changes.since if self.changes else None
 
     @property
     def output(self) -> Path:
@@ -138,6 +161,14 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
         for i, checklist in enumerate(parsed.handbook.checklists):
             if not catalog.has("checklist", checklist):
                 problems.append(Problem("", f"unknown checklist {checklist!r}", name, f"$.handbook.checklists[{i}]"))
+    previous = None
+    if parsed.changes is not None:
+        since = root / parsed.changes.since
+        try:
+            previous = load_export(since)
+        except DiffInputError as exc:
+            problems.append(Problem("", f"cannot compare with {parsed.changes.since!r}: {exc.reason}", name,
+                                    "$.changes.since"))
     if problems:
         raise ContentError(problems)
-    return Project(root, parsed.handbook, parsed.print, tuple(pages))
+    return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous)

@@ -31,8 +31,9 @@ from markupsafe import Markup
 from checkframe import markdown
 from checkframe.catalog import Catalog
 from checkframe.content import Problem
+from checkframe.diff import CatalogDiff, diff_catalogs
 from checkframe.findings import FindingState
-from checkframe.model import FIVE_ASSIGNMENTS, Checkpoint, HazardLevel, SupervisionLevel, check_id
+from checkframe.model import FIELD_LABELS, FIVE_ASSIGNMENTS, Checkpoint, HazardLevel, SupervisionLevel, check_id
 from checkframe.plugins import Plugins
 from checkframe.project import Project
 
@@ -186,6 +187,7 @@ class SiteRenderer:
             nav_sectors=self.nav_sectors,
             extra_pages=self.extra_pages,
             pdfs=self.pdfs,
+            changes=self.project.changes if self.project.previous is not None else None,
             **self.helpers,
             **context,
         )))
@@ -215,6 +217,7 @@ class SiteRenderer:
             NavItem("major-hazards.html", "重大隐患"),
             NavItem("remediation.html", "整改与闭环"),
             NavItem("sources.html", "法规依据"),
+            *([NavItem("changes.html", "内容变化")] if self.project.changes and self.project.previous is not None else []),
             NavItem("search.html", "搜索"),
         ]
 
@@ -274,6 +277,94 @@ def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str,
                 members.add(checkpoint)
                 citing.append(checkpoint)
     return cited
+
+
+# -- What changed since an earlier export ---------------------------------------------------
+
+
+@attrs.frozen
+class FieldChange:
+    """One changed field as the changes page shows it: its Chinese name, the old and new text."""
+
+    label: str
+    old: str
+    new: str
+    #: Long or Markdown text, shown as two blocks rather than on one line.
+    long: bool
+
+
+def _shown(field: str, value: Any, old: Catalog, new: Catalog) -> str:
+    """A field's value as inspectors read it."""
+    def document_title(ident: str) -> str:
+        for catalog in (new, old):
+            if catalog.has("document", ident):
+                return catalog.document(ident).title
+        return ident
+
+    def category_name(code: str) -> str:
+        for catalog in (new, old):
+            if catalog.has("category", code):
+                return catalog.category(code).name
+        return code
+
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if hasattr(value, "label"):
+        return value.label
+    if isinstance(value, tuple):
+        if field == "basis":
+            parts = [f"《{document_title(b.document)}》{b.cited()}" for b in value]
+        elif field == "remediation":
+            parts = [category_name(code) for code in value]
+        elif field == "sources":
+            parts = [f"《{document_title(d)}》" for d in value]
+        else:
+            parts = [getattr(v, "label", str(v)) for v in value]
+        return "；".join(parts) if field in ("basis", "items") else "、".join(parts)
+    return str(value)
+
+
+def _field_changes(change: Any, old: Catalog, new: Catalog) -> list[FieldChange]:
+    out = []
+    for field in change.fields:
+        before = _shown(field, getattr(change.old, field), old, new)
+        after = _shown(field, getattr(change.new, field), old, new)
+        long = field in ("what", "description") or max(len(before), len(after)) > 60
+        out.append(FieldChange(FIELD_LABELS.get(field, field), before or "（空）", after or "（空）", long))
+    return out
+
+
+def changes_context(
+    diff: CatalogDiff, old: Catalog, new: Catalog, sector_ids: set[str], shown: set[str], checklist_ids: set[str],
+    cited: set[str],
+) -> dict[str, Any]:
+    """What the changes page lists: only the handbook's sectors, and links only to pages that exist."""
+    cps = diff.of("checkpoints")
+    added = [c for c in cps.added if c.id in shown]
+    by_group: dict[str, list[Checkpoint]] = {}
+    for checkpoint in added:
+        by_group.setdefault(checkpoint.group_key, []).append(checkpoint)
+    added_sectors: list[tuple[Any, list[tuple[Any, list[Checkpoint]]]]] = []
+    for sector in dict.fromkeys(c.sector for c in added):
+        groups = [(new.group(key), members) for key, members in by_group.items() if key.startswith(f"{sector}/")]
+        added_sectors.append((new.sector(sector), groups))
+    checklists = diff.of("checklists")
+    documents = diff.of("documents")
+    return {
+        "new_sectors": [s for s in diff.of("sectors").added if s.id in sector_ids],
+        "added": added,
+        "added_sectors": added_sectors,
+        "changed": [(c.new, _field_changes(c, old, new)) for c in cps.changed if c.key in shown],
+        "removed": [c for c in cps.removed if c.sector in sector_ids],
+        "old_sector_name": {s.id: s.name for s in old.sectors},
+        "checklists_added": [c for c in checklists.added if c.id in checklist_ids],
+        "checklists_removed": [c for c in checklists.removed if c.sector in sector_ids],
+        "checklists_changed": [(c, _field_changes(c, old, new)) for c in checklists.changed if c.key in checklist_ids],
+        "documents_added": documents.added,
+        "documents_removed": documents.removed,
+        "documents_changed": [(c, _field_changes(c, old, new)) for c in documents.changed],
+        "cited": cited,
+    }
 
 
 # -- Rendering the listed pages, in worker processes when it pays ----------------------------
@@ -456,13 +547,21 @@ def render_site(
         for cid in checklist.checkpoints:
             appears_in.setdefault(cid, []).append(checklist)
     majors = [c for c in checkpoints if c.level is HazardLevel.MAJOR]
+    cited = _citations(catalog, checkpoints)
+    changes = None
+    if project.changes is not None and project.previous is not None:
+        changes = changes_context(
+            diff_catalogs(project.previous, catalog), project.previous, catalog, sector_ids, shown,
+            set(checklist_ids), set(cited),
+        )
 
     site.render("index.html", "index.html", sectors=sectors, counts={
         s.id: (len(by_sector.get(s.id, [])),
                sum(1 for c in by_sector.get(s.id, []) if c.level is HazardLevel.MAJOR),
                len([c for c in checklists if c.sector == s.id]))
         for s in sectors
-    }, major_count=len(majors), checkpoint_count=len(checkpoints))
+    }, major_count=len(majors), checkpoint_count=len(checkpoints), change_counts=changes and (
+        len(changes["added"]), len(changes["changed"]), len(changes["removed"])))
     site.render("search.html", "search.html")
 
     for sector in sectors:
@@ -501,7 +600,6 @@ def render_site(
 
     site.render("remediation.html", "remediation.html", categories=catalog.categories,
                 five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
-    cited = _citations(catalog, checkpoints)
     position = {id(d): i for i, d in enumerate(catalog.documents)}
     documents = [catalog.document(d) for d in sorted(cited, key=lambda d: position[id(catalog.document(d))])]
     site.render("sources.html", "sources.html", documents=documents, cited=cited)
@@ -513,6 +611,8 @@ def render_site(
         name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos
     }
     site.render("plugins.html", "plugins.html", infos=list(plugins.infos.values()), contributions=contributions)
+    if changes is not None:
+        site.render("changes.html", "changes.html", label=project.changes.label, **changes)
     for page in extra:
         site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
     site.finish(links)

@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 import attrs
 
 import checkframe
+from checkframe.author_guide import GuideError, guide_pages
 from checkframe.catalog import build_catalog, catalog_to_json
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
@@ -139,7 +140,9 @@ def _tree_digest(root: Path, digest: hashlib._Hash) -> None:
             digest.update(path.read_bytes())
 
 
-def fingerprint(catalog_json: str, project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str:
+def fingerprint(
+    catalog_json: str, project_root: Path, plugins: Plugins, template_dirs: Iterable[Path], author_guide: bool = True
+) -> str:
     """A digest of everything the output depends on."""
     digest = hashlib.sha256()
     digest.update(checkframe.__version__.encode())
@@ -148,6 +151,8 @@ def fingerprint(catalog_json: str, project_root: Path, plugins: Plugins, templat
     digest.update((project_root / CONFIG_NAME).read_bytes())
     if (project_root / "pages").is_dir():
         _tree_digest(project_root / "pages", digest)
+    # The author guide is generated from the code (hook docstrings, the model): hash what it says.
+    digest.update("".join(p.markdown for p in guide_pages()).encode() if author_guide else b"")
     for folder in (TEMPLATES.parent, STATIC, *template_dirs):
         _tree_digest(folder, digest)
     return digest.hexdigest()
@@ -246,7 +251,11 @@ def build(
     output = project.output
     cache = project_root / CACHE
     catalog_json = catalog_to_json(catalog)
-    stamp = fingerprint(catalog_json, project_root, plugins, [d for r in registers for d in r.template_dirs])
+    try:
+        stamp = fingerprint(catalog_json, project_root, plugins, [d for r in registers for d in r.template_dirs],
+                            project.config.author_guide)
+    except GuideError as exc:
+        raise ContentError([Problem("checkframe", f"author guide: {exc}")]) from None
     stamp_file = output / STAMP
     if not force and stamp_file.is_file():
         previous = json.loads(stamp_file.read_text(encoding="utf-8"))

@@ -60,8 +60,8 @@ __all__ = [
 #: ``sector.toml``.  Raised when a change would make an older checkframe misread a file; see the
 #: compatibility policy in the author guide (``guide/compatibility.md``).
 CONTENT_FORMAT = 1
-#: The oldest content format still read.  A format stays readable for at least two minor
-#: releases of checkframe, with a deprecation warning in the release notes before it goes.
+#: The oldest content format still read.  How long an old format stays readable is the
+#: compatibility policy of the author guide (``guide/compatibility.md``).
 OLDEST_CONTENT_FORMAT = 1
 #: What a content folder that declares no format is taken to be: it was written before formats had a number.
 UNDECLARED_CONTENT_FORMAT = 1

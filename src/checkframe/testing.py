@@ -110,7 +110,13 @@ def plugin_catalog(*names: str, content_dirs: ContentDirs | None = None) -> Cata
 
 @attrs.frozen
 class Handbook:
-    """A handbook built by :func:`build_handbook`: paths a test can assert on."""
+    """A handbook built by :func:`build_handbook`: paths a test can assert on.
+
+    ``root`` is the project folder, ``output`` the built site and ``pages`` the
+    number of HTML pages.  ``page("sector/gas.html")`` is a page's HTML;
+    ``checkpoint_page(id)``, ``checklist_pdf(id)`` and ``path(relative)`` are
+    paths of the site.  Each fails the test when the file was not written.
+    """
 
     #: The project folder, holding ``checkframe.toml``.
     root: Path

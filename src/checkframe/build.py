@@ -32,18 +32,21 @@ import attrs
 
 import checkframe
 from checkframe import printing
+from checkframe.author_guide import GuideError
 from checkframe.catalog import build_catalog, digest_sources
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
 from checkframe.printing import PrintError, print_all, print_jobs
 from checkframe.project import CONFIG_NAME, load_project
-from checkframe.site import STATIC, TEMPLATES, gather_site, page_links, render_site
+from checkframe.site import gather_site, page_links, render_site
 
 __all__ = ["BuildResult", "build"]
 
 STAMP = ".checkframe-build.json"
 CACHE = ".checkframe-cache"
 OUTPUT = "_build"
+#: The checkframe package folder: every output depends on what is in it.
+PACKAGE = Path(checkframe.__file__).parent
 
 
 @attrs.frozen
@@ -173,8 +176,9 @@ def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Pa
 
     It covers the content files and objects of every plugin (see
     :func:`checkframe.catalog.digest_sources`), the plugins and their versions,
-    the whole handbook project but its output, every template and static
-    file, and what the PDFs' look depends on (the CJK fonts, WeasyPrint).
+    the whole handbook project but its output, checkframe's own files (code,
+    templates, stylesheet, author guide) and the plugins' templates, and what
+    the PDFs' look depends on (the CJK fonts, WeasyPrint).
     ``None`` when it cannot be taken; the build then goes ahead.
     """
     digest = hashlib.sha256()
@@ -187,7 +191,8 @@ def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Pa
     since = _changes_since(project_root)
     if since is not None and since.is_file():  # the export compared with may live outside the project
         digest.update(since.read_bytes())
-    for folder in (TEMPLATES.parent, STATIC, *template_dirs):
+    # checkframe itself: its templates and stylesheet, and the code that writes pages (the author guide too).
+    for folder in (PACKAGE, *template_dirs):
         digest.update(f"templates {folder}\n".encode())
         _tree_digest(folder, digest)
     return digest.hexdigest()
@@ -345,6 +350,8 @@ def build(
 def _template_error(exc: Exception) -> str:
     import jinja2
 
+    if isinstance(exc, GuideError):
+        return f"author guide: {exc}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
     if isinstance(exc, jinja2.TemplateError):

@@ -114,7 +114,7 @@ def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
     hook = plugins.pm.hook.checkframe_register_content
     for impl in hook.get_hookimpls():  # in registration order: built-ins first
         info = plugins.info(impl.plugin_name)
-        register = Register(info.name, problems)
+        register = Register(info.name, problems, distribution=info.distribution)
         try:
             impl.function(*[{"register": register}[arg] for arg in impl.argnames])
         except Exception as exc:  # noqa: BLE001 - one plugin must not take the others down

@@ -261,6 +261,23 @@ def cmd_print(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new_plugin(args: argparse.Namespace) -> int:
+    from checkframe.scaffold import InvalidName, NameTaken, PluginNames, write_plugin
+
+    try:
+        target = write_plugin(Path(args.dir), args.name, args.title, args.maintainer or "")
+    except InvalidName as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NameTaken as exc:
+        raise UserError(str(exc)) from None
+    names = PluginNames(args.name)
+    print(f"wrote {target.as_posix()}/: plugin {names.name}, distribution {names.distribution}, "
+          f"package {names.package}")
+    print(f"next: pip install -e '{target.as_posix()}[test]' && checkframe validate && pytest {target.as_posix()}")
+    return EXIT_OK
+
+
 def _date_arg(text: str):  # -> datetime.date; an argparse type
     import datetime as dt
 
@@ -390,6 +407,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--legal-basis", action="store_true",
                    help="print each item's legal basis in small type (default: the project's print.legal_basis)")
     p.set_defaults(print_parser=p)
+    p = command("new-plugin", cmd_new_plugin, "Write a new sector plugin distribution, ready to install and fill in.")
+    p.add_argument("name", metavar="NAME",
+                   help="the plugin's name: its sector id and entry point, e.g. hazardous_chemicals "
+                        "(distribution checkframe-NAME, package checkframe_NAME)")
+    p.add_argument("--title", required=True, metavar="中文名",
+                   help="the sector's name as inspectors read it, e.g. 危险化学品")
+    p.add_argument("--maintainer", metavar="DEPARTMENT", help="the department that maintains the content")
+    p.add_argument("--dir", default=".", metavar="DIR", help="where to write checkframe-NAME/ (default: the current folder)")
     p = command("inspect", cmd_inspect_new, "Start an inspection record or a recheck in a ledger folder.")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
     q = steps.add_parser("new", help="write a new record listing every checkpoint of a checklist, marks blank",

@@ -46,7 +46,25 @@ from checkframe.model import (
     show,
 )
 
-__all__ = ["ContentError", "Problem", "Register", "load_content_dir", "make_converter"]
+__all__ = [
+    "CONTENT_FORMAT",
+    "OLDEST_CONTENT_FORMAT",
+    "ContentError",
+    "Problem",
+    "Register",
+    "load_content_dir",
+    "make_converter",
+]
+
+#: The content format that this checkframe reads, declared by ``format = 1`` at the top of
+#: ``sector.toml``.  Raised when a change would make an older checkframe misread a file; see the
+#: compatibility policy in the author guide (``guide/compatibility.md``).
+CONTENT_FORMAT = 1
+#: The oldest content format still read.  How long an old format stays readable is the
+#: compatibility policy of the author guide (``guide/compatibility.md``).
+OLDEST_CONTENT_FORMAT = 1
+#: What a content folder that declares no format is taken to be: it was written before formats had a number.
+UNDECLARED_CONTENT_FORMAT = 1
 
 
 @frozen
@@ -267,6 +285,8 @@ def errors_of(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
 class SectorFile:
     sector: Sector
     document: tuple[Document, ...] = ()
+    #: The content format the folder is written in; checked before anything else is read.
+    format: int = UNDECLARED_CONTENT_FORMAT
 
 
 @frozen
@@ -283,6 +303,8 @@ class ChecklistsFile:
 @frozen
 class RemediationFile:
     category: tuple[RemediationCategory, ...]
+    #: As in ``sector.toml``; a folder with only a ``remediation.toml`` declares its format here.
+    format: int = UNDECLARED_CONTENT_FORMAT
 
 
 #: File name (relative to the content folder) → what it holds.
@@ -388,12 +410,66 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
     return kind(**values)
 
 
-def load_content_dir(root: Path, plugin: str, problems: list[Problem]) -> Contribution:
-    """Read one content folder; append every problem found to ``problems``."""
+def _version() -> str:
+    import importlib.metadata
+
+    return importlib.metadata.version("checkframe")
+
+
+def check_content_format(root: Path, plugin: str, distribution: str = "") -> Problem | None:
+    """The one problem that refuses a content folder written for a format this checkframe does not read.
+
+    The format is the top-level ``format`` of ``sector.toml`` (or, in a folder
+    with no ``sector.toml``, of ``remediation.toml``); a folder that declares
+    none is format :data:`UNDECLARED_CONTENT_FORMAT`.  A file that cannot be
+    parsed is left to the full read, which reports it.
+    """
+    declared: dict[str, Any] = {}
+    for name in ("sector.toml", "remediation.toml"):
+        try:
+            data = tomllib.loads((root / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if "format" in data:
+            declared[name] = data["format"]
+    for name, value in declared.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            return Problem(plugin, f"expected a content format number such as {CONTENT_FORMAT} (got {show(value)})",
+                           name, "$.format")
+    if len(set(declared.values())) > 1:
+        return Problem(plugin, "sector.toml and remediation.toml declare different formats "
+                               f"({declared['sector.toml']} and {declared['remediation.toml']}); declare one",
+                       "remediation.toml", "$.format")
+    name, value = next(iter(declared.items()), ("sector.toml", UNDECLARED_CONTENT_FORMAT))
+    where = "$.format" if declared else "$"
+    readable = (f"format {CONTENT_FORMAT}" if OLDEST_CONTENT_FORMAT == CONTENT_FORMAT
+                else f"formats {OLDEST_CONTENT_FORMAT} to {CONTENT_FORMAT}")
+    dist = distribution or plugin
+    if value > CONTENT_FORMAT:
+        return Problem(plugin, f"plugin refused: written for content format {value}, but checkframe {_version()} reads "
+                               f"{readable} only; upgrade checkframe (pip install -U checkframe) "
+                               f"or install an older {dist}", name, where)
+    if value < OLDEST_CONTENT_FORMAT:
+        how = "declares no format, so format" if not declared else "written for content format"
+        return Problem(plugin, f"plugin refused: {how} {value}, which checkframe {_version()} no longer reads "
+                               f"(it reads {readable}); upgrade the plugin (pip install -U {dist})", name, where)
+    return None
+
+
+def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribution: str = "") -> Contribution:
+    """Read one content folder; append every problem found to ``problems``.
+
+    A folder written for a content format this checkframe does not read is
+    refused whole, with one problem that says what to upgrade.
+    """
     found = Contribution(plugin)
     root = Path(root)
     if not root.is_dir():
         problems.append(Problem(plugin, f"content folder not found: {root}"))
+        return found
+    refused = check_content_format(root, plugin, distribution)
+    if refused is not None:
+        problems.append(refused)
         return found
     expected = ", ".join([*FILE_KINDS, "checkpoints/*.toml"])
     sector_file = None
@@ -461,6 +537,8 @@ class Register:
 
     plugin: str
     problems: list[Problem]
+    #: The distribution that installed the plugin, named in messages that say what to upgrade.
+    distribution: str = ""
     contribution: Contribution = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -468,7 +546,7 @@ class Register:
 
     def content_dir(self, path: Path | str) -> None:
         """Read a folder of content TOML; see :mod:`checkframe.content`."""
-        self.contribution.extend(load_content_dir(Path(path), self.plugin, self.problems))
+        self.contribution.extend(load_content_dir(Path(path), self.plugin, self.problems, self.distribution))
 
     def sector(self, sector: Sector) -> None:
         """Add a sector built in Python."""

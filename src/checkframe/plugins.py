@@ -6,6 +6,12 @@ reported by name and distribution without taking the others down.  The
 environment variable ``CHECKFRAME_LOAD_PLUGINS`` (comma-separated entry-point
 names; empty loads none) restricts which are loaded; built-in plugins always
 load.
+
+A plugin whose distribution requires a checkframe other than the one running
+(``Requires-Dist: checkframe>=2``, which ``pip install --no-deps`` or a copied
+folder lets through) is refused by name before it is imported, with one line
+saying which to upgrade; so is content written for a content format this
+checkframe does not read (see :func:`checkframe.content.check_content_format`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from types import ModuleType
 
 import attrs
 import pluggy
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from checkframe import hookspecs
 from checkframe.content import Problem
@@ -100,6 +108,29 @@ def _register(plugins: Plugins, plugin: object, info: PluginInfo) -> None:
     plugins.infos[info.name] = info
 
 
+def core_requirement_problem(dist: importlib.metadata.Distribution | None, running: str) -> str | None:
+    """What is wrong when ``dist`` requires a checkframe that ``running`` does not satisfy; else None."""
+    if dist is None:
+        return None
+    for line in dist.requires or []:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(requirement.name) != hookspecs.PROJECT_NAME:
+            continue
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        if not requirement.specifier.contains(running, prereleases=True):
+            name = dist.metadata["Name"]
+            return (
+                f"plugin refused: it requires checkframe{requirement.specifier}, but checkframe {running} is running; "
+                f"upgrade checkframe (pip install -U 'checkframe{requirement.specifier}') "
+                f"or install a version of {name} made for checkframe {running}"
+            )
+    return None
+
+
 def _allowlist(environ: Mapping[str, str]) -> set[str] | None:
     if ENV_ALLOWLIST not in environ:
         return None
@@ -142,6 +173,10 @@ def load_plugins(
                 Problem(info.label(), f"entry point name {ep.name!r} is already taken by "
                         f"{plugins.infos[ep.name].label()}; rename one of them")
             )
+            continue
+        refused = core_requirement_problem(dist, version)
+        if refused:
+            plugins.problems.append(Problem(info.label(), refused))
             continue
         try:
             plugin = ep.load()

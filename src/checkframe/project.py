@@ -9,6 +9,7 @@
     language = "zh-CN"
     sectors = ["coal_mine", "pipeline"]   # empty or absent: every installed sector
     checklists = []                       # empty or absent: every checklist of those sectors
+    author_guide = true                   # the guide for plugin authors under guide/
 
     [print]
     legal_basis = false                   # print each item's legal basis in small type
@@ -49,6 +50,8 @@ class HandbookConfig:
     language: str = "zh-CN"
     sectors: tuple[str, ...] = ()
     checklists: tuple[str, ...] = ()
+    #: Render the guide for plugin authors under ``guide/`` and link it from the footer.
+    author_guide: bool = True
 
 
 @frozen

@@ -29,6 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from checkframe import markdown
+from checkframe.author_guide import guide_pages
 from checkframe.catalog import Catalog
 from checkframe.content import Problem
 from checkframe.diff import CatalogDiff, diff_catalogs
@@ -615,6 +616,11 @@ def render_site(
         site.render("changes.html", "changes.html", label=project.changes.label, **changes)
     for page in extra:
         site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
+    if project.config.author_guide:
+        guide = guide_pages()
+        for page in guide:
+            site.render(f"guide/{page.slug}.html", "guide.html", origin=f"checkframe/guide/{page.slug}.md",
+                        guide_page=page, guide_pages=guide)
     site.finish(links)
 
     for static in sorted(STATIC.iterdir()):

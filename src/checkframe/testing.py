@@ -2,40 +2,222 @@
 
 Plugin authors opt in by importing them in their own tests::
 
-    from checkframe.testing import assert_ids_stable, plugin_catalog
+    from checkframe.testing import build_handbook, plugin_catalog, print_checklist
 
     def test_content_validates():
         catalog = plugin_catalog("gas", "general")
         assert catalog.sector("gas").name == "燃气"
+
+    def test_handbook_shows_the_sector(tmp_path):
+        handbook = build_handbook(tmp_path, "gas", "general")
+        assert "燃气" in handbook.page("sector/gas.html")
+
+    def test_checklist_prints(tmp_path):
+        assert print_checklist(tmp_path, "gas-self", "gas", "general").stat().st_size > 0
+
+Every helper loads the built-in plugins and only the installed plugins it is
+named (as ``CHECKFRAME_LOAD_PLUGINS`` would), so a test sees the plugin alone,
+whatever else is installed.  ``content_dirs`` adds content folders that are
+not installed, as plugins of the given names: a test can check a copy, or a
+plugin's source tree before it is installed.
 """
 
 from __future__ import annotations
 
+import textwrap
+import types
+from collections.abc import Mapping
 from pathlib import Path
+
+import attrs
+import tomli_w
 
 from checkframe.catalog import Catalog, build_catalog
 from checkframe.content import ContentError
+from checkframe.hookspecs import hookimpl
 from checkframe.model import HazardLevel
-from checkframe.plugins import ENV_ALLOWLIST, load_plugins
+from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
 
-__all__ = ["assert_ids_stable", "assert_major_hazards_cite_articles", "plugin_catalog"]
+__all__ = [
+    "Handbook",
+    "assert_ids_stable",
+    "assert_major_hazards_cite_articles",
+    "build_handbook",
+    "load_plugin",
+    "plugin_catalog",
+    "plugin_problems",
+    "print_checklist",
+]
+
+ContentDirs = Mapping[str, "Path | str"]
 
 
-def plugin_catalog(*names: str) -> Catalog:
-    """Build the catalog from the built-in plugins and only the named installed plugins.
+def _content_plugin(name: str, root: Path) -> types.ModuleType:
+    module = types.ModuleType(name)
+
+    @hookimpl
+    def checkframe_register_content(register):
+        register.content_dir(root)
+
+    module.checkframe_register_content = checkframe_register_content  # type: ignore[attr-defined]
+    return module
+
+
+def load_plugin(*names: str, content_dirs: ContentDirs | None = None) -> Plugins:
+    """The built-in plugins, only the named installed plugins, and ``content_dirs`` as plugins.
+
+    Fails the test when a named plugin is not installed or cannot be loaded.
+    """
+    extra = {name: _content_plugin(name, Path(root)) for name, root in (content_dirs or {}).items()}
+    plugins = load_plugins(environ={ENV_ALLOWLIST: ",".join(names)}, extra=extra)
+    missing = set(names) - set(plugins.infos)
+    if plugins.problems or missing:
+        lines = [str(p) for p in plugins.problems]
+        if missing:
+            lines.append(f"plugins not installed: {', '.join(sorted(missing))}")
+        raise AssertionError("the plugins could not be loaded:\n" + "\n".join(lines))
+    return plugins
+
+
+def plugin_problems(*names: str, content_dirs: ContentDirs | None = None) -> list[str]:
+    """The problems that ``checkframe validate`` reports for these plugins alone, one string each.
+
+    Empty when the content is valid; use it to assert on a message::
+
+        assert plugin_problems("gas") == []
+    """
+    plugins = load_plugin(*names, content_dirs=content_dirs)
+    try:
+        build_catalog(plugins)
+    except ContentError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def plugin_catalog(*names: str, content_dirs: ContentDirs | None = None) -> Catalog:
+    """Build the catalog from the built-in plugins and only the named plugins.
 
     Fails the test with every problem, one per line, when the content is invalid.
     """
-    plugins = load_plugins(environ={ENV_ALLOWLIST: ",".join(names)})
-    missing = set(names) - set(plugins.infos)
+    plugins = load_plugin(*names, content_dirs=content_dirs)
+    try:
+        return build_catalog(plugins)
+    except ContentError as exc:
+        lines = "\n".join(str(p) for p in exc.problems)
+        named = ", ".join([*names, *(content_dirs or {})])
+        raise AssertionError(f"the content of {named} is invalid:\n{lines}") from None
+
+
+@attrs.frozen
+class Handbook:
+    """A handbook built by :func:`build_handbook`: paths a test can assert on.
+
+    ``root`` is the project folder, ``output`` the built site and ``pages`` the
+    number of HTML pages.  ``page("sector/gas.html")`` is a page's HTML;
+    ``checkpoint_page(id)``, ``checklist_pdf(id)`` and ``path(relative)`` are
+    paths of the site.  Each fails the test when the file was not written.
+    """
+
+    #: The project folder, holding ``checkframe.toml``.
+    root: Path
+    #: The built site, ``root / "_build"``.
+    output: Path
+    #: The number of HTML pages written.
+    pages: int
+
+    def path(self, relative: str) -> Path:
+        """A file of the site; fails the test when it was not written."""
+        path = self.output / relative
+        if not path.is_file():
+            raise AssertionError(f"the handbook has no {relative}")
+        return path
+
+    def page(self, relative: str) -> str:
+        """The HTML of a page, such as ``sector/gas.html`` or ``checkpoint/gas-01.html``."""
+        return self.path(relative).read_text(encoding="utf-8")
+
+    def checkpoint_page(self, checkpoint_id: str) -> Path:
+        return self.path(f"checkpoint/{checkpoint_id}.html")
+
+    def checklist_pdf(self, checklist_id: str) -> Path:
+        return self.path(f"pdf/{checklist_id}.pdf")
+
+
+def build_handbook(
+    folder: Path | str,
+    *names: str,
+    content_dirs: ContentDirs | None = None,
+    sectors: list[str] | None = None,
+    checklists: list[str] | None = None,
+    pages: Mapping[str, str] | None = None,
+    author_guide: bool = False,
+) -> Handbook:
+    """Build a small handbook of the named plugins in ``folder``, PDFs and search index included.
+
+    :param sectors: the sectors it shows; by default those of the named plugins and ``content_dirs``.
+    :param checklists: the checklists it shows and prints; by default those of the sectors shown.
+    :param pages: extra Markdown pages of the project, file name → text.
+    :param author_guide: include the plugin author guide (off by default: it is the same in every handbook).
+    Fails the test with every problem, one per line, when the build fails.
+    """
+    from checkframe.build import build
+
+    root = Path(folder)
+    plugins = load_plugin(*names, content_dirs=content_dirs)
+    contributed = set(plugins.infos) - {name for name, info in plugins.infos.items() if info.builtin}
     try:
         catalog = build_catalog(plugins)
     except ContentError as exc:
         lines = "\n".join(str(p) for p in exc.problems)
-        raise AssertionError(f"the content of {', '.join(names)} is invalid:\n{lines}") from None
-    if missing:
-        raise AssertionError(f"plugins not installed: {', '.join(sorted(missing))}")
-    return catalog
+        raise AssertionError(f"the content is invalid:\n{lines}") from None
+    if sectors is None:
+        sectors = [s.id for s in catalog.sectors if s.plugin in contributed]
+    handbook: dict[str, object] = {
+        "title": "测试检查手册", "department": "测试区应急管理局", "sectors": sectors, "author_guide": author_guide,
+    }
+    if checklists is not None:
+        handbook["checklists"] = checklists
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "checkframe.toml").write_text(tomli_w.dumps({"handbook": handbook}), encoding="utf-8")
+    for name, text in (pages or {}).items():
+        (root / "pages").mkdir(exist_ok=True)
+        (root / "pages" / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    try:
+        result = build(root, plugins=plugins, force=True, jobs=1)
+    except ContentError as exc:
+        lines = "\n".join(str(p) for p in exc.problems)
+        raise AssertionError(f"the handbook did not build:\n{lines}") from None
+    return Handbook(root, result.output, result.pages)
+
+
+def print_checklist(
+    folder: Path | str,
+    checklist_id: str,
+    *names: str,
+    content_dirs: ContentDirs | None = None,
+    legal_basis: bool = False,
+) -> Path:
+    """Print a checklist of the named plugins to ``folder/<checklist_id>.pdf``, as ``checkframe print`` does.
+
+    Fails the test when the checklist is unknown, empty or cannot be printed.
+    """
+    from checkframe import printing
+    from checkframe.project import HandbookConfig, PrintConfig, Project
+
+    catalog = plugin_catalog(*names, content_dirs=content_dirs)
+    if not catalog.has("checklist", checklist_id):
+        known = ", ".join(c.id for c in catalog.checklists) or "none"
+        raise AssertionError(f"unknown checklist {checklist_id!r}; known: {known}")
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    project = Project(root, HandbookConfig(title="测试检查手册", department="测试区应急管理局"), PrintConfig(legal_basis))
+    try:
+        pdf = printing.render_checklist(catalog, project, checklist_id)
+    except printing.PrintError as exc:
+        raise AssertionError(f"checklist {checklist_id!r} cannot be printed: {exc}") from None
+    path = root / f"{checklist_id}.pdf"
+    path.write_bytes(pdf)
+    return path
 
 
 def sector_ids(catalog: Catalog, sector: str) -> list[str]:

@@ -1,0 +1,330 @@
+"""The guide for plugin authors: Markdown pages shipped in ``checkframe/guide/``, part of every handbook.
+
+Each page is one Markdown file; the handbook renders them under ``guide/``
+(switched off by ``author_guide = false`` in ``checkframe.toml``).  Pages are
+ordered by :data:`ORDER`; a file not named there (a section added later)
+comes after them, by name.  What can drift from the code is generated from
+it, by directives on lines of their own:
+
+``@pages``
+    the list of the guide's pages, with their titles;
+``@fields CLASS``
+    the table of a content class's fields, from the model's attrs fields and
+    the Chinese descriptions in ``guide/fields.toml`` (a field without one is
+    an error, so a new field cannot go undocumented);
+``@hooks``
+    the hook reference, from the docstrings in :mod:`checkframe.hookspecs`;
+``@api MODULE``
+    the public functions of a module (its ``__all__``) with their docstrings;
+``@example``
+    the files that ``checkframe new-plugin gas --title 城镇燃气`` writes;
+``@formats``
+    the content formats this checkframe reads;
+``@if-page SLUG TEXT``
+    TEXT, only when the guide has a page SLUG (a section that may not exist yet).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib
+import importlib.metadata
+import inspect
+import re
+import tomllib
+import typing
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from checkframe import content, hookspecs, model
+
+__all__ = ["GUIDE", "ORDER", "GuidePage", "field_table", "guide_pages", "hook_reference", "rst_to_markdown"]
+
+GUIDE = Path(str(resources.files("checkframe") / "guide"))
+
+#: The order of the guide's pages; other pages follow, by name.
+ORDER = ("index", "quickstart", "format", "schema", "hooks", "testing", "publishing", "compatibility", "diff")
+
+#: The classes whose fields the content files hold, by name as ``@fields`` names them.
+CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (content.SectorFile, model.Sector, model.Document, model.Group, model.Checkpoint, model.LegalBasis,
+                model.Checklist, content.RemediationFile, model.RemediationCategory)
+}
+
+
+class GuideError(Exception):
+    """The guide's sources do not match the code; the message says what to fix."""
+
+
+@attrs.frozen
+class GuidePage:
+    slug: str
+    title: str
+    #: The Markdown, directives expanded.
+    markdown: str
+
+
+# -- Field tables ------------------------------------------------------------------------
+
+
+@functools.cache
+def field_docs() -> dict[str, dict[str, str]]:
+    """The Chinese description of every field, by class name and field name."""
+    return tomllib.loads((GUIDE / "fields.toml").read_text(encoding="utf-8"))
+
+
+def authoring_fields(cls: type) -> list[attrs.Attribute]:
+    """The fields an author writes: the loader's own left out, and for a file, only its plain keys."""
+    hidden = content.LOADER_FIELDS.get(cls, frozenset())
+    fields = attrs.fields(attrs.resolve_types(cls))
+    keep = []
+    for field in fields:
+        if field.name in hidden:
+            continue
+        inner = typing.get_args(field.type)[0] if typing.get_origin(field.type) is tuple else field.type
+        if cls.__name__.endswith("File") and attrs.has(inner):
+            continue  # a table of its own, documented with its class
+        keep.append(field)
+    return keep
+
+
+def _type_text(kind: Any) -> str:
+    if typing.get_origin(kind) is tuple:
+        inner = typing.get_args(kind)[0]
+        if attrs.has(inner):
+            return "表的数组"
+        return _type_text(inner).replace("文本", "文本数组", 1) if inner is str else f"数组，每项为{_type_text(inner)}"
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return "之一：" + "、".join(
+            f"`{m.value}`" + (f"（{m.label}）" if hasattr(m, "label") else "") for m in kind
+        )
+    return {str: "文本", bool: "`true` 或 `false`", int: "整数"}.get(kind, str(kind))
+
+
+def _default_text(field: attrs.Attribute) -> str:
+    if field.default is attrs.NOTHING:
+        return "**必填**"
+    value = field.default
+    if value in ("", ()):
+        return "可省略"
+    if isinstance(value, enum.Enum):
+        return f"默认 `{value.value}`"
+    if isinstance(value, bool):
+        return f"默认 `{str(value).lower()}`"
+    return f"默认 `{value}`"
+
+
+def field_table(class_name: str) -> str:
+    """The Markdown table of one content class's fields."""
+    cls = CLASSES.get(class_name)
+    if cls is None:
+        raise GuideError(f"@fields {class_name}: no such content class; known: {', '.join(CLASSES)}")
+    docs = field_docs().get(class_name, {})
+    fields = authoring_fields(cls)
+    names = {f.name for f in fields}
+    missing = [f.name for f in fields if f.name not in docs]
+    stale = [name for name in docs if name not in names]
+    if missing or stale:
+        raise GuideError(
+            f"guide/fields.toml [{class_name}]: "
+            + (f"describe {', '.join(missing)}" if missing else "")
+            + ("; " if missing and stale else "")
+            + (f"remove {', '.join(stale)} (not a field)" if stale else "")
+        )
+    rows = ["| 键 key | 类型 type | 必填 | 说明 |", "|---|---|---|---|"]
+    for field in fields:
+        description = " ".join(docs[field.name].split())
+        rows.append(f"| `{field.name}` | {_type_text(field.type)} | {_default_text(field)} | {description} |")
+    return "\n".join(rows)
+
+
+# -- Docstrings --------------------------------------------------------------------------
+
+_ROLE = re.compile(r":(?:mod|func|class|data|meth|attr):`~?([^`]+)`")
+_FIELD = re.compile(r"^:(param|returns|raises)\s*([^:]*):\s*(.*)$")
+_FIELD_LABEL = {"param": "参数", "returns": "返回", "raises": "异常"}
+
+
+def _inline(line: str) -> str:
+    return _ROLE.sub(r"`\1`", line).replace("``", "`")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _block(lines: list[str], start: int, deeper_than: int) -> tuple[list[str], int]:
+    """The lines from ``start`` indented more than ``deeper_than`` (blank lines inside included), dedented."""
+    end = start
+    while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) > deeper_than):
+        end += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    body = lines[start:end]
+    cut = min((_indent(x) for x in body if x.strip()), default=0)
+    return [x[cut:] for x in body], end
+
+
+def rst_to_markdown(text: str) -> str:
+    """The reStructuredText of a docstring as Markdown: literal blocks, field lists, indented lists, roles."""
+    lines = inspect.cleandoc(text).splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        field = _FIELD.match(line)
+        if field:
+            kind, name, rest = field.groups()
+            label = _FIELD_LABEL[kind] + (f" `{name.strip()}`" if name.strip() else "")
+            body, i = _block(lines, i + 1, 0)
+            out.append(f"**{label}**：{_inline(rest)}")
+            out.extend(rst_to_markdown("\n".join(body)).splitlines() if body else [])
+            out.append("")
+            continue
+        if line.rstrip().endswith("::"):
+            indent = _indent(line)
+            lead = line.rstrip()[:-2].rstrip()
+            if lead.strip():
+                colon = "" if lead.endswith((":", "：")) else ("：" if not lead[-1].isascii() else ":")
+                out.append(_inline(lead) + colon)
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            code, i = _block(lines, j, indent)
+            pad = " " * (indent + 2 if line.lstrip().startswith("- ") else indent)  # inside the list item
+            out.extend(["", pad + "```", *[(pad + x).rstrip() for x in code], pad + "```", ""])
+            continue
+        if re.match(r"^\s+- ", line) and (not out or not out[-1].strip() or out[-1].lstrip().startswith("-")):
+            body, i = _block(lines, i, _indent(line) - 1)
+            out.extend(rst_to_markdown("\n".join(body)).splitlines())
+            continue
+        out.append(_inline(line))
+        i += 1
+    return "\n".join(out).strip() + "\n"
+
+
+def hook_specs() -> list[Any]:
+    """Every hook spec, in the order the module defines them."""
+    specs = [f for name, f in vars(hookspecs).items() if name.startswith("checkframe_") and callable(f)]
+    return sorted(specs, key=lambda f: f.__code__.co_firstlineno)
+
+
+def hook_reference() -> str:
+    """One section per hook: its signature and its docstring."""
+    parts = []
+    for spec in hook_specs():
+        if not (spec.__doc__ or "").strip():
+            raise GuideError(f"hook {spec.__name__} has no docstring; document it in checkframe/hookspecs.py")
+        params = ", ".join(inspect.signature(spec).parameters)
+        parts.append(f"## {spec.__name__}\n\n```python\n@hookimpl\ndef {spec.__name__}({params}): ...\n```\n\n"
+                     + rst_to_markdown(spec.__doc__))
+    return "\n".join(parts)
+
+
+def api_reference(module_name: str) -> str:
+    """The public functions and classes of a module, each with its signature and docstring."""
+    module = importlib.import_module(module_name)
+    parts = []
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if not (obj.__doc__ or "").strip():
+            raise GuideError(f"{module_name}.{name} has no docstring")
+        signature = f"{name}{inspect.signature(obj)}" if inspect.isfunction(obj) else f"class {name}"
+        signature = signature.replace("'", "")
+        parts.append(f"### {name}\n\n```python\n{signature}\n```\n\n" + rst_to_markdown(obj.__doc__))
+    return "\n".join(parts)
+
+
+# -- The worked example ------------------------------------------------------------------
+
+
+def example() -> str:
+    """The files of ``checkframe new-plugin gas --title 城镇燃气``, each in a code block."""
+    from checkframe.scaffold import PluginNames, plugin_files
+
+    files = plugin_files(PluginNames("gas"), "城镇燃气", "区住房和城乡建设局")
+    tree = "\n".join(f"checkframe-gas/{path}" for path in files)
+    parts = [f"```\n{tree}\n```\n"]
+    for path, text in files.items():
+        if path.endswith(("README.md", "ids.txt")):
+            continue
+        language = {"toml": "toml", "py": "python"}.get(path.rpartition(".")[2], "")
+        parts.append(f"### {path}\n\n```{language}\n{text.rstrip()}\n```\n")
+    return "\n".join(parts)
+
+
+def formats() -> str:
+    version = importlib.metadata.version("checkframe")
+    oldest, current = content.OLDEST_CONTENT_FORMAT, content.CONTENT_FORMAT
+    read = f"格式 {current}" if oldest == current else f"格式 {oldest} 至 {current}"
+    return (f"本手册所用的 checkframe {version} 写入和读取内容格式 **{current}**，可读取{read}。"
+            f"未声明格式的内容目录按格式 {content.UNDECLARED_CONTENT_FORMAT} 读取。")
+
+
+# -- Pages -------------------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(r"^@([a-z-]+)(?:[ \t]+(.*))?$")
+
+
+def _title(text: str, fallback: str) -> str:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return fallback
+
+
+def _order(slug: str) -> tuple[int, str]:
+    return (ORDER.index(slug) if slug in ORDER else len(ORDER), slug)
+
+
+@functools.cache
+def _sources() -> tuple[tuple[str, str], ...]:
+    files = sorted(GUIDE.glob("*.md"), key=lambda p: _order(p.stem))
+    return tuple((p.stem, p.read_text(encoding="utf-8")) for p in files)
+
+
+@functools.cache
+def guide_pages() -> tuple[GuidePage, ...]:
+    """Every page of the guide, in order, directives expanded.
+
+    :raises GuideError: when a directive is unknown or the code and the guide disagree.
+    """
+    sources = _sources()
+    slugs = {slug for slug, _ in sources}
+    titles = [(slug, _title(text, slug)) for slug, text in sources]
+
+    def expand(match: re.Match[str]) -> str:
+        name, argument = match.group(1), (match.group(2) or "").strip()
+        if name == "pages":
+            return "\n".join(f"- [{title}]({slug}.html)" for slug, title in titles if slug != "index")
+        if name == "fields":
+            return field_table(argument)
+        if name == "hooks":
+            return hook_reference()
+        if name == "api":
+            return api_reference(argument)
+        if name == "example":
+            return example()
+        if name == "formats":
+            return formats()
+        if name == "if-page":
+            slug, _, text = argument.partition(" ")
+            return text if slug in slugs else ""
+        raise GuideError(f"unknown directive @{name}")
+
+    def expand_page(text: str) -> str:
+        out, fenced = [], False
+        for line in text.splitlines():
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+            match = None if fenced else _DIRECTIVE.match(line)
+            out.append(expand(match) if match else line)
+        return "\n".join(out) + "\n"
+
+    return tuple(GuidePage(slug, title, expand_page(text))
+                 for (slug, text), (_, title) in zip(sources, titles, strict=True))

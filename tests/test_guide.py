@@ -1,0 +1,174 @@
+"""The author guide: generated from the code where it could drift, complete, and part of every handbook."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import attrs
+import pytest
+
+from checkframe import author_guide, content
+from checkframe.author_guide import CLASSES, GuideError, field_table, guide_pages, hook_specs, rst_to_markdown
+from checkframe.build import build
+from doubles import load_only
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture(autouse=True)
+def fresh_guide():
+    author_guide.guide_pages.cache_clear()
+    author_guide.field_docs.cache_clear()
+    author_guide._sources.cache_clear()
+    yield
+    author_guide.guide_pages.cache_clear()
+    author_guide.field_docs.cache_clear()
+    author_guide._sources.cache_clear()
+
+
+def test_every_hook_has_a_docstring_and_a_test_that_implements_it():
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in TESTS.glob("test_*.py") if p.name != "test_guide.py")
+    specs = hook_specs()
+    assert [s.__name__ for s in specs] == ["checkframe_register_content", "checkframe_register_site"]
+    for spec in specs:
+        assert (spec.__doc__ or "").strip(), f"{spec.__name__} has no docstring"
+        assert ":param" in spec.__doc__ and ":returns:" in spec.__doc__, spec.__name__
+        assert re.search(rf"def {spec.__name__}\(", sources), f"no test implements {spec.__name__}"
+
+
+def test_hook_reference_is_in_the_guide():
+    hooks = next(p for p in guide_pages() if p.slug == "hooks").markdown
+    for spec in hook_specs():
+        assert f"## {spec.__name__}\n" in hooks
+    assert "**参数 `register`**：records what the plugin contributes" in hooks
+
+
+def nested_classes(cls: type) -> set[type]:
+    found = set()
+    for field in attrs.fields(attrs.resolve_types(cls)):
+        kind = field.type
+        inner = kind.__args__[0] if getattr(kind, "__origin__", None) is tuple else kind
+        if attrs.has(inner):
+            found |= {inner, *nested_classes(inner)}
+    return found
+
+
+def test_every_class_and_field_an_author_writes_is_documented():
+    files = [*content.FILE_KINDS.values(), content.GroupFile]
+    # A file class is documented for its own plain keys (format); its tables are documented by their classes.
+    written = set().union(*(nested_classes(f) for f in files)) | {f for f in files if author_guide.authoring_fields(f)}
+    assert written == set(CLASSES.values())
+    guide = "".join(p.markdown for p in guide_pages())
+    for name in CLASSES:
+        assert field_table(name) in guide, f"guide/format.md has no @fields {name}"
+    docs = tomllib.loads((author_guide.GUIDE / "fields.toml").read_text(encoding="utf-8"))
+    assert set(docs) == set(CLASSES)
+
+
+def test_a_field_without_a_description_stops_the_guide(monkeypatch):
+    docs = tomllib.loads((author_guide.GUIDE / "fields.toml").read_text(encoding="utf-8"))
+    del docs["Checkpoint"]["scope"]
+    docs["Checkpoint"]["severity"] = "gone"
+    monkeypatch.setattr(author_guide, "field_docs", lambda: docs)
+    with pytest.raises(GuideError) as info:
+        field_table("Checkpoint")
+    assert str(info.value) == "guide/fields.toml [Checkpoint]: describe scope; remove severity (not a field)"
+
+
+def test_field_table_from_the_model():
+    table = field_table("Checklist").splitlines()
+    assert table[0] == "| 键 key | 类型 type | 必填 | 说明 |"
+    assert table[2].startswith("| `id` | 文本 | **必填** | 检查表 id")
+    assert table[4].startswith("| `kind` | 之一：`self_inspection`（自查表）、`supervision`（督导检查表） | **必填** |")
+    assert "`sector`" not in "\n".join(table)  # set by the loader, never written
+    assert field_table("SectorFile").splitlines()[2].startswith("| `format` | 整数 | 默认 `1` |")
+
+
+def test_the_worked_example_is_what_new_plugin_writes():
+    from checkframe.scaffold import PluginNames, plugin_files
+
+    quickstart = next(p for p in guide_pages() if p.slug == "quickstart").markdown
+    for path, text in plugin_files(PluginNames("gas"), "城镇燃气", "区住房和城乡建设局").items():
+        assert f"checkframe-gas/{path}" in quickstart
+        if path.endswith((".toml", ".py")):
+            assert text.rstrip() in quickstart, path
+
+
+def test_pages_are_in_order_and_later_sections_slot_in(monkeypatch):
+    assert [p.slug for p in guide_pages()] == [
+        "index", "quickstart", "format", "hooks", "testing", "publishing", "compatibility"
+    ]
+    assert "JSON Schema" not in next(p for p in guide_pages() if p.slug == "format").markdown
+    sources = dict(author_guide._sources())
+    sources["schema"] = "# JSON Schema\n\n`checkframe schema`\n"
+    sources["diff"] = "# 内容变更 Content diff\n"
+    monkeypatch.setattr(author_guide, "_sources",
+                        lambda: tuple(sorted(sources.items(), key=lambda kv: author_guide._order(kv[0]))))
+    author_guide.guide_pages.cache_clear()
+    pages = guide_pages()
+    assert [p.slug for p in pages] == [
+        "index", "quickstart", "format", "schema", "hooks", "testing", "publishing", "compatibility", "diff"
+    ]
+    assert "- [JSON Schema](schema.html)" in pages[0].markdown
+    assert "- [内容变更 Content diff](diff.html)" in pages[0].markdown
+    assert "见 [JSON Schema](schema.html)" in pages[2].markdown
+
+
+def test_unknown_directive(monkeypatch):
+    monkeypatch.setattr(author_guide, "_sources", lambda: (("index", "# 指南\n\n@nonsense x\n\n```\n@hookimpl\n```\n"),))
+    with pytest.raises(GuideError, match="unknown directive @nonsense"):
+        guide_pages()
+    monkeypatch.setattr(author_guide, "_sources", lambda: (("index", "# 指南\n\n```\n@hookimpl\n```\n"),))
+    author_guide.guide_pages.cache_clear()
+    assert "@hookimpl" in guide_pages()[0].markdown  # code blocks are left alone
+
+
+def test_rst_to_markdown():
+    text = '''Do a thing.
+
+    :param site: what it adds.  Its methods are
+
+        - ``site.page(slug)``: a page; to extend one, override a block::
+
+              {% block x %}{% endblock %}
+
+    :returns: nothing.
+    '''
+    assert rst_to_markdown(text) == (
+        "Do a thing.\n\n**参数 `site`**：what it adds.  Its methods are\n"
+        "- `site.page(slug)`: a page; to extend one, override a block:\n\n  ```\n  {% block x %}{% endblock %}\n  ```\n\n"
+        "\n**返回**：nothing.\n"
+    )
+
+
+CONFIG = """
+[handbook]
+title = "测试检查手册"
+department = "测试区应急管理局"
+"""
+
+
+def test_the_guide_is_part_of_every_handbook_and_its_links_resolve(tmp_path, content):
+    root = tmp_path / "handbook"
+    root.mkdir()
+    (root / "checkframe.toml").write_text(CONFIG, encoding="utf-8")
+    build(root, plugins=load_only(demo=content.plugin()))  # every internal link and anchor is checked
+    out = root / "_build"
+    assert sorted(p.name for p in (out / "guide").iterdir()) == sorted(f"{p.slug}.html" for p in guide_pages())
+    index = (out / "guide/index.html").read_text(encoding="utf-8")
+    assert '<a href="format.html" aria-current' not in index and 'href="format.html"' in index
+    assert 'href="guide/index.html">插件开发指南</a>' in (out / "index.html").read_text(encoding="utf-8")
+    fields = (out / "guide/format.html").read_text(encoding="utf-8")
+    assert "<td><code>remediation</code></td>" in fields and "data-pagefind-body" in fields
+
+
+def test_a_handbook_can_leave_the_guide_out(tmp_path, content):
+    root = tmp_path / "handbook"
+    root.mkdir()
+    (root / "checkframe.toml").write_text(CONFIG + "author_guide = false\n", encoding="utf-8")
+    build(root, plugins=load_only(demo=content.plugin()))
+    assert not (root / "_build/guide").exists()
+    assert "插件开发指南" not in (root / "_build/index.html").read_text(encoding="utf-8")
+    assert "插件开发指南" not in (root / "_build/plugins.html").read_text(encoding="utf-8")

@@ -453,9 +453,9 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--report", "weekly"], "--report weekly needs --from DATE and --to DATE"),
-    (["--from", "2024-03-01"], "--from and --to go with --report weekly or --report major"),
+    (["--from", "2024-03-01"], "--from and --to go with --report weekly, --report major or --forms OUT_DIR"),
     (["--report", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
-     "--by goes with the ledger or --report weekly, not --report major"),
+     "--by goes with the ledger, --report weekly or --forms, not --report major"),
     (["--as-of", "soon"], "argument --as-of: expected a date such as 2024-03-01 (got 'soon')"),
 ])
 def test_usage_errors(store, demo_cli, capsys, extra, message):

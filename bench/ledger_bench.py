@@ -15,7 +15,7 @@ recheck (one in five fails and goes back), and close out.  Every generated store
 Each size runs in a fresh child process, so that its memory is its own:
 
 - **ledger**: ``build_ledger`` (read, check and replay every record; in a pool of forked processes
-  from 400 records, ``--jobs`` sets their number) plus the rows of the ledger;
+  from 3,000 records, ``--jobs`` sets their number) plus the rows of the ledger;
 - **weekly**: the 附件4 counts over the whole period, rendered as CSV;
 - **user CPU**: user CPU seconds of ledger + weekly, the worker processes included (on a loaded
   machine, the wall time of a pool depends on free cores; this does not);
@@ -173,7 +173,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/dev/shm/checkframe-ledger-bench")
                         if Path("/dev/shm").is_dir() else Path("/tmp/checkframe-ledger-bench"))
     parser.add_argument("--jobs", type=int, help="processes reading records (default: build_ledger's own choice, "
-                        "one per core from 400 records); 1 reads in one process")
+                        "one per core from 3,000 records); 1 reads in one process")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size, each in a fresh child; the best is shown")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -336,7 +336,9 @@ def _write_forms(args: argparse.Namespace, ledger, catalog: Catalog, project) ->
         printing.render_forms(project, jobs, tmp, args.jobs)
         (tmp / FORMS_MARK).write_text(
             "Written by checkframe ledger --forms; the whole folder is replaced on the next run.\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private; the forms folder is an ordinary one
         _replace_folder(tmp, out)
     except printing.PrintError as exc:
         shutil.rmtree(tmp, ignore_errors=True)

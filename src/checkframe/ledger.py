@@ -242,8 +242,9 @@ def _on_list(catalog: Catalog, checklist: str) -> frozenset[str]:
     return _LISTS[key]
 
 
-#: Below this many records the ledger reads them in this process: a pool would not pay for itself.
-POOL_THRESHOLD = 400
+#: Below this many records the ledger reads them in this process: on a busy 2-core machine a pool of two
+#: was slower at 2,500 records and faster from about 4,000 (bench/ledger_bench.py).
+POOL_THRESHOLD = 3000
 
 #: What the worker processes of :func:`build_ledger` share, inherited by fork: catalog, units, file names.
 _shared: dict[str, Any] = {}

@@ -78,8 +78,10 @@ contingency_plan = "停止采掘作业"
 class Store:
     """A ledger folder in a temporary directory: units/*.toml and records/*.toml."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, jobs: int | None = None) -> None:
         self.root = root
+        #: Processes reading the records: 1 in this process, more in a forked pool (None: build_ledger decides).
+        self.jobs = jobs
         (root / "records").mkdir(parents=True)
         self.unit("acme", "恒泰五金", "北石店镇")
         self.unit("beta", "金鑫煤业", "西上庄街道")
@@ -96,7 +98,7 @@ class Store:
         return path
 
     def ledger(self, as_of: dt.date = D(2024, 3, 31)):
-        return build_ledger(self.root, CATALOG, as_of)
+        return build_ledger(self.root, CATALOG, as_of, jobs=self.jobs)
 
     def problems(self, as_of: dt.date = D(2024, 3, 31)) -> list[str]:
         return [str(p) for p in self.ledger(as_of).problems]
@@ -110,9 +112,10 @@ class Store:
         }
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "ledger")
+@pytest.fixture(params=[1, 2], ids=["one-process", "pool"])
+def store(tmp_path: Path, request) -> Store:
+    """Every ledger test runs with the records read in this process and in a pool: the same states, the same lines."""
+    return Store(tmp_path / "ledger", jobs=request.param)
 
 
 @pytest.fixture
@@ -453,9 +456,9 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--report", "weekly"], "--report weekly needs --from DATE and --to DATE"),
-    (["--from", "2024-03-01"], "--from and --to go with --report weekly or --report major"),
+    (["--from", "2024-03-01"], "--from and --to go with --report weekly, --report major or --forms OUT_DIR"),
     (["--report", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
-     "--by goes with the ledger or --report weekly, not --report major"),
+     "--by goes with the ledger, --report weekly or --forms, not --report major"),
     (["--as-of", "soon"], "argument --as-of: expected a date such as 2024-03-01 (got 'soon')"),
 ])
 def test_usage_errors(store, demo_cli, capsys, extra, message):

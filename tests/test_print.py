@@ -258,6 +258,10 @@ FORM_TEXT = {
     "unit-registration": ["生产经营单位摸底登记表", "一、企业基本信息", "单位名称", "工商注册号", "注册资本（万元）",
                           "是否有重大危险源", "二、从业人员统计信息", "缴纳工伤保险人数", "三、安全管理机构信息",
                           "专（兼）职安全管理人员名单"],
+    "weekly-statistics": ["镇（街道）、部门大排查大整治行动统计表", "填报单位（盖章）：", "集中行动开展情况", "执法情况",
+                          "一般隐患", "重大隐患", "检查组", "排查整改排查整改", "（个）（项）", "主要负责人（签字）："],
+    "major-hazard-list": ["非法违法生产经营行为、重大隐患统计表", "填报单位（盖章）：", "序号", "生产经营单位名称",
+                          "核查单位", "企业类别", "重大隐患/具体非违法行为", "处理措施", "1", "8"],
 }
 
 
@@ -361,7 +365,8 @@ def test_cli_unknown_checklist_suggests_one(cli_demo, tmp_path, capsys):
 
 def test_cli_unknown_form(cli_demo, tmp_path, capsys):
     assert run_print(capsys, "--form", "nope", "-o", str(tmp_path / "x.pdf")) == (
-        1, ["error: unknown form 'nope'; the forms are: supervision-record, deadline-order, unit-registration"])
+        1, ["error: unknown form 'nope'; the forms are: supervision-record, deadline-order, unit-registration, "
+               "weekly-statistics, major-hazard-list"])
 
 
 def test_cli_unwritable_output(cli_demo, tmp_path, capsys):

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 import checkframe.cli as cli
-from checkframe.records import Mark, RecheckResult, Record, read_record, read_unit
+from checkframe.records import Mark, RecheckResult, Record, _loads, read_record, read_unit
 from test_ledger import CATALOG, FOUND, Store
 
 D = dt.date
@@ -198,3 +198,50 @@ def test_inspect_recheck_needs_a_clean_ledger(store, capsys):
         "checkframe: 1 problem found; nothing was written.",
     ]
     assert sorted(p.name for p in (store.root / "records").iterdir()) == ["2024-03-01-acme-demo-self.toml", "b.toml"]
+
+
+# -- The checkpoint rows, read directly --------------------------------------------------------
+
+ROWS = """\
+unit = "acme"
+date = 2024-03-01
+kind = "supervision"
+checklist = "demo-self"
+item = [
+    { checkpoint = "demo-gas-01", title = "瓦斯检查", mark = "ok" },
+    { checkpoint = "demo-gas-02", title = "持证上岗", mark = "fail" },
+]
+
+[[finding]]
+id = "f-1"
+"""
+
+
+@pytest.mark.parametrize("text", [
+    ROWS,
+    ROWS.replace("},\n]", "}\n]"),                                       # no trailing comma
+    ROWS.replace('mark = "fail"', 'mark = "yes"'),                       # a wrong mark is the converter's to report
+    ROWS.replace('"持证上岗"', '"持证\\"上岗\\""'),                       # an escape: the parser's
+    ROWS.replace("    { checkpoint", "  {checkpoint"),                   # another layout: the parser's
+    ROWS.replace('unit = "acme"', '[meta]\nunit = "acme"'),              # not at the top level: the parser's
+    ROWS.replace('kind = "supervision"', 'kind = """\nsupervision"""'),  # a multi-line string: the parser's
+    ROWS.replace("item = [\n", "item = [\n]\nother = [\n"),             # an empty array
+], ids=["as-written", "no-trailing-comma", "wrong-mark", "escape", "other-layout", "in-a-table", "multi-line-string",
+        "empty"])
+def test_rows_read_directly_mean_what_the_parser_reads(text):
+    assert _loads(text) == tomllib.loads(text)
+
+
+@pytest.mark.parametrize("broken", [
+    ROWS.replace("]\n\n[[finding]]", "]\nunit = 2\n[[finding]]"),    # a duplicate key after the rows
+    ROWS.replace("]\n\n[[finding]]", "]\nitem = []\n[[finding]]"),   # the rows twice
+    ROWS.replace('id = "f-1"', 'id = '),               # a bad value after the rows, same line and column
+    ROWS.replace("]\n\n[[finding]]", "] x\n"),        # junk after the closing bracket
+    ROWS.replace("date = 2024-03-01", "date = 2024-03-01x"),
+], ids=["duplicate-key", "rows-twice", "bad-value", "junk-after-rows", "bad-date"])
+def test_toml_errors_are_the_parsers_own(broken):
+    with pytest.raises(tomllib.TOMLDecodeError) as expected:
+        tomllib.loads(broken)
+    with pytest.raises(tomllib.TOMLDecodeError) as got:
+        _loads(broken)
+    assert str(got.value) == str(expected.value)

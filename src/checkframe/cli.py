@@ -322,20 +322,135 @@ def cmd_inspect_recheck(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Written into a ``ledger --forms`` folder, so that the next run may replace the folder as a whole.
+FORMS_MARK = ".checkframe-forms"
+
+
+def _ledger_usage(args: argparse.Namespace) -> None:
+    """Exit 2 for options that do not go together."""
+    error = args.ledger_parser.error
+    if args.forms and args.report:
+        error("--forms writes both reports already; give --forms OUT_DIR or --report, not both")
+    if args.forms and (args.start is None or args.end is None):
+        error("--forms OUT_DIR needs --from DATE and --to DATE: the forms of the records dated in that range")
+    if args.forms and (args.format or args.output):
+        error("--format and --output go with the ledger or --report; --forms writes PDFs into OUT_DIR")
+    if args.report and (args.start is None or args.end is None):
+        error(f"--report {args.report} needs --from DATE and --to DATE")
+    if not (args.report or args.forms) and (args.start or args.end):
+        error("--from and --to go with --report weekly, --report major or --forms OUT_DIR")
+    if args.start and args.end and args.start > args.end:
+        error(f"--from {args.start} is after --to {args.end}; the range runs from the first day to the last")
+    if args.report == "major" and args.by:
+        error("--by goes with the ledger, --report weekly or --forms, not --report major")
+    if args.format == "pdf" and not args.report:
+        error("--format pdf goes with --report weekly or --report major; for the filled forms use --forms OUT_DIR")
+    if args.format == "pdf" and not args.output:
+        error("--format pdf needs --output FILE.pdf")
+
+
+def _check_output_file(output: Path) -> None:
+    if output.is_dir():
+        raise UserError(f"cannot write {output}: it is a folder")
+    if not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: there is no folder {output.parent.as_posix()!r}")
+
+
+def _check_forms_folder(out: Path) -> None:
+    """OUT_DIR may be new, empty, or an earlier ``--forms`` folder; nothing else is replaced."""
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: there is no folder {out.parent.as_posix()!r}")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"cannot write {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / FORMS_MARK).is_file():
+        raise UserError(f"{out} is not empty and was not written by checkframe ledger --forms; "
+                        "choose a new folder or empty it (the whole folder is replaced on each run)")
+    if not os.access(out.parent, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write {out}: the folder {out.parent.as_posix()!r} is not writable")
+
+
+def _replace_folder(tmp: Path, out: Path) -> None:
+    """Put the complete folder ``tmp`` where ``out`` is, so that ``out`` is either old or new, never half."""
+    import shutil
+
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old."))
+        os.replace(out, old / out.name)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_forms(args: argparse.Namespace, ledger, catalog: Catalog, project) -> int:
+    import shutil
+
+    from checkframe import printing, reports
+
+    out = Path(args.forms)
+    _check_forms_folder(out)
+    reporter = project.config.department
+    jobs = reports.plan(Path(args.dir), ledger, catalog, args.start, args.end, reporter, args.by or "township")
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    try:
+        printing.render_forms(project, jobs, tmp, args.jobs)
+        (tmp / FORMS_MARK).write_text(
+            "Written by checkframe ledger --forms; the whole folder is replaced on the next run.\n", encoding="utf-8")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folder is private; the forms folder is an ordinary one
+        _replace_folder(tmp, out)
+    except printing.PrintError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    kinds = [job.form for job in jobs]
+    print(f"wrote {out.as_posix()}/: {kinds.count('supervision-record')} 督导检查表 (附件3), "
+          f"{kinds.count('deadline-order')} 责令限期整改指令书, 统计表 (附件4), 重大隐患统计表 (附件5), "
+          f"{args.start} to {args.end}")
+    return EXIT_OK
+
+
 def cmd_ledger(args: argparse.Namespace) -> int:
     from checkframe import ledger as ledgers
 
-    if args.report and (args.start is None or args.end is None):
-        args.ledger_parser.error(f"--report {args.report} needs --from DATE and --to DATE")
-    if not args.report and (args.start or args.end):
-        args.ledger_parser.error("--from and --to go with --report weekly or --report major")
-    if args.report == "major" and args.by:
-        args.ledger_parser.error("--by goes with the ledger or --report weekly, not --report major")
+    _ledger_usage(args)
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        _check_output_file(output)
     _, catalog = _catalog()
-    as_of = args.as_of or (args.end if args.report else None) or _today()
+    project = _print_project(args.project, catalog) if (args.forms or args.format == "pdf") else None
+    as_of = args.as_of or (args.end if (args.report or args.forms) else None) or _today()
     ledger = ledgers.build_ledger(Path(args.dir), catalog, as_of)
     if ledger.problems:
         return report(ledger.problems)
+    if args.forms:
+        return _write_forms(args, ledger, catalog, project)
+    if args.format == "pdf":
+        from checkframe import printing, reports
+
+        reporter = project.config.department
+        if args.report == "weekly":
+            form, values = "weekly-statistics", reports.weekly_values(ledger, args.start, args.end, reporter,
+                                                                      args.by or "township")
+        else:
+            form, values = "major-hazard-list", reports.major_values(ledger, catalog, args.start, args.end, reporter)
+        try:
+            pdf = printing.render_form(catalog, project, form, values=values,
+                                       subject=reports.period(args.start, args.end))
+        except printing.PrintError as exc:
+            raise UserError(str(exc)) from None
+        write_atomic(output, pdf)
+        print(f"wrote {output}")
+        return EXIT_OK
     if args.report == "weekly":
         rows = ledgers.weekly_rows(ledger, args.start, args.end, args.by or "township")
     elif args.report == "major":
@@ -345,7 +460,12 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     else:
         rows = ledgers.ledger_rows(ledger)
     columns = list(rows[0]) if rows else list(ledgers.LEDGER_COLUMNS)
-    sys.stdout.write(ledgers.render(rows, columns, args.format))
+    text = ledgers.render(rows, columns, args.format or "table")
+    if output is not None:
+        write_atomic(output, text)
+        print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
@@ -399,7 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("checklist", nargs="?", metavar="CHECKLIST_ID", help="the checklist to print")
     p.add_argument("--form", metavar="FORM",
                    help="print a blank form instead: supervision-record (附件3 督导检查表), "
-                        "deadline-order (责令限期整改指令书), unit-registration (附件1 摸底登记表)")
+                        "deadline-order (责令限期整改指令书), unit-registration (附件1 摸底登记表), "
+                        "weekly-statistics (附件4 统计表), major-hazard-list (附件5 重大隐患统计表)")
     p.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the PDF to write")
     p.add_argument("--project", metavar="DIR",
                    help="the handbook project whose department, base_url and [print] options to use "
@@ -432,7 +553,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--date", type=_date_arg, metavar="DATE", help="the recheck date (default: today)")
     p = command("ledger", cmd_ledger, "Replay a ledger folder's records: each finding's state, or a report.")
     p.add_argument("dir", metavar="DIR", help="the ledger folder holding units/*.toml and records/*.toml")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)")
+    p.add_argument("--format", choices=["table", "csv", "json", "pdf"],
+                   help="output format: table (the default), csv, json; pdf for --report, printed as the form of seed 004")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output (needed for pdf)")
     p.add_argument("--by", choices=["unit", "sector", "township"],
                    help="counts per unit, sector or township instead of one row per finding")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE",
@@ -441,6 +564,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weekly: 附件4 hazards found and fixed; major: 附件5 major-hazard list")
     p.add_argument("--from", dest="start", type=_date_arg, metavar="DATE", help="first day of the report")
     p.add_argument("--to", dest="end", type=_date_arg, metavar="DATE", help="last day of the report")
+    p.add_argument("--forms", metavar="OUT_DIR",
+                   help="write the filled forms of the records dated --from to --to as PDFs into OUT_DIR: a 督导检查表 "
+                        "(附件3) per supervision record, a 责令限期整改指令书 per deadline fix, the 统计表 (附件4) and "
+                        "the 重大隐患统计表 (附件5); OUT_DIR is replaced as a whole")
+    p.add_argument("--project", metavar="DIR",
+                   help="the handbook project whose department signs the reports and authors the PDFs "
+                        "(default: site/ if it has a checkframe.toml)")
+    p.add_argument("--jobs", type=int, metavar="N", help="processes printing the forms (default: one per core)")
     p.set_defaults(ledger_parser=p)
     return parser
 

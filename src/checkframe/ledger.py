@@ -20,6 +20,8 @@ import datetime as dt
 import difflib
 import io
 import json
+import multiprocessing
+import os
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -129,10 +131,15 @@ def _load_units(root: Path, catalog: Catalog, problems: list[Problem]) -> dict[s
     return units
 
 
-def _events(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], files: set[str],
-            claims: dict[str, tuple[dt.date, str]], broken: set[str], problems: list[Problem]) -> list[_Event]:
-    """Check one record's references and return its events; none when a reference is wrong."""
-    bad = len(problems)
+def _check(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], files: set[str],
+           problems: list[Problem]) -> tuple[list[_Event], list[tuple[int, int]]]:
+    """Check one record's references on its own and return its events, all of them.
+
+    Whether a finding id is already claimed by an earlier record depends on the
+    other records, so it is left to :func:`_claim`: the second list holds, for
+    each new finding, ``(len(problems) at that point, its index in the events)``,
+    where that check's problem belongs in the order of the report.
+    """
 
     def problem(where: str, message: str) -> None:
         problems.append(Problem("", message, rel, where))
@@ -146,11 +153,13 @@ def _events(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], 
         on_list = _on_list(catalog, record.checklist)
     if record.follows and record.follows not in files:
         problem("$.follows", f"no record {record.follows!r} in records/")
-    checkpoint_ids = [c.id for c in catalog.checkpoints]
+    checkpoint_ids = _checkpoint_ids(catalog)
     for i, item in enumerate(record.item):
+        if on_list is not None and item.checkpoint in on_list:
+            continue  # the common case; on_list holds known checkpoints only
         if not catalog.has("checkpoint", item.checkpoint):
             problem(f"$.item[{i}].checkpoint", _unknown("checkpoint", item.checkpoint, checkpoint_ids))
-        elif on_list is not None and item.checkpoint not in on_list:
+        elif on_list is not None:
             problem(f"$.item[{i}].checkpoint", f"checkpoint {item.checkpoint!r} is not on checklist {record.checklist!r}")
 
     def category(where: str, code: str) -> None:
@@ -161,19 +170,14 @@ def _events(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], 
     if not checking_unit and record.unit in units:
         checking_unit = units[record.unit].name
     events = []
+    slots = []
     for i, found in enumerate(record.finding):
         where = f"$.finding[{i}]"
         if not catalog.has("checkpoint", found.checkpoint):
             problem(f"{where}.checkpoint", _unknown("checkpoint", found.checkpoint, checkpoint_ids))
         if found.remediation is not None:
             category(f"{where}.remediation.category", found.remediation.category)
-        if found.id in claims:
-            first_date, first = claims[found.id]
-            problem(f"{where}.id", f"finding {found.id!r} is already recorded in {first} ({first_date}); "
-                                   "a finding is recorded once, later records move it with "
-                                   "[[remediate]], [[fixed]], [[recheck]] or [[close]]")
-            continue
-        claims[found.id] = (record.date, rel)
+        slots.append((len(problems), len(events)))
         events.append(_Event(record.date, NEW, rel, i, where, record.unit, found.id, found, checking_unit))
     for phase, name in ((REMEDIATE, "remediate"), (FIXED, "fixed"), (RECHECK, "recheck"), (CLOSE, "close")):
         for i, event in enumerate(getattr(record, name)):
@@ -183,13 +187,51 @@ def _events(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], 
             if phase == RECHECK and event.result is RecheckResult.PENDING:
                 continue
             events.append(_Event(event.date or record.date, phase, rel, i, where, record.unit, event.finding, event))
-    if len(problems) == bad:
+    return events, slots
+
+
+def _claim(rel: str, date: dt.date, events: list[_Event], slots: list[tuple[int, int]], found: list[Problem],
+           claims: dict[str, tuple[dt.date, str]], broken: set[str], problems: list[Problem]) -> list[_Event]:
+    """Claim the record's new finding ids in file order; its events, or none when anything is wrong.
+
+    ``found`` are the record's own problems from :func:`_check`; a finding claimed twice is
+    reported where :func:`_check` left its slot.
+    """
+    if not slots and not found:
         return events
+    ordered: list[Problem] = []
+    taken = 0
+    dropped: set[int] = set()
+    for at, index in slots:
+        ordered.extend(found[taken:at])
+        taken = at
+        event = events[index]
+        if event.finding in claims:
+            first_date, first = claims[event.finding]
+            ordered.append(Problem("", f"finding {event.finding!r} is already recorded in {first} ({first_date}); "
+                                       "a finding is recorded once, later records move it with "
+                                       "[[remediate]], [[fixed]], [[recheck]] or [[close]]", rel, f"{event.where}.id"))
+            dropped.add(index)
+        else:
+            claims[event.finding] = (date, rel)
+    ordered.extend(found[taken:])
+    kept = [e for i, e in enumerate(events) if i not in dropped]
+    if not ordered:
+        return kept
     # A record with wrong references is reported, not replayed: its moves would only add noise.
-    broken.update(e.finding for e in events if e.phase == NEW)
+    problems.extend(ordered)
+    broken.update(e.finding for e in kept if e.phase == NEW)
     return []
 
 
+_IDS: dict[int, list[str]] = {}
+
+
+def _checkpoint_ids(catalog: Catalog) -> list[str]:
+    """Every checkpoint id, for suggestions; listed once per catalog."""
+    if id(catalog) not in _IDS:
+        _IDS[id(catalog)] = [c.id for c in catalog.checkpoints]
+    return _IDS[id(catalog)]
 _LISTS: dict[tuple[int, str], frozenset[str]] = {}
 
 
@@ -200,8 +242,46 @@ def _on_list(catalog: Catalog, checklist: str) -> frozenset[str]:
     return _LISTS[key]
 
 
-def build_ledger(root: Path, catalog: Catalog, as_of: dt.date) -> Ledger:
+#: Below this many records the ledger reads them in this process: on a busy 2-core machine a pool of two
+#: was slower at 2,500 records and faster from about 4,000 (bench/ledger_bench.py).
+POOL_THRESHOLD = 3000
+
+#: What the worker processes of :func:`build_ledger` share, inherited by fork: catalog, units, file names.
+_shared: dict[str, Any] = {}
+
+
+def _read_events(item: tuple[Path, str]) -> tuple[dt.date | None, list[_Event], list[tuple[int, int]], list[Problem],
+                                                  set[str]]:
+    """Read and check one record on its own: its date, events, claim slots, problems and broken finding ids.
+
+    This is the work that the process pool shares out; only the compact events come back.
+    """
+    path, rel = item
+    problems: list[Problem] = []
+    broken: set[str] = set()
+    record = read_record(path, rel, problems, broken)
+    if record is None:
+        return None, [], [], problems, broken
+    events, slots = _check(record, rel, _shared["catalog"], _shared["units"], _shared["files"], problems)
+    return record.date, events, slots, problems, broken
+
+
+def _workers(jobs: int | None, count: int) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    if count < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None = None) -> Ledger:
     """Read the store at ``root`` and replay it up to and including ``as_of``.
+
+    Records are read and checked one at a time, each boiled down to its events;
+    with many records (:data:`POOL_THRESHOLD`), in a pool of forked processes, one
+    per core (``jobs`` sets the number; 1 reads in this process).  The results
+    come back in file order, so the problems and the claims on finding ids are
+    the same either way.
 
     Problems are collected in ``ledger.problems``; the states are meaningful only when it is empty.
     """
@@ -214,16 +294,34 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date) -> Ledger:
     units = _load_units(root, catalog, problems)
     ledger = Ledger(as_of, units, problems=problems)
     paths = sorted((root / "records").glob("*.toml"))
-    files = {p.name for p in paths}
+    items = [(path, path.relative_to(root).as_posix()) for path in paths]
     claims: dict[str, tuple[dt.date, str]] = {}
     broken: set[str] = set()
     events: list[_Event] = []
-    for path in paths:  # one record at a time; only its events are kept
-        rel = path.relative_to(root).as_posix()
-        record = read_record(path, rel, problems, broken)
-        ledger.records += 1
-        if record is not None:
-            events.extend(_events(record, rel, catalog, units, files, claims, broken, problems))
+    _shared.update(catalog=catalog, units=units, files={p.name for p in paths})
+    workers = _workers(jobs, len(items))
+    try:
+        if workers == 1:
+            results: Iterable[Any] = map(_read_events, items)
+            pool = None
+        else:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results = pool.imap(_read_events, items, chunksize=max(1, len(items) // (workers * 8)))
+        for (_, rel), (date, found, slots, own, bad) in zip(items, results, strict=True):
+            ledger.records += 1
+            broken |= bad
+            if date is None:
+                problems.extend(own)
+                continue
+            events.extend(_claim(rel, date, found, slots, own, claims, broken, problems))
+        if pool is not None:
+            pool.close()
+            pool.join()
+            pool = None
+    finally:
+        if pool is not None:
+            pool.terminate()
+        _shared.clear()
     events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
     _replay(ledger, events, catalog, claims, broken)
     return ledger

@@ -69,6 +69,7 @@ __all__ = [
     "print_jobs",
     "render_checklist",
     "render_form",
+    "render_forms",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ FORMS: dict[str, str] = {
     "supervision-record": "镇（街道）、部门督导检查表",
     "deadline-order": "责令限期整改指令书",
     "unit-registration": "生产经营单位摸底登记表",
+    "weekly-statistics": "镇（街道）、部门大排查大整治行动统计表",
+    "major-hazard-list": "非法违法生产经营行为、重大隐患统计表",
 }
 
 #: The check columns of each form kind: (key in ``values["results"][checkpoint id]``, heading).
@@ -362,12 +365,15 @@ def render_checklist(
 # -- Forms -------------------------------------------------------------------------------
 
 
-def form_context(project: Project, form: str, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def form_context(project: Project, form: str, values: Mapping[str, Any] | None = None,
+                 subject: str = "") -> dict[str, Any]:
+    """Everything ``forms/<form>.html`` shows; ``subject`` (the unit, the finding) goes into the PDF's title."""
     if form not in FORMS:
         known = ", ".join(FORMS)
         raise PrintError(f"unknown form {form!r}; the forms are: {known}")
+    title = f"{FORMS[form]}（{subject}）" if subject else FORMS[form]
     return {
-        **_document(project, FORMS[form], id=form, description="", keywords=[]),
+        **_document(project, title, id=form, description="", keywords=[]),
         "form": form,
         "title": FORMS[form],
         "department": project.config.department,
@@ -375,16 +381,63 @@ def form_context(project: Project, form: str, values: Mapping[str, Any] | None =
     }
 
 
+def _render_form(project: Project, form: str, values: Mapping[str, Any] | None, subject: str = "") -> bytes:
+    context = form_context(project, form, values, subject)
+    html = _environment().get_template(f"forms/{form}.html").render(context)
+    return _write_pdf(html)
+
+
 def render_form(
     catalog: Catalog, project: Project, form: str, *, values: Mapping[str, Any] | None = None,
+    subject: str = "",
 ) -> bytes:
     """One of :data:`FORMS` as PDF bytes: blank, or filled with ``values`` (field name -> text).
 
     ``catalog`` is not read yet; it is there so that forms can offer the catalog's sectors.
     """
-    context = form_context(project, form, values)
-    html = _environment().get_template(f"forms/{form}.html").render(context)
-    return _write_pdf(html)
+    return _render_form(project, form, values, subject)
+
+
+@attrs.frozen
+class FormJob:
+    """A filled form to render: where it goes (relative to the output folder), which form, what it says."""
+
+    name: str
+    form: str
+    values: Mapping[str, Any]
+    subject: str = ""
+
+
+def _render_form_job(job: FormJob, out_dir: Path) -> str:
+    project = _worker["project"]
+    target = out_dir / job.name
+    _write_atomic(target, _render_form(project, job.form, job.values, job.subject))
+    return job.name
+
+
+def render_forms(project: Project, jobs: list[FormJob], out_dir: Path, workers: int | None = None) -> None:
+    """Render every job into ``out_dir``, in parallel (``workers`` processes, default one per core) when many.
+
+    Every job's form is checked first; sub-folders named in the jobs are made.
+
+    :raises PrintError: for an unknown form, or fonts that cannot print.
+    """
+    out_dir = Path(out_dir)
+    for job in jobs:
+        if job.form not in FORMS:
+            raise PrintError(f"unknown form {job.form!r}; the forms are: {', '.join(FORMS)}")
+    check_environment()
+    for folder in sorted({(out_dir / job.name).parent for job in jobs}):
+        folder.mkdir(parents=True, exist_ok=True)
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if count == 1 or len(jobs) < 3:
+        _worker["project"] = project
+        for job in jobs:
+            _render_form_job(job, out_dir)
+        return
+    with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(None, project)) as pool:
+        for future in [pool.submit(_render_form_job, job, out_dir) for job in jobs]:
+            future.result()
 
 
 # -- WeasyPrint --------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -274,9 +275,47 @@ _CONVERTER.register_structure_hook_func(lambda kind: kind == tuple[Item, ...], _
 # -- Reading -------------------------------------------------------------------------------
 
 
+# The checkpoint rows as ``inspect new`` writes them, one inline table a line: the bulk of every record,
+# and most of the time the stdlib's pure-Python parser spends on a ledger.  Strings without escapes or
+# control characters only, so that the text between the quotes is the value.
+_ROWS_START = re.compile(r"^item = \[[ \t]*\n", re.M)
+_ROW = re.compile(r'[ \t]*\{ checkpoint = "([^"\\\x00-\x1f\x7f]*)", title = "([^"\\\x00-\x1f\x7f]*)", '
+                  r'mark = "([^"\\\x00-\x1f\x7f]*)" \},?[ \t]*\n')
+_ROWS_END = re.compile(r"[ \t]*\][ \t]*(?:\n|$)")
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
+
+
+def _loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, with the checkpoint rows read directly when they are exactly as written by ``inspect new``.
+
+    The rows' array (``item = [`` ... ``]``, top level, one ``{ checkpoint, title, mark }`` a line) is
+    read with a regular expression and left to the parser as ``item = []`` on as many lines, so that
+    the rest of the file, its errors and their line numbers are the parser's own.  Anything else, or any
+    multi-line string that might hide such lines, goes to the parser whole.
+    """
+    start = _ROWS_START.search(text)
+    if start is None or '"""' in text or "'''" in text:
+        return tomllib.loads(text)
+    header = _TABLE_HEADER.search(text, 0, start.start())
+    if header is not None:
+        return tomllib.loads(text)
+    rows = []
+    position = start.end()
+    while match := _ROW.match(text, position):
+        rows.append({"checkpoint": match[1], "title": match[2], "mark": match[3]})
+        position = match.end()
+    end = _ROWS_END.match(text, position)
+    if end is None:
+        return tomllib.loads(text)
+    lines = text.count("\n", start.start(), end.end())
+    data = tomllib.loads(text[:start.start()] + "item = []" + "\n" * lines + text[end.end():])
+    data["item"] = rows
+    return data
+
+
 def _read(path: Path, rel: str, kind: type, problems: list[Problem], broken: set[str] | None = None) -> Any:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem("", f"invalid TOML: {exc}", rel))
         return None

@@ -1,0 +1,254 @@
+"""Filled forms and reports from the ledger, for a date range.
+
+:func:`plan` turns a replayed :class:`~checkframe.ledger.Ledger` into the
+values of the print templates (:data:`checkframe.printing.FORMS`), one
+:class:`~checkframe.printing.FormJob` per PDF:
+
+``supervision-record/<record>.pdf``
+    附件3 督导检查表, one per supervision record dated in the range: the unit,
+    date, inspectors, what was checked (the checklist and its marks), every
+    finding the record concerns (found, remediated, reported fixed, rechecked or
+    closed in it) with its measures, deadline and responsible person, and how
+    each stands on the ledger's date: fixed, rechecked by whom and when, with
+    what result.
+``deadline-order/<finding>.pdf``
+    责令限期整改指令书, one per deadline fix ordered in the range: each finding
+    whose remediation category requires an order number (限期整改 and any
+    category a plugin adds that way), found or remediated in a record of the range.
+``weekly-statistics.pdf``, ``major-hazard-list.pdf``
+    附件4 and 附件5 for the range, the same counts and rows as
+    :func:`~checkframe.ledger.weekly_rows` and :func:`~checkframe.ledger.major_rows`.
+
+The records of the range are read again (the ledger keeps only their events);
+they replayed cleanly, so reading them cannot fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from checkframe.catalog import Catalog
+from checkframe.content import Problem
+from checkframe.findings import Finding, Remediation
+from checkframe.ledger import WEEKLY_COUNTS, WEEKLY_HEADING, Entry, Ledger, major_rows, weekly_rows
+from checkframe.model import FormKind, HazardLevel, RequiredField
+from checkframe.printing import FormJob
+from checkframe.records import Mark, Record, read_record
+
+__all__ = [
+    "cn_date",
+    "deadline_order_values",
+    "major_values",
+    "plan",
+    "supervision_values",
+    "weekly_values",
+]
+
+#: 附件4 column keys of the template for the counts that records fill.
+WEEKLY_KEYS = dict(zip(WEEKLY_COUNTS, ("general_found", "general_fixed", "major_found", "major_fixed"), strict=True))
+
+
+def cn_date(day: dt.date | None) -> str:
+    """2024年3月1日, as a form prints a date."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def period(start: dt.date, end: dt.date) -> str:
+    return f"{cn_date(start)}至{cn_date(end)}"
+
+
+def _numbered(lines: list[str]) -> str:
+    if len(lines) == 1:
+        return lines[0]
+    return "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
+
+
+def _measure(remediation: Remediation | None, catalog: Catalog) -> str:
+    if remediation is None:
+        return "整改方式待定"
+    parts = [catalog.category(remediation.category).name]
+    if remediation.supervision_level:
+        parts[0] += f"（{remediation.supervision_level.label}）"
+    if remediation.measures:
+        parts.append(remediation.measures)
+    if remediation.order_number:
+        parts.append(f"指令书{remediation.order_number}")
+    if remediation.funds:
+        parts.append(f"资金{remediation.funds}")
+    if remediation.contingency_plan:
+        parts.append(f"应急预案：{remediation.contingency_plan}")
+    return "；".join(parts)
+
+
+def _problem(finding: Finding, catalog: Catalog) -> str:
+    title = catalog.checkpoint(finding.checkpoint).title
+    level = "【重大事故隐患】" if finding.level is HazardLevel.MAJOR else ""
+    return f"{level}{finding.description}（检查项：{title}；编号{finding.id}）"
+
+
+def _standing(entry: Entry, ledger: Ledger) -> str:
+    f = entry.finding
+    text = f.state.label
+    if f.fixed_on and f.state.value in ("awaiting_recheck",):
+        text += f"，单位{cn_date(f.fixed_on)}上报整改完成"
+    if f.accepted_on:
+        text += f"，{cn_date(f.accepted_on)}复核验收合格"
+    if f.closed_on:
+        text += f"，{cn_date(f.closed_on)}销号"
+    if ledger.overdue(entry):
+        text += "，已逾期"
+    return text
+
+
+def _concerned(record: Record) -> list[str]:
+    """The finding ids a record finds or moves, in the record's order."""
+    ids = [f.id for f in record.finding]
+    for name in ("remediate", "fixed", "recheck", "close"):
+        ids.extend(e.finding for e in getattr(record, name))
+    return list(dict.fromkeys(ids))
+
+
+def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporter: str) -> dict[str, Any]:
+    """附件3 filled from one record and the ledger's view of its findings."""
+    unit = ledger.units[record.unit]
+    entries = [ledger.entries[i] for i in _concerned(record) if i in ledger.entries]
+    if record.item:
+        counts = {mark: 0 for mark in Mark}
+        for item in record.item:
+            counts[item.mark] += 1
+        checked = (f"{catalog.checklist(record.checklist).title}，共{len(record.item)}项：符合要求{counts[Mark.OK]}项，"
+                   f"不符合要求{counts[Mark.FAIL]}项，正在整改{counts[Mark.FIXING]}项，无该项{counts[Mark.NOT_APPLICABLE]}项")
+    elif record.follows:
+        checked = f"回查：{catalog.checklist(record.checklist).title}发现问题的整改情况（{len(entries)}项）"
+    else:
+        checked = catalog.checklist(record.checklist).title
+    if record.note:
+        checked += f"。{record.note}"
+    rechecks = [(e, r) for e in entries for r in e.finding.rechecks if r.date >= record.date]
+    values: dict[str, Any] = {
+        "reporter": reporter,
+        "date": cn_date(record.date),
+        "unit": unit.name,
+        "checked_on": cn_date(record.date),
+        "inspectors": "、".join(record.inspectors),
+        "checked": checked,
+        "problems": _numbered([_problem(e.finding, catalog) for e in entries]) if entries else "未发现事故隐患",
+        "measures": _numbered([_measure(e.finding.remediation, catalog) for e in entries]) if entries else "",
+        "deadline": _numbered([cn_date(e.finding.remediation.deadline) or "—" if e.finding.remediation else "—"
+                               for e in entries]) if any(e.finding.remediation and e.finding.remediation.deadline
+                                                         for e in entries) else "",
+        "responsible_person": "、".join(dict.fromkeys(
+            e.finding.remediation.responsible_person for e in entries
+            if e.finding.remediation and e.finding.remediation.responsible_person)),
+        "rechecker": "、".join(dict.fromkeys(r.by for _, r in rechecks if r.by)),
+        "rechecked_on": "、".join(dict.fromkeys(cn_date(r.date) for _, r in rechecks)),
+        "done": _numbered([_standing(e, ledger) for e in entries]) if entries else "",
+        "recheck_result": _numbered([
+            "；".join(f"{cn_date(r.date)}{'合格' if r.passed else '不合格'}{f'（{r.note}）' if r.note else ''}"
+                     for r in e.finding.rechecks if r.date >= record.date) or "未回查"
+            for e in entries]) if rechecks else "",
+    }
+    return values
+
+
+def deadline_order_values(entry: Entry, remediation: Remediation, record: Record, ledger: Ledger,
+                          catalog: Catalog, on: dt.date) -> dict[str, Any]:
+    """责令限期整改指令书 for one finding, issued on ``on`` by the inspectors of ``record``."""
+    unit = ledger.units[entry.unit]
+    deadline = remediation.deadline
+    officers = [*record.inspectors, "", ""]
+    problem = f"{entry.finding.description}（检查项：{catalog.checkpoint(entry.finding.checkpoint).title}）"
+    if remediation.measures:
+        problem += f"。整改措施：{remediation.measures}"
+    if remediation.responsible_person:
+        problem += f"；整改责任人：{remediation.responsible_person}"
+    return {
+        "number": remediation.order_number,
+        "unit": unit.name,
+        "problems": [problem],
+        "items": "1",
+        "deadline_year": str(deadline.year) if deadline else "",
+        "deadline_month": str(deadline.month) if deadline else "",
+        "deadline_day": str(deadline.day) if deadline else "",
+        "officer_1": officers[0],
+        "officer_2": officers[1],
+        "date": cn_date(on),
+    }
+
+
+def weekly_values(ledger: Ledger, start: dt.date, end: dt.date, reporter: str, by: str = "township") -> dict[str, Any]:
+    """附件4: the hazard counts per township (or sector, unit) and their total."""
+    heading = WEEKLY_HEADING[by]
+    rows = [{"group": row[heading], **{WEEKLY_KEYS[c]: row[c] for c in WEEKLY_COUNTS}}
+            for row in weekly_rows(ledger, start, end, by)]
+    return {
+        "reporter": reporter,
+        "period": period(start, end),
+        "date": cn_date(end),
+        "rows": rows,
+        "source": f"一般隐患、重大隐患的排查、整改数由隐患排查治理台账统计（检查组按{heading}分列；"
+                  "整改数为期间内复核验收合格的隐患）；其余各栏由填报单位据实填写。",
+    }
+
+
+def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date, reporter: str) -> dict[str, Any]:
+    """附件5: the major hazards found in the range, one row each."""
+    rows = [{
+        "number": row["序号"],
+        "unit": row["单位名称"],
+        "checking_unit": row["检查单位"],
+        "township": row["所属镇（街道）"],
+        "unit_type": row["单位类型"],
+        "hazard": f"{row['隐患内容']}（{row['隐患编号']}）",
+        "measure": f"{row['采取措施']}。目前：{row['状态']}",
+    } for row in major_rows(ledger, catalog, start, end)]
+    return {
+        "reporter": reporter,
+        "period": period(start, end),
+        "date": cn_date(end),
+        "rows": rows,
+        "source": (f"期间内发现的重大事故隐患共{len(rows)}项，由隐患排查治理台账列出。" if rows
+                   else "期间内未发现重大事故隐患。"),
+    }
+
+
+def _orders_category(catalog: Catalog, remediation: Remediation | None) -> bool:
+    return remediation is not None and RequiredField.ORDER_NUMBER in catalog.category(remediation.category).requires
+
+
+def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date, reporter: str,
+         by: str = "township") -> list[FormJob]:
+    """Every filled form and both reports for the records dated from ``start`` to ``end``, inclusive.
+
+    ``ledger`` must have replayed ``root`` without problems.  ``reporter`` is the 填报单位 of the reports.
+    """
+    jobs: list[FormJob] = []
+    orders: list[FormJob] = []
+    for path in sorted((Path(root) / "records").glob("*.toml")):
+        rel = path.relative_to(root).as_posix()
+        problems: list[Problem] = []
+        record = read_record(path, rel, problems)
+        if record is None or not start <= record.date <= end or record.date > ledger.as_of:
+            continue
+        unit_name = ledger.units[record.unit].name
+        if record.kind is FormKind.SUPERVISION:
+            checking = record.checking_unit or reporter
+            jobs.append(FormJob(f"supervision-record/{path.stem}.pdf", "supervision-record",
+                                supervision_values(record, ledger, catalog, checking), f"{unit_name} {record.date}"))
+        given = [(f.id, f.remediation, record.date) for f in record.finding]
+        given += [(e.finding, e.remediation, e.date or record.date) for e in record.remediate]
+        for ident, remediation, on in given:
+            if ident in ledger.entries and _orders_category(catalog, remediation):
+                entry = ledger.entries[ident]
+                assert remediation is not None
+                values = deadline_order_values(entry, remediation, record, ledger, catalog, on)
+                orders.append(FormJob(f"deadline-order/{ident}.pdf", "deadline-order", values,
+                                      f"{unit_name} {remediation.order_number}"))
+    jobs.extend(orders)
+    jobs.append(FormJob("weekly-statistics.pdf", "weekly-statistics",
+                        weekly_values(ledger, start, end, reporter, by), period(start, end)))
+    jobs.append(FormJob("major-hazard-list.pdf", "major-hazard-list",
+                        major_values(ledger, catalog, start, end, reporter), period(start, end)))
+    return jobs

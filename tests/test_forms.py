@@ -1,0 +1,260 @@
+"""Filled forms and reports: ``checkframe ledger DIR --forms OUT_DIR`` and ``--report ... --format pdf``.
+
+The PDFs are read back with poppler, as a reader would see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import checkframe.cli as cli
+from checkframe.ledger import weekly_rows
+from checkframe.project import HandbookConfig, PrintConfig, Project
+from test_ledger import CATALOG, EXAMPLE, FOUND, Store
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+
+DEPARTMENT = "测试区应急管理局"
+
+#: An on-site fix next to FOUND's deadline fix (f-1) and listed major hazard (f-2).
+ON_SITE = """
+[[finding]]
+id = "f-3"
+checkpoint = "demo-gas-02"
+description = "配电箱门未关闭"
+level = "general"
+remediation = { category = "on_site" }
+"""
+
+RECHECK = """
+follows = "2024-03-01-acme.toml"
+inspectors = ["王检"]
+
+[[fixed]]
+finding = "f-1"
+date = 2024-03-10
+
+[[recheck]]
+finding = "f-1"
+result = "passed"
+by = "王检"
+"""
+
+
+def text(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", "", out)
+
+
+@pytest.fixture
+def forms_cli(monkeypatch, tmp_path):
+    """The command line with the demo catalog and a project whose department signs the forms."""
+    monkeypatch.setattr(cli, "_catalog", lambda: (None, CATALOG))
+    project = Project(tmp_path, HandbookConfig(title="测试", department=DEPARTMENT), PrintConfig())
+    monkeypatch.setattr(cli, "_print_project", lambda root, catalog: project)
+
+
+@pytest.fixture
+def filled(tmp_path) -> Store:
+    store = Store(tmp_path / "ledger")
+    store.record("2024-03-01-acme.toml", 'inspectors = ["王检", "陈查"]\n' + FOUND + ON_SITE)
+    store.record("2024-03-12-acme-recheck.toml", RECHECK, date="2024-03-12")
+    store.record("2024-04-02-beta.toml", "", unit="beta", date="2024-04-02")  # outside the range
+    return store
+
+
+def run(capsys, *args: str) -> tuple[int, str, list[str]]:
+    try:
+        code = cli.main(["ledger", *args])
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err.splitlines()
+
+
+def forms(store: Store, out: Path, capsys, *extra: str) -> tuple[int, str, list[str]]:
+    return run(capsys, str(store.root), "--forms", str(out), "--from", "2024-03-01", "--to", "2024-03-31", *extra)
+
+
+def test_the_forms_of_the_range(filled, forms_cli, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, err = forms(filled, out, capsys)
+    assert (code, err) == (0, [])
+    assert "2 督导检查表" in stdout and "1 责令限期整改指令书" in stdout
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
+    # A deadline order for the deadline fix only: none for the on-site fix (f-3) or the listed major hazard (f-2);
+    # no form for the record dated after --to.
+    assert written == ["deadline-order/f-1.pdf", "major-hazard-list.pdf",
+                       "supervision-record/2024-03-01-acme.pdf", "supervision-record/2024-03-12-acme-recheck.pdf",
+                       "weekly-statistics.pdf"]
+
+
+def test_the_supervision_record_holds_the_records_values(filled, forms_cli, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert forms(filled, out, capsys)[0] == 0
+    page = text(out / "supervision-record" / "2024-03-01-acme.pdf")
+    assert "填报单位（盖章）：区应急管理局" in page
+    for value in ("恒泰五金", "2024年3月1日", "王检、陈查", "瓦斯检查员无证上岗", "【重大事故隐患】瓦斯漏检",
+                  "配电箱门未关闭", "限期整改；持证上岗；指令书〔2024〕3号", "挂牌督办（区级）；配齐瓦斯检查员", "现场整改",
+                  "2024年3月15日",
+                  "张三、李四", "2024年3月12日合格"):
+        assert value in page, value
+    recheck = text(out / "supervision-record" / "2024-03-12-acme-recheck.pdf")
+    assert "回查" in recheck and "瓦斯检查员无证上岗" in recheck and "已验收" in recheck
+
+
+def test_a_deadline_order_per_deadline_fix(filled, forms_cli, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert forms(filled, out, capsys)[0] == 0
+    page = text(out / "deadline-order" / "f-1.pdf")
+    for value in (DEPARTMENT, "责令限期整改指令书", "〔2024〕3号", "恒泰五金：", "瓦斯检查员无证上岗",
+                  "整改措施：持证上岗", "整改责任人：张三", "对上述第1项问题于2024年3月15日前整改完毕", "王检", "陈查"):
+        assert value in page, value
+    assert not (out / "deadline-order" / "f-3.pdf").exists()
+
+
+def test_the_weekly_counts_match_the_ledger(filled, forms_cli, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert forms(filled, out, capsys)[0] == 0
+    rows = weekly_rows(filled.ledger(dt.date(2024, 3, 31)), dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+    page = text(out / "weekly-statistics.pdf")
+    assert "统计期间：2024年3月1日至2024年3月31日" in page
+    for row in rows:  # 一般隐患 排查 整改, 重大隐患 排查 整改
+        counts = "".join(str(row[c]) for c in ("一般隐患发现", "一般隐患整改", "重大隐患发现", "重大隐患整改"))
+        assert f"{row['镇（街道）']}{counts}" in page
+    assert [r["一般隐患发现"] for r in rows] == [2, 2] and rows[-1]["重大隐患发现"] == 1
+    major = text(out / "major-hazard-list.pdf")
+    assert "恒泰五金区应急管理局北石店镇工贸企业瓦斯漏检" in major
+
+
+def test_same_input_same_bytes_and_the_department_is_the_author(filled, forms_cli, tmp_path, capsys):
+    assert forms(filled, tmp_path / "one", capsys)[0] == 0
+    assert forms(filled, tmp_path / "two", capsys)[0] == 0
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.pdf"))
+    for name in one:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    info = subprocess.run(["pdfinfo", str(tmp_path / "one" / "weekly-statistics.pdf")], capture_output=True,
+                          text=True, check=True).stdout
+    assert re.search(rf"^Author:\s+{DEPARTMENT}$", info, re.M)
+
+
+def test_a_second_run_replaces_the_folder(filled, forms_cli, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert forms(filled, out, capsys)[0] == 0
+    (out / "supervision-record" / "stale.pdf").write_bytes(b"")
+    assert forms(filled, out, capsys)[0] == 0
+    assert not (out / "supervision-record" / "stale.pdf").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_report_as_pdf(filled, forms_cli, tmp_path, capsys):
+    pdf = tmp_path / "weekly.pdf"
+    code, stdout, err = run(capsys, str(filled.root), "--report", "weekly", "--from", "2024-03-01", "--to",
+                            "2024-03-31", "--format", "pdf", "-o", str(pdf))
+    assert (code, stdout, err) == (0, f"wrote {pdf}\n", [])
+    assert "北石店镇2110" in text(pdf)
+
+
+def test_a_report_as_csv_to_a_file(filled, forms_cli, tmp_path, capsys):
+    out = tmp_path / "major.csv"
+    code, _, _ = run(capsys, str(filled.root), "--report", "major", "--from", "2024-03-01", "--to", "2024-03-31",
+                     "--format", "csv", "-o", str(out))
+    assert code == 0 and "瓦斯漏检" in out.read_text(encoding="utf-8")
+
+
+# -- Bad input: one line, exit 1 or 2, nothing written -------------------------------------------
+
+
+def nothing_written(tmp_path: Path) -> None:
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_unknown_record_folder(forms_cli, tmp_path, capsys):
+    code, stdout, err = run(capsys, str(tmp_path / "nope"), "--forms", str(tmp_path / "out"), "--from", "2024-03-01",
+                            "--to", "2024-03-31")
+    assert (code, stdout) == (1, "")
+    assert err[0].startswith("error: no records/ folder in ") and len(err) == 2
+    nothing_written(tmp_path)
+
+
+def test_a_broken_ledger_writes_no_forms(filled, forms_cli, tmp_path, capsys):
+    filled.record("2024-03-05-acme.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-05")
+    code, _, err = forms(filled, tmp_path / "out", capsys)
+    assert code == 1 and "cannot close it while it is fixing" in err[0]
+    nothing_written(tmp_path)
+
+
+def test_unwritable_output(filled, forms_cli, tmp_path, capsys):
+    code, _, err = forms(filled, tmp_path / "missing" / "out", capsys)
+    assert (code, err) == (1, [f"error: cannot write {tmp_path / 'missing' / 'out'}: there is no folder "
+                               f"{(tmp_path / 'missing').as_posix()!r}"])
+    code, _, err = run(capsys, str(filled.root), "--report", "weekly", "--from", "2024-03-01", "--to", "2024-03-31",
+                       "--format", "pdf", "-o", str(tmp_path / "missing" / "w.pdf"))
+    assert code == 1 and len(err) == 1 and "there is no folder" in err[0]
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        code, _, err = forms(filled, locked / "out", capsys)
+    finally:
+        locked.chmod(0o755)
+    if code == 0:  # pragma: no cover - running as root, which may write anywhere
+        pytest.skip("running as root")
+    assert code == 1 and len(err) == 1 and "is not writable" in err[0]
+    assert list(locked.iterdir()) == []
+
+
+def test_a_folder_not_written_by_checkframe_is_left_alone(filled, forms_cli, tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    code, _, err = forms(filled, out, capsys)
+    assert code == 1 and len(err) == 1 and "was not written by checkframe ledger --forms" in err[0]
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--from", "2024-03-31", "--to", "2024-03-01"], "--from 2024-03-31 is after --to 2024-03-01"),
+    (["--from", "2024-03-01"], "--forms OUT_DIR needs --from DATE and --to DATE"),
+    (["--from", "2024-03-01", "--to", "2024-03-31", "--report", "weekly"], "give --forms OUT_DIR or --report"),
+    (["--from", "2024-03-01", "--to", "2024-02-30"], "expected a date such as 2024-03-01 (got '2024-02-30')"),
+    (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "--forms writes PDFs into OUT_DIR"),
+])
+def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, message):
+    code, stdout, err = run(capsys, str(filled.root), "--forms", str(tmp_path / "out"), *extra)
+    assert (code, stdout) == (2, "")
+    assert message in err[-1]
+    nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--format", "pdf", "-o", "x.pdf"], "--format pdf goes with --report weekly or --report major"),
+    (["--report", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "pdf"], "--format pdf needs"),
+    (["--report", "major", "--from", "2024-04-01", "--to", "2024-03-01"], "is after --to"),
+])
+def test_usage_errors_of_reports(filled, forms_cli, tmp_path, capsys, extra, message):
+    code, stdout, err = run(capsys, str(filled.root), *extra)
+    assert (code, stdout) == (2, "")
+    assert message in err[-1]
+
+
+def test_the_worked_example_prints_its_forms(tmp_path, capsys):
+    for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
+        pytest.importorskip(plugin)
+    out = tmp_path / "forms"
+    site = Path(__file__).parent.parent / "site"
+    code, _, err = run(capsys, str(EXAMPLE), "--forms", str(out), "--from", "2024-03-01", "--to", "2024-04-30",
+                       "--project", str(site))
+    assert (code, err) == (0, [])
+    orders = sorted(p.stem for p in (out / "deadline-order").glob("*.pdf"))
+    assert orders == ["f-2024-002", "f-2024-003", "f-2024-011"]  # not f-2024-001 (on site), f-2024-010 (listed)
+    assert len(list((out / "supervision-record").glob("*.pdf"))) == 5  # the self-inspection report has none
+    major = text(out / "major-hazard-list.pdf")
+    assert "晋城市金鑫煤业有限公司" in major and "挂牌督办（区级）" in major and "逾期" in major

@@ -33,7 +33,7 @@ from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
 from checkframe.printing import PrintError, print_all, print_jobs
 from checkframe.project import load_project
-from checkframe.search import index_files
+from checkframe.search import Document, index_files
 from checkframe.site import STATIC, TEMPLATES, gather_site, page_links, render_site
 
 __all__ = ["BuildResult", "build"]
@@ -240,7 +240,7 @@ def build(
         raise ContentError([Problem("", str(exc))]) from None
     pdfs = {f"forms/{job.target}" if job.kind == "form" else job.target: f"pdf/{job.name}" for job in print_plan}
     links: dict[str, PageLinks] = {}
-    documents: list[tuple[str, str, str, str]] = []
+    documents: list[Document] = []
     collecting = gc.isenabled()
     gc.disable()  # rendering makes many objects and frees few: the cycle collector only rescans them
     try:

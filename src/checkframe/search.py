@@ -41,12 +41,14 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import operator
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["BODY", "IGNORE", "SECTOR", "document", "fold", "index_files", "query", "tokens"]
+__all__ = ["BODY", "IGNORE", "SECTOR", "Document", "document", "fold", "index_files", "query", "read_page", "tokens"]
 
 #: The attribute of ``<main>`` that makes a page searchable.
 BODY = "data-search-body"
@@ -64,13 +66,9 @@ SHARD_BYTES = 24_000
 
 # -- Documents, read from rendered pages -----------------------------------------------------
 
-_MAIN = re.compile(r"<main\b([^>]*)>(.*?)</main\s*>", re.DOTALL | re.IGNORECASE)
 _SECTOR_ATTR = re.compile(SECTOR + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_DROP = re.compile(
-    r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->"
-    r"|<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\s" + IGNORE + r"\b[^>]*>.*?</\2\s*>",
-    re.DOTALL | re.IGNORECASE,
-)
+_RAW = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_IGNORED = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\s" + IGNORE + r"\b[^>]*>.*?</\1\s*>", re.DOTALL)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.DOTALL | re.IGNORECASE)
 #: Tags that separate words; other tags (<a>, <strong>, <code> ...) are taken out without a trace.
 _BLOCK = re.compile(
@@ -86,21 +84,50 @@ def _text(html: str) -> str:
     return _SPACE.sub(" ", html_lib.unescape(_TAG.sub("", _BLOCK.sub(" ", html)))).strip()
 
 
-def document(page: str) -> tuple[str, str, str] | None:
+class Document(NamedTuple):
+    """A searchable page: where it is, its title, sector and text, and its tokens (see :func:`tokens`)."""
+
+    path: str
+    title: str
+    sector: str
+    text: str
+    #: The text's tokens, then the title's, each joined by newlines: one string each is cheap to send
+    #: from a render worker.
+    tokens: str
+    title_tokens: str
+
+    @classmethod
+    def of(cls, path: str, title: str, sector: str, text: str) -> Document:
+        return cls(path, title, sector, text, "\n".join(tokens(fold(text))), "\n".join(tokens(fold(title))))
+
+
+def read_page(page: str) -> tuple[str, str, str] | None:
     """A rendered page's (title, sector, text), or ``None`` when its ``<main>`` does not carry :data:`BODY`.
 
     The title is the ``<h1>``'s text.  Elements carrying :data:`IGNORE` must not
     hold another element of the same name (the pager does not).
     """
-    main = _MAIN.search(page)
-    if main is None or BODY not in main.group(1):
+    start = page.find("<main ")  # the templates' own <main>: page text before it is escaped
+    end = page.find(">", start)
+    if start < 0 or end < 0 or BODY not in page[start:end]:
         return None
-    attrs = main.group(1)
+    attrs = page[start:end]
+    close = page.find("</main>", end)
+    body = page[end + 1:close if close >= 0 else len(page)]
     sector = _SECTOR_ATTR.search(attrs)
-    body = _DROP.sub(" ", main.group(2))
+    if "<!--" in body or "<script" in body or "<style" in body or "<template" in body:
+        body = _RAW.sub(" ", body)
+    if IGNORE in body:
+        body = _IGNORED.sub(" ", body)
     h1 = _H1.search(body)
     title = _text(h1.group(1)) if h1 else ""
     return title, html_lib.unescape(sector.group(1) or sector.group(2) or "") if sector else "", _text(body)
+
+
+def document(path: str, page: str) -> Document | None:
+    """The search document of a rendered page, tokens included, or ``None`` (see :func:`read_page`)."""
+    found = read_page(page)
+    return None if found is None else Document.of(path, *found)
 
 
 # -- Tokens ----------------------------------------------------------------------------------
@@ -113,41 +140,41 @@ _TOKEN = re.compile(f"([{_CJK_RANGES}]+)|([a-z0-9]+)")
 _ALNUM_PARTS = re.compile(r"[a-z]+|[0-9]+")
 
 
-def _fold_char(char: str) -> str:
-    folded = unicodedata.normalize("NFKC", char).lower()
-    return folded if len(folded) == 1 else char
+class _Folding(dict[int, str]):
+    """What :func:`fold` maps each character to, worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char).lower()
+        self[code] = folded = folded if len(folded) == 1 else char
+        return folded
+
+
+_FOLDING = _Folding()
 
 
 def fold(text: str) -> str:
-    """NFKC and lowercase, keeping the length: a character that would become several stays as it is.
+    """Each character NFKC-normalized and lowercased, on its own; one that would become several stays as it is.
 
-    Positions in the folded text are positions in the text, so an excerpt can be
-    cut from the text where the folded text matched.
+    The folded text is as long as the text, so an excerpt can be cut from the
+    text where the folded text matched.
     """
-    folded = unicodedata.normalize("NFKC", text).lower()
-    if len(folded) == len(text) and (folded.isascii() or _aligned(text, folded)):
-        return folded
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_FOLDING)
 
 
-def _aligned(text: str, folded: str) -> bool:
-    # NFKC that keeps the length nearly always maps character to character; check the ones it changed.
-    return all(a == b or _fold_char(a) == b for a, b in zip(text, folded, strict=True))
+_BIGRAM = re.compile(f"(?=([{_CJK_RANGES}]{{2}}))")
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def tokens(folded: str) -> set[str]:
     """The tokens a document is found by (see the module's docstring)."""
-    found: set[str] = set()
-    for match in _TOKEN.finditer(folded):
-        run = match.group(1)
-        if run:
-            found.update(run)
-            found.update(run[i:i + 2] for i in range(len(run) - 1))
-        else:
-            word = match.group(2)
-            found.add(word)
-            if not (word.isalpha() or word.isdigit()):
-                found.update(_ALNUM_PARTS.findall(word))
+    found = set(_BIGRAM.findall(folded))
+    found.update(_CJK_CHAR.findall("".join(set(folded))))
+    for word in set(_WORD.findall(folded)):
+        found.add(word)
+        if not (word.isalpha() or word.isdigit()):
+            found.update(_ALNUM_PARTS.findall(word))
     return found
 
 
@@ -180,24 +207,20 @@ def _js(name: str, data: Any) -> bytes:
 
 
 def _deltas(numbers: list[int]) -> list[int]:
-    previous = 0
-    out = []
-    for n in numbers:
-        out.append(n - previous)
-        previous = n
-    return out
+    return [*numbers[:1], *map(operator.sub, numbers[1:], numbers)]
 
 
-def index_files(documents: Iterable[tuple[str, str, str, str]]) -> dict[str, bytes]:
-    """The index of ``documents`` — (path, title, sector, text), in catalog order — as ``{path: bytes}``."""
+def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
+    """The index of ``documents``, in catalog order, as ``{path: bytes}``."""
     docs = list(documents)
-    postings: dict[str, list[int]] = {}
-    in_title: dict[str, list[int]] = {}
-    for number, (_, title, _, text) in enumerate(docs):
-        for token in tokens(fold(text)):
-            postings.setdefault(token, []).append(number)
-        for token in tokens(fold(title)):
-            in_title.setdefault(token, []).append(number)
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    in_title: defaultdict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        for token in doc.tokens.split("\n"):
+            postings[token].append(number)
+        if doc.title_tokens:
+            for token in doc.title_tokens.split("\n"):
+                in_title[token].append(number)
     for token in in_title:
         postings.setdefault(token, [])  # a title outside the <main> text still finds its page
 
@@ -213,11 +236,11 @@ def index_files(documents: Iterable[tuple[str, str, str, str]]) -> dict[str, byt
             every = sorted(set(every) | set(titled))
         by_shard[token_hash(token) % shards][token] = [_deltas(every), _deltas(titled)]
 
-    sectors = list(dict.fromkeys(sector for _, _, sector, _ in docs if sector))
+    sectors = list(dict.fromkeys(doc.sector for doc in docs if doc.sector))
     number = {name: i for i, name in enumerate(sectors)}
     runs: list[list[int]] = []
-    for _, _, sector, _ in docs:
-        index = number.get(sector, -1)
+    for doc in docs:
+        index = number.get(doc.sector, -1)
         if runs and runs[-1][0] == index:
             runs[-1][1] += 1
         else:
@@ -231,7 +254,7 @@ def index_files(documents: Iterable[tuple[str, str, str, str]]) -> dict[str, byt
         files[f"{FOLDER}/t-{n}.js"] = _js(f"t-{n}", shard)
     for start in range(0, len(docs), CHUNK):
         files[f"{FOLDER}/d-{start // CHUNK}.js"] = _js(f"d-{start // CHUNK}", [
-            [path, title, number.get(sector, -1), text] for path, title, sector, text in docs[start:start + CHUNK]
+            [doc.path, doc.title, number.get(doc.sector, -1), doc.text] for doc in docs[start:start + CHUNK]
         ])
     return files
 

@@ -195,12 +195,12 @@ class SiteRenderer:
     def finish(
         self,
         links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
-        documents: list[tuple[str, str, str, str]] | None = None,
+        documents: list[search.Document] | None = None,
     ) -> None:
         """Render every listed page.
 
         With ``links``, also record each page's links and ids (see :func:`page_links`); with ``documents``,
-        append the searchable pages' (path, title, sector, text) in the listed order (see :func:`search.document`).
+        append the searchable pages' search documents in the listed order (see :func:`search.document`).
         """
         for _, template, _ in self.pages:
             self.env.get_template(template)  # compiled once, here, before any worker starts
@@ -210,7 +210,7 @@ class SiteRenderer:
             if links is not None:
                 links[path] = found
             if documents is not None and doc is not None:
-                documents.append((path, *doc))
+                documents.append(doc)
         self.pages = []
 
     @functools.cached_property
@@ -313,10 +313,10 @@ def _render_chunk(bounds: tuple[int, int]) -> list[tuple[bytes, Any, Any]]:
     assert _WORK is not None
     env, pages, want_links, want_documents = _WORK
     out = []
-    for _, template, context in pages[bounds[0]:bounds[1]]:
+    for path, template, context in pages[bounds[0]:bounds[1]]:
         html = env.get_template(template).render(context)
         out.append((html.encode("utf-8"), page_links(html) if want_links else None,
-                    search.document(html) if want_documents else None))
+                    search.document(path, html) if want_documents else None))
     return out
 
 
@@ -426,14 +426,14 @@ def render_site(
     registers: list[SiteRegister],
     pdfs: dict[str, str],
     links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
-    searchable: list[tuple[str, str, str, str]] | None = None,
+    searchable: list[search.Document] | None = None,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Render every page; return ``{path: bytes}`` and ``{path: where it came from}``.
 
     :param pdfs: checklist id or form name → path of its PDF in the site.
     :param links: filled with each rendered page's links and ids, as :func:`page_links` finds them.
-    :param searchable: filled with the searchable pages' (path, title, sector, text), as
-        :func:`checkframe.search.document` finds them, in the order the pages were listed.
+    :param searchable: filled with the searchable pages' documents, as :func:`checkframe.search.document`
+        reads them, in the order the pages were listed.
     """
     extra = [
         ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()

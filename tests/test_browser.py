@@ -126,6 +126,17 @@ def test_chinese_search_from_the_home_page(site, browser, query, expected):
     assert page.locator(".excerpt mark").first.inner_text() == query
 
 
+def test_the_header_search_box_leads_to_the_results(site, browser):
+    _, url = site
+    page = browser.new_page()
+    page.goto(url + "checkpoint/coal-gas-02.html")
+    page.fill("#header-q", "假检")
+    page.keyboard.press("Enter")
+    page.locator(".search-result-link").first.wait_for(timeout=15_000)
+    assert page.url.startswith(url + "search.html?q=")
+    assert page.locator(".search-result-link").all_inner_texts() == ["瓦斯检查"]
+
+
 def test_search_works_from_a_file_url(site, browser):
     out, _ = site
     page = browser.new_page()

@@ -94,7 +94,7 @@ def search_in_browser(page, url: str, query: str, sector: str = "") -> list[tupl
     status = page.locator("#search-status")
     while True:
         page.wait_for_function(
-            "() => /共找到|没有找到|已显示/.test(document.getElementById('search-status').textContent)"
+            "() => /共找到|没有找到|已显示|请输入/.test(document.getElementById('search-status').textContent)"
             " && !document.getElementById('search-more').disabled", timeout=15_000)
         if "已显示" not in status.inner_text():
             break
@@ -148,7 +148,8 @@ def test_search_works_from_a_file_url(site, browser):
     assert page.url == (out / "checkpoint" / "coal-gas-01.html").as_uri()
 
 
-QUERIES = ["瓦斯", "假检", "瓦斯检查", "检", "持证 瓦斯", "现场", "第四十一条", "漏检假检", "没有的词", "测试"]
+QUERIES = ["瓦斯", "假检", "瓦斯检查", "检", "持证 瓦斯", "现场", "第四十一条", "漏检假检", "没有的词", "测试",
+           "ＣＯＡＬ", "coal gas", "GAS-01", "\"引号\"", "<script>", "，", "瓦斯，"]
 
 
 @pytest.mark.parametrize("query", QUERIES)

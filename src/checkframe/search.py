@@ -146,7 +146,10 @@ class _Folding(dict[int, str]):
     def __missing__(self, code: int) -> str:
         char = chr(code)
         folded = unicodedata.normalize("NFKC", char).lower()
-        self[code] = folded = folded if len(folded) == 1 else char
+        # One character, of the same UTF-16 length (search.js cuts excerpts by UTF-16 positions), or none.
+        if len(folded) != 1 or (ord(folded) > 0xFFFF) != (code > 0xFFFF):
+            folded = char
+        self[code] = folded
         return folded
 
 

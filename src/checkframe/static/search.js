@@ -43,20 +43,20 @@
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u{20000}-\u{3134f}";
   var TOKEN = new RegExp("([" + CJK + "]+)|([a-z0-9]+)", "gu");
 
-  function foldChar(c) {
-    var f = c.normalize("NFKC").toLowerCase();
-    return Array.from(f).length === 1 ? f : c;
-  }
+  // Character by character, each folded once: the folded text is as long as the text (in UTF-16 units too).
+  var folding = new Map();
   function fold(text) {
-    var f = text.normalize("NFKC").toLowerCase();
-    if (f.length === text.length) {
-      var aligned = true;
-      for (var i = 0; i < f.length && aligned; i++) {
-        if (f[i] !== text[i] && foldChar(text[i]) !== f[i]) aligned = false;
+    var out = "";
+    for (var c of text) {
+      var f = folding.get(c);
+      if (f === undefined) {
+        f = c.normalize("NFKC").toLowerCase();
+        if (f.length !== c.length || Array.from(f).length !== 1) f = c;
+        folding.set(c, f);
       }
-      if (aligned) return f;
+      out += f;
     }
-    return Array.from(text).map(foldChar).join("");
+    return out;
   }
   function queryTokens(term) {
     var found = [];
@@ -246,7 +246,7 @@
     moreButton.hidden = true;
     var search = current = { text: text, terms: terms, phase: 0, i: 0, shown: new Set(), count: 0, done: false };
     if (!terms.length) {
-      status.textContent = "";
+      status.textContent = text ? "请输入要查找的汉字、字母或数字。" : "";
       return Promise.resolve();
     }
     status.textContent = "正在搜索……";

@@ -32,13 +32,15 @@ tags, which work from ``file://`` where ``fetch`` does not:
 - ``search/t-<n>.js``: the postings of the tokens whose :func:`token_hash` falls
   in shard ``n``: token → [document numbers, of them those with it in the title],
   both delta-encoded;
-- ``search/d-<n>.js``: documents ``n * CHUNK`` onwards: [path, title, sector, text].
+- ``search/d-<n>.js``: a run of documents, from the n-th start listed in ``meta.js`` (at most
+  :data:`CHUNK`, about :data:`CHUNK_CHARS` characters): [path, title, sector number, text].
 
 The files are byte-identical for the same pages.
 """
 
 from __future__ import annotations
 
+import bisect
 import html as html_lib
 import json
 import operator
@@ -59,8 +61,9 @@ IGNORE = "data-search-ignore"
 
 FOLDER = "search"
 FORMAT = 1
-#: Documents per text file.
+#: At most this many documents per text file, and about this many characters.
 CHUNK = 32
+CHUNK_CHARS = 12_000
 #: The aimed-at size of a postings file, in bytes.
 SHARD_BYTES = 24_000
 
@@ -249,15 +252,24 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
         else:
             runs.append([index, 1])
 
+    # Pages in chunks of at most CHUNK pages and about CHUNK_CHARS characters; a long page is a chunk of its own.
+    starts: list[int] = []
+    size = 0
+    for n, doc in enumerate(docs):
+        if not starts or n - starts[-1] >= CHUNK or size + len(doc.text) > CHUNK_CHARS:
+            starts.append(n)
+            size = 0
+        size += len(doc.text)
+
     files: dict[str, bytes] = {}
     files[f"{FOLDER}/meta.js"] = _js("meta", {
-        "format": FORMAT, "docs": len(docs), "chunk": CHUNK, "shards": shards, "sectors": sectors, "sectorRuns": runs,
+        "format": FORMAT, "docs": len(docs), "chunks": starts, "shards": shards, "sectors": sectors, "sectorRuns": runs,
     })
     for n, shard in enumerate(by_shard):
         files[f"{FOLDER}/t-{n}.js"] = _js(f"t-{n}", shard)
-    for start in range(0, len(docs), CHUNK):
-        files[f"{FOLDER}/d-{start // CHUNK}.js"] = _js(f"d-{start // CHUNK}", [
-            [doc.path, doc.title, number.get(doc.sector, -1), doc.text] for doc in docs[start:start + CHUNK]
+    for c, (start, end) in enumerate(zip(starts, [*starts[1:], len(docs)], strict=True)):
+        files[f"{FOLDER}/d-{c}.js"] = _js(f"d-{c}", [
+            [doc.path, doc.title, number.get(doc.sector, -1), doc.text] for doc in docs[start:end]
         ])
     return files
 
@@ -316,10 +328,10 @@ def query(files: Mapping[str, bytes], text: str, sector: str | None = None) -> l
     chunks: dict[int, list[Any]] = {}
 
     def doc(n: int) -> list[Any]:
-        c = n // meta["chunk"]
+        c = bisect.bisect_right(meta["chunks"], n) - 1
         if c not in chunks:
             chunks[c] = _load(files, f"d-{c}")
-        return chunks[c][n % meta["chunk"]]
+        return chunks[c][n - meta["chunks"][c]]
 
     first, rest = [], []
     for n in sorted(every):

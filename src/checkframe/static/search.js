@@ -120,7 +120,12 @@
   }
 
   function doc(n) {
-    return load("d-" + Math.floor(n / meta.chunk)).then(function (chunk) { return chunk[n % meta.chunk]; });
+    var lo = 0, hi = meta.chunks.length - 1;  // the last chunk starting at or before n
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (meta.chunks[mid] <= n) lo = mid; else hi = mid - 1;
+    }
+    return load("d-" + lo).then(function (chunk) { return chunk[n - meta.chunks[lo]]; });
   }
 
   // The next `count` results of the current search: title matches first, then the rest, in catalog order.

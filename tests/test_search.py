@@ -141,3 +141,17 @@ def test_the_example_handbook_finds_the_coal_mine_gas_checkpoints(tmp_path):
     assert "checkpoint/coal-gas-01.html" in paths
     gas = [title for path, title in found if path.startswith("checkpoint/coal-")]
     assert len(gas) >= 10 and all("瓦斯" in t for t in gas[:5])
+
+
+def test_an_index_of_no_pages_finds_nothing():
+    files = search.index_files([])
+    assert sorted(files) == ["search/meta.js", "search/t-0.js"]
+    assert search.query(files, "瓦斯") == []
+
+
+def test_long_pages_get_text_files_of_their_own():
+    docs = [search.Document.of(f"p{i}.html", f"页{i}", "", "长文" * (9000 if i == 2 else 10)) for i in range(5)]
+    files = search.index_files(docs)
+    assert sorted(p for p in files if "/d-" in p) == ["search/d-0.js", "search/d-1.js", "search/d-2.js"]
+    assert [path for path, _ in search.query(files, "长文")] == [f"p{i}.html" for i in range(5)]
+    assert search.query(files, "页3") == [("p3.html", "页3")]

@@ -28,7 +28,8 @@ The index is a folder of JavaScript files that each call
 ``cfSearch.load(name, data)``, so the browser can load them with ``<script>``
 tags, which work from ``file://`` where ``fetch`` does not:
 
-- ``search/meta.js``: the counts, the sector names and each document's sector;
+- ``search/meta.js``: the number of documents and shards, where each text file starts, the sector
+  names and each document's sector (as runs);
 - ``search/t-<n>.js``: the postings of the tokens whose :func:`token_hash` falls
   in shard ``n``: token → [document numbers, of them those with it in the title],
   both delta-encoded;
@@ -267,7 +268,7 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
     })
     for n, shard in enumerate(by_shard):
         files[f"{FOLDER}/t-{n}.js"] = _js(f"t-{n}", shard)
-    for c, (start, end) in enumerate(zip(starts, [*starts[1:], len(docs)], strict=True)):
+    for c, (start, end) in enumerate(zip(starts, [*starts[1:], len(docs)][:len(starts)], strict=True)):
         files[f"{FOLDER}/d-{c}.js"] = _js(f"d-{c}", [
             [doc.path, doc.title, number.get(doc.sector, -1), doc.text] for doc in docs[start:end]
         ])

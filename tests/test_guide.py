@@ -164,7 +164,7 @@ def test_the_guide_is_part_of_every_handbook_and_its_links_resolve(tmp_path, con
     assert '<a href="format.html" aria-current' not in index and 'href="format.html"' in index
     assert 'href="guide/index.html">插件开发指南</a>' in (out / "index.html").read_text(encoding="utf-8")
     fields = (out / "guide/format.html").read_text(encoding="utf-8")
-    assert "<td><code>remediation</code></td>" in fields and "data-pagefind-body" in fields
+    assert "<td><code>remediation</code></td>" in fields and "data-search-body" in fields
 
 
 def test_a_handbook_can_leave_the_guide_out(tmp_path, content):

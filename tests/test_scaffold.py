@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from checkframe import search
 from checkframe.cli import main
 from checkframe.content import CONTENT_FORMAT
 
@@ -59,6 +60,8 @@ def test_generated_plugin_installs_and_works_with_no_other_step(tmp_path):
     assert "隐患排查治理制度" in page and "第四十一条" in page
     assert "城镇燃气" in (site / "_build/index.html").read_text(encoding="utf-8")
     assert (site / "_build/pdf/gas-demo-kit-self.pdf").is_file()
+    index = {p.relative_to(site / "_build").as_posix(): p.read_bytes() for p in (site / "_build/search").iterdir()}
+    assert ("checkpoint/gas-demo-kit-hm-01.html", page_title(page)) in search.query(index, "排查治理")
 
     result = run("-m", "checkframe", "print", "gas-demo-kit-self", "-o", "self.pdf", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -67,6 +70,10 @@ def test_generated_plugin_installs_and_works_with_no_other_step(tmp_path):
     result = run("-m", "pytest", "-q", "-p", "no:cacheprovider", str(project / "tests"), env=env, cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 passed" in result.stdout
+
+
+def page_title(html: str) -> str:
+    return html.split("<h1>", 1)[1].split("</h1>", 1)[0]
 
 
 @pytest.mark.parametrize("name", ["Gas", "gas-demo", "gas__demo", "1gas", "_gas", "class", "checkframe_gas", "g" * 41])

@@ -46,7 +46,7 @@ def test_builds_every_page(project, content):
     assert result.written and result.output == out
     for page in ["index.html", "search.html", "sector/demo.html", "checkpoint/demo-gas-01.html",
                  "checklist/demo-self.html", "remediation.html", "sources.html", "major-hazards.html",
-                 "plugins.html", "pages/usage.html", "static/site.css", "pagefind/pagefind-ui.js"]:
+                 "plugins.html", "pages/usage.html", "static/site.css", "search/meta.js"]:
         assert (out / page).is_file(), page
     checkpoint = (out / "checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in checkpoint
@@ -96,7 +96,7 @@ TRICKY_PAGES = [
     '<A HREF="Up.html" ID=top>x</A><img\nsrc=\'i.png\'/><link rel=stylesheet href=s.css>',
     '<!-- <a href="commented.html"> --><a href="kept.html">k</a>',
     '<script src="s.js">if (a<b) document.write("<a href=\'in-script.html\'>")</script><a href="after.html">',
-    '<style>a[href="x"]{}</style><div data-bundle="pagefind/" id="search"></div><p data-href="no.html" id=p-1>',
+    '<style>a[href="x"]{}</style><div data-bundle="search/meta.js" id="search"></div><p data-href="no.html" id=p-1>',
     '<a href="a.html?x=1&amp;y=2#sec" title="id=nothing">t</a><a href>empty</a><a href="">blank</a>',
     '<a href="before.html"><!-- unterminated <a href="never.html">',
 ]

@@ -51,7 +51,7 @@ def test_build_handbook(tmp_path, general):
     assert "主要负责人和分管领导深入现场排查" in handbook.checkpoint_page("gen-pd-01").read_text(encoding="utf-8")
     assert handbook.checklist_pdf("general-supervision").read_bytes().startswith(b"%PDF")
     assert "关于" in handbook.page("pages/about.html")
-    assert handbook.path("pagefind/pagefind.js")
+    assert handbook.path("search/meta.js")
     with pytest.raises(AssertionError, match="the handbook has no guide/index.html"):
         handbook.page("guide/index.html")  # the author guide is left out unless asked for
 

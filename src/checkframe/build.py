@@ -2,9 +2,9 @@
 
 ::
 
-    load plugins → catalog → handbook project → render pages (in memory)
+    load plugins → catalog → handbook project → render pages (in memory) → search index (in memory)
                  → check every internal link and anchor → write to a fresh folder
-                 → print PDFs → search index → swap the folder in
+                 → print PDFs → swap the folder in
 
 Everything is gathered and checked before the first byte is written; the
 output folder appears at once, so a failed build leaves the previous site as
@@ -21,7 +21,6 @@ import json
 import os
 import posixpath
 import shutil
-import subprocess
 import tempfile
 import tomllib
 from collections.abc import Iterable
@@ -38,6 +37,7 @@ from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
 from checkframe.printing import PrintError, print_all, print_jobs
 from checkframe.project import CONFIG_NAME, load_project
+from checkframe.search import Document, index_files
 from checkframe.site import gather_site, page_links, render_site
 
 __all__ = ["BuildResult", "build"]
@@ -211,14 +211,6 @@ def _write_tree(root: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
-def _link_or_copy(source: str, target: str) -> None:
-    """Hard-link a file of the search index (it is never written in place), or copy it across file systems."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
 def _swap_in(staging: Path, output: Path) -> None:
     """Replace ``output`` by ``staging`` with two renames; the old tree is removed after."""
     old = None
@@ -228,38 +220,6 @@ def _swap_in(staging: Path, output: Path) -> None:
     os.rename(staging, output)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def pagefind_binary() -> str:
-    """The extended Pagefind binary, which segments Chinese; the plain one silently does not."""
-    try:
-        from pagefind_bin_extended import get_executable  # type: ignore[import-not-found]
-    except ImportError:
-        raise ContentError([Problem("", "Pagefind (extended) is not installed; install it with: "
-                                        "python3 -m pip install 'pagefind[extended]'")]) from None
-    return str(get_executable())
-
-
-def index_search(site: Path, cache: Path, pages: dict[str, bytes]) -> None:
-    """Build the Pagefind index into ``site/pagefind``; reuse the last one when no page changed."""
-    digest = hashlib.sha256()
-    for path, data in sorted(pages.items()):
-        if path.endswith(".html"):
-            digest.update(path.encode())
-            digest.update(data)
-    cached = cache / "pagefind" / digest.hexdigest()
-    if not cached.is_dir():
-        result = subprocess.run(
-            [pagefind_binary(), "--site", str(site), "--output-path", str(site / "pagefind")],
-            capture_output=True, text=True,
-        )
-        if result.returncode != 0:
-            raise ContentError([Problem("", f"search index failed: {result.stderr.strip() or result.stdout.strip()}")])
-        shutil.rmtree(cache / "pagefind", ignore_errors=True)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(site / "pagefind", cached, copy_function=_link_or_copy)
-    else:
-        shutil.copytree(cached, site / "pagefind", copy_function=_link_or_copy)
 
 
 def build(
@@ -310,19 +270,25 @@ def build(
         raise ContentError([Problem("", str(exc))]) from None
     pdfs = {f"forms/{job.target}" if job.kind == "form" else job.target: f"pdf/{job.name}" for job in print_plan}
     links: dict[str, PageLinks] = {}
+    documents: list[Document] = []
     collecting = gc.isenabled()
     gc.disable()  # rendering makes many objects and frees few: the cycle collector only rescans them
     try:
         try:
-            files, origins = render_site(catalog, project, plugins, registers, pdfs, links)
+            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents)
         except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
             raise ContentError([Problem("", _template_error(exc))]) from None
-        search_files = ["pagefind/pagefind-ui.css", "pagefind/pagefind-ui.js", "pagefind/pagefind.js"]
-        problems = check_links(files, origins, extra_targets=[*pdfs.values(), *search_files], parsed=links)
+        # The search index: more files of the site, from the text the render workers took from each page.
+        for path, data in index_files(documents).items():
+            if path in files:
+                raise ContentError([Problem(origins.get(path, ""), f"{path} is the search index's; choose another name")])
+            files[path] = data
+            origins[path] = "checkframe (search index)"
+        problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
     finally:
         if collecting:
             gc.enable()
-        del links
+        del links, documents
     if problems:
         raise ContentError(problems)
 
@@ -335,12 +301,12 @@ def build(
             print_all(catalog, project, staging / "pdf", cache / "pdf", jobs)
         except PrintError as exc:
             raise ContentError([Problem("", str(exc))]) from None
-        index_search(staging, cache, files)
         pages = sum(1 for p in files if p.endswith(".html"))
         (staging / STAMP).write_text(
             json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
         )
         _swap_in(staging, output)
+        shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

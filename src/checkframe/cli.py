@@ -512,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="PROJECT", help="the handbook folder holding checkframe.toml, e.g. site/")
     p.add_argument("--force", action="store_true", help="rebuild even when no input changed")
     p.add_argument("--jobs", type=int, metavar="N", help="processes printing PDFs (default: one per core)")
-    p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (search needs HTTP).")
+    p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (a local web server).")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder, e.g. site/")
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     p = command("print", cmd_print, "Print a checklist or a blank form as a PDF.")

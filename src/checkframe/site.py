@@ -28,7 +28,7 @@ import attrs
 import jinja2
 from markupsafe import Markup
 
-from checkframe import markdown
+from checkframe import markdown, search
 from checkframe.author_guide import guide_pages
 from checkframe.catalog import Catalog
 from checkframe.content import Problem
@@ -195,15 +195,25 @@ class SiteRenderer:
         self.files[path] = b""  # keeps the order in which pages were listed
         self.origins[path] = origin
 
-    def finish(self, links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None) -> None:
-        """Render every listed page; with ``links``, also record each page's links and ids (see :func:`page_links`)."""
+    def finish(
+        self,
+        links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
+        documents: list[search.Document] | None = None,
+    ) -> None:
+        """Render every listed page.
+
+        With ``links``, also record each page's links and ids (see :func:`page_links`); with ``documents``,
+        append the searchable pages' search documents in the listed order (see :func:`search.document`).
+        """
         for _, template, _ in self.pages:
             self.env.get_template(template)  # compiled once, here, before any worker starts
-        rendered = _render_pages(self.env, self.pages, links is not None)
-        for (path, _, _), (data, found) in zip(self.pages, rendered, strict=True):
+        rendered = _render_pages(self.env, self.pages, links is not None, documents is not None)
+        for (path, _, _), (data, found, doc) in zip(self.pages, rendered, strict=True):
             self.files[path] = data
             if links is not None:
                 links[path] = found
+            if documents is not None and doc is not None:
+                documents.append(doc)
         self.pages = []
 
     @functools.cached_property
@@ -376,7 +386,7 @@ PARALLEL_MIN_PAGES = 400
 ENV_JOBS = "CHECKFRAME_JOBS"
 
 #: What forked workers render: set in the parent just before the workers start.
-_WORK: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool] | None = None
+_WORK: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool, bool] | None = None
 
 
 def _jobs(pages: int) -> int:
@@ -391,29 +401,30 @@ def _jobs(pages: int) -> int:
     return max(1, wanted)
 
 
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[bytes, Any]]:
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[bytes, Any, Any]]:
     assert _WORK is not None
-    env, pages, want_links = _WORK
+    env, pages, want_links, want_documents = _WORK
     out = []
-    for _, template, context in pages[bounds[0]:bounds[1]]:
+    for path, template, context in pages[bounds[0]:bounds[1]]:
         html = env.get_template(template).render(context)
-        out.append((html.encode("utf-8"), page_links(html) if want_links else None))
+        out.append((html.encode("utf-8"), page_links(html) if want_links else None,
+                    search.document(path, html) if want_documents else None))
     return out
 
 
 def _render_pages(
-    env: jinja2.Environment, pages: list[tuple[str, str, dict[str, Any]]], want_links: bool
-) -> list[tuple[bytes, Any]]:
-    """Each page's bytes (and links), in the order of ``pages``; the first error in that order is raised."""
+    env: jinja2.Environment, pages: list[tuple[str, str, dict[str, Any]]], want_links: bool, want_documents: bool
+) -> list[tuple[bytes, Any, Any]]:
+    """Each page's bytes (links, search document), in the order of ``pages``; the first error in that order is raised."""
     global _WORK
     jobs = _jobs(len(pages))
-    _WORK = (env, pages, want_links)
+    _WORK = (env, pages, want_links, want_documents)
     try:
         if jobs == 1:
             return _render_chunk((0, len(pages)))
         size = max(16, -(-len(pages) // (jobs * 8)))
         chunks = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
-        out: list[tuple[bytes, Any]] = []
+        out: list[tuple[bytes, Any, Any]] = []
         # Forked workers inherit the catalog, the templates and the listed pages: nothing is pickled on the way in.
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             for result in pool.map(_render_chunk, chunks):
@@ -507,11 +518,14 @@ def render_site(
     registers: list[SiteRegister],
     pdfs: dict[str, str],
     links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
+    searchable: list[search.Document] | None = None,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Render every page; return ``{path: bytes}`` and ``{path: where it came from}``.
 
     :param pdfs: checklist id or form name → path of its PDF in the site.
     :param links: filled with each rendered page's links and ids, as :func:`page_links` finds them.
+    :param searchable: filled with the searchable pages' documents, as :func:`checkframe.search.document`
+        reads them, in the order the pages were listed.
     """
     extra = [
         ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()
@@ -621,7 +635,7 @@ def render_site(
         for page in guide:
             site.render(f"guide/{page.slug}.html", "guide.html", origin=f"checkframe/guide/{page.slug}.md",
                         guide_page=page, guide_pages=guide)
-    site.finish(links)
+    site.finish(links, searchable)
 
     for static in sorted(STATIC.iterdir()):
         if static.is_file():

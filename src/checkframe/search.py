@@ -1,0 +1,344 @@
+"""The built-in search index: Chinese and ASCII search with no server and no binary, over HTTP and from ``file://``.
+
+::
+
+    rendered pages → documents (title, sector, text) → tokens → postings, sharded → small JavaScript files
+
+A *document* is a page whose ``<main>`` carries :data:`BODY`; its text is what
+``<main>`` shows, without the elements marked :data:`IGNORE` (the pager).
+:func:`document` reads it from a rendered page with regular expressions, in the
+render workers.
+
+Tokens follow Lucene's CJK analyzer: the text is folded (NFKC, lowercase, see
+:func:`fold`); a run of CJK characters gives its overlapping bigrams, a run of
+ASCII letters and digits gives a word.  Unlike Lucene, every CJK character is
+also indexed alone, so that a one-character query finds it inside a longer
+run; a word mixing letters and digits (``gb50016``) also gives its letter and
+digit runs (``gb``, ``50016``).
+
+A query is split on whitespace; every term must occur in the page's folded
+text as a substring.  Candidates are the intersection of the postings of the
+term's tokens, then each is verified against the text, so that 瓦斯 and 斯抽
+elsewhere on a page do not match 瓦斯抽.  Pages with every term in the title
+come first, then the others, each in catalog order.  :func:`query` is the
+reference; ``static/search.js`` does the same in the browser (a browser test
+runs the same queries through both).
+
+The index is a folder of JavaScript files that each call
+``cfSearch.load(name, data)``, so the browser can load them with ``<script>``
+tags, which work from ``file://`` where ``fetch`` does not:
+
+- ``search/meta.js``: the number of documents and shards, where each text file starts, the sector
+  names and each document's sector (as runs);
+- ``search/t-<n>.js``: the postings of the tokens whose :func:`token_hash` falls
+  in shard ``n``: token → [document numbers, of them those with it in the title],
+  both delta-encoded;
+- ``search/d-<n>.js``: a run of documents, from the n-th start listed in ``meta.js`` (at most
+  :data:`CHUNK`, about :data:`CHUNK_CHARS` characters): [path, title, sector number, text].
+
+The files are byte-identical for the same pages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html as html_lib
+import json
+import operator
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+__all__ = ["BODY", "IGNORE", "SECTOR", "Document", "document", "fold", "index_files", "query", "read_page", "tokens"]
+
+#: The attribute of ``<main>`` that makes a page searchable.
+BODY = "data-search-body"
+#: The attribute of ``<main>`` naming the page's sector (the sector filter).
+SECTOR = "data-search-sector"
+#: Elements with this attribute are left out of the searched text.
+IGNORE = "data-search-ignore"
+
+FOLDER = "search"
+FORMAT = 1
+#: At most this many documents per text file, and about this many characters.
+CHUNK = 32
+CHUNK_CHARS = 12_000
+#: The aimed-at size of a postings file, in bytes.
+SHARD_BYTES = 24_000
+
+# -- Documents, read from rendered pages -----------------------------------------------------
+
+_SECTOR_ATTR = re.compile(SECTOR + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_RAW = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_IGNORED = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\s" + IGNORE + r"\b[^>]*>.*?</\1\s*>", re.DOTALL)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.DOTALL | re.IGNORECASE)
+#: Tags that separate words; other tags (<a>, <strong>, <code> ...) are taken out without a trace.
+_BLOCK = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|dl|dt|dd|h[1-6]|table|thead|tbody|tr|td|th|section|article|header|footer|nav"
+    r"|aside|blockquote|pre|figure|figcaption|hr|details|summary|caption)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def _text(html: str) -> str:
+    return _SPACE.sub(" ", html_lib.unescape(_TAG.sub("", _BLOCK.sub(" ", html)))).strip()
+
+
+class Document(NamedTuple):
+    """A searchable page: where it is, its title, sector and text, and its tokens (see :func:`tokens`)."""
+
+    path: str
+    title: str
+    sector: str
+    text: str
+    #: The text's tokens, then the title's, each joined by newlines: one string each is cheap to send
+    #: from a render worker.
+    tokens: str
+    title_tokens: str
+
+    @classmethod
+    def of(cls, path: str, title: str, sector: str, text: str) -> Document:
+        return cls(path, title, sector, text, "\n".join(tokens(fold(text))), "\n".join(tokens(fold(title))))
+
+
+def read_page(page: str) -> tuple[str, str, str] | None:
+    """A rendered page's (title, sector, text), or ``None`` when its ``<main>`` does not carry :data:`BODY`.
+
+    The title is the ``<h1>``'s text.  Elements carrying :data:`IGNORE` must not
+    hold another element of the same name (the pager does not).
+    """
+    start = page.find("<main ")  # the templates' own <main>: page text before it is escaped
+    end = page.find(">", start)
+    if start < 0 or end < 0 or BODY not in page[start:end]:
+        return None
+    attrs = page[start:end]
+    close = page.find("</main>", end)
+    body = page[end + 1:close if close >= 0 else len(page)]
+    sector = _SECTOR_ATTR.search(attrs)
+    if "<!--" in body or "<script" in body or "<style" in body or "<template" in body:
+        body = _RAW.sub(" ", body)
+    if IGNORE in body:
+        body = _IGNORED.sub(" ", body)
+    h1 = _H1.search(body)
+    title = _text(h1.group(1)) if h1 else ""
+    return title, html_lib.unescape(sector.group(1) or sector.group(2) or "") if sector else "", _text(body)
+
+
+def document(path: str, page: str) -> Document | None:
+    """The search document of a rendered page, tokens included, or ``None`` (see :func:`read_page`)."""
+    found = read_page(page)
+    return None if found is None else Document.of(path, *found)
+
+
+# -- Tokens ----------------------------------------------------------------------------------
+
+_CJK_RANGES = (
+    "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+_TOKEN = re.compile(f"([{_CJK_RANGES}]+)|([a-z0-9]+)")
+_ALNUM_PARTS = re.compile(r"[a-z]+|[0-9]+")
+
+
+class _Folding(dict[int, str]):
+    """What :func:`fold` maps each character to, worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char).lower()
+        # One character, of the same UTF-16 length (search.js cuts excerpts by UTF-16 positions), or none.
+        if len(folded) != 1 or (ord(folded) > 0xFFFF) != (code > 0xFFFF):
+            folded = char
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def fold(text: str) -> str:
+    """Each character NFKC-normalized and lowercased, on its own; one that would become several stays as it is.
+
+    The folded text is as long as the text, so an excerpt can be cut from the
+    text where the folded text matched.
+    """
+    return text.translate(_FOLDING)
+
+
+_BIGRAM = re.compile(f"(?=([{_CJK_RANGES}]{{2}}))")
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def tokens(folded: str) -> set[str]:
+    """The tokens a document is found by (see the module's docstring)."""
+    found = set(_BIGRAM.findall(folded))
+    found.update(_CJK_CHAR.findall("".join(set(folded))))
+    for word in set(_WORD.findall(folded)):
+        found.add(word)
+        if not (word.isalpha() or word.isdigit()):
+            found.update(_ALNUM_PARTS.findall(word))
+    return found
+
+
+def query_tokens(folded_term: str) -> list[str]:
+    """The tokens whose postings a term's candidates must all be in: the bigrams of a CJK run (one character alone)."""
+    found: list[str] = []
+    for match in _TOKEN.finditer(folded_term):
+        run = match.group(1)
+        if run:
+            found.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
+        else:
+            found.append(match.group(2))
+    return list(dict.fromkeys(found))
+
+
+def token_hash(token: str) -> int:
+    """FNV-1a over the token's code points, 32 bits (``static/search.js`` computes the same)."""
+    h = 0x811C9DC5
+    for char in token:
+        h = ((h ^ ord(char)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+# -- The index files -------------------------------------------------------------------------
+
+
+def _js(name: str, data: Any) -> bytes:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f'cfSearch.load("{name}",{payload});\n'.encode()
+
+
+def _deltas(numbers: list[int]) -> list[int]:
+    return [*numbers[:1], *map(operator.sub, numbers[1:], numbers)]
+
+
+def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
+    """The index of ``documents``, in catalog order, as ``{path: bytes}``."""
+    docs = list(documents)
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    in_title: defaultdict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        for token in doc.tokens.split("\n"):
+            postings[token].append(number)
+        if doc.title_tokens:
+            for token in doc.title_tokens.split("\n"):
+                in_title[token].append(number)
+    for token in in_title:
+        postings.setdefault(token, [])  # a title outside the <main> text still finds its page
+
+    entries = sum(len(p) for p in postings.values())
+    shards = 1
+    while shards * SHARD_BYTES < entries * 3 and shards < 4096:
+        shards *= 2
+    by_shard: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
+    for token in sorted(postings):
+        every = postings[token]
+        titled = in_title.get(token, [])
+        if titled and every != sorted(set(every) | set(titled)):
+            every = sorted(set(every) | set(titled))
+        by_shard[token_hash(token) % shards][token] = [_deltas(every), _deltas(titled)]
+
+    sectors = list(dict.fromkeys(doc.sector for doc in docs if doc.sector))
+    number = {name: i for i, name in enumerate(sectors)}
+    runs: list[list[int]] = []
+    for doc in docs:
+        index = number.get(doc.sector, -1)
+        if runs and runs[-1][0] == index:
+            runs[-1][1] += 1
+        else:
+            runs.append([index, 1])
+
+    # Pages in chunks of at most CHUNK pages and about CHUNK_CHARS characters; a long page is a chunk of its own.
+    starts: list[int] = []
+    size = 0
+    for n, doc in enumerate(docs):
+        if not starts or n - starts[-1] >= CHUNK or size + len(doc.text) > CHUNK_CHARS:
+            starts.append(n)
+            size = 0
+        size += len(doc.text)
+
+    files: dict[str, bytes] = {}
+    files[f"{FOLDER}/meta.js"] = _js("meta", {
+        "format": FORMAT, "docs": len(docs), "chunks": starts, "shards": shards, "sectors": sectors, "sectorRuns": runs,
+    })
+    for n, shard in enumerate(by_shard):
+        files[f"{FOLDER}/t-{n}.js"] = _js(f"t-{n}", shard)
+    for c, (start, end) in enumerate(zip(starts, [*starts[1:], len(docs)][:len(starts)], strict=True)):
+        files[f"{FOLDER}/d-{c}.js"] = _js(f"d-{c}", [
+            [doc.path, doc.title, number.get(doc.sector, -1), doc.text] for doc in docs[start:end]
+        ])
+    return files
+
+
+# -- The query, as search.js runs it -----------------------------------------------------------
+
+_LOAD = re.compile(rb'^cfSearch\.load\("([^"]+)",(.*)\);\n\Z', re.DOTALL)
+
+
+def _load(files: Mapping[str, bytes], name: str) -> Any:
+    match = _LOAD.match(files[f"{FOLDER}/{name}.js"])
+    if match is None:
+        raise ValueError(f"{FOLDER}/{name}.js is not a search index file")
+    return json.loads(match.group(2))
+
+
+def _undelta(deltas: list[int]) -> list[int]:
+    total = 0
+    out = []
+    for d in deltas:
+        total += d
+        out.append(total)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """The query's terms, folded; terms without a token (punctuation only) are left out."""
+    return [term for term in dict.fromkeys(fold(text).split()) if query_tokens(term)]
+
+
+def query(files: Mapping[str, bytes], text: str, sector: str | None = None) -> list[tuple[str, str]]:
+    """The (path, title) of every page that ``text`` finds, best first; ``sector`` keeps that sector's pages only."""
+    meta = _load(files, "meta")
+    wanted = terms(text)
+    if not wanted:
+        return []
+    shards: dict[int, dict[str, list[list[int]]]] = {}
+    every: set[int] | None = None
+    titled: set[int] | None = None
+    for term in wanted:
+        for token in query_tokens(term):
+            shard = token_hash(token) % meta["shards"]
+            if shard not in shards:
+                shards[shard] = _load(files, f"t-{shard}")
+            all_deltas, title_deltas = shards[shard].get(token, [[], []])
+            docs, in_title = set(_undelta(all_deltas)), set(_undelta(title_deltas))
+            every = docs if every is None else every & docs
+            titled = in_title if titled is None else titled & in_title
+    assert every is not None and titled is not None
+    if sector is not None:
+        keep = meta["sectors"].index(sector) if sector in meta["sectors"] else -2
+        of: list[int] = []
+        for index, count in meta["sectorRuns"]:
+            of.extend([index] * count)
+        every = {n for n in every if of[n] == keep}
+    chunks: dict[int, list[Any]] = {}
+
+    def doc(n: int) -> list[Any]:
+        c = bisect.bisect_right(meta["chunks"], n) - 1
+        if c not in chunks:
+            chunks[c] = _load(files, f"d-{c}")
+        return chunks[c][n - meta["chunks"][c]]
+
+    first, rest = [], []
+    for n in sorted(every):
+        path, title, _, body = doc(n)
+        if n in titled and all(term in fold(title) for term in wanted):
+            first.append((path, title))
+        elif all(term in fold(body) for term in wanted):
+            rest.append((path, title))
+    return first + rest

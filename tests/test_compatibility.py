@@ -106,15 +106,6 @@ def test_the_builtin_content_declares_the_format():
     assert tomllib.loads(builtin.read_text(encoding="utf-8"))["format"] == CONTENT_FORMAT
 
 
-@pytest.fixture
-def site_dir(tmp_path, monkeypatch):
-    root = tmp_path / "site-packages"
-    root.mkdir()
-    monkeypatch.syspath_prepend(str(root))
-    yield root
-    for name in [m for m in sys.modules if m.startswith("cfc_")]:
-        del sys.modules[name]
-
 
 def fake_distribution(root: Path, name: str, requires: str) -> None:
     module = name.replace("-", "_")

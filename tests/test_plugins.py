@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 import types
 from pathlib import Path
@@ -26,16 +25,6 @@ def install_fake_distribution(root: Path, name: str, entry_points: dict[str, str
     lines = "\n".join(f"{k} = {v}" for k, v in entry_points.items())
     (info / "entry_points.txt").write_text(f"[checkframe]\n{lines}\n", encoding="utf-8")
 
-
-@pytest.fixture
-def site_dir(tmp_path, monkeypatch):
-    """A folder on sys.path where fake distributions are 'installed'."""
-    root = tmp_path / "site-packages"
-    root.mkdir()
-    monkeypatch.syspath_prepend(str(root))
-    yield root
-    for name in [m for m in sys.modules if m.startswith("cfp_")]:
-        del sys.modules[name]
 
 
 GOOD = '''

@@ -50,7 +50,8 @@ def handbook(session: nox.Session) -> None:
     ensure_system_packages(session, PRINT_PACKAGES)
     install_checkframe(session)
     session.run("checkframe", "build", "site/", *session.posargs)
-    session.log("open site/_build/index.html, or preview with search: checkframe serve site/")
+    session.log("open site/_build/index.html (search works from the files), "
+                "or preview it: .nox/handbook/bin/checkframe serve site/")
 
 
 @nox.session

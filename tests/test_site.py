@@ -395,3 +395,12 @@ def test_the_example_handbook_compares_with_a_committed_export():
     project = load_project(root)
     assert project.changes is not None and project.since_path.is_file()
     assert {s.id for s in project.previous.sectors} == {"coal_mine", "general"}
+
+
+def test_a_pipe_or_an_unreadable_file_in_the_project_neither_hangs_nor_breaks_the_fingerprint(project, content):
+    import os
+
+    os.mkfifo(project / "pipe")  # reading it would block the build forever
+    plugins = load_only(demo=content.plugin())
+    assert build(project, plugins=plugins).written is True
+    assert build(project, plugins=plugins).written is False

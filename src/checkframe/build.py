@@ -32,7 +32,7 @@ import attrs
 import checkframe
 from checkframe import printing
 from checkframe.author_guide import GuideError
-from checkframe.catalog import build_catalog, digest_sources
+from checkframe.catalog import build_catalog, digest_sources, digest_tree
 from checkframe.content import ContentError, Problem
 from checkframe.plugins import Plugins, load_plugins
 from checkframe.printing import PrintError, print_all, print_jobs
@@ -139,21 +139,6 @@ def check_links(
 # -- Fingerprint -------------------------------------------------------------------------
 
 
-def _tree_digest(root: Path, digest: hashlib._Hash, skip: Iterable[str] = ()) -> None:
-    """Every file's path, size and bytes, in a stable order; hidden folders, ``skip`` and caches are left out."""
-    skipped = {*skip, "__pycache__"}
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in skipped and not d.startswith("."))
-        here = Path(folder)
-        rel = here.relative_to(root).as_posix()
-        for name in sorted(names):
-            path = here / name
-            data = path.read_bytes()
-            digest.update(f"{rel}/{name} {len(data)}\n".encode())
-            digest.update(data)
-        skipped = {"__pycache__"}  # ``skip`` names folders at the top only
-
-
 def _version(distribution: str) -> str:
     try:
         return importlib.metadata.version(distribution)
@@ -187,14 +172,17 @@ def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Pa
     digest.update(repr([_version("weasyprint"), *printing.font_stamps()]).encode())  # the PDFs' look
     if not digest_sources(plugins, digest):
         return None
-    _tree_digest(project_root, digest, skip=[OUTPUT, CACHE])
-    since = _changes_since(project_root)
-    if since is not None and since.is_file():  # the export compared with may live outside the project
-        digest.update(since.read_bytes())
-    # checkframe itself: its templates and stylesheet, and the code that writes pages (the author guide too).
-    for folder in (PACKAGE, *template_dirs):
-        digest.update(f"templates {folder}\n".encode())
-        _tree_digest(folder, digest)
+    try:
+        digest_tree(project_root, digest, skip=[OUTPUT, CACHE])
+        since = _changes_since(project_root)
+        if since is not None and since.is_file():  # the export compared with may live outside the project
+            digest.update(since.read_bytes())
+        # checkframe itself (templates, stylesheet, the code that writes pages and the author guide), plugins' templates
+        for folder in (PACKAGE, *template_dirs):
+            digest.update(f"templates {folder}\n".encode())
+            digest_tree(folder, digest)
+    except OSError:  # unreadable: the build goes ahead and reports what it cannot read
+        return None
     return digest.hexdigest()
 
 

@@ -127,6 +127,27 @@ def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
     return contributions, problems
 
 
+def digest_tree(root: Path, digest: Any, *, skip: Iterable[str] = (), hidden: bool = False) -> None:
+    """Feed ``digest`` with every regular file's path, size and bytes below ``root``, in a stable order.
+
+    ``__pycache__`` folders are left out, and so are ``skip`` (folder names at the
+    top) and, unless ``hidden``, folders whose name starts with a dot.
+    :raises OSError: when a file cannot be read.
+    """
+    skipped = {*skip, "__pycache__"}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skipped and (hidden or not d.startswith(".")))
+        skipped = {"__pycache__"}  # ``skip`` names folders at the top only
+        here = Path(folder)
+        rel = here.relative_to(root).as_posix()
+        for name in sorted(names):
+            path = here / name
+            if path.is_file():  # not a socket or a pipe, which would block
+                data = path.read_bytes()
+                digest.update(f"{rel}/{name} {len(data)}\n".encode())
+                digest.update(data)
+
+
 @attrs.define
 class _Recorder(Register):
     """A register that notes what a plugin registers without reading any file."""
@@ -157,12 +178,10 @@ def digest_sources(plugins: Plugins, digest: Any) -> bool:
         digest.update(f"plugin {recorder.plugin}\n".encode())
         for root in recorder.dirs:
             digest.update(f"dir {root}\n".encode())
-            for folder, dirs, names in os.walk(root):
-                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-                for name in sorted(names):
-                    data = (Path(folder) / name).read_bytes()
-                    digest.update(f"{folder}/{name} {len(data)}\n".encode())
-                    digest.update(data)
+            try:
+                digest_tree(root, digest, hidden=True)
+            except OSError:  # unreadable: the real build reports it
+                return False
         for name in ("sectors", "documents", "groups", "checkpoints", "checklists", "categories"):
             for entry in getattr(recorder.contribution, name):
                 digest.update(f"{name} {entry.obj!r}\n".encode())

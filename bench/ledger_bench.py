@@ -136,7 +136,8 @@ def _cpu() -> float:
 def measure(root: Path, jobs: int | None) -> dict:
     """Run in a child: time the ledger and the weekly report, then trace the ledger's memory."""
     from checkframe.catalog import build_catalog
-    from checkframe.ledger import LEDGER_COLUMNS, build_ledger, ledger_rows, render, weekly_rows
+    from checkframe.ledger.ledger import build_ledger
+    from checkframe.ledger.rows import LEDGER_COLUMNS, ledger_rows, render, weekly_rows
     from checkframe.plugins import load_plugins
 
     t0 = time.perf_counter()

@@ -3,10 +3,10 @@
     python bench/print_bench.py [--project site] [--only ID ...]
 
 Prints, for every checklist of the installed plugins, the pages and seconds per
-page of :func:`checkframe.printing.render_checklist` and of the floor (one
+page of :func:`checkframe.publish.printing.render_checklist` and of the floor (one
 ``<table>`` with a repeated ``thead``, the same rows as plain text, the same
 font and page size, no other styling), and their ratio; then the time of
-:func:`checkframe.printing.print_all` with 1 and 2 processes into an empty
+:func:`checkframe.publish.pdfs.print_all` with 1 and 2 processes into an empty
 cache, and of a rebuild with nothing changed, which must render no PDF.
 The target is a ratio within 1.3 on one core.
 """
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import weasyprint
 
-from checkframe import printing
 from checkframe.catalog import build_catalog
-from checkframe.cli import _print_project
+from checkframe.cli.common import print_project
 from checkframe.plugins import load_plugins
+from checkframe.publish import pdfs, printing
 
 FLOOR_CSS = weasyprint.CSS(string="""
 @page { size: A4; margin: 16mm 15mm 18mm 15mm; }
@@ -80,7 +80,7 @@ def main() -> int:
     args = parser.parse_args()
 
     catalog = build_catalog(load_plugins())
-    project = _print_project(args.project, catalog)
+    project = print_project(args.project, catalog)
     ids = args.only or [c.id for c in catalog.checklists]
     printing.render_form(catalog, project, "deadline-order")  # warm up: imports, fonts, templates
 
@@ -106,16 +106,16 @@ def main() -> int:
         tmp = Path(tmp)
         for jobs in (1, 2):
             start = time.perf_counter()
-            written = printing.print_all(catalog, project, tmp / f"out{jobs}", tmp / f"cache{jobs}", jobs=jobs)
+            written = pdfs.print_all(catalog, project, tmp / f"out{jobs}", tmp / f"cache{jobs}", jobs=jobs)
             print(f"print_all, {jobs} process{'es' if jobs > 1 else ''}: {time.perf_counter() - start:.2f} s "
                   f"for {len(written)} PDFs")
         rendered: list[str] = []
-        real = printing._render_job
-        printing._render_job = lambda job, cache: rendered.append(job.name) or real(job, cache)
+        real = pdfs._render_job
+        pdfs._render_job = lambda job, cache: rendered.append(job.name) or real(job, cache)
         start = time.perf_counter()
-        printing.print_all(catalog, project, tmp / "out2", tmp / "cache2", jobs=2)
+        pdfs.print_all(catalog, project, tmp / "out2", tmp / "cache2", jobs=2)
         print(f"rebuild with nothing changed: {time.perf_counter() - start:.2f} s, {len(rendered)} PDFs rendered")
-        printing._render_job = real
+        pdfs._render_job = real
         if rendered:
             print(f"error: these rendered again: {', '.join(rendered)}", file=sys.stderr)
             return 1

@@ -8,7 +8,7 @@
 Queries are random substrings of 2 to 6 characters of checkpoints' 检查内容 (``what``), without
 whitespace, seeded, each with at least one CJK character: what an inspector remembers of a sentence.
 For each, the share of queries whose checkpoint is among the results: checkframe's through
-:func:`checkframe.search.query` (the same answers as the browser's, see tests/test_browser.py),
+:func:`checkframe.publish.search.query` (the same answers as the browser's, see tests/test_browser.py),
 Pagefind's through its JavaScript API (``pagefind.search``) in Debian's Chromium, over HTTP.
 """
 
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # the folder of this script is put on the path first
 
-from checkframe import search
 from checkframe.catalog import build_catalog
+from checkframe.publish import search
 
 SEED = 4
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -11,7 +11,7 @@ that the disk does not dominate.  Each catalog size is built in a fresh child
 process, so that its peak memory is its own.  The figures:
 
 - **cold**: ``build()`` with no previous output, search index included;
-- **search**: of the cold build, the time :func:`checkframe.search.index_files` took in the
+- **search**: of the cold build, the time :func:`checkframe.publish.search.index_files` took in the
   building process (postings, shards, files); the documents and their tokens are made by
   the render workers, so their cost is in **cold** minus **pages**;
 - **pages**: ``build(force=True)`` with no search documents and an empty index: catalog,
@@ -23,7 +23,7 @@ process, so that its peak memory is its own.  The figures:
   attributes are renamed to Pagefind's, as the handbook used it before its own index.
 
 The PDFs that ``build()`` also prints (one per checklist: 120 long ones here) are
-left out: ``checkframe.build.print_all`` is replaced by a no-op, since MkDocs and
+left out: ``checkframe.publish.build.print_all`` is replaced by a no-op, since MkDocs and
 Hugo print nothing and ``bench/print_bench.py`` measures printing.  The pages
 still link to the PDFs, and the link check still expects them.
 """
@@ -59,7 +59,7 @@ def _mib(kib: int) -> float:
 
 
 def measure(root: Path) -> dict[str, float]:
-    import checkframe.build as cfbuild
+    import checkframe.publish.build as cfbuild
 
     project = root / "handbook"
     cfbuild.print_all = lambda *args, **kwargs: None  # the site only; see the module's docstring
@@ -91,7 +91,7 @@ def measure(root: Path) -> dict[str, float]:
     figures["rebuild"] = time.perf_counter() - start
     assert not again.written
 
-    import checkframe.site as cfsite
+    import checkframe.publish.site as cfsite
 
     real_document = cfsite.search.document
     cfsite.search.document = lambda path, page: None  # no documents: the index of nothing

@@ -3,7 +3,7 @@
 Every sector is a plugin content folder in exactly the format the loader reads
 (``sector.toml``, ``checkpoints/NN-group.toml``, ``checklists.toml``), and a
 handbook project folder (``checkframe.toml`` and one page) sits beside them, so
-the real :func:`checkframe.build.build` runs on it::
+the real :func:`checkframe.publish.build.build` runs on it::
 
     python bench/synth.py /dev/shm/cf-synth           # 40 sectors x 250 checkpoints
     python bench/synth.py /dev/shm/cf-synth --sectors 10

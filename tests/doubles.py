@@ -10,7 +10,7 @@ import pytest
 
 from checkframe import hookimpl
 from checkframe.catalog import Catalog, build_catalog
-from checkframe.content import ContentError
+from checkframe.errors import ContentError
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
 
 SECTOR = """

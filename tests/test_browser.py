@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from checkframe import search
-from checkframe.build import build
+from checkframe.publish import search
+from checkframe.publish.build import build
 from doubles import load_only
 
 playwright = pytest.importorskip("playwright.sync_api", reason="install the test extras: pip install playwright")

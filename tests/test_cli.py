@@ -10,6 +10,7 @@ import pytest
 
 import checkframe.cli as cli
 from checkframe.catalog import catalog_from_json, catalog_to_json
+from checkframe.cli import common
 from checkframe.plugins import ENV_ALLOWLIST
 from doubles import catalog_of
 
@@ -53,8 +54,8 @@ def test_plugins_json(only_builtins, capsys):
 def test_content_problems_exit_1_with_one_line_each(monkeypatch, content, capsys):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
     content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', "title = 3")
-    real = cli.load_plugins
-    monkeypatch.setattr(cli, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
+    real = common.load_plugins
+    monkeypatch.setattr(common, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
     assert cli.main(["validate"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -71,8 +72,8 @@ def test_export_round_trips(content, tmp_path, monkeypatch):
     assert catalog_from_json(text) == catalog
     assert json.loads(text)["checklists"][0]["checkpoints"] == ["demo-gas-01", "demo-gas-02"]
 
-    real = cli.load_plugins
-    monkeypatch.setattr(cli, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
+    real = common.load_plugins
+    monkeypatch.setattr(common, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
     out = tmp_path / "catalog.json"
     assert cli.main(["export", "--format", "json", "-o", str(out)]) == 0
     assert catalog_from_json(out.read_text(encoding="utf-8")) == catalog

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from checkframe import content, hookimpl
-from checkframe.catalog import build_catalog
-from checkframe.content import CONTENT_FORMAT
+from checkframe import hookimpl
+from checkframe.catalog import build_catalog, content
+from checkframe.catalog.content import CONTENT_FORMAT
+from checkframe.errors import ContentError
 from checkframe.plugins import ENV_ALLOWLIST, load_plugins
 from doubles import catalog_of, problems_of
 
@@ -102,7 +103,7 @@ def test_two_files_of_one_folder_disagree(tmp_path):
 
 
 def test_the_builtin_content_declares_the_format():
-    builtin = Path(content.__file__).parent / "builtin" / "content" / "remediation.toml"
+    builtin = Path(content.__file__).parent.parent / "builtin" / "content" / "remediation.toml"
     assert tomllib.loads(builtin.read_text(encoding="utf-8"))["format"] == CONTENT_FORMAT
 
 
@@ -194,6 +195,6 @@ def test_format_is_checked_before_the_catalog_is_cross_checked(tmp_path):
     sector = folder / "sector.toml"
     sector.write_text(sector.read_text(encoding="utf-8").replace("format = 1", "format = 9"), encoding="utf-8")
     plugins = load_plugins(environ={ENV_ALLOWLIST: ""}, extra={"future": content_plugin(folder)})
-    with pytest.raises(content.ContentError) as info:
+    with pytest.raises(ContentError) as info:
         build_catalog(plugins)
     assert len(info.value.problems) == 1

@@ -10,7 +10,8 @@ from attrs import evolve
 
 import checkframe.cli as cli
 from checkframe.catalog import catalog_to_json
-from checkframe.diff import diff_catalogs, load_export, render_json, render_text, to_data
+from checkframe.catalog.diff import diff_catalogs, render_json, render_text, to_data
+from checkframe.catalog.export import load_export
 from doubles import catalog_of, shipped_catalog
 
 ROOT = Path(__file__).parents[1]

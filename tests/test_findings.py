@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from checkframe.findings import (
+from checkframe.ledger.findings import (
     Finding,
     FindingState,
     LoopError,

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 import checkframe.cli as cli
-from checkframe.ledger import weekly_rows
-from checkframe.project import HandbookConfig, PrintConfig, Project
+from checkframe.cli import common
+from checkframe.ledger.rows import weekly_rows
+from checkframe.publish.project import HandbookConfig, PrintConfig, Project
 from test_ledger import CATALOG, EXAMPLE, FOUND, Store
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -55,9 +56,9 @@ def text(pdf: Path) -> str:
 @pytest.fixture
 def forms_cli(monkeypatch, tmp_path):
     """The command line with the demo catalog and a project whose department signs the forms."""
-    monkeypatch.setattr(cli, "_catalog", lambda: (None, CATALOG))
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
     project = Project(tmp_path, HandbookConfig(title="测试", department=DEPARTMENT), PrintConfig())
-    monkeypatch.setattr(cli, "_print_project", lambda root, catalog: project)
+    monkeypatch.setattr(common, "print_project", lambda root, catalog: project)
 
 
 @pytest.fixture

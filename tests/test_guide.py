@@ -9,9 +9,10 @@ from pathlib import Path
 import attrs
 import pytest
 
-from checkframe import author_guide, content
-from checkframe.author_guide import CLASSES, GuideError, field_table, guide_pages, hook_specs, rst_to_markdown
-from checkframe.build import build
+from checkframe.catalog import content
+from checkframe.publish import guide as author_guide
+from checkframe.publish.build import build
+from checkframe.publish.guide import CLASSES, GuideError, field_table, guide_pages, hook_specs, rst_to_markdown
 from doubles import load_only
 
 TESTS = Path(__file__).parent
@@ -87,7 +88,7 @@ def test_field_table_from_the_model():
 
 
 def test_the_worked_example_is_what_new_plugin_writes():
-    from checkframe.scaffold import PluginNames, plugin_files
+    from checkframe.authoring.scaffold import PluginNames, plugin_files
 
     quickstart = next(p for p in guide_pages() if p.slug == "quickstart").markdown
     for path, text in plugin_files(PluginNames("gas"), "城镇燃气", "区住房和城乡建设局").items():

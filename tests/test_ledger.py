@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import checkframe.cli as cli
-from checkframe.findings import FindingState
-from checkframe.ledger import build_ledger
+from checkframe.cli import common
+from checkframe.ledger.findings import FindingState
+from checkframe.ledger.ledger import build_ledger
 from doubles import ContentDir, catalog_of
 
 D = dt.date
@@ -121,7 +122,7 @@ def store(tmp_path: Path, request) -> Store:
 @pytest.fixture
 def demo_cli(monkeypatch):
     """The command line with the demo catalog instead of the installed plugins."""
-    monkeypatch.setattr(cli, "_catalog", lambda: (None, CATALOG))
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
 
 
 # -- The loop, replayed ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checkframe.markdown import render, render_inline, slugify
+from checkframe.publish.markdown import render, render_inline, slugify
 
 
 @pytest.mark.parametrize(

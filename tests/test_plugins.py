@@ -10,7 +10,7 @@ import pytest
 
 from checkframe import hookimpl
 from checkframe.catalog import build_catalog
-from checkframe.content import ContentError
+from checkframe.errors import ContentError
 from checkframe.plugins import ENV_ALLOWLIST, load_plugins
 from doubles import load_only, problems_of
 

@@ -16,10 +16,11 @@ import pytest
 from attrs import evolve
 
 import checkframe.cli as cli
-from checkframe import printing
 from checkframe.catalog import Catalog
+from checkframe.cli import common
 from checkframe.plugins import ENV_ALLOWLIST
-from checkframe.project import HandbookConfig, PrintConfig, Project
+from checkframe.publish import fonts, pdfs, printing
+from checkframe.publish.project import HandbookConfig, PrintConfig, Project
 from doubles import ContentDir, catalog_of
 
 pytestmark = pytest.mark.skipif(
@@ -289,11 +290,11 @@ def test_every_form_is_offered_on_the_command_line(capsys):
 def test_print_all_renders_only_what_changed(demo, tmp_path, monkeypatch):
     catalog, project, _ = demo
     rendered: list[str] = []
-    real = printing._render_job
-    monkeypatch.setattr(printing, "_render_job", lambda job, cache: rendered.append(job.name) or real(job, cache))
+    real = pdfs._render_job
+    monkeypatch.setattr(pdfs, "_render_job", lambda job, cache: rendered.append(job.name) or real(job, cache))
     out, cache = tmp_path / "out", tmp_path / "cache"
 
-    paths = printing.print_all(catalog, project, out, cache, jobs=1)
+    paths = pdfs.print_all(catalog, project, out, cache, jobs=1)
     expected = [out / "demo-self.pdf", out / "demo-long.pdf", *(out / "forms" / f"{f}.pdf" for f in printing.FORMS)]
     assert paths == expected
     assert sorted(rendered) == sorted(p.relative_to(out).as_posix() for p in expected)
@@ -301,25 +302,25 @@ def test_print_all_renders_only_what_changed(demo, tmp_path, monkeypatch):
 
     rendered.clear()
     (out / "demo-self.pdf").unlink()
-    assert printing.print_all(catalog, project, out, cache, jobs=1) == expected
+    assert pdfs.print_all(catalog, project, out, cache, jobs=1) == expected
     assert rendered == []  # nothing changed: everything comes from the cache
     assert (out / "demo-self.pdf").is_file()
 
     changed = evolve(catalog, checkpoints=tuple(
         evolve(c, what="瓦斯检查员是否持证上岗。") if c.id == "demo-gas-02" else c for c in catalog.checkpoints
     ))
-    printing.print_all(changed, project, out, cache, jobs=1)
+    pdfs.print_all(changed, project, out, cache, jobs=1)
     assert sorted(rendered) == ["demo-long.pdf", "demo-self.pdf"]  # both list the changed checkpoint
 
     rendered.clear()
-    printing.print_all(changed, evolve(project, config=evolve(project.config, department="另一个局")), out, cache, jobs=1)
+    pdfs.print_all(changed, evolve(project, config=evolve(project.config, department="另一个局")), out, cache, jobs=1)
     assert len(rendered) == len(expected)  # the department is printed on every PDF
 
 
 def test_print_all_in_parallel_writes_the_same_files(demo, tmp_path):
     catalog, project, _ = demo
-    serial = printing.print_all(catalog, project, tmp_path / "one", tmp_path / "cache1", jobs=1)
-    parallel = printing.print_all(catalog, project, tmp_path / "two", tmp_path / "cache2", jobs=2)
+    serial = pdfs.print_all(catalog, project, tmp_path / "one", tmp_path / "cache1", jobs=1)
+    parallel = pdfs.print_all(catalog, project, tmp_path / "two", tmp_path / "cache2", jobs=2)
     assert [p.read_bytes() for p in serial] == [p.read_bytes() for p in parallel]
     assert not list((tmp_path / "two").rglob(".*.tmp"))
 
@@ -331,8 +332,8 @@ def test_print_all_in_parallel_writes_the_same_files(demo, tmp_path):
 def cli_demo(monkeypatch, tmp_path):
     """The command line sees the demo sector only; the working folder has no site/."""
     content = make_content(tmp_path / "content")
-    real = cli.load_plugins
-    monkeypatch.setattr(cli, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
+    real = common.load_plugins
+    monkeypatch.setattr(common, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
     monkeypatch.chdir(tmp_path)
     return content
 
@@ -380,7 +381,7 @@ def test_cli_unwritable_output(cli_demo, tmp_path, capsys):
 
 
 def test_cli_no_cjk_font(cli_demo, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(printing, "_cjk_fonts", lambda: [])
+    monkeypatch.setattr(fonts, "_cjk_fonts", lambda: [])
     assert run_print(capsys, "demo-self", "-o", str(tmp_path / "x.pdf")) == (1, [
         "error: no font with Chinese glyphs is installed (fc-list :lang=zh finds none); "
         "install one with: apt-get install fonts-noto-cjk"
@@ -392,18 +393,18 @@ def test_no_cjk_font_detected_with_an_empty_fontconfig(tmp_path, monkeypatch):
     config = tmp_path / "fonts.conf"
     config.write_text('<?xml version="1.0"?><fontconfig><cachedir>' + str(tmp_path) + "</cachedir></fontconfig>")
     monkeypatch.setenv("FONTCONFIG_FILE", str(config))
-    assert printing._cjk_fonts() == []
+    assert fonts._cjk_fonts() == []
 
 
 def test_cli_checklist_without_items(cli_demo, tmp_path, capsys, monkeypatch):
-    plugins, catalog = cli._catalog()
+    plugins, catalog = common.load_catalog()
     empty = evolve(catalog, checklists=tuple(evolve(c, checkpoints=()) for c in catalog.checklists))
-    monkeypatch.setattr(cli, "_catalog", lambda: (plugins, empty))
+    monkeypatch.setattr(common, "load_catalog", lambda: (plugins, empty))
     assert run_print(capsys, "demo-self", "-o", str(tmp_path / "x.pdf")) == (
         1, ["error: checklist 'demo-self' has no checkpoints; there is nothing to print"])
     assert not (tmp_path / "x.pdf").exists()
     with pytest.raises(printing.PrintError, match="has no checkpoints"):
-        printing.print_all(empty, make_project(tmp_path), tmp_path / "out", tmp_path / "cache")
+        pdfs.print_all(empty, make_project(tmp_path), tmp_path / "out", tmp_path / "cache")
     assert not (tmp_path / "out").exists()
 
 

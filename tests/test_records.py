@@ -8,7 +8,8 @@ import tomllib
 import pytest
 
 import checkframe.cli as cli
-from checkframe.records import Mark, RecheckResult, Record, _loads, read_record, read_unit
+from checkframe.cli import common
+from checkframe.ledger.records import Mark, RecheckResult, Record, _loads, read_record, read_unit
 from test_ledger import CATALOG, FOUND, Store
 
 D = dt.date
@@ -21,7 +22,7 @@ def store(tmp_path) -> Store:
 
 @pytest.fixture(autouse=True)
 def demo_cli(monkeypatch):
-    monkeypatch.setattr(cli, "_catalog", lambda: (None, CATALOG))
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
 
 
 def test_a_unit_registration_reads_with_every_field(tmp_path):

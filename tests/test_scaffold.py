@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from checkframe import search
+from checkframe.catalog.content import CONTENT_FORMAT
 from checkframe.cli import main
-from checkframe.content import CONTENT_FORMAT
+from checkframe.publish import search
 
 SRC = Path(__file__).parent.parent / "src"
 

@@ -22,9 +22,9 @@ import pytest
 import tomli_w
 
 import checkframe.cli as cli
-from checkframe.content import load_content_dir
+from checkframe.catalog.content import load_content_dir
+from checkframe.catalog.schema import KINDS, SchemaError, _Builder, schema_for, schema_json
 from checkframe.model import FIELD_LABELS, HazardLevel, RequiredField
-from checkframe.schema import KINDS, SchemaError, _Builder, schema_for, schema_json
 
 ROOT = Path(__file__).parents[1]
 BUILTIN = ROOT / "src/checkframe/builtin/content"

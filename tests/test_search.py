@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checkframe import search
-from checkframe.build import build
+from checkframe.publish import search
+from checkframe.publish.build import build
 from doubles import load_only
 
 CONFIG = '[handbook]\ntitle = "测试检查手册"\ndepartment = "测试区应急管理局"\n'
@@ -129,8 +129,8 @@ def test_the_pager_is_not_indexed(built):
 EXAMPLE = """
 import json, sys
 from pathlib import Path
-from checkframe import search
-from checkframe.build import build
+from checkframe.publish import search
+from checkframe.publish.build import build
 root = Path(sys.argv[1])
 build(root)
 files = {p.relative_to(root / "_build").as_posix(): p.read_bytes() for p in (root / "_build" / "search").glob("*.js")}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from checkframe import hookimpl
-from checkframe.build import STAMP, build, check_links
-from checkframe.content import ContentError
-from checkframe.site import page_links
+from checkframe.errors import ContentError
+from checkframe.publish.build import STAMP, build
+from checkframe.publish.links import check_links, page_links
 from doubles import load_only
 
 CONFIG = """
@@ -178,10 +178,10 @@ def test_rebuild_follows_every_input(tmp_path, monkeypatch, project, content, ch
     elif change == "python object":
         document = Document(id="extra-law", title="某法（修订）")
     elif change == "fonts":
-        import checkframe.printing
+        import checkframe.publish.fonts
 
-        fonts = checkframe.printing._cjk_fonts()
-        monkeypatch.setattr(checkframe.printing, "_cjk_fonts", lambda: [*fonts, "/usr/share/fonts/new.otf: 新字体"])
+        fonts = checkframe.publish.fonts._cjk_fonts()
+        monkeypatch.setattr(checkframe.publish.fonts, "_cjk_fonts", lambda: [*fonts, "/usr/share/fonts/new.otf: 新字体"])
     else:
         (tmp_path / "templates" / "checkpoint.html").write_text(
             '{% extends "default/checkpoint.html" %}{% block after_basis %}补充{% endblock %}', encoding="utf-8")
@@ -389,7 +389,7 @@ def test_changes_config_problems_name_file_and_key(project, content, tmp_path):
 
 
 def test_the_example_handbook_compares_with_a_committed_export():
-    from checkframe.project import load_project
+    from checkframe.publish.project import load_project
 
     root = Path(__file__).parents[1] / "site"
     project = load_project(root)

@@ -8,7 +8,7 @@ Plugins need one import::
 import importlib.metadata
 
 from checkframe.catalog import Catalog, build_catalog
-from checkframe.content import ContentError, Problem, Register
+from checkframe.errors import ContentError, Problem
 from checkframe.hookspecs import hookimpl
 from checkframe.model import (
     Checklist,
@@ -24,6 +24,7 @@ from checkframe.model import (
     SupervisionLevel,
 )
 from checkframe.plugins import load_plugins
+from checkframe.registers import Register
 
 __version__ = importlib.metadata.version("checkframe")
 

@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from checkframe.content import Register
-    from checkframe.site import SiteRegister
+    from checkframe.registers import Register, SiteRegister
 
 PROJECT_NAME = "checkframe"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -17,9 +18,13 @@ from attrs import field, frozen
 __all__ = [
     "FIELD_LABELS",
     "FIVE_ASSIGNMENTS",
+    "FORMS",
+    "UNRESOLVED",
     "Checklist",
     "Checkpoint",
     "Document",
+    "FindingState",
+    "FormJob",
     "FormKind",
     "Group",
     "HazardLevel",
@@ -324,3 +329,40 @@ FIELD_LABELS: dict[str, str] = {
     "title": "标题",
     "what": "检查内容",
 }
+
+
+class FindingState(_Labelled):
+    """Where a finding stands in the closed loop: 排查 → 整改 → 回查 → 复核验收 → 销号."""
+
+    OPEN = ("open", "待整改")
+    FIXING = ("fixing", "整改中")
+    AWAITING_RECHECK = ("awaiting_recheck", "待回查")
+    ACCEPTED = ("accepted", "已验收")
+    CLOSED = ("closed", "已销号")
+
+
+#: The states in which a finding still counts as a hazard on the ledger.
+UNRESOLVED = (FindingState.OPEN, FindingState.FIXING, FindingState.AWAITING_RECHECK)
+
+#: The forms of the campaign, by name: the template under ``templates/print/forms/`` and the title printed on it.
+FORMS: dict[str, str] = {
+    "supervision-record": "镇（街道）、部门督导检查表",
+    "deadline-order": "责令限期整改指令书",
+    "unit-registration": "生产经营单位摸底登记表",
+    "weekly-statistics": "镇（街道）、部门大排查大整治行动统计表",
+    "major-hazard-list": "非法违法生产经营行为、重大隐患统计表",
+}
+
+
+@frozen
+class FormJob:
+    """A filled form to print: where it goes (relative to the output folder), which form, what it says.
+
+    The ledger makes them (:func:`checkframe.ledger.reports.plan`); the publish
+    wing prints them (:func:`checkframe.publish.pdfs.render_forms`).
+    """
+
+    name: str
+    form: str
+    values: Mapping[str, Any]
+    subject: str = ""

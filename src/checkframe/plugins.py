@@ -11,17 +11,25 @@ A plugin whose distribution requires a checkframe other than the one running
 (``Requires-Dist: checkframe>=2``, which ``pip install --no-deps`` or a copied
 folder lets through) is refused by name before it is imported, with one line
 saying which to upgrade; so is content written for a content format this
-checkframe does not read (see :func:`checkframe.content.check_content_format`).
+checkframe does not read (see :func:`checkframe.catalog.content.check_content_format`).
+
+Hooks are called plugin by plugin through pluggy (:func:`call_each`), in the
+order pluggy calls them: ``tryfirst`` implementations first, ``trylast`` last,
+otherwise built-in plugins first, then the installed ones by entry-point name,
+then plugins registered directly.  pluggy's tracing
+(``pm.trace.root.setwriter``) and call monitoring see every call.  A hook
+wrapper cannot wrap one plugin's call on its own, so a plugin that declares
+one is refused by name.
 """
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.metadata
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
+from typing import Any
 
 import attrs
 import pluggy
@@ -29,9 +37,18 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from checkframe import hookspecs
-from checkframe.content import Problem
+from checkframe.errors import Problem, did_you_mean
 
-__all__ = ["BUILTIN_PLUGINS", "ENV_ALLOWLIST", "PluginInfo", "Plugins", "get_plugin_manager", "load_plugins"]
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "ENV_ALLOWLIST",
+    "HookFailure",
+    "PluginInfo",
+    "Plugins",
+    "call_each",
+    "get_plugin_manager",
+    "load_plugins",
+]
 
 ENTRY_POINT_GROUP = "checkframe"
 ENV_ALLOWLIST = "CHECKFRAME_LOAD_PLUGINS"
@@ -84,28 +101,97 @@ def _unknown_hooks(plugin: object) -> list[str]:
     for name in dir(plugin):
         if not name.startswith("checkframe_") or name in known:
             continue
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; hooks are {', '.join(known)}"
+        hint = did_you_mean(name, known, f"; hooks are {', '.join(known)}")
         messages.append(f"unknown hook {name!r}{hint}")
     return messages
 
 
-def _register(plugins: Plugins, plugin: object, info: PluginInfo) -> None:
+def _wrappers(plugin: object) -> list[str]:
+    messages = []
+    for name in dir(plugin):
+        if not name.startswith("checkframe_"):
+            continue
+        options = getattr(getattr(plugin, name, None), f"{hookspecs.PROJECT_NAME}_impl", None)
+        if isinstance(options, dict) and (options.get("wrapper") or options.get("hookwrapper")):
+            messages.append(
+                f"hook {name} is declared as a wrapper, which checkframe does not call: each plugin's hook is "
+                "called on its own; remove wrapper=True (or hookwrapper=True) from its @hookimpl"
+            )
+    return messages
+
+
+def _problems_of(plugin: object) -> list[str]:
+    """Why ``plugin`` cannot be registered before pluggy sees it: misspelled hooks, wrappers."""
+    return _unknown_hooks(plugin) or _wrappers(plugin)
+
+
+def _register(plugins: Plugins, plugin: object, info: PluginInfo) -> Problem | None:
     pm = plugins.pm
-    unknown = _unknown_hooks(plugin)
-    if unknown:
-        for message in unknown:
-            plugins.problems.append(Problem(info.label(), message))
-        return
     try:
         pm.register(plugin, name=info.name)
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         if pm.is_registered(plugin):
             pm.unregister(plugin)
-        plugins.problems.append(Problem(info.label(), f"invalid hook implementation: {exc}"))
-        return
-    plugins.infos[info.name] = info
+        return Problem(info.label(), f"invalid hook implementation: {exc}")
+    return None
+
+
+def _register_all(plugins: Plugins, candidates: list[tuple[object, PluginInfo]]) -> None:
+    """Register ``candidates`` so that pluggy calls them in the order given (it calls the last registered first).
+
+    Problems are reported, and plugins listed, in the order given.
+    """
+    found: dict[str, list[Problem]] = {}
+    for plugin, info in candidates:
+        found[info.name] = [Problem(info.label(), message) for message in _problems_of(plugin)]
+    for plugin, info in reversed(candidates):
+        if not found[info.name]:
+            problem = _register(plugins, plugin, info)
+            if problem is not None:
+                found[info.name].append(problem)
+    for _, info in candidates:
+        plugins.problems.extend(found[info.name])
+        if not found[info.name]:
+            plugins.infos[info.name] = info
+
+
+@attrs.frozen
+class HookFailure:
+    """A plugin whose hook raised: the problem names the plugin, its distribution and the exception."""
+
+    info: PluginInfo
+    exception: Exception
+
+    def problem(self, hook: str) -> Problem:
+        return Problem(self.info.label(), f"hook {hook} raised {type(self.exception).__name__}: {self.exception}")
+
+
+def call_each(
+    plugins: Plugins, hook: str, make_kwargs: Callable[[PluginInfo], dict[str, Any]],
+) -> Iterator[tuple[PluginInfo, dict[str, Any], HookFailure | None]]:
+    """Call ``hook`` plugin by plugin, in pluggy's order, each with arguments of its own.
+
+    For each plugin that implements the hook, yields its info, the arguments it
+    was given (``make_kwargs(info)``) and, when its implementation raised, a
+    :class:`HookFailure`: one plugin's error never stops the others.  The calls
+    go through pluggy (a hook caller for that plugin alone), so tracing and
+    call monitoring see them.
+    """
+    pm = plugins.pm
+    caller = getattr(pm.hook, hook)
+    impls = [impl for impl in reversed(caller.get_hookimpls()) if not (impl.wrapper or impl.hookwrapper)]
+    everyone = [impl.plugin for impl in impls]
+    for impl in impls:
+        info = plugins.info(impl.plugin_name)
+        kwargs = make_kwargs(info)
+        alone = pm.subset_hook_caller(hook, remove_plugins=[p for p in everyone if p is not impl.plugin])
+        try:
+            alone(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - one plugin must not take the others down
+            yield info, kwargs, HookFailure(info, exc)
+            continue
+        yield info, kwargs, None
 
 
 def core_requirement_problem(dist: importlib.metadata.Distribution | None, running: str) -> str | None:
@@ -150,9 +236,10 @@ def load_plugins(
     environ = os.environ if environ is None else environ
     plugins = Plugins(get_plugin_manager())
     version = importlib.metadata.version("checkframe")
+    candidates: list[tuple[object, PluginInfo]] = []
     for module_name in BUILTIN_PLUGINS:
         module = importlib.import_module(module_name)
-        _register(plugins, module, PluginInfo(module_name, "checkframe", version, builtin=True))
+        candidates.append((module, PluginInfo(module_name, "checkframe", version, builtin=True)))
 
     allowed = _allowlist(environ)
     entry_points = sorted(
@@ -168,10 +255,11 @@ def load_plugins(
         if allowed is not None and ep.name not in allowed:
             plugins.skipped.append(ep.name)
             continue
-        if ep.name in plugins.infos:
+        taken = next((other for _, other in candidates if other.name == ep.name), None)
+        if taken is not None:
             plugins.problems.append(
                 Problem(info.label(), f"entry point name {ep.name!r} is already taken by "
-                        f"{plugins.infos[ep.name].label()}; rename one of them")
+                        f"{taken.label()}; rename one of them")
             )
             continue
         refused = core_requirement_problem(dist, version)
@@ -185,9 +273,10 @@ def load_plugins(
                 Problem(info.label(), f"cannot be loaded ({ep.value}): {type(exc).__name__}: {exc}")
             )
             continue
-        _register(plugins, plugin, info)
+        candidates.append((plugin, info))
 
     for name, plugin in (extra or {}).items():
-        _register(plugins, plugin, PluginInfo(name, "", ""))
+        candidates.append((plugin, PluginInfo(name, "", "")))
+    _register_all(plugins, candidates)
     return plugins
 

@@ -33,7 +33,7 @@ import attrs
 import tomli_w
 
 from checkframe.catalog import Catalog, build_catalog
-from checkframe.content import ContentError
+from checkframe.errors import ContentError
 from checkframe.hookspecs import hookimpl
 from checkframe.model import HazardLevel
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
@@ -160,7 +160,7 @@ def build_handbook(
     :param author_guide: include the plugin author guide (off by default: it is the same in every handbook).
     Fails the test with every problem, one per line, when the build fails.
     """
-    from checkframe.build import build
+    from checkframe.publish.build import build
 
     root = Path(folder)
     plugins = load_plugin(*names, content_dirs=content_dirs)
@@ -201,8 +201,8 @@ def print_checklist(
 
     Fails the test when the checklist is unknown, empty or cannot be printed.
     """
-    from checkframe import printing
-    from checkframe.project import HandbookConfig, PrintConfig, Project
+    from checkframe.publish import printing
+    from checkframe.publish.project import HandbookConfig, PrintConfig, Project
 
     catalog = plugin_catalog(*names, content_dirs=content_dirs)
     if not catalog.has("checklist", checklist_id):

@@ -28,13 +28,18 @@ import attrs
 from attrs import frozen
 
 from checkframe.catalog import Catalog
-from checkframe.content import ContentError, Problem, errors_of, make_converter
-from checkframe.diff import DiffInputError, load_export
+from checkframe.catalog.convert import errors_of, make_converter
+from checkframe.catalog.export import DiffInputError, load_export
+from checkframe.errors import ContentError, Problem
 from checkframe.model import Invalid, _not_blank, check_id
+from checkframe.registers import page_title
 
-__all__ = ["CONFIG_NAME", "ChangesConfig", "HandbookConfig", "PrintConfig", "Project", "load_project"]
+__all__ = ["CACHE", "CONFIG_NAME", "OUTPUT", "ChangesConfig", "HandbookConfig", "PrintConfig", "Project", "load_project"]
 
 CONFIG_NAME = "checkframe.toml"
+#: Where a project is built, and the cache of PDFs beside it; both inside the project folder.
+OUTPUT = "_build"
+CACHE = ".checkframe-cache"
 
 
 def _base_url(instance: object, attribute: attrs.Attribute, value: str) -> None:
@@ -102,7 +107,7 @@ class Project:
 
     @property
     def output(self) -> Path:
-        return self.root / "_build"  # checkframe.build.OUTPUT
+        return self.root / OUTPUT
 
     def sector_ids(self, catalog: Catalog) -> list[str]:
         return list(self.config.sectors) or [s.id for s in catalog.sectors]
@@ -115,13 +120,6 @@ class Project:
 
 
 _CONVERTER = make_converter(authoring=True)
-
-
-def _page_title(text: str, fallback: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return fallback
 
 
 def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
@@ -153,7 +151,7 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
             problems.append(Problem("", str(exc), path.relative_to(root).as_posix()))
             continue
         text = path.read_text(encoding="utf-8")
-        pages.append(Page(slug, path, _page_title(text, slug), text))
+        pages.append(Page(slug, path, page_title(text, slug), text))
 
     if catalog is not None:
         for i, sector in enumerate(parsed.handbook.sectors):

@@ -17,7 +17,7 @@ date, its checklist, and holds:
     a hazard found: ``id`` (unique across the store), ``checkpoint``,
     ``description``, ``level`` (general, major), ``evidence`` (file names) and
     optionally ``remediation``, a table with the ``category`` code and the
-    fields that category requires (:class:`~checkframe.findings.Remediation`).
+    fields that category requires (:class:`~checkframe.ledger.findings.Remediation`).
 ``[[remediate]]``, ``[[fixed]]``, ``[[recheck]]``, ``[[close]]``
     events that move a finding, found in this or an earlier record, along the
     closed loop: assign a remediation later, the unit reports the fix done, a
@@ -28,7 +28,7 @@ date, its checklist, and holds:
 A recheck record (``checkframe inspect recheck``) has ``follows = "<record
 file>"`` and one ``[[recheck]]`` per finding of that record still unresolved.
 
-Everything is structured by :func:`checkframe.content.make_converter`, so a
+Everything is structured by :func:`checkframe.catalog.convert.make_converter`, so a
 mistake reads ``records/x.toml: $.finding[2].remediation.deadline: expected a
 date such as 2024-03-01 (got 'soon')``.
 """
@@ -46,8 +46,9 @@ import tomli_w
 from attrs import field, frozen
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from checkframe.content import Problem, WrongType, errors_of, make_converter
-from checkframe.findings import Remediation
+from checkframe.catalog.convert import WrongType, errors_of, make_converter
+from checkframe.errors import Problem
+from checkframe.ledger.findings import Remediation
 from checkframe.model import Checklist, Checkpoint, FormKind, HazardLevel, Invalid, _Labelled, check_id, show
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Pages link to each other by relative URLs, so the site works under any base
 path and from a plain static host.  Nothing is written here: :func:`render_site`
-returns the files, and :mod:`checkframe.build` checks and writes them.
+returns the files, and :mod:`checkframe.publish.build` checks and writes them.
 
 Pages are first listed (path, template, context), then rendered; a large site
 is rendered by forked worker processes, in contiguous chunks whose results are
@@ -12,14 +12,11 @@ put back in the listed order, so the output is the same bytes either way.
 from __future__ import annotations
 
 import functools
-import html as html_lib
 import multiprocessing
 import os
 import posixpath
-import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from html.parser import attrfind_tolerant
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,77 +25,36 @@ import attrs
 import jinja2
 from markupsafe import Markup
 
-from checkframe import markdown, search
-from checkframe.author_guide import guide_pages
 from checkframe.catalog import Catalog
-from checkframe.content import Problem
-from checkframe.diff import CatalogDiff, diff_catalogs
-from checkframe.findings import FindingState
-from checkframe.model import FIELD_LABELS, FIVE_ASSIGNMENTS, Checkpoint, HazardLevel, SupervisionLevel, check_id
-from checkframe.plugins import Plugins
-from checkframe.project import Project
+from checkframe.catalog.diff import diff_catalogs
+from checkframe.errors import Problem
+from checkframe.model import FIVE_ASSIGNMENTS, Checkpoint, FindingState, HazardLevel, SupervisionLevel
+from checkframe.plugins import PluginInfo, Plugins, call_each
+from checkframe.publish import markdown, search
+from checkframe.publish.changes import changes_context
+from checkframe.publish.guide import guide_pages
+from checkframe.publish.links import page_links
+from checkframe.publish.project import Project
+from checkframe.registers import ExtraPage, SiteRegister
 
-__all__ = ["SiteRegister", "gather_site", "page_links", "render_site"]
+__all__ = ["gather_site", "render_site"]
 
 TEMPLATES = Path(str(resources.files("checkframe") / "templates" / "site"))
 STATIC = Path(str(resources.files("checkframe") / "static"))
 
 
-@attrs.frozen
-class ExtraPage:
-    slug: str
-    title: str
-    markdown: str
-    #: Who added it: a plugin's name or the handbook file.
-    origin: str
-
-
-@attrs.define
-class SiteRegister:
-    """What a plugin's ``checkframe_register_site`` hook receives."""
-
-    plugin: str
-    problems: list[Problem]
-    pages: list[ExtraPage] = attrs.Factory(list)
-    template_dirs: list[Path] = attrs.Factory(list)
-
-    def page(self, slug: str, markdown: str) -> None:
-        """Add a page at ``pages/<slug>.html``; its title is its first ``# `` heading."""
-        try:
-            check_id(slug, "slug")
-        except ValueError as exc:
-            self.problems.append(Problem(self.plugin, f"page slug: {exc}"))
-            return
-        self.pages.append(ExtraPage(slug, page_title(markdown, slug), markdown, self.plugin))
-
-    def template_dir(self, path: Path | str) -> None:
-        """Search this folder for templates before the default ones."""
-        path = Path(path)
-        if not path.is_dir():
-            self.problems.append(Problem(self.plugin, f"template folder not found: {path}"))
-            return
-        self.template_dirs.append(path)
-
-
-def page_title(text: str, fallback: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return fallback
-
-
 def gather_site(plugins: Plugins, problems: list[Problem]) -> list[SiteRegister]:
-    """Call each plugin's site hook on its own."""
+    """Call each plugin's site hook on its own, in pluggy's order."""
     registers = []
-    for impl in plugins.pm.hook.checkframe_register_site.get_hookimpls():
-        info = plugins.info(impl.plugin_name)
-        register = SiteRegister(info.name, problems)
-        try:
-            impl.function(*[{"site": register}[arg] for arg in impl.argnames])
-        except Exception as exc:  # noqa: BLE001 - one plugin must not take the others down
-            problems.append(Problem(info.label(), f"hook checkframe_register_site raised {type(exc).__name__}: {exc}"))
+
+    def arguments(info: PluginInfo) -> dict[str, Any]:
+        return {"site": SiteRegister(info.name, problems)}
+
+    for _, kwargs, failure in call_each(plugins, "checkframe_register_site", arguments):
+        if failure is not None:
+            problems.append(failure.problem("checkframe_register_site"))
             continue
-        registers.append(register)
+        registers.append(kwargs["site"])
     return registers
 
 
@@ -290,94 +246,6 @@ def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str,
     return cited
 
 
-# -- What changed since an earlier export ---------------------------------------------------
-
-
-@attrs.frozen
-class FieldChange:
-    """One changed field as the changes page shows it: its Chinese name, the old and new text."""
-
-    label: str
-    old: str
-    new: str
-    #: Long or Markdown text, shown as two blocks rather than on one line.
-    long: bool
-
-
-def _shown(field: str, value: Any, old: Catalog, new: Catalog) -> str:
-    """A field's value as inspectors read it."""
-    def document_title(ident: str) -> str:
-        for catalog in (new, old):
-            if catalog.has("document", ident):
-                return catalog.document(ident).title
-        return ident
-
-    def category_name(code: str) -> str:
-        for catalog in (new, old):
-            if catalog.has("category", code):
-                return catalog.category(code).name
-        return code
-
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if hasattr(value, "label"):
-        return value.label
-    if isinstance(value, tuple):
-        if field == "basis":
-            parts = [f"《{document_title(b.document)}》{b.cited()}" for b in value]
-        elif field == "remediation":
-            parts = [category_name(code) for code in value]
-        elif field == "sources":
-            parts = [f"《{document_title(d)}》" for d in value]
-        else:
-            parts = [getattr(v, "label", str(v)) for v in value]
-        return "；".join(parts) if field in ("basis", "items") else "、".join(parts)
-    return str(value)
-
-
-def _field_changes(change: Any, old: Catalog, new: Catalog) -> list[FieldChange]:
-    out = []
-    for field in change.fields:
-        before = _shown(field, getattr(change.old, field), old, new)
-        after = _shown(field, getattr(change.new, field), old, new)
-        long = field in ("what", "description") or max(len(before), len(after)) > 60
-        out.append(FieldChange(FIELD_LABELS.get(field, field), before or "（空）", after or "（空）", long))
-    return out
-
-
-def changes_context(
-    diff: CatalogDiff, old: Catalog, new: Catalog, sector_ids: set[str], shown: set[str], checklist_ids: set[str],
-    cited: set[str],
-) -> dict[str, Any]:
-    """What the changes page lists: only the handbook's sectors, and links only to pages that exist."""
-    cps = diff.of("checkpoints")
-    added = [c for c in cps.added if c.id in shown]
-    by_group: dict[str, list[Checkpoint]] = {}
-    for checkpoint in added:
-        by_group.setdefault(checkpoint.group_key, []).append(checkpoint)
-    added_sectors: list[tuple[Any, list[tuple[Any, list[Checkpoint]]]]] = []
-    for sector in dict.fromkeys(c.sector for c in added):
-        groups = [(new.group(key), members) for key, members in by_group.items() if key.startswith(f"{sector}/")]
-        added_sectors.append((new.sector(sector), groups))
-    checklists = diff.of("checklists")
-    documents = diff.of("documents")
-    return {
-        "new_sectors": [s for s in diff.of("sectors").added if s.id in sector_ids],
-        "added": added,
-        "added_sectors": added_sectors,
-        "changed": [(c.new, _field_changes(c, old, new)) for c in cps.changed if c.key in shown],
-        "removed": [c for c in cps.removed if c.sector in sector_ids],
-        "old_sector_name": {s.id: s.name for s in old.sectors},
-        "checklists_added": [c for c in checklists.added if c.id in checklist_ids],
-        "checklists_removed": [c for c in checklists.removed if c.sector in sector_ids],
-        "checklists_changed": [(c, _field_changes(c, old, new)) for c in checklists.changed if c.key in checklist_ids],
-        "documents_added": documents.added,
-        "documents_removed": documents.removed,
-        "documents_changed": [(c, _field_changes(c, old, new)) for c in documents.changed],
-        "cited": cited,
-    }
-
-
 # -- Rendering the listed pages, in worker processes when it pays ----------------------------
 
 #: Below this many pages, forking workers costs more than it saves.
@@ -434,83 +302,6 @@ def _render_pages(
         _WORK = None
 
 
-# -- Links and ids of a rendered page --------------------------------------------------------
-
-#: What the link scanner stops at: a comment, a script or style element (its text is not markup), a start tag
-#: that may carry a link or an id, or an unterminated comment or raw-text element (scanning stops there, as
-#: html.parser's does).  Tags without such attributes are stepped over by the regular expression itself.
-_SCAN = re.compile(r"""
-    <!--.*?--\s*>
-  | <(?P<raw>script|style)(?=[\s/>])(?P<raw_attrs>[^>]*)>.*?</(?P=raw)\s*>
-  | (?P<stop><!--|<(?:script|style)(?=[\s/>]))
-  | <(?P<tag>[a-zA-Z][^\s/>]*)(?P<attrs>\s[^>]*?(?:href|src|data-bundle|id)\s*=[^>]*)>
-""", re.VERBOSE | re.DOTALL | re.IGNORECASE)
-_LINK_ATTRIBUTES = ("href", "src", "data-bundle")
-#: start tag → its (is it a resource, link) pairs and (None, id) pairs; most tags of a site repeat on every page.
-_TAG_CACHE: dict[str, tuple[tuple[bool | None, str], ...]] = {}
-_TAG_CACHE_SIZE = 100_000
-
-
-def _tag_attributes(html: str, tag: str, start: int, end: int) -> tuple[tuple[bool | None, str], ...]:
-    """The links and ids among the attributes in ``html[start:end]``, read as :mod:`html.parser` reads them."""
-    found: list[tuple[bool | None, str]] = []
-    while start < end and html[start] in " \t\n\r\f/":
-        start += 1
-    while start < end:
-        attr = attrfind_tolerant.match(html, start, end)
-        if not attr or attr.end() == start:
-            break
-        name, rest, value = attr.group(1, 2, 3)
-        start = attr.end()
-        if not rest:
-            continue
-        if value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
-            value = value[1:-1]
-        if value:
-            value = html_lib.unescape(value)
-        name = name.lower()
-        if name == "id":
-            found.append((None, value))
-        elif name in _LINK_ATTRIBUTES:
-            found.append((tag != "a", value))
-    return tuple(found)
-
-
-def page_links(html: str) -> tuple[list[tuple[bool, str]], set[str]]:
-    """The links of a page, as (is it a resource the browser loads by itself, URL), and its ids.
-
-    Attributes are read with the patterns of :mod:`html.parser`, so for the
-    pages checkframe writes the result is what an :class:`html.parser.HTMLParser`
-    collecting start-tag attributes finds (a test compares them on every page
-    of the example handbook).  Only start tags that may hold a link or an id are
-    looked at, and each distinct tag is read once per process.  One difference
-    on purpose: a ``>`` inside a quoted attribute value ends the tag here; the
-    templates and the Markdown renderer escape it as ``&gt;``.
-    """
-    links: list[tuple[bool, str]] = []
-    ids: set[str] = set()
-    cache = _TAG_CACHE
-    for match in _SCAN.finditer(html):
-        if match.start("stop") >= 0:
-            break
-        group = "attrs" if match.start("tag") >= 0 else "raw_attrs"
-        start, end = match.span(group)
-        if start < 0 or start == end:
-            continue
-        text = html[match.start():end]
-        found = cache.get(text)
-        if found is None:
-            found = _tag_attributes(html, (match.group("tag") or match.group("raw")).lower(), start, end)
-            if len(cache) < _TAG_CACHE_SIZE:
-                cache[text] = found
-        for resource, value in found:
-            if resource is None:
-                ids.add(value)
-            else:
-                links.append((resource, value))
-    return links, ids
-
-
 def render_site(
     catalog: Catalog,
     project: Project,
@@ -524,7 +315,7 @@ def render_site(
 
     :param pdfs: checklist id or form name → path of its PDF in the site.
     :param links: filled with each rendered page's links and ids, as :func:`page_links` finds them.
-    :param searchable: filled with the searchable pages' documents, as :func:`checkframe.search.document`
+    :param searchable: filled with the searchable pages' documents, as :func:`checkframe.publish.search.document`
         reads them, in the order the pages were listed.
     """
     extra = [

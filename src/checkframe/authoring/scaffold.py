@@ -38,7 +38,7 @@ import tomli_w
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from checkframe.content import CONTENT_FORMAT
+from checkframe.catalog.content import CONTENT_FORMAT
 from checkframe.plugins import ENTRY_POINT_GROUP
 
 __all__ = ["NAME_PATTERN", "NameTaken", "PluginNames", "ScaffoldError", "check_name", "write_plugin"]

@@ -2,11 +2,11 @@
 
 An editor that knows JSON Schema (Even Better TOML, through taplo) then checks
 a content file as it is typed.  Nothing here is written by hand: each kind of
-file is the attrs class that :mod:`checkframe.content` structures it into, and
+file is the attrs class that :mod:`checkframe.catalog.content` structures it into, and
 the schema follows the classes' fields, types, defaults and validators:
 
 * a field without a default is ``required``; the fields that the loader fills
-  in (:data:`checkframe.content.LOADER_FIELDS`) are left out, and every table
+  in (:data:`checkframe.catalog.convert.LOADER_FIELDS`) are left out, and every table
   is ``additionalProperties: false``, as the converter refuses unknown keys;
 * an enum lists its values, and carries the Chinese labels for the editor;
 * a validator of the model maps to the keywords in :data:`RULES`.  A validator
@@ -31,7 +31,8 @@ from typing import Any
 import attrs
 
 from checkframe import model
-from checkframe.content import LOADER_FIELDS, ChecklistsFile, GroupFile, RemediationFile, SectorFile, _is_variadic_tuple
+from checkframe.catalog.content import ChecklistsFile, GroupFile, RemediationFile, SectorFile
+from checkframe.catalog.convert import LOADER_FIELDS, is_variadic_tuple
 from checkframe.model import FIELD_LABELS, ID_MAX_LENGTH, ID_PATTERN, _Labelled
 
 __all__ = ["KINDS", "RULES", "SchemaError", "schema_for", "schema_json"]
@@ -120,7 +121,7 @@ def _rules(validator: Any, where: str) -> dict[str, Any]:
         return merged
     if validator in RULES:
         return dict(RULES[validator])
-    raise SchemaError(f"{where}: no JSON Schema for the validator {validator!r}; add it to checkframe.schema.RULES")
+    raise SchemaError(f"{where}: no JSON Schema for the validator {validator!r}; add it to checkframe.catalog.schema.RULES")
 
 
 class _Builder:
@@ -139,7 +140,7 @@ class _Builder:
             return {"type": "string", "format": "date"}
         if isinstance(kind, type) and issubclass(kind, enum.Enum):
             return self.ref(kind, self.enum_schema)
-        if _is_variadic_tuple(kind):
+        if is_variadic_tuple(kind):
             return {"type": "array", "items": self.type_schema(typing.get_args(kind)[0], f"{where}[]")}
         if attrs.has(kind):
             return self.ref(kind, self.object_schema)

@@ -24,16 +24,18 @@ import datetime as dt
 from attrs import evolve, field, frozen
 
 from checkframe.model import (
+    UNRESOLVED,
+    FindingState,
     HazardLevel,
     Invalid,
     RemediationCategory,
     RequiredField,
     SupervisionLevel,
-    _Labelled,
     check_id,
 )
 
 __all__ = [
+    "UNRESOLVED",
     "Finding",
     "FindingState",
     "LoopError",
@@ -50,20 +52,6 @@ __all__ = [
 
 class LoopError(Invalid):
     """A move that the closed loop forbids."""
-
-
-class FindingState(_Labelled):
-    """Where a finding stands in the closed loop."""
-
-    OPEN = ("open", "待整改")
-    FIXING = ("fixing", "整改中")
-    AWAITING_RECHECK = ("awaiting_recheck", "待回查")
-    ACCEPTED = ("accepted", "已验收")
-    CLOSED = ("closed", "已销号")
-
-
-#: The states in which a finding still counts as a hazard on the ledger.
-UNRESOLVED = (FindingState.OPEN, FindingState.FIXING, FindingState.AWAITING_RECHECK)
 
 
 @frozen

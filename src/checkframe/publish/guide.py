@@ -40,7 +40,8 @@ from typing import Any
 
 import attrs
 
-from checkframe import content, hookspecs, model
+from checkframe import hookspecs, model
+from checkframe.catalog import content, convert
 
 __all__ = ["GUIDE", "ORDER", "GuidePage", "field_table", "guide_pages", "hook_reference", "rst_to_markdown"]
 
@@ -80,7 +81,7 @@ def field_docs() -> dict[str, dict[str, str]]:
 
 def authoring_fields(cls: type) -> list[attrs.Attribute]:
     """The fields an author writes: the loader's own left out, and for a file, only its plain keys."""
-    hidden = content.LOADER_FIELDS.get(cls, frozenset())
+    hidden = convert.LOADER_FIELDS.get(cls, frozenset())
     fields = attrs.fields(attrs.resolve_types(cls))
     keep = []
     for field in fields:
@@ -245,7 +246,7 @@ def api_reference(module_name: str) -> str:
 
 def example() -> str:
     """The files of ``checkframe new-plugin gas --title 城镇燃气``, each in a code block."""
-    from checkframe.scaffold import PluginNames, plugin_files
+    from checkframe.authoring.scaffold import PluginNames, plugin_files
 
     files = plugin_files(PluginNames("gas"), "城镇燃气", "区住房和城乡建设局")
     tree = "\n".join(f"checkframe-gas/{path}" for path in files)

@@ -11,17 +11,16 @@ from __future__ import annotations
 import difflib
 import json
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import attrs
 from attrs import frozen
 
-from checkframe.catalog import EXPORT_FORMAT, Catalog, catalog_from_json
-from checkframe.content import errors_of, make_converter
+from checkframe.catalog.catalog import Catalog
+from checkframe.catalog.convert import make_converter
 from checkframe.model import FIELD_LABELS
 
-__all__ = ["CatalogDiff", "DiffInputError", "KindDiff", "diff_catalogs", "load_export", "render_json", "render_text"]
+__all__ = ["CatalogDiff", "KindDiff", "diff_catalogs", "render_json", "render_text"]
 
 _PLAIN = make_converter(authoring=False)
 
@@ -34,43 +33,6 @@ KINDS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("documents", "id", "依据文件", frozenset()),
     ("categories", "code", "整改类别", frozenset()),
 )
-
-
-class DiffInputError(Exception):
-    """An input that is not a readable export; the message is one line: the file, then why."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
-def load_export(path: Path | str) -> Catalog:
-    """Read a ``checkframe export`` file, or say in one line why it cannot be read."""
-    path = Path(path)
-    name = path.as_posix()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DiffInputError(name, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiffInputError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DiffInputError(name, f"not JSON ({exc.msg} at line {exc.lineno}); expected a file written by "
-                                   "checkframe export") from None
-    if not isinstance(data, dict) or "format" not in data or "checkpoints" not in data:
-        raise DiffInputError(name, "not a checkframe export (no format and checkpoints); "
-                                   "make one with: checkframe export -o FILE")
-    if data["format"] != EXPORT_FORMAT:
-        raise DiffInputError(name, f"export format {data['format']!r}, but this checkframe reads format "
-                                   f"{EXPORT_FORMAT}; export it again with this version of checkframe")
-    try:
-        return catalog_from_json(text)
-    except Exception as exc:  # noqa: BLE001 - cattrs groups every problem in one exception
-        where, message = next(iter(errors_of(exc)), ("$", str(exc)))
-        raise DiffInputError(name, f"{where}: {message}") from None
 
 
 @frozen

@@ -5,22 +5,19 @@ one by one, then checks what only the whole catalog can show: ids unique
 across plugins, one plugin per sector, checklists naming checkpoints that
 exist, checkpoints naming remediation categories that exist and serve their
 hazard level, citations naming documents that exist.  Every problem is
-gathered before :class:`~checkframe.content.ContentError` is raised.
+gathered before :class:`~checkframe.errors.ContentError` is raised.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 from attrs import evolve, frozen
 
-from checkframe.content import ContentError, Contribution, Entry, Problem, Register, make_converter
+from checkframe.catalog.content import load_content_dir
+from checkframe.errors import ContentError, Problem, did_you_mean
 from checkframe.model import (
     Checklist,
     Checkpoint,
@@ -30,15 +27,12 @@ from checkframe.model import (
     RemediationCategory,
     Sector,
 )
-from checkframe.plugins import Plugins
+from checkframe.plugins import PluginInfo, Plugins, call_each
+from checkframe.registers import Contribution, Entry, Register
 
-__all__ = ["Catalog", "build_catalog", "catalog_from_json", "catalog_to_json"]
+__all__ = ["Catalog", "build_catalog", "gather", "read_register"]
 
 T = TypeVar("T")
-
-#: The version of the JSON export; bumped when a reader of the old one would misread it.
-EXPORT_FORMAT = 1
-
 
 def _index(items: Iterable[T], key: str) -> dict[str, T]:
     return {getattr(item, key): item for item in items}
@@ -55,6 +49,8 @@ class Catalog:
     checklists: tuple[Checklist, ...] = ()
     categories: tuple[RemediationCategory, ...] = ()
     _by: dict[str, dict[str, Any]] = attrs.field(init=False, eq=False, repr=False)
+    #: Answers computed once per catalog (:meth:`ids`, :meth:`members`); a catalog never changes.
+    _cache: dict[Any, Any] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by", {
@@ -65,6 +61,7 @@ class Catalog:
             "checklist": _index(self.checklists, "id"),
             "category": _index(self.categories, "code"),
         })
+        object.__setattr__(self, "_cache", {})
 
     def sector(self, id: str) -> Sector:
         return self._by["sector"][id]
@@ -88,6 +85,20 @@ class Catalog:
     def has(self, kind: str, id: str) -> bool:
         return id in self._by[kind]
 
+    def ids(self, kind: str) -> list[str]:
+        """Every id of a kind (``"checkpoint"``, ...), in catalog order, for suggestions; listed once."""
+        key = ("ids", kind)
+        if key not in self._cache:
+            self._cache[key] = list(self._by[kind])
+        return self._cache[key]
+
+    def members(self, checklist: str) -> frozenset[str]:
+        """The ids of the checkpoints on a checklist, as a set; made once per checklist."""
+        key = ("members", checklist)
+        if key not in self._cache:
+            self._cache[key] = frozenset(self.checklist(checklist).checkpoints)
+        return self._cache[key]
+
     def sector_checkpoints(self, sector: str) -> list[Checkpoint]:
         return [c for c in self.checkpoints if c.sector == sector]
 
@@ -107,85 +118,31 @@ class Catalog:
 # -- Gathering ---------------------------------------------------------------------------
 
 
+def read_register(register: Register, problems: list[Problem]) -> Contribution:
+    """What a plugin registered: its content folders read, in order, between the objects it added in Python."""
+    contribution = Contribution(register.plugin)
+    for part in register.parts:
+        if isinstance(part, Contribution):
+            contribution.extend(part)
+        else:
+            contribution.extend(load_content_dir(part, register.plugin, problems, register.distribution))
+    return contribution
+
+
 def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
-    """Call each plugin's content hook on its own and collect what it registers."""
+    """Call each plugin's content hook on its own, in pluggy's order, and read what it registers."""
     problems: list[Problem] = []
     contributions = []
-    hook = plugins.pm.hook.checkframe_register_content
-    for impl in hook.get_hookimpls():  # in registration order: built-ins first
-        info = plugins.info(impl.plugin_name)
-        register = Register(info.name, problems, distribution=info.distribution)
-        try:
-            impl.function(*[{"register": register}[arg] for arg in impl.argnames])
-        except Exception as exc:  # noqa: BLE001 - one plugin must not take the others down
-            problems.append(Problem(
-                info.label(),
-                f"hook checkframe_register_content raised {type(exc).__name__}: {exc}",
-            ))
+
+    def arguments(info: PluginInfo) -> dict[str, Any]:
+        return {"register": Register(info.name, problems, distribution=info.distribution)}
+
+    for _, kwargs, failure in call_each(plugins, "checkframe_register_content", arguments):
+        if failure is not None:
+            problems.append(failure.problem("checkframe_register_content"))
             continue
-        contributions.append(register.contribution)
+        contributions.append(read_register(kwargs["register"], problems))
     return contributions, problems
-
-
-def digest_tree(root: Path, digest: Any, *, skip: Iterable[str] = (), hidden: bool = False) -> None:
-    """Feed ``digest`` with every regular file's path, size and bytes below ``root``, in a stable order.
-
-    ``__pycache__`` folders are left out, and so are ``skip`` (folder names at the
-    top) and, unless ``hidden``, folders whose name starts with a dot.
-    :raises OSError: when a file cannot be read.
-    """
-    skipped = {*skip, "__pycache__"}
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in skipped and (hidden or not d.startswith(".")))
-        skipped = {"__pycache__"}  # ``skip`` names folders at the top only
-        here = Path(folder)
-        rel = here.relative_to(root).as_posix()
-        for name in sorted(names):
-            path = here / name
-            if path.is_file():  # not a socket or a pipe, which would block
-                data = path.read_bytes()
-                digest.update(f"{rel}/{name} {len(data)}\n".encode())
-                digest.update(data)
-
-
-@attrs.define
-class _Recorder(Register):
-    """A register that notes what a plugin registers without reading any file."""
-
-    dirs: list[Path] = attrs.field(factory=list, init=False)
-
-    def content_dir(self, path: Path | str) -> None:
-        self.dirs.append(Path(path))
-
-
-def digest_sources(plugins: Plugins, digest: Any) -> bool:
-    """Feed ``digest`` with every content file's name and bytes and every object the plugins register.
-
-    The content hooks are called with a register that reads nothing, so this
-    costs a hash of the files, not a parse: it tells a build whether the
-    catalog can have changed.  Returns False when that cannot be told (a
-    plugin failed to load or its hook raised); the caller then builds.
-    """
-    if plugins.problems:
-        return False
-    hook = plugins.pm.hook.checkframe_register_content
-    for impl in hook.get_hookimpls():
-        recorder = _Recorder(plugins.info(impl.plugin_name).name, [])
-        try:
-            impl.function(*[{"register": recorder}[arg] for arg in impl.argnames])
-        except Exception:  # noqa: BLE001 - the real build reports it, with the plugin's name
-            return False
-        digest.update(f"plugin {recorder.plugin}\n".encode())
-        for root in recorder.dirs:
-            digest.update(f"dir {root}\n".encode())
-            try:
-                digest_tree(root, digest, hidden=True)
-            except OSError:  # unreadable: the real build reports it
-                return False
-        for name in ("sectors", "documents", "groups", "checkpoints", "checklists", "categories"):
-            for entry in getattr(recorder.contribution, name):
-                digest.update(f"{name} {entry.obj!r}\n".encode())
-    return True
 
 
 class _Checker:
@@ -316,26 +273,4 @@ def build_catalog(plugins: Plugins) -> Catalog:
 
 def _unknown(key: str, noun: str, value: str, known: Iterable[str]) -> tuple[str, str]:
     """A (message, key) pair for a name that refers to nothing."""
-    close = difflib.get_close_matches(value, list(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {noun} {value!r}{hint}", key
-
-
-# -- Export ------------------------------------------------------------------------------
-
-_EXPORT = make_converter(authoring=False)
-
-
-def catalog_to_json(catalog: Catalog) -> str:
-    """The catalog as JSON for other tools; :func:`catalog_from_json` reads it back."""
-    data = {"format": EXPORT_FORMAT, **_EXPORT.unstructure(catalog)}
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def catalog_from_json(text: str) -> Catalog:
-    """Read an export written by :func:`catalog_to_json`."""
-    data = json.loads(text)
-    version = data.pop("format", None)
-    if version != EXPORT_FORMAT:
-        raise ValueError(f"expected an export of format {EXPORT_FORMAT} (got {version!r})")
-    return _EXPORT.structure(data, Catalog)
+    return f"unknown {noun} {value!r}{did_you_mean(value, known)}", key

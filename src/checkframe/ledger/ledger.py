@@ -5,25 +5,17 @@ file at a time.  Each record is checked against the catalog and the units and
 boiled down to its events (a finding found, a remediation assigned, a fix
 reported, a recheck, a close-out); the record itself, checkpoint marks and all,
 is dropped.  The events are then replayed in date order through the rules of
-:mod:`checkframe.findings`; on one date, new findings come first, then
+:mod:`checkframe.ledger.findings`; on one date, new findings come first, then
 remediations, fixes, rechecks and close-outs.  Every problem is gathered, one
 per line, with the record file, key path and finding id.
-
-The reports are the two tables of seed 004 that records can fill: 附件4
-(weekly counts of hazards found and fixed) and 附件5 (the major-hazard list).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import difflib
-import io
-import json
 import multiprocessing
 import os
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +23,9 @@ import attrs
 from attrs import frozen
 
 from checkframe.catalog import Catalog
-from checkframe.content import Problem
-from checkframe.findings import (
-    UNRESOLVED,
+from checkframe.errors import Problem, unknown
+from checkframe.ledger.findings import (
     Finding,
-    FindingState,
     LoopError,
     Recheck,
     close,
@@ -44,31 +34,15 @@ from checkframe.findings import (
     remediate,
     report_fixed,
 )
-from checkframe.model import FormKind, HazardLevel
-from checkframe.records import (
+from checkframe.ledger.records import (
     RecheckResult,
     Record,
     Unit,
-    new_record_toml,
     read_record,
     read_unit,
-    recheck_record_toml,
 )
 
-__all__ = [
-    "Entry",
-    "Ledger",
-    "LedgerProblems",
-    "StoreError",
-    "build_ledger",
-    "ledger_rows",
-    "major_rows",
-    "new_record",
-    "recheck_of",
-    "render",
-    "summary_rows",
-    "weekly_rows",
-]
+__all__ = ["Entry", "Ledger", "build_ledger"]
 
 #: The order of events on one date.
 NEW, REMEDIATE, FIXED, RECHECK, CLOSE = range(5)
@@ -98,12 +72,6 @@ class Ledger:
         return is_overdue(entry.finding, self.as_of)
 
 
-def _unknown(noun: str, value: str, known: Iterable[str]) -> str:
-    close_ = difflib.get_close_matches(value, list(known), n=1)
-    hint = f"; did you mean {close_[0]!r}?" if close_ else ""
-    return f"unknown {noun} {value!r}{hint}"
-
-
 @frozen
 class _Event:
     date: dt.date
@@ -126,7 +94,7 @@ def _load_units(root: Path, catalog: Catalog, problems: list[Problem]) -> dict[s
         if unit is None:
             continue
         if not catalog.has("sector", unit.sector):
-            problems.append(Problem("", _unknown("sector", unit.sector, (s.id for s in catalog.sectors)), rel, "$.sector"))
+            problems.append(Problem("", unknown("sector", unit.sector, (s.id for s in catalog.sectors)), rel, "$.sector"))
         units[path.stem] = unit
     return units
 
@@ -145,26 +113,26 @@ def _check(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], f
         problems.append(Problem("", message, rel, where))
 
     if record.unit not in units:
-        problem("$.unit", _unknown("unit", record.unit, units) + f" (no units/{record.unit}.toml)")
+        problem("$.unit", unknown("unit", record.unit, units) + f" (no units/{record.unit}.toml)")
     if not catalog.has("checklist", record.checklist):
-        problem("$.checklist", _unknown("checklist", record.checklist, (c.id for c in catalog.checklists)))
+        problem("$.checklist", unknown("checklist", record.checklist, (c.id for c in catalog.checklists)))
         on_list: frozenset[str] | None = None
     else:
-        on_list = _on_list(catalog, record.checklist)
+        on_list = catalog.members(record.checklist)
     if record.follows and record.follows not in files:
         problem("$.follows", f"no record {record.follows!r} in records/")
-    checkpoint_ids = _checkpoint_ids(catalog)
+    checkpoint_ids = catalog.ids("checkpoint")
     for i, item in enumerate(record.item):
         if on_list is not None and item.checkpoint in on_list:
             continue  # the common case; on_list holds known checkpoints only
         if not catalog.has("checkpoint", item.checkpoint):
-            problem(f"$.item[{i}].checkpoint", _unknown("checkpoint", item.checkpoint, checkpoint_ids))
+            problem(f"$.item[{i}].checkpoint", unknown("checkpoint", item.checkpoint, checkpoint_ids))
         elif on_list is not None:
             problem(f"$.item[{i}].checkpoint", f"checkpoint {item.checkpoint!r} is not on checklist {record.checklist!r}")
 
     def category(where: str, code: str) -> None:
         if not catalog.has("category", code):
-            problem(where, _unknown("remediation category", code, (c.code for c in catalog.categories)))
+            problem(where, unknown("remediation category", code, (c.code for c in catalog.categories)))
 
     checking_unit = record.checking_unit
     if not checking_unit and record.unit in units:
@@ -174,7 +142,7 @@ def _check(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], f
     for i, found in enumerate(record.finding):
         where = f"$.finding[{i}]"
         if not catalog.has("checkpoint", found.checkpoint):
-            problem(f"{where}.checkpoint", _unknown("checkpoint", found.checkpoint, checkpoint_ids))
+            problem(f"{where}.checkpoint", unknown("checkpoint", found.checkpoint, checkpoint_ids))
         if found.remediation is not None:
             category(f"{where}.remediation.category", found.remediation.category)
         slots.append((len(problems), len(events)))
@@ -222,24 +190,6 @@ def _claim(rel: str, date: dt.date, events: list[_Event], slots: list[tuple[int,
     problems.extend(ordered)
     broken.update(e.finding for e in kept if e.phase == NEW)
     return []
-
-
-_IDS: dict[int, list[str]] = {}
-
-
-def _checkpoint_ids(catalog: Catalog) -> list[str]:
-    """Every checkpoint id, for suggestions; listed once per catalog."""
-    if id(catalog) not in _IDS:
-        _IDS[id(catalog)] = [c.id for c in catalog.checkpoints]
-    return _IDS[id(catalog)]
-_LISTS: dict[tuple[int, str], frozenset[str]] = {}
-
-
-def _on_list(catalog: Catalog, checklist: str) -> frozenset[str]:
-    key = (id(catalog), checklist)
-    if key not in _LISTS:
-        _LISTS[key] = frozenset(catalog.checklist(checklist).checkpoints)
-    return _LISTS[key]
 
 
 #: Below this many records the ledger reads them in this process: on a busy 2-core machine a pool of two
@@ -357,7 +307,7 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
                                            f"move dated {event.date}")
             else:
                 known = list(entries) + list(claims)
-                problem(event, ".finding", _unknown("finding", ident, known))
+                problem(event, ".finding", unknown("finding", ident, known))
             continue
         entry = entries[ident]
         if entry.unit != event.unit:
@@ -384,215 +334,3 @@ def _move(event: _Event, key: str, entries: dict[str, Entry], stuck: set[str], p
     except LoopError as exc:
         problem(event, key, str(exc))
         stuck.add(event.finding)
-
-
-# -- Rows --------------------------------------------------------------------------------
-
-LEDGER_COLUMNS = ("finding", "unit", "unit_name", "township", "sector", "checkpoint", "level", "category",
-                  "deadline", "found_on", "state", "overdue", "file")
-
-
-def ledger_rows(ledger: Ledger) -> list[dict[str, Any]]:
-    """One row per finding, by unit and date found."""
-    rows = []
-    for entry in sorted(ledger.entries.values(), key=lambda e: (e.unit, e.finding.found_on, e.finding.id)):
-        f = entry.finding
-        unit = ledger.units[entry.unit]
-        rows.append({
-            "finding": f.id,
-            "unit": entry.unit,
-            "unit_name": unit.name,
-            "township": unit.township,
-            "sector": unit.sector,
-            "checkpoint": f.checkpoint,
-            "level": f.level.value,
-            "category": f.remediation.category if f.remediation else "",
-            "deadline": f.remediation.deadline.isoformat() if f.remediation and f.remediation.deadline else "",
-            "found_on": f.found_on.isoformat(),
-            "state": f.state.value,
-            "overdue": ledger.overdue(entry),
-            "file": entry.file,
-        })
-    return rows
-
-
-SUMMARY_COUNTS = ("findings", "major", *(s.value for s in FindingState), "overdue")
-
-
-def _group_of(ledger: Ledger, entry: Entry, by: str) -> str:
-    return entry.unit if by == "unit" else getattr(ledger.units[entry.unit], by)
-
-
-def summary_rows(ledger: Ledger, by: str) -> list[dict[str, Any]]:
-    """Counts per unit, sector or township: findings, major ones, each state, overdue."""
-    groups: dict[str, dict[str, Any]] = {}
-    for entry in ledger.entries.values():
-        key = _group_of(ledger, entry, by)
-        row = groups.setdefault(key, {by: key, **dict.fromkeys(SUMMARY_COUNTS, 0)})
-        row["findings"] += 1
-        row["major"] += entry.finding.level is HazardLevel.MAJOR
-        row[entry.finding.state.value] += 1
-        row["overdue"] += ledger.overdue(entry)
-    return [groups[k] for k in sorted(groups)]
-
-
-#: The columns of 附件4 that records can fill.
-WEEKLY_COUNTS = ("一般隐患发现", "一般隐患整改", "重大隐患发现", "重大隐患整改")
-WEEKLY_HEADING = {"township": "镇（街道）", "sector": "行业领域", "unit": "单位"}
-
-
-def _within(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
-    return day is not None and start <= day <= end
-
-
-def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "township") -> list[dict[str, Any]]:
-    """附件4: hazards found (date found) and fixed (fix accepted) between ``start`` and ``end``, inclusive."""
-    heading = WEEKLY_HEADING[by]
-    groups: dict[str, dict[str, Any]] = {}
-    for entry in ledger.entries.values():
-        f = entry.finding
-        found = _within(f.found_on, start, end)
-        fixed = _within(f.accepted_on, start, end)
-        if not (found or fixed):
-            continue
-        key = _group_of(ledger, entry, by)
-        row = groups.setdefault(key, {heading: key, **dict.fromkeys(WEEKLY_COUNTS, 0)})
-        level = "一般" if f.level is HazardLevel.GENERAL else "重大"
-        row[f"{level}隐患发现"] += found
-        row[f"{level}隐患整改"] += fixed
-    rows = [groups[k] for k in sorted(groups)]
-    total = {heading: "合计", **{c: sum(r[c] for r in rows) for c in WEEKLY_COUNTS}}
-    return [*rows, total]
-
-
-def _measure(entry: Entry, catalog: Catalog) -> str:
-    remediation = entry.finding.remediation
-    if remediation is None:
-        return "未明确整改方式"
-    name = catalog.category(remediation.category).name
-    level = f"（{remediation.supervision_level.label}）" if remediation.supervision_level else ""
-    deadline = f"，期限{remediation.deadline.isoformat()}" if remediation.deadline else ""
-    measures = f"：{remediation.measures}" if remediation.measures else ""
-    return f"{name}{level}{measures}{deadline}"
-
-
-def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """附件5: the major hazards found between ``start`` and ``end``, inclusive."""
-    rows = []
-    chosen = [e for e in ledger.entries.values()
-              if e.finding.level is HazardLevel.MAJOR and _within(e.finding.found_on, start, end)]
-    chosen.sort(key=lambda e: (ledger.units[e.unit].township, e.unit, e.finding.found_on, e.finding.id))
-    for number, entry in enumerate(chosen, 1):
-        unit = ledger.units[entry.unit]
-        state = entry.finding.state.label + ("（逾期）" if ledger.overdue(entry) else "")
-        rows.append({
-            "序号": number,
-            "单位名称": unit.name,
-            "检查单位": entry.checking_unit,
-            "所属镇（街道）": unit.township,
-            "单位类型": unit.unit_type,
-            "隐患内容": entry.finding.description,
-            "采取措施": _measure(entry, catalog),
-            "隐患编号": entry.finding.id,
-            "状态": state,
-        })
-    return rows
-
-
-# -- Output ------------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    return str(value)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
-    """Rows as an aligned text table, CSV (with a header row) or JSON."""
-    if fmt == "json":
-        return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
-    table = [list(columns)] + [[_cell(row[c]) for c in columns] for row in rows]
-    if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(table)
-        return out.getvalue()
-    widths = [max(_width(line[i]) for line in table) for i in range(len(columns))]
-    lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True)).rstrip()
-             for line in table]
-    return "\n".join(lines) + "\n"
-
-
-# -- New records -------------------------------------------------------------------------
-
-
-class StoreError(ValueError):
-    """A request about the store that cannot be met; the message says why and what to do."""
-
-
-class LedgerProblems(Exception):
-    """The store holds mistakes, so the ledger cannot be trusted."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
-def _fresh(path: Path) -> Path:
-    if path.exists():
-        raise StoreError(f"{path.as_posix()} already exists; a record is never overwritten: "
-                         "rename or remove it first")
-    return path
-
-
-def new_record(root: Path, catalog: Catalog, checklist: str, unit: str, date: dt.date,
-               kind: FormKind | None = None) -> tuple[Path, str]:
-    """Where to write a new record for ``unit`` on ``checklist``, and its text."""
-    root = Path(root)
-    if not catalog.has("checklist", checklist):
-        raise StoreError(_unknown("checklist", checklist, (c.id for c in catalog.checklists)))
-    unit_file = root / "units" / f"{unit}.toml"
-    if not unit_file.is_file():
-        known = [p.stem for p in (root / "units").glob("*.toml")]
-        raise StoreError(f"{_unknown('unit', unit, known)} (no {unit_file.as_posix()}; register the unit there)")
-    chosen = catalog.checklist(checklist)
-    path = _fresh(root / "records" / f"{date.isoformat()}-{unit}-{checklist}.toml")
-    text = new_record_toml(chosen, catalog.checklist_checkpoints(checklist), unit, date, kind or chosen.kind)
-    return path, text
-
-
-def recheck_of(record_path: Path, catalog: Catalog, date: dt.date) -> tuple[Path, str]:
-    """Where to write a recheck of ``record_path``, and its text: the record's unresolved findings.
-
-    :raises LedgerProblems: when the store does not replay cleanly up to ``date``.
-    """
-    record_path = Path(record_path)
-    if not record_path.is_file():
-        raise StoreError(f"no record {record_path.as_posix()}")
-    if record_path.parent.name != "records":
-        raise StoreError(f"{record_path.as_posix()} is not in a ledger's records/ folder")
-    root = record_path.parent.parent
-    ledger = build_ledger(root, catalog, date)
-    if ledger.problems:
-        raise LedgerProblems(ledger.problems)
-    earlier = read_record(record_path, record_path.name, [])
-    assert earlier is not None  # it replayed cleanly
-    if date < earlier.date:
-        raise StoreError(f"a recheck on {date} cannot follow {record_path.name} of {earlier.date}")
-    mentioned = [f.id for f in earlier.finding]
-    for name in ("remediate", "fixed", "recheck", "close"):
-        mentioned.extend(e.finding for e in getattr(earlier, name))
-    unresolved = []
-    for ident in dict.fromkeys(mentioned):
-        f = ledger.entries[ident].finding
-        if f.state in UNRESOLVED:
-            title = catalog.checkpoint(f.checkpoint).title
-            unresolved.append((ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）"))
-    if not unresolved:
-        raise StoreError(f"nothing to recheck: no finding of {record_path.name} is unresolved on {date}")
-    path = _fresh(record_path.parent / f"{date.isoformat()}-{earlier.unit}-recheck.toml")
-    return path, recheck_record_toml(earlier, record_path.name, unresolved, date)

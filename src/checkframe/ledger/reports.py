@@ -1,8 +1,8 @@
 """Filled forms and reports from the ledger, for a date range.
 
-:func:`plan` turns a replayed :class:`~checkframe.ledger.Ledger` into the
-values of the print templates (:data:`checkframe.printing.FORMS`), one
-:class:`~checkframe.printing.FormJob` per PDF:
+:func:`plan` turns a replayed :class:`~checkframe.ledger.ledger.Ledger` into the
+values of the print templates (:data:`checkframe.model.FORMS`), one
+:class:`~checkframe.model.FormJob` per PDF:
 
 ``supervision-record/<record>.pdf``
     附件3 督导检查表, one per supervision record dated in the range: the unit,
@@ -17,7 +17,7 @@ values of the print templates (:data:`checkframe.printing.FORMS`), one
     category a plugin adds that way), found or remediated in a record of the range.
 ``weekly-statistics.pdf``, ``major-hazard-list.pdf``
     附件4 and 附件5 for the range, the same counts and rows as
-    :func:`~checkframe.ledger.weekly_rows` and :func:`~checkframe.ledger.major_rows`.
+    :func:`~checkframe.ledger.ledger.weekly_rows` and :func:`~checkframe.ledger.ledger.major_rows`.
 
 The records of the range are read again (the ledger keeps only their events);
 they replayed cleanly, so reading them cannot fail.
@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from checkframe.catalog import Catalog
-from checkframe.content import Problem
-from checkframe.findings import Finding, Remediation
-from checkframe.ledger import WEEKLY_COUNTS, WEEKLY_HEADING, Entry, Ledger, major_rows, weekly_rows
-from checkframe.model import FormKind, HazardLevel, RequiredField
-from checkframe.printing import FormJob
-from checkframe.records import Mark, Record, read_record
+from checkframe.errors import Problem
+from checkframe.ledger.findings import Finding, Remediation
+from checkframe.ledger.ledger import Entry, Ledger
+from checkframe.ledger.records import Mark, Record, read_record
+from checkframe.ledger.rows import WEEKLY_COUNTS, WEEKLY_HEADING, major_rows, weekly_rows
+from checkframe.model import FormJob, FormKind, HazardLevel, RequiredField
 
 __all__ = [
     "cn_date",

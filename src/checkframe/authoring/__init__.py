@@ -1,0 +1,1 @@
+"""Tools for plugin authors: ``checkframe new-plugin`` (scaffold)."""

@@ -1,0 +1,276 @@
+"""Sector content in TOML, structured into the model by one cattrs converter.
+
+A plugin's content folder holds up to four kinds of file::
+
+    sector.toml          [sector] and the [[document]]s its checkpoints cite
+    checkpoints/*.toml   one [group] and its [[checkpoint]]s per file, in file-name order
+    checklists.toml      [[checklist]]s
+    remediation.toml     [[category]]s: extra remediation categories
+
+Reading never stops at the first problem: every problem in every file is
+collected as one :class:`Problem` (plugin, file, key path, what was expected,
+what came) and reported together.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+import attrs
+from attrs import evolve, frozen
+from cattrs.errors import ClassValidationError, IterableValidationError
+
+from checkframe.catalog.convert import WrongType, errors_of, is_variadic_tuple, make_converter, unknown_key
+from checkframe.errors import Problem
+from checkframe.model import (
+    Checklist,
+    Checkpoint,
+    Document,
+    Group,
+    Invalid,
+    RemediationCategory,
+    Sector,
+    show,
+)
+from checkframe.registers import Contribution, Entry
+
+__all__ = [
+    "CONTENT_FORMAT",
+    "OLDEST_CONTENT_FORMAT",
+    "check_content_format",
+    "load_content_dir",
+]
+
+#: The content format that this checkframe reads, declared by ``format = 1`` at the top of
+#: ``sector.toml``.  Raised when a change would make an older checkframe misread a file; see the
+#: compatibility policy in the author guide (``guide/compatibility.md``).
+CONTENT_FORMAT = 1
+#: The oldest content format still read.  How long an old format stays readable is the
+#: compatibility policy of the author guide (``guide/compatibility.md``).
+OLDEST_CONTENT_FORMAT = 1
+#: What a content folder that declares no format is taken to be: it was written before formats had a number.
+UNDECLARED_CONTENT_FORMAT = 1
+
+
+# -- Content files -----------------------------------------------------------------------
+
+
+@frozen
+class SectorFile:
+    sector: Sector
+    document: tuple[Document, ...] = ()
+    #: The content format the folder is written in; checked before anything else is read.
+    format: int = UNDECLARED_CONTENT_FORMAT
+
+
+@frozen
+class GroupFile:
+    group: Group
+    checkpoint: tuple[Checkpoint, ...]
+
+
+@frozen
+class ChecklistsFile:
+    checklist: tuple[Checklist, ...]
+
+
+@frozen
+class RemediationFile:
+    category: tuple[RemediationCategory, ...]
+    #: As in ``sector.toml``; a folder with only a ``remediation.toml`` declares its format here.
+    format: int = UNDECLARED_CONTENT_FORMAT
+
+
+#: File name (relative to the content folder) → what it holds.
+FILE_KINDS: dict[str, type] = {
+    "sector.toml": SectorFile,
+    "checklists.toml": ChecklistsFile,
+    "remediation.toml": RemediationFile,
+}
+
+
+_CONVERTER = make_converter(authoring=True)
+
+
+def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, problems: list[Problem]) -> Any:
+    """Read one content file into ``kind``, keeping every entry that is valid.
+
+    Each table of an array (each ``[[checkpoint]]``) is structured on its own,
+    so one broken entry neither hides the problems of the others nor drops
+    them; the ids of broken entries are remembered so that references to them
+    are not reported a second time as unknown.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(plugin, f"invalid TOML: {exc}", rel))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(plugin, f"cannot read: {exc}", rel))
+        return None
+
+    def fail(exc: Exception, base: str) -> None:
+        for key_path, message in errors_of(exc, base):
+            problems.append(Problem(plugin, message, rel, key_path))
+
+    fields = attrs.fields(attrs.resolve_types(kind))
+    known = [a.name for a in fields]
+    complete = True
+    for key in data:
+        if key not in known:
+            fail(unknown_key(key, known), "$")
+    values = {}
+    for field_ in fields:
+        if field_.name not in data:
+            if field_.default is attrs.NOTHING:
+                problems.append(Problem(plugin, "required key missing", rel, f"$.{field_.name}"))
+                complete = False
+            continue
+        raw = data[field_.name]
+        if is_variadic_tuple(field_.type) and isinstance(raw, list):
+            inner = typing.get_args(field_.type)[0]
+            items = []
+            for i, element in enumerate(raw):
+                try:
+                    items.append(_CONVERTER.structure(element, inner))
+                except (ClassValidationError, IterableValidationError, WrongType, Invalid) as exc:
+                    fail(exc, f"$.{field_.name}[{i}]")
+                    if isinstance(element, dict):
+                        found.broken.update(
+                            v for k, v in element.items() if k in ("id", "code") and isinstance(v, str)
+                        )
+            values[field_.name] = tuple(items)
+            continue
+        try:
+            values[field_.name] = _CONVERTER.structure(raw, field_.type)
+        except (ClassValidationError, IterableValidationError, WrongType, Invalid) as exc:
+            fail(exc, f"$.{field_.name}")
+            complete = False
+    if not complete:
+        # Whatever this file defines is unusable; do not report references to it as unknown.
+        for raw in data.values():
+            for element in raw if isinstance(raw, list) else [raw]:
+                if isinstance(element, dict) and isinstance(element.get("id"), str):
+                    found.broken.add(element["id"])
+        return None
+    return kind(**values)
+
+
+def _version() -> str:
+    import importlib.metadata
+
+    return importlib.metadata.version("checkframe")
+
+
+def check_content_format(root: Path, plugin: str, distribution: str = "") -> Problem | None:
+    """The one problem that refuses a content folder written for a format this checkframe does not read.
+
+    The format is the top-level ``format`` of ``sector.toml`` (or, in a folder
+    with no ``sector.toml``, of ``remediation.toml``); a folder that declares
+    none is format :data:`UNDECLARED_CONTENT_FORMAT`.  A file that cannot be
+    parsed is left to the full read, which reports it.
+    """
+    declared: dict[str, Any] = {}
+    for name in ("sector.toml", "remediation.toml"):
+        try:
+            data = tomllib.loads((root / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if "format" in data:
+            declared[name] = data["format"]
+    for name, value in declared.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            return Problem(plugin, f"expected a content format number such as {CONTENT_FORMAT} (got {show(value)})",
+                           name, "$.format")
+    if len(set(declared.values())) > 1:
+        return Problem(plugin, "sector.toml and remediation.toml declare different formats "
+                               f"({declared['sector.toml']} and {declared['remediation.toml']}); declare one",
+                       "remediation.toml", "$.format")
+    name, value = next(iter(declared.items()), ("sector.toml", UNDECLARED_CONTENT_FORMAT))
+    where = "$.format" if declared else "$"
+    readable = (f"format {CONTENT_FORMAT}" if OLDEST_CONTENT_FORMAT == CONTENT_FORMAT
+                else f"formats {OLDEST_CONTENT_FORMAT} to {CONTENT_FORMAT}")
+    dist = distribution or plugin
+    if value > CONTENT_FORMAT:
+        return Problem(plugin, f"plugin refused: written for content format {value}, but checkframe {_version()} reads "
+                               f"{readable} only; upgrade checkframe (pip install -U checkframe) "
+                               f"or install an older {dist}", name, where)
+    if value < OLDEST_CONTENT_FORMAT:
+        how = "declares no format, so format" if not declared else "written for content format"
+        return Problem(plugin, f"plugin refused: {how} {value}, which checkframe {_version()} no longer reads "
+                               f"(it reads {readable}); upgrade the plugin (pip install -U {dist})", name, where)
+    return None
+
+
+def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribution: str = "") -> Contribution:
+    """Read one content folder; append every problem found to ``problems``.
+
+    A folder written for a content format this checkframe does not read is
+    refused whole, with one problem that says what to upgrade.
+    """
+    found = Contribution(plugin)
+    root = Path(root)
+    if not root.is_dir():
+        problems.append(Problem(plugin, f"content folder not found: {root}"))
+        return found
+    refused = check_content_format(root, plugin, distribution)
+    if refused is not None:
+        problems.append(refused)
+        return found
+    expected = ", ".join([*FILE_KINDS, "checkpoints/*.toml"])
+    sector_file = None
+    checklists: list[Checklist] = []
+    group_files = []
+    order = {name: i for i, name in enumerate(["sector.toml", "checkpoints", "checklists.toml"])}
+    for path in sorted(root.rglob("*"), key=lambda p: (order.get(p.relative_to(root).parts[0], 9), p)):
+        rel = path.relative_to(root).as_posix()
+        if path.is_dir() or path.name.startswith(".") or "__pycache__" in path.parts:
+            continue
+        if rel in FILE_KINDS:
+            kind = FILE_KINDS[rel]
+            parsed = _read(path, rel, plugin, kind, found, problems)
+            if parsed is None:
+                continue
+            if kind is SectorFile:
+                sector_file = parsed
+                for i, doc in enumerate(parsed.document):
+                    found.documents.append(Entry(doc, f"{rel}: $.document[{i}]"))
+            elif kind is ChecklistsFile:
+                checklists = list(parsed.checklist)
+            elif kind is RemediationFile:
+                for i, category in enumerate(parsed.category):
+                    found.categories.append(
+                        Entry(evolve(category, plugin=plugin), f"{rel}: $.category[{i}]")
+                    )
+        elif rel.startswith("checkpoints/") and rel.endswith(".toml") and rel.count("/") == 1:
+            group_files.append((rel, _read(path, rel, plugin, GroupFile, found, problems)))
+        elif path.suffix in {".md", ".txt"} or path.name == "__init__.py":
+            continue  # notes for maintainers, or a package marker
+        else:
+            problems.append(Problem(plugin, f"unexpected file; content files are {expected}", rel))
+
+    if sector_file is None:
+        if (group_files or checklists) and not (root / "sector.toml").exists():
+            problems.append(Problem(
+                plugin, "checkpoints and checklists need a sector.toml beside them", "sector.toml"
+            ))
+        return found
+    sector_id = sector_file.sector.id
+    found.sectors.append(Entry(evolve(sector_file.sector, plugin=plugin), "sector.toml: $.sector"))
+    for i, checklist in enumerate(checklists):
+        found.checklists.append(
+            Entry(evolve(checklist, sector=sector_id), f"checklists.toml: $.checklist[{i}]")
+        )
+    for rel, parsed in group_files:
+        if parsed is None:
+            continue
+        found.groups.append(Entry(evolve(parsed.group, sector=sector_id), f"{rel}: $.group"))
+        for i, checkpoint in enumerate(parsed.checkpoint):
+            found.checkpoints.append(Entry(
+                evolve(checkpoint, sector=sector_id, group=parsed.group.id),
+                f"{rel}: $.checkpoint[{i}]",
+            ))
+    return found

@@ -1,0 +1,221 @@
+"""The one cattrs converter that structures TOML and JSON into the model, and its messages.
+
+``make_converter(authoring=True)`` is for files people write (unknown keys and
+the fields the loader fills in are refused); ``authoring=False`` reads
+checkframe's own export back.  :func:`errors_of` flattens what cattrs raises
+into ``(key path, message)`` pairs, every problem of a file at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import typing
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn
+
+from checkframe.errors import did_you_mean
+from checkframe.model import (
+    Checklist,
+    Checkpoint,
+    Group,
+    Invalid,
+    RemediationCategory,
+    Sector,
+    _Labelled,
+    show,
+)
+
+__all__ = ["LOADER_FIELDS", "WrongType", "errors_of", "is_variadic_tuple", "make_converter", "unknown_key"]
+
+# -- The converter -----------------------------------------------------------------------
+
+#: Fields that the loader fills in; an author who writes them gets an "unknown key".
+LOADER_FIELDS: dict[type, frozenset[str]] = {
+    Sector: frozenset({"plugin"}),
+    Group: frozenset({"sector"}),
+    Checkpoint: frozenset({"sector", "group"}),
+    Checklist: frozenset({"sector", "checkpoints"}),
+    RemediationCategory: frozenset({"plugin"}),
+}
+
+
+class WrongType(TypeError):
+    """A value of the wrong TOML type; the message is complete."""
+
+
+def _strict(kind: type, noun: str) -> Callable[[Any, type], Any]:
+    def hook(value: Any, _: type) -> Any:
+        # bool is a subclass of int: a TOML true is not a number.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise WrongType(f"expected {noun} (got {show(value)})")
+        return value
+
+    return hook
+
+
+def _enum_hook(value: Any, kind: type[enum.Enum]) -> enum.Enum:
+    choices = ", ".join(str(member.value) for member in kind)
+    if not isinstance(value, str):
+        raise WrongType(f"expected one of {choices} (got {show(value)})")
+    try:
+        return kind(value)
+    except ValueError:
+        raise Invalid(f"expected one of {choices} (got {value!r})") from None
+
+
+def _date_hook(value: Any, _: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise WrongType(f"expected a date such as 2024-03-01 (got a date and time {value})")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise WrongType(f"expected a date such as 2024-03-01 (got {show(value)})")
+
+
+def is_variadic_tuple(kind: Any) -> bool:
+    args = typing.get_args(kind)
+    return typing.get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _fields_of(kind: type, authoring: bool) -> list[str]:
+    hidden = LOADER_FIELDS.get(kind, frozenset()) if authoring else frozenset()
+    return [a.name for a in attrs.fields(kind) if a.name not in hidden]
+
+
+def unknown_key(key: str, known: list[str], kind: type | None = None) -> Invalid:
+    if key in LOADER_FIELDS.get(kind, ()):
+        return Invalid("unknown key; it is set from the folder and file the entry is in: remove it", key=key)
+    hint = did_you_mean(key, known, "; expected one of " + ", ".join(known))
+    return Invalid(f"unknown key{hint}", key=key)
+
+
+def make_converter(*, authoring: bool = True) -> cattrs.Converter:
+    """Build the converter.
+
+    ``authoring=True`` is the converter for files that people write: unknown
+    keys and the fields the loader fills in are refused.  ``authoring=False``
+    reads checkframe's own export back, loader fields included.
+    """
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(str, _strict(str, "a string"))
+    converter.register_structure_hook(bool, _strict(bool, "true or false"))
+    converter.register_structure_hook(int, _strict(int, "an integer"))
+    converter.register_structure_hook(dt.date, _date_hook)
+    converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+    # The model's enums are str subclasses: register them where dispatch meets them before str.
+    for base_kind in (_Labelled, enum.Enum):
+        converter.register_structure_hook(base_kind, _enum_hook)
+        converter.register_unstructure_hook(base_kind, lambda e: e.value)
+
+    def tuple_hook_factory(kind: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
+        inner = typing.get_args(kind)[0]
+        structure_inner = converter.get_structure_hook(inner)
+
+        def hook(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list):
+                raise WrongType(f"expected an array (got {show(value)})")
+            items, errors = [], []
+            for index, element in enumerate(value):
+                try:
+                    items.append(structure_inner(element, inner))
+                except Exception as exc:  # noqa: BLE001 - every problem is collected
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), IterableValidationNote(
+                        f"Structuring {kind} @ index {index}", index, inner
+                    )]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {kind!r}", errors, kind)
+            return tuple(items)
+
+        return hook
+
+    converter.register_structure_hook_factory(is_variadic_tuple, tuple_hook_factory)
+
+    def class_hook_factory(kind: type) -> Callable[[Any, type], Any]:
+        known = _fields_of(kind, authoring)
+        base = make_dict_structure_fn(kind, converter, _cattrs_forbid_extra_keys=False)
+        validated = [a for a in attrs.fields(kind) if a.validator is not None and a.name in known]
+
+        def hook(value: Any, _: type) -> Any:
+            if not isinstance(value, dict):
+                raise WrongType(f"expected a table (got {show(value)})")
+            # Report unknown keys, broken rules and wrong types of one table all at once:
+            # attrs runs validators only once every field has structured.
+            errors: list[Exception] = [unknown_key(key, known, kind) for key in value if key not in known]
+            for attribute in validated:
+                raw = value.get(attribute.name)
+                if isinstance(raw, str) or (
+                    isinstance(raw, list) and all(isinstance(x, str) for x in raw)
+                ):
+                    try:
+                        attribute.validator(None, attribute, tuple(raw) if isinstance(raw, list) else raw)
+                    except Invalid as exc:
+                        errors.append(exc)
+                    except (TypeError, AttributeError):
+                        pass  # the wrong type is reported when the field is structured
+            if not errors:
+                return base(value, kind)
+            try:
+                base({k: v for k, v in value.items() if k in known}, kind)
+            except ClassValidationError as exc:
+                errors.extend(exc.exceptions)
+            except (Invalid, WrongType) as exc:
+                errors.append(exc)
+            # A validator that failed in the first pass fails again in __init__: keep it once.
+            unique = {(type(e), str(e), getattr(e, "key", None)): e for e in errors}
+            errors = list(unique.values())
+            raise ClassValidationError(f"While structuring {kind.__name__}", errors, kind)
+
+        return hook
+
+    converter.register_structure_hook_factory(attrs.has, class_hook_factory)
+    return converter
+
+
+def _describe(exc: BaseException, kind: Any) -> str:
+    if isinstance(exc, (Invalid, WrongType)):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return "required key missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return "unknown keys: " + ", ".join(sorted(exc.extra_fields))
+    if isinstance(exc, (ValueError, TypeError)):
+        name = getattr(kind, "__name__", None)
+        expected = f"expected {name}" if name else "invalid value"
+        return f"{expected} ({exc})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _key_path(path: str, key: str | None) -> str:
+    return f"{path}.{key}" if key else path
+
+
+def errors_of(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
+    """Flatten a cattrs exception into ``(key path, message)`` pairs."""
+    if isinstance(exc, (ClassValidationError, IterableValidationError)):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            if isinstance(exc, IterableValidationError):
+                sub_path = f"{path}[{note.index!r}]"
+            else:
+                sub_path = f"{path}.{note.name}"
+            yield from errors_of(sub, sub_path)
+        for sub in without:
+            yield from errors_of(sub, path)
+        return
+    yield _key_path(path, getattr(exc, "key", None)), _describe(exc, None)

@@ -1,0 +1,118 @@
+"""Commands on the catalog: ``plugins``, ``validate``, ``export``, ``schema``, ``diff``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from checkframe.catalog import catalog_to_json, gather
+from checkframe.catalog.schema import KINDS
+from checkframe.cli import common
+from checkframe.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UserError, report, write_file
+from checkframe.plugins import ENV_ALLOWLIST
+from checkframe.util.tables import text_table
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    plugins = common.load_plugins()
+    contributions, hook_problems = gather(plugins)
+    by_plugin = {c.plugin: c for c in contributions}
+    problems = [*plugins.problems, *hook_problems]
+    rows = []
+    for info in plugins.infos.values():
+        found = by_plugin.get(info.name)
+        rows.append({
+            "name": info.name,
+            "distribution": info.distribution,
+            "version": info.version,
+            "builtin": info.builtin,
+            "sectors": [e.obj.id for e in found.sectors] if found else [],
+            "checkpoints": len(found.checkpoints) if found else 0,
+            "checklists": len(found.checklists) if found else 0,
+            "remediation_categories": [e.obj.code for e in found.categories] if found else [],
+        })
+    if args.json:
+        print(json.dumps({
+            "plugins": rows,
+            "skipped": plugins.skipped,
+            "errors": [str(p) for p in problems],
+        }, ensure_ascii=False, indent=2))
+    else:
+        header = ("plugin", "distribution", "version", "sectors", "checkpoints", "checklists")
+        table = [header] + [
+            (r["name"], r["distribution"], r["version"], ",".join(r["sectors"]) or "-",
+             str(r["checkpoints"]), str(r["checklists"]))
+            for r in rows
+        ]
+        sys.stdout.write(text_table(table))
+        if plugins.skipped:
+            print(f"skipped by {ENV_ALLOWLIST}: {', '.join(plugins.skipped)}")
+    if problems:
+        return report(problems, plugins)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    plugins, catalog = common.load_catalog()
+    print(
+        f"ok: {len(catalog.sectors)} sectors, {len(catalog.checkpoints)} checkpoints, "
+        f"{len(catalog.checklists)} checklists, {len(catalog.categories)} remediation "
+        f"categories from {len(plugins.infos)} plugins"
+    )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _, catalog = common.load_catalog()
+    text = catalog_to_json(catalog)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        write_file(Path(args.output), text)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from checkframe.catalog.schema import schema_json
+
+    output = Path(args.output) if args.output not in (None, "-") else None
+    if args.kind is None:
+        if output is None:
+            args.schema_parser.error(f"give a KIND ({', '.join(KINDS)}) or -o DIR to write the schema of every kind")
+        if output.exists() and not output.is_dir():
+            raise UserError(f"{output} is a file; without a KIND, -o names a folder for all {len(KINDS)} schemas")
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot make the folder {output}: {exc.strerror or exc}") from None
+        for kind in KINDS.values():
+            write_file(output / kind.file_name, schema_json(kind.name))
+            print(f"wrote {(output / kind.file_name).as_posix()}  ({kind.path})")
+        return EXIT_OK
+    text = schema_json(args.kind)
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if output.is_dir():
+        output = output / KINDS[args.kind].file_name
+    elif not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: there is no folder {output.parent.as_posix()!r}")
+    write_file(output, text)
+    print(f"wrote {output.as_posix()}")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from checkframe.catalog.diff import diff_catalogs, render_json, render_text
+    from checkframe.catalog.export import DiffInputError, load_export
+
+    try:
+        old, new = load_export(args.old), load_export(args.new)
+    except DiffInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    diff = diff_catalogs(old, new)
+    sys.stdout.write(render_json(diff) if args.json else render_text(diff, args.old, args.new))
+    return EXIT_PROBLEMS if args.exit_code and diff else EXIT_OK

@@ -1,0 +1,105 @@
+"""What every command shares: exit codes, reporting problems, writing files, loading the catalog.
+
+A test may replace :func:`load_plugins` here to run the commands on its own plugins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from checkframe.catalog import Catalog, build_catalog
+from checkframe.errors import ContentError, Problem
+from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
+from checkframe.publish.project import CONFIG_NAME, HandbookConfig, PrintConfig, Project, load_project
+from checkframe.util import fs
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "UserError",
+    "date_arg",
+    "load_catalog",
+    "load_plugins",
+    "print_project",
+    "report",
+    "today",
+    "write_file",
+]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A mistake of the user's, reported as one line without a traceback."""
+
+
+def report(problems: Sequence[Problem | str], plugins: Plugins | None = None) -> int:
+    """Print every problem on its own line, then how to go on; return exit code 1."""
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if plugins is not None and plugins.problems:
+        names = ",".join(sorted(set(plugins.infos) - {i for i in plugins.infos if plugins.infos[i].builtin}))
+        example = names or "NAME1,NAME2"
+        print(
+            f"hint: fix or uninstall the broken plugin, or load only the others with "
+            f"{ENV_ALLOWLIST}={example}",
+            file=sys.stderr,
+        )
+    count = len(problems)
+    print(
+        f"checkframe: {count} problem{'s' if count != 1 else ''} found; nothing was written.",
+        file=sys.stderr,
+    )
+    return EXIT_PROBLEMS
+
+
+def write_file(path: Path, data: str | bytes) -> None:
+    """Write a file so that it is either complete or untouched; a failure is the user's to fix."""
+    try:
+        fs.write_atomic(path, data)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def load_catalog() -> tuple[Plugins, Catalog]:
+    """The installed plugins and their catalog; a :class:`ContentError` carries the plugins for the hint."""
+    plugins = load_plugins()
+    try:
+        return plugins, build_catalog(plugins)
+    except ContentError as exc:
+        exc.plugins = plugins  # type: ignore[attr-defined]  # for the hint on broken plugins
+        raise
+
+
+#: The title of the project that ``print`` uses when there is no ``site/`` and no ``--project``.
+PRINT_DEFAULT_TITLE = "安全生产检查表"
+
+
+def print_project(root: str | None, catalog: Catalog) -> Project:
+    """The project named by ``--project``; else ``site/`` when it exists; else built-in defaults.
+
+    The defaults print as for a department that has set nothing up: no
+    department (no issuer line, no PDF author), no QR code, no legal basis.
+    """
+    if root is None and (Path("site") / CONFIG_NAME).is_file():
+        root = "site"
+    if root is None:
+        return Project(Path.cwd(), HandbookConfig(title=PRINT_DEFAULT_TITLE, department=""), PrintConfig())
+    return load_project(Path(root), catalog)
+
+
+def date_arg(text: str) -> dt.date:
+    """An argparse type: a date such as 2024-03-01."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date such as 2024-03-01 (got {text!r})") from None
+
+
+def today() -> dt.date:
+    return dt.date.today()

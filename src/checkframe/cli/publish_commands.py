@@ -1,0 +1,87 @@
+"""Commands that publish: ``build``, ``serve``, ``print``, and ``new-plugin`` for authors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from checkframe.cli import common
+from checkframe.cli.common import EXIT_OK, EXIT_USAGE, UserError, write_file
+from checkframe.errors import closest
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from checkframe.publish.build import build
+
+    result = build(Path(args.project), force=args.force, jobs=args.jobs)
+    if result.written:
+        print(f"built {result.output}: {result.pages} pages, {result.pdfs} PDFs")
+    else:
+        print(f"{result.output} is up to date ({result.pages} pages, {result.pdfs} PDFs); nothing changed")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import functools
+    import http.server
+
+    root = Path(args.project) / "_build"
+    if not (root / "index.html").is_file():
+        raise UserError(f"{root} has no built handbook; run: checkframe build {args.project}")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    except OSError as exc:
+        raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; try --port") from None
+    print(f"serving {root} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    if (args.checklist is None) == (args.form is None):
+        args.print_parser.error("give either a CHECKLIST_ID or --form FORM")
+    from checkframe.publish import printing  # loads WeasyPrint, which only this command needs
+
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: there is no folder {output.parent.as_posix()!r}")
+    _, catalog = common.load_catalog()
+    project = common.print_project(args.project, catalog)
+    try:
+        if args.form is not None:
+            pdf = printing.render_form(catalog, project, args.form)
+        else:
+            if not catalog.has("checklist", args.checklist):
+                known = [c.id for c in catalog.checklists]
+                near = closest(args.checklist, known)
+                hint = f"did you mean {near!r}?" if near else f"installed: {', '.join(known) or 'none'}"
+                raise UserError(f"unknown checklist {args.checklist!r}; {hint}")
+            pdf = printing.render_checklist(catalog, project, args.checklist, legal_basis=args.legal_basis or None)
+    except printing.PrintError as exc:
+        raise UserError(str(exc)) from None
+    write_file(output, pdf)
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
+def cmd_new_plugin(args: argparse.Namespace) -> int:
+    from checkframe.authoring.scaffold import InvalidName, NameTaken, PluginNames, write_plugin
+
+    try:
+        target = write_plugin(Path(args.dir), args.name, args.title, args.maintainer or "")
+    except InvalidName as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NameTaken as exc:
+        raise UserError(str(exc)) from None
+    names = PluginNames(args.name)
+    print(f"wrote {target.as_posix()}/: plugin {names.name}, distribution {names.distribution}, "
+          f"package {names.package}")
+    print(f"next: pip install -e '{target.as_posix()}[test]' && checkframe validate && pytest {target.as_posix()}")
+    return EXIT_OK

@@ -1,0 +1,85 @@
+"""New records for the store: ``checkframe inspect new`` and ``checkframe inspect recheck``.
+
+A record is never overwritten: the file to write must not exist yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from checkframe.catalog import Catalog
+from checkframe.errors import Problem, unknown
+from checkframe.ledger.ledger import build_ledger
+from checkframe.ledger.records import new_record_toml, read_record, recheck_record_toml
+from checkframe.model import UNRESOLVED, FormKind
+
+__all__ = ["LedgerProblems", "StoreError", "new_record", "recheck_of"]
+
+
+class StoreError(ValueError):
+    """A request about the store that cannot be met; the message says why and what to do."""
+
+
+class LedgerProblems(Exception):
+    """The store holds mistakes, so the ledger cannot be trusted."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def _fresh(path: Path) -> Path:
+    if path.exists():
+        raise StoreError(f"{path.as_posix()} already exists; a record is never overwritten: "
+                         "rename or remove it first")
+    return path
+
+
+def new_record(root: Path, catalog: Catalog, checklist: str, unit: str, date: dt.date,
+               kind: FormKind | None = None) -> tuple[Path, str]:
+    """Where to write a new record for ``unit`` on ``checklist``, and its text."""
+    root = Path(root)
+    if not catalog.has("checklist", checklist):
+        raise StoreError(unknown("checklist", checklist, (c.id for c in catalog.checklists)))
+    unit_file = root / "units" / f"{unit}.toml"
+    if not unit_file.is_file():
+        known = [p.stem for p in (root / "units").glob("*.toml")]
+        raise StoreError(f"{unknown('unit', unit, known)} (no {unit_file.as_posix()}; register the unit there)")
+    chosen = catalog.checklist(checklist)
+    path = _fresh(root / "records" / f"{date.isoformat()}-{unit}-{checklist}.toml")
+    text = new_record_toml(chosen, catalog.checklist_checkpoints(checklist), unit, date, kind or chosen.kind)
+    return path, text
+
+
+def recheck_of(record_path: Path, catalog: Catalog, date: dt.date) -> tuple[Path, str]:
+    """Where to write a recheck of ``record_path``, and its text: the record's unresolved findings.
+
+    :raises LedgerProblems: when the store does not replay cleanly up to ``date``.
+    """
+    record_path = Path(record_path)
+    if not record_path.is_file():
+        raise StoreError(f"no record {record_path.as_posix()}")
+    if record_path.parent.name != "records":
+        raise StoreError(f"{record_path.as_posix()} is not in a ledger's records/ folder")
+    root = record_path.parent.parent
+    ledger = build_ledger(root, catalog, date)
+    if ledger.problems:
+        raise LedgerProblems(ledger.problems)
+    earlier = read_record(record_path, record_path.name, [])
+    assert earlier is not None  # it replayed cleanly
+    if date < earlier.date:
+        raise StoreError(f"a recheck on {date} cannot follow {record_path.name} of {earlier.date}")
+    mentioned = [f.id for f in earlier.finding]
+    for name in ("remediate", "fixed", "recheck", "close"):
+        mentioned.extend(e.finding for e in getattr(earlier, name))
+    unresolved = []
+    for ident in dict.fromkeys(mentioned):
+        f = ledger.entries[ident].finding
+        if f.state in UNRESOLVED:
+            title = catalog.checkpoint(f.checkpoint).title
+            unresolved.append((ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）"))
+    if not unresolved:
+        raise StoreError(f"nothing to recheck: no finding of {record_path.name} is unresolved on {date}")
+    path = _fresh(record_path.parent / f"{date.isoformat()}-{earlier.unit}-recheck.toml")
+    return path, recheck_record_toml(earlier, record_path.name, unresolved, date)

@@ -1,0 +1,160 @@
+"""``checkframe build``: the handbook site and its PDFs, in one pipeline.
+
+::
+
+    load plugins → catalog → handbook project → render pages (in memory) → search index (in memory)
+                 → check every internal link and anchor → write to a fresh folder
+                 → print PDFs → swap the folder in
+
+Everything is gathered and checked before the first byte is written; the
+output folder appears at once, so a failed build leaves the previous site as
+it was.  Inputs are fingerprinted: a rebuild with nothing changed does nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+from pathlib import Path
+
+import attrs
+
+from checkframe.catalog import build_catalog
+from checkframe.errors import ContentError, Problem
+from checkframe.plugins import Plugins, load_plugins
+from checkframe.publish.fonts import PrintError
+from checkframe.publish.guide import GuideError
+from checkframe.publish.inputs import fingerprint
+from checkframe.publish.links import PageLinks, check_links
+from checkframe.publish.pdfs import print_all, print_jobs
+from checkframe.publish.project import CACHE, OUTPUT, load_project
+from checkframe.publish.search import Document, index_files
+from checkframe.publish.site import gather_site, render_site
+from checkframe.util.fs import staging_folder, swap_folder
+
+__all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]
+
+#: What the last build wrote into the output: its fingerprint and counts.
+STAMP = ".checkframe-build.json"
+
+
+@attrs.frozen
+class BuildResult:
+    output: Path
+    pages: int
+    pdfs: int
+    #: False when the inputs had not changed and nothing was written.
+    written: bool
+
+
+# -- Writing -----------------------------------------------------------------------------
+
+
+def _write_tree(root: Path, files: dict[str, bytes]) -> None:
+    made: set[Path] = set()
+    for path, data in sorted(files.items()):
+        target = root / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+
+
+def build(
+    project_root: Path | str, *, plugins: Plugins | None = None, force: bool = False, jobs: int | None = None
+) -> BuildResult:
+    """Build the handbook of ``project_root`` into ``project_root/_build``.
+
+    :raises ContentError: with every problem found; nothing is written then.
+    """
+    project_root = Path(project_root)
+    plugins = plugins or load_plugins()
+    problems: list[Problem] = []
+    # 1. What plugins add to the site, and the digest of every input: when it is the
+    #    one of the last build, the output is up to date and nothing is parsed.
+    registers = gather_site(plugins, problems)
+    stamp = None if problems else fingerprint(project_root, plugins, [d for r in registers for d in r.template_dirs])
+    stamp_file = project_root / OUTPUT / STAMP
+    if not force and stamp is not None and stamp_file.is_file():
+        previous = json.loads(stamp_file.read_text(encoding="utf-8"))
+        if previous.get("fingerprint") == stamp:
+            return BuildResult(project_root / OUTPUT, previous["pages"], previous["pdfs"], written=False)
+
+    # 2. The catalog: every problem of every plugin at once.
+    try:
+        catalog = build_catalog(plugins)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        catalog = None
+    # 3. The handbook project, checked against the catalog.
+    try:
+        project = load_project(project_root, catalog)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    if problems or catalog is None:
+        raise ContentError(problems)
+
+    output = project.output
+    cache = project_root / CACHE
+
+    # 4. The PDFs planned (fonts checked before anything is written), every page in memory,
+    #    then every link checked.
+    try:
+        print_plan = print_jobs(catalog, project, keys=False)
+        for job in print_plan:
+            if job.kind == "checklist" and not catalog.checklist(job.target).checkpoints:
+                raise PrintError(f"checklist {job.target!r} has no checkpoints; there is nothing to print")
+    except PrintError as exc:
+        raise ContentError([Problem("", str(exc))]) from None
+    pdfs = {f"forms/{job.target}" if job.kind == "form" else job.target: f"pdf/{job.name}" for job in print_plan}
+    links: dict[str, PageLinks] = {}
+    documents: list[Document] = []
+    collecting = gc.isenabled()
+    gc.disable()  # rendering makes many objects and frees few: the cycle collector only rescans them
+    try:
+        try:
+            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents)
+        except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
+            raise ContentError([Problem("", _template_error(exc))]) from None
+        # The search index: more files of the site, from the text the render workers took from each page.
+        for path, data in index_files(documents).items():
+            if path in files:
+                raise ContentError([Problem(origins.get(path, ""), f"{path} is the search index's; choose another name")])
+            files[path] = data
+            origins[path] = "checkframe (search index)"
+        problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
+    finally:
+        if collecting:
+            gc.enable()
+        del links, documents
+    if problems:
+        raise ContentError(problems)
+
+    # 5. Write into a fresh folder beside the output, print the PDFs into it, swap it in.
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with staging_folder(output) as staging:
+        _write_tree(staging, files)
+        try:
+            print_all(catalog, project, staging / "pdf", cache / "pdf", jobs)
+        except PrintError as exc:
+            raise ContentError([Problem("", str(exc))]) from None
+        pages = sum(1 for p in files if p.endswith(".html"))
+        (staging / STAMP).write_text(
+            json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
+        )
+        swap_folder(staging, output)
+    shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
+    return BuildResult(output, pages, len(pdfs), written=True)
+
+
+def _template_error(exc: Exception) -> str:
+    import jinja2
+
+    if isinstance(exc, GuideError):
+        return f"author guide: {exc}"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+    if isinstance(exc, jinja2.TemplateError):
+        return f"template error: {type(exc).__name__}: {exc}"
+    return f"rendering failed: {type(exc).__name__}: {exc}"

@@ -1,0 +1,171 @@
+"""Links in the rendered handbook: read from each page, then every internal one checked.
+
+:func:`page_links` reads a page's links and ids as :mod:`html.parser` would,
+fast (rendering calls it on every page, in the render workers);
+:func:`check_links` checks that every internal link reaches a file of the site
+and every anchor an id on that page, and that nothing is loaded from outside.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as html_lib
+import posixpath
+import re
+from collections.abc import Iterable
+from html.parser import attrfind_tolerant
+from urllib.parse import unquote, urlsplit
+
+from checkframe.errors import Problem
+
+__all__ = ["PageLinks", "check_links", "page_links"]
+
+#: What a page's links and ids are: see :func:`page_links`.
+PageLinks = tuple[list[tuple[bool, str]], set[str]]
+
+#: What the link scanner stops at: a comment, a script or style element (its text is not markup), a start tag
+#: that may carry a link or an id, or an unterminated comment or raw-text element (scanning stops there, as
+#: html.parser's does).  Tags without such attributes are stepped over by the regular expression itself.
+_SCAN = re.compile(r"""
+    <!--.*?--\s*>
+  | <(?P<raw>script|style)(?=[\s/>])(?P<raw_attrs>[^>]*)>.*?</(?P=raw)\s*>
+  | (?P<stop><!--|<(?:script|style)(?=[\s/>]))
+  | <(?P<tag>[a-zA-Z][^\s/>]*)(?P<attrs>\s[^>]*?(?:href|src|data-bundle|id)\s*=[^>]*)>
+""", re.VERBOSE | re.DOTALL | re.IGNORECASE)
+_LINK_ATTRIBUTES = ("href", "src", "data-bundle")
+#: start tag → its (is it a resource, link) pairs and (None, id) pairs; most tags of a site repeat on every page.
+_TAG_CACHE: dict[str, tuple[tuple[bool | None, str], ...]] = {}
+_TAG_CACHE_SIZE = 100_000
+
+
+def _tag_attributes(html: str, tag: str, start: int, end: int) -> tuple[tuple[bool | None, str], ...]:
+    """The links and ids among the attributes in ``html[start:end]``, read as :mod:`html.parser` reads them."""
+    found: list[tuple[bool | None, str]] = []
+    while start < end and html[start] in " \t\n\r\f/":
+        start += 1
+    while start < end:
+        attr = attrfind_tolerant.match(html, start, end)
+        if not attr or attr.end() == start:
+            break
+        name, rest, value = attr.group(1, 2, 3)
+        start = attr.end()
+        if not rest:
+            continue
+        if value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+            value = value[1:-1]
+        if value:
+            value = html_lib.unescape(value)
+        name = name.lower()
+        if name == "id":
+            found.append((None, value))
+        elif name in _LINK_ATTRIBUTES:
+            found.append((tag != "a", value))
+    return tuple(found)
+
+
+def page_links(html: str) -> tuple[list[tuple[bool, str]], set[str]]:
+    """The links of a page, as (is it a resource the browser loads by itself, URL), and its ids.
+
+    Attributes are read with the patterns of :mod:`html.parser`, so for the
+    pages checkframe writes the result is what an :class:`html.parser.HTMLParser`
+    collecting start-tag attributes finds (a test compares them on every page
+    of the example handbook).  Only start tags that may hold a link or an id are
+    looked at, and each distinct tag is read once per process.  One difference
+    on purpose: a ``>`` inside a quoted attribute value ends the tag here; the
+    templates and the Markdown renderer escape it as ``&gt;``.
+    """
+    links: list[tuple[bool, str]] = []
+    ids: set[str] = set()
+    cache = _TAG_CACHE
+    for match in _SCAN.finditer(html):
+        if match.start("stop") >= 0:
+            break
+        group = "attrs" if match.start("tag") >= 0 else "raw_attrs"
+        start, end = match.span(group)
+        if start < 0 or start == end:
+            continue
+        text = html[match.start():end]
+        found = cache.get(text)
+        if found is None:
+            found = _tag_attributes(html, (match.group("tag") or match.group("raw")).lower(), start, end)
+            if len(cache) < _TAG_CACHE_SIZE:
+                cache[text] = found
+        for resource, value in found:
+            if resource is None:
+                ids.add(value)
+            else:
+                links.append((resource, value))
+    return links, ids
+
+
+# -- Checking every link of the site ---------------------------------------------------------
+
+@functools.lru_cache(maxsize=65536)
+def _resolve(folder: str, link: str, resource: bool) -> tuple[str, str, str]:
+    """What a link from a page in ``folder`` is: ("ok", "", ""), ("bad", message, ""), or ("page", target, anchor).
+
+    An empty target is the page itself.
+    """
+    parts = urlsplit(link)
+    if parts.scheme == "data" and resource:
+        return "ok", "", ""  # inline, nothing is requested
+    if parts.scheme or parts.netloc or link.startswith("//"):
+        if resource:
+            return "bad", f"{link!r} would be loaded from outside the site; ship it with the site instead", ""
+        if parts.scheme not in ("http", "https", "mailto", "tel"):
+            return "bad", f"link to {link!r}: only http(s), mailto and tel links may leave the site", ""
+        return "ok", "", ""
+    target = ""
+    if parts.path:
+        target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+        if parts.path.endswith("/"):
+            target += "/"
+    return "page", target, unquote(parts.fragment)
+
+
+def check_links(
+    files: dict[str, bytes],
+    origins: dict[str, str],
+    extra_targets: Iterable[str] = (),
+    parsed: dict[str, PageLinks] | None = None,
+) -> list[Problem]:
+    """Every internal link must reach a file of the site, and every anchor an id on that page.
+
+    :param parsed: the links and ids of the pages, when rendering found them already.
+    """
+    parsed = parsed or {}
+    pages: dict[str, PageLinks] = {
+        path: parsed[path] if path in parsed else page_links(data.decode("utf-8"))
+        for path, data in files.items() if path.endswith(".html")
+    }
+    targets = set(files) | set(extra_targets)
+    folders: dict[str, bool] = {}
+    problems = []
+    for path, (links, _) in pages.items():
+        origin = origins.get(path, "")
+        folder = posixpath.dirname(path)
+
+        def bad(message: str, path: str = path, origin: str = origin) -> None:
+            # Named by the file the page came from (a Markdown page), else by the page itself.
+            problems.append(Problem("", message, origin or path, path if origin else ""))
+
+        for resource, link in links:
+            kind, target, anchor = _resolve(folder, link, resource)
+            if kind == "ok":
+                continue
+            if kind == "bad":
+                bad(target)
+                continue
+            target = target or path
+            if target.startswith("../") or target == "..":
+                bad(f"link to {link!r} leaves the site")
+            elif target.endswith("/"):
+                if target not in folders:
+                    folders[target] = any(t.startswith(target) for t in targets)
+                if not folders[target]:
+                    bad(f"broken link to {link!r}: no such folder in the site")
+            elif target not in targets:
+                bad(f"broken link to {link!r}: no such page")
+            elif anchor and target in pages and anchor not in pages[target][1]:
+                bad(f"broken link to {link!r}: no anchor #{anchor} there")
+    return problems

@@ -1,0 +1,217 @@
+"""Every PDF of a handbook, printed in parallel into a cache keyed by what goes into each.
+
+:func:`print_jobs` plans the PDFs of a project with their cache keys;
+:func:`print_all` renders the ones not cached yet and copies every one into
+the site; :func:`render_forms` prints the filled forms of the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from checkframe.catalog import Catalog
+from checkframe.model import FORMS, FormJob
+from checkframe.publish.fonts import PrintError, check_environment, font_stamps
+from checkframe.publish.printing import TEMPLATES, _render_form, _source_date, _version, render_checklist, render_form
+from checkframe.publish.project import Project
+from checkframe.util.fs import copy_atomic, write_atomic
+
+__all__ = ["PrintJob", "print_all", "print_jobs", "render_forms"]
+
+log = logging.getLogger("checkframe.publish.printing")
+
+CACHE_FORMAT = 1
+
+def _template_digest() -> str:
+    """A hash of every template and the stylesheet."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(TEMPLATES).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+
+def _render_form_job(job: FormJob, out_dir: Path) -> str:
+    project = _worker["project"]
+    target = out_dir / job.name
+    write_atomic(target, _render_form(project, job.form, job.values, job.subject))
+    return job.name
+
+
+def render_forms(project: Project, jobs: list[FormJob], out_dir: Path, workers: int | None = None) -> None:
+    """Render every job into ``out_dir``, in parallel (``workers`` processes, default one per core) when many.
+
+    Every job's form is checked first; sub-folders named in the jobs are made.
+
+    :raises PrintError: for an unknown form, or fonts that cannot print.
+    """
+    out_dir = Path(out_dir)
+    for job in jobs:
+        if job.form not in FORMS:
+            raise PrintError(f"unknown form {job.form!r}; the forms are: {', '.join(FORMS)}")
+    check_environment()
+    for folder in sorted({(out_dir / job.name).parent for job in jobs}):
+        folder.mkdir(parents=True, exist_ok=True)
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if count == 1 or len(jobs) < 3:
+        _worker["project"] = project
+        for job in jobs:
+            _render_form_job(job, out_dir)
+        return
+    with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(None, project)) as pool:
+        for future in [pool.submit(_render_form_job, job, out_dir) for job in jobs]:
+            future.result()
+
+
+@attrs.frozen
+class PrintJob:
+    """One PDF of :func:`print_all`: where it goes and the hash of its inputs."""
+
+    #: Relative to the output folder: ``<checklist-id>.pdf`` or ``forms/<form>.pdf``.
+    name: str
+    #: "checklist" or "form".
+    kind: str
+    #: The checklist id or the form name.
+    target: str
+    key: str
+
+
+def _checklist_inputs(catalog: Catalog, checklist_id: str) -> Any:
+    checklist = catalog.checklist(checklist_id)
+    checkpoints = [catalog.checkpoint(c) for c in checklist.checkpoints]
+    groups = {c.group_key for c in checkpoints}
+    documents = {b.document for c in checkpoints for b in c.basis}
+    return {
+        "checklist": attrs.asdict(checklist),
+        "checkpoints": [attrs.asdict(c) for c in checkpoints],
+        "groups": {k: catalog.group(k).title for k in sorted(groups) if catalog.has("group", k)},
+        "documents": [attrs.asdict(catalog.document(d)) for d in sorted(documents) if catalog.has("document", d)],
+        "sector": attrs.asdict(catalog.sector(checklist.sector)) if catalog.has("sector", checklist.sector) else None,
+    }
+
+
+def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list[PrintJob]:
+    """Every PDF of the project with its cache key, checklists first, then the forms.
+
+    A key hashes everything that goes into its PDF: the checklist, its checkpoints,
+    groups, documents and sector; the project's configuration; every template and
+    the stylesheet; the installed CJK fonts; the checkframe and WeasyPrint versions.
+    With ``keys=False`` the keys are left empty: the plan alone, with the fonts checked.
+    """
+    check_environment()
+    fonts = font_stamps()
+    if not keys:
+        return [
+            *(PrintJob(f"{ident}.pdf", "checklist", ident, "") for ident in _checklist_ids(catalog, project)),
+            *(PrintJob(f"forms/{form}.pdf", "form", form, "") for form in FORMS),
+        ]
+    import weasyprint
+
+    common = {
+        "format": CACHE_FORMAT,
+        "checkframe": _version(),
+        "weasyprint": weasyprint.__version__,
+        "templates": _template_digest(),
+        "fonts": fonts,
+        "config": attrs.asdict(project.config),
+        "print": attrs.asdict(project.print),
+        "date": _source_date(),
+    }
+
+    def key(kind: str, target: str, inputs: Any) -> str:
+        text = json.dumps({**common, "kind": kind, "target": target, "inputs": inputs},
+                          sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    jobs = []
+    for ident in _checklist_ids(catalog, project):
+        jobs.append(PrintJob(f"{ident}.pdf", "checklist", ident, key("checklist", ident, _checklist_inputs(catalog, ident))))
+    for form in FORMS:
+        jobs.append(PrintJob(f"forms/{form}.pdf", "form", form, key("form", form, None)))
+    return jobs
+
+
+def _checklist_ids(catalog: Catalog, project: Project) -> list[str]:
+    idents = project.checklist_ids(catalog)
+    for ident in idents:
+        if not catalog.has("checklist", ident):
+            raise PrintError(f"unknown checklist {ident!r}")
+    return idents
+
+
+_worker: dict[str, Any] = {}
+
+
+def _size(catalog: Catalog) -> Any:
+    """A sort key: bigger checklists first, forms last."""
+    return lambda job: -len(catalog.checklist(job.target).checkpoints) if job.kind == "checklist" else 0
+
+
+def _init_worker(catalog: Catalog, project: Project) -> None:
+    _worker["catalog"], _worker["project"] = catalog, project
+
+
+def _render_job(job: PrintJob, cache_dir: Path) -> Path:
+    """Render one job into the cache (in a worker process or in this one)."""
+    catalog, project = _worker["catalog"], _worker["project"]
+    if job.kind == "checklist":
+        pdf = render_checklist(catalog, project, job.target)
+    else:
+        pdf = render_form(catalog, project, job.target)
+    target = cache_dir / f"{job.key}.pdf"
+    write_atomic(target, pdf)
+    return target
+
+
+def print_all(
+    catalog: Catalog, project: Project, out_dir: Path, cache_dir: Path, jobs: int | None = None,
+) -> list[Path]:
+    """Write ``out_dir/<checklist-id>.pdf`` for every checklist of the project and ``out_dir/forms/<form>.pdf``.
+
+    PDFs are rendered in parallel, ``jobs`` processes (default: one per core),
+    into ``cache_dir/<key>.pdf``, and copied from there; a PDF whose key is
+    already cached is not rendered again.  Every checklist is checked before
+    the first PDF is rendered.
+
+    :returns: the written paths, in the order of :func:`print_jobs`.
+    :raises PrintError: for an unknown or empty checklist, or fonts that cannot print.
+    """
+    out_dir, cache_dir = Path(out_dir), Path(cache_dir)
+    planned = print_jobs(catalog, project)
+    for job in planned:
+        if job.kind == "checklist" and not catalog.checklist(job.target).checkpoints:
+            raise PrintError(f"checklist {job.target!r} has no checkpoints; there is nothing to print")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    missing = [job for job in planned if not (cache_dir / f"{job.key}.pdf").is_file()]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(missing) or 1))
+    if workers == 1 or len(missing) < 2:
+        _init_worker(catalog, project)
+        for job in missing:
+            _render_job(job, cache_dir)
+    else:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog, project)) as pool:
+            # Longest first, so that one big checklist does not finish alone at the end.
+            order = sorted(missing, key=_size(catalog))
+            for future in [pool.submit(_render_job, job, cache_dir) for job in order]:
+                future.result()
+    log.info("printed %d of %d PDFs (%d unchanged)", len(missing), len(planned), len(planned) - len(missing))
+
+    written = []
+    (out_dir / "forms").mkdir(parents=True, exist_ok=True)
+    for job in planned:
+        path = out_dir / job.name
+        copy_atomic(cache_dir / f"{job.key}.pdf", path)
+        written.append(path)
+    return written

@@ -1,0 +1,310 @@
+"""Printable checklists and forms: PDFs rendered with WeasyPrint from the catalog.
+
+A checklist prints as the form of 附件2 of seed 004, generalised: title and
+publishing department, the unit's header fields, one numbered row per
+checkpoint under a header row per group, the check columns of the form kind,
+the legend of marks and the signature lines.  The blank forms of the campaign
+(:data:`FORMS`) print from their own templates.  Every template takes an
+optional mapping of ``values`` and prints blank fields without one, so that a
+later stage can print filled-in forms from inspection records.
+
+Pages of a long checklist
+    The column header is the ``thead`` of the checklist table, which WeasyPrint
+    repeats on every page.  Each group is a nested table in one full-width
+    cell, whose own ``thead`` is the group's header row: when the group runs
+    onto a new page, WeasyPrint repeats it there too.  The header row holds
+    the group's name and a "（续）" mark; after layout, the mark is taken out
+    of the first occurrence of every group header (:func:`_unmark_first_headers`,
+    through WeasyPrint's layout API), so it shows only where a group continues.
+    One layout, no second pass.
+
+Reproducible output
+    The same input gives the same bytes: no creation date unless
+    ``SOURCE_DATE_EPOCH`` is set, no random PDF identifier.  :func:`print_all`
+    keys each PDF by a hash of everything that goes into it and renders only
+    the PDFs whose key is not in its cache yet.
+
+Fonts
+    Chinese text needs a CJK font ("Noto Sans CJK SC" from fonts-noto-cjk).
+    Without one WeasyPrint prints boxes and succeeds; here a missing font, a
+    missing glyph or an unusable HarfBuzz subsetter is a :class:`PrintError`
+    that says what to install.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import segno
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from checkframe.catalog import Catalog
+from checkframe.model import FORMS, Checklist, Checkpoint, FormKind, HazardLevel
+from checkframe.publish import markdown
+from checkframe.publish.fonts import PrintError, check_environment, raise_for_warnings, weasyprint_warnings
+from checkframe.publish.project import Project
+
+__all__ = [
+    "FORMS",
+    "PrintError",
+    "check_environment",
+    "render_checklist",
+    "render_form",
+]
+
+TEMPLATES = Path(__file__).parent.parent / "templates" / "print"
+
+#: The check columns of each form kind: (key in ``values["results"][checkpoint id]``, heading).
+COLUMNS: dict[FormKind, tuple[tuple[str, str], ...]] = {
+    FormKind.SELF_INSPECTION: (("self", "自查结果"), ("check", "检查结果")),
+    FormKind.SUPERVISION: (("result", "检查结果"), ("note", "备注")),
+}
+
+# -- Templates ---------------------------------------------------------------------------
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["chinese_number"] = chinese_number
+    return env
+
+
+@cache
+def _stylesheet() -> Any:
+    import weasyprint  # slow to import; the command line loads it only to print
+
+    return weasyprint.CSS(filename=str(TEMPLATES / "print.css"))
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # The handbook's parser: no raw HTML, and emphasis that works next to full-width punctuation.
+    return markdown.markdown()
+
+
+def chinese_number(n: int) -> str:
+    """一, 二, ... 九十九: how a form numbers its parts."""
+    digits = "零一二三四五六七八九"
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return digits[ones]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def _source_date() -> str | None:
+    """SOURCE_DATE_EPOCH as a W3C date for the PDF's dates; None leaves the dates out."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        moment = datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise PrintError(f"SOURCE_DATE_EPOCH must be a count of seconds since 1970 (got {epoch!r})") from None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("checkframe")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"
+
+
+def _document(project: Project, title: str, **extra: Any) -> dict[str, Any]:
+    """What every template's ``<head>`` and page frame need."""
+    return {
+        "doc": {
+            "title": title,
+            "author": project.config.department,
+            "generator": f"checkframe {_version()}",
+            "date": _source_date(),
+            "lang": project.config.language or "zh-CN",
+            **extra,
+        },
+    }
+
+
+# -- Checklists --------------------------------------------------------------------------
+
+
+def _citation(catalog: Catalog, checkpoint: Checkpoint) -> str:
+    """The legal basis as printed: 《安全生产法》第四十一条；《…》第五条（待核实）."""
+    parts = []
+    for basis in checkpoint.basis:
+        document = catalog.document(basis.document) if catalog.has("document", basis.document) else None
+        name = f"《{document.title}》" if document else basis.document
+        unconfirmed = not basis.confirmed or (document is not None and not document.confirmed)
+        parts.append(f"{name}{basis.cited()}{'（待核实）' if unconfirmed else ''}")
+    return "；".join(parts)
+
+
+def checklist_context(
+    catalog: Catalog, project: Project, checklist_id: str, *, legal_basis: bool | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything ``checklist.html`` shows: the checklist's rows grouped as the form prints them.
+
+    :raises PrintError: for an unknown checklist or one without checkpoints.
+    """
+    if not catalog.has("checklist", checklist_id):
+        raise PrintError(f"unknown checklist {checklist_id!r}")
+    checklist: Checklist = catalog.checklist(checklist_id)
+    if not checklist.checkpoints:
+        raise PrintError(f"checklist {checklist_id!r} has no checkpoints; there is nothing to print")
+    if legal_basis is None:
+        legal_basis = project.print.legal_basis
+    md = _markdown()
+    sections: list[dict[str, Any]] = []
+    for number, ident in enumerate(checklist.checkpoints, start=1):
+        checkpoint = catalog.checkpoint(ident)
+        if not sections or sections[-1]["key"] != checkpoint.group_key:
+            group = catalog.group(checkpoint.group_key) if catalog.has("group", checkpoint.group_key) else None
+            sections.append({
+                "key": checkpoint.group_key,
+                "title": group.title if group else checkpoint.group,
+                "items": [],
+            })
+        sections[-1]["items"].append({
+            "id": checkpoint.id,
+            "number": number,
+            "major": checkpoint.level is HazardLevel.MAJOR,
+            "what": Markup(md.render(checkpoint.what)),
+            "how": "、".join(checkpoint.how) if checklist.kind is FormKind.SUPERVISION else "",
+            "basis": _citation(catalog, checkpoint) if legal_basis else "",
+        })
+    sector = catalog.sector(checklist.sector).name if catalog.has("sector", checklist.sector) else ""
+    qr = None
+    if project.config.base_url:
+        url = f"{project.config.base_url}checklist/{checklist.id}.html"
+        qr = {"url": url, "src": segno.make(url, error="m").svg_data_uri(border=0)}
+    return {
+        **_document(
+            project, checklist.title, id=checklist.id,
+            description=checklist.scope or checklist.description,
+            keywords=[k for k in (sector, checklist.kind.label) if k],
+        ),
+        "checklist": checklist,
+        "kind": checklist.kind.value,
+        "sector": sector,
+        "department": project.config.department,
+        "columns": [{"key": key, "label": label} for key, label in COLUMNS[checklist.kind]],
+        "sections": sections,
+        "has_major": any(item["major"] for section in sections for item in section["items"]),
+        "legal_basis": legal_basis,
+        "qr": qr,
+        "values": dict(values or {}),
+        "results": dict((values or {}).get("results", {})),
+    }
+
+
+def render_checklist(
+    catalog: Catalog, project: Project, checklist_id: str, *, legal_basis: bool | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> bytes:
+    """The checklist as PDF bytes: blank, or filled with ``values``.
+
+    :param legal_basis: print each item's legal basis; None follows ``project.print.legal_basis``.
+    :param values: header fields by name (``unit``, ``sector``, ``address``, ``township``,
+        ``principal``, ``phone``, ``date``) and ``results``: checkpoint id -> column key -> mark.
+    :raises PrintError: for an unknown or empty checklist, or fonts that cannot print it.
+    """
+    context = checklist_context(catalog, project, checklist_id, legal_basis=legal_basis, values=values)
+    html = _environment().get_template("checklist.html").render(context)
+    return _write_pdf(html)
+
+
+# -- Forms -------------------------------------------------------------------------------
+
+
+def form_context(project: Project, form: str, values: Mapping[str, Any] | None = None,
+                 subject: str = "") -> dict[str, Any]:
+    """Everything ``forms/<form>.html`` shows; ``subject`` (the unit, the finding) goes into the PDF's title."""
+    if form not in FORMS:
+        known = ", ".join(FORMS)
+        raise PrintError(f"unknown form {form!r}; the forms are: {known}")
+    title = f"{FORMS[form]}（{subject}）" if subject else FORMS[form]
+    return {
+        **_document(project, title, id=form, description="", keywords=[]),
+        "form": form,
+        "title": FORMS[form],
+        "department": project.config.department,
+        "values": dict(values or {}),
+    }
+
+
+def _render_form(project: Project, form: str, values: Mapping[str, Any] | None, subject: str = "") -> bytes:
+    context = form_context(project, form, values, subject)
+    html = _environment().get_template(f"forms/{form}.html").render(context)
+    return _write_pdf(html)
+
+
+def render_form(
+    catalog: Catalog, project: Project, form: str, *, values: Mapping[str, Any] | None = None,
+    subject: str = "",
+) -> bytes:
+    """One of :data:`FORMS` as PDF bytes: blank, or filled with ``values`` (field name -> text).
+
+    ``catalog`` is not read yet; it is there so that forms can offer the catalog's sectors.
+    """
+    return _render_form(project, form, values, subject)
+
+
+# -- WeasyPrint --------------------------------------------------------------------------
+
+
+def _unmark_first_headers(document: Any) -> None:
+    """Drop the "（续）" mark from the first occurrence of every group header.
+
+    Each group header row is a ``thead`` that WeasyPrint repeats on every page
+    the group runs onto.  The first page a group header appears on is where the
+    group begins; only the later ones are continuations.
+    """
+    seen: set[int] = set()
+    for page in document.pages:
+        for parent, child in _walk(page._page_box):
+            element = getattr(child, "element", None)
+            if element is None or "continued" not in (element.get("class") or "").split():
+                continue
+            if id(element) in seen:
+                continue
+            seen.add(id(element))
+            parent.children = [c for c in parent.children if c is not child]
+
+
+def _walk(box: Any) -> Iterator[tuple[Any, Any]]:
+    for child in getattr(box, "children", ()):
+        yield box, child
+        yield from _walk(child)
+
+
+def _write_pdf(html: str) -> bytes:
+    """Lay out ``html`` and write the PDF, failing on any glyph that no font has."""
+    import weasyprint
+
+    check_environment()
+    with weasyprint_warnings() as collect:
+        document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/").render(
+            stylesheets=[_stylesheet()],
+        )
+        _unmark_first_headers(document)
+        pdf = document.write_pdf(pdf_identifier=False)
+    raise_for_warnings(collect)
+    return pdf

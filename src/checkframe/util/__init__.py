@@ -1,0 +1,1 @@
+"""Helpers that know nothing of the domain: atomic files (fs), tables for people and tools (tables)."""

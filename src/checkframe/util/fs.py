@@ -1,0 +1,136 @@
+"""One atomic file layer for every writer: a file or a folder is either complete or untouched.
+
+:func:`write_atomic` and :func:`copy_atomic` write beside the target under a
+hidden temporary name, flush it to disk and rename it over the target.
+:func:`staging_folder` and :func:`swap_folder` build a whole folder aside and
+put it in place with renames, putting the previous folder back when a step
+fails.  What they leave has the modes the umask allows (0644 for files and
+0755 for folders under umask 022), not the private modes of
+:mod:`tempfile`, so a site copied to a web server can be read there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["copy_atomic", "current_umask", "staging_folder", "swap_folder", "write_atomic"]
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _file_mode() -> int:
+    return 0o666 & ~current_umask()
+
+
+def _folder_mode() -> int:
+    return 0o777 & ~current_umask()
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable, where the platform allows it."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _temporary_beside(path: Path) -> Iterator[tuple[int, Path]]:
+    """A temporary file in ``path``'s folder, removed unless it was renamed into place."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        yield fd, tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path | str, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` so that the file is either complete or as it was.
+
+    :raises OSError: when it cannot be written; nothing is left behind then.
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with _temporary_beside(path) as (fd, tmp):
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    _fsync_folder(path.parent)
+
+
+def copy_atomic(source: Path | str, path: Path | str) -> None:
+    """Copy the bytes of ``source`` to ``path``, atomically as :func:`write_atomic`."""
+    path = Path(path)
+    with _temporary_beside(path) as (fd, tmp):
+        with open(source, "rb") as reader, os.fdopen(fd, "wb") as handle:
+            shutil.copyfileobj(reader, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def staging_folder(target: Path | str) -> Iterator[Path]:
+    """A fresh hidden folder beside ``target`` to build it in; removed when the block raises.
+
+    It gets the mode the umask allows for a folder, like ``mkdir``.
+    """
+    target = Path(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        os.chmod(staging, _folder_mode())
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap_folder(staging: Path | str, target: Path | str) -> None:
+    """Put the complete folder ``staging`` where ``target`` is; the previous ``target`` is then removed.
+
+    Two renames: the previous folder aside, the new one in.  When the second
+    fails, the previous folder is put back before the error is raised, so
+    ``target`` is either the old folder or the new one, never missing; nothing
+    named ``.<target>.old-*`` is left behind.  ``staging`` is the caller's to
+    remove on failure (:func:`staging_folder` does).
+    """
+    staging, target = Path(staging), Path(target)
+    old = None
+    if target.exists() or target.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        aside = old / target.name
+        os.rename(target, aside)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        if old is not None:
+            os.rename(old / target.name, target)
+            shutil.rmtree(old, ignore_errors=True)
+        raise
+    _fsync_folder(target.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

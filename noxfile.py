@@ -64,9 +64,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and common mistakes with ruff."""
-    session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "plugins", "noxfile.py", *session.posargs)
+    """ruff; import-linter (the layers, no import cycle; see pyproject.toml); mypy over src."""
+    session.install(".", "ruff", "import-linter", "mypy")
+    session.run("ruff", "check", "src", "tests", "plugins", "bench", "noxfile.py", *session.posargs)
+    session.run("lint-imports")
+    session.run("mypy")
 
 
 @nox.session

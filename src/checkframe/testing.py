@@ -37,6 +37,7 @@ from checkframe.errors import ContentError
 from checkframe.hookspecs import hookimpl
 from checkframe.model import HazardLevel
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
+from checkframe.util import fs
 
 __all__ = [
     "Handbook",
@@ -216,7 +217,7 @@ def print_checklist(
     except printing.PrintError as exc:
         raise AssertionError(f"checklist {checklist_id!r} cannot be printed: {exc}") from None
     path = root / f"{checklist_id}.pdf"
-    path.write_bytes(pdf)
+    fs.write_atomic(path, pdf)
     return path
 
 

@@ -25,10 +25,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import keyword
-import os
 import re
-import shutil
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -40,6 +37,7 @@ from packaging.version import Version
 
 from checkframe.catalog.content import CONTENT_FORMAT
 from checkframe.plugins import ENTRY_POINT_GROUP
+from checkframe.util import fs
 
 __all__ = ["NAME_PATTERN", "NameTaken", "PluginNames", "ScaffoldError", "check_name", "write_plugin"]
 
@@ -116,9 +114,9 @@ def taken_by(names: PluginNames) -> str | None:
             dist = f" ({ep.dist.metadata['Name']} {ep.dist.version})" if ep.dist else ""
             return f"an installed plugin is called {names.name!r}{dist}"
     wanted = {canonicalize_name(names.distribution)}
-    for dist in importlib.metadata.distributions():
-        if canonicalize_name(dist.metadata["Name"] or "") in wanted:
-            return f"the distribution {dist.metadata['Name']} {dist.version} is installed"
+    for installed in importlib.metadata.distributions():
+        if canonicalize_name(installed.metadata["Name"] or "") in wanted:
+            return f"the distribution {installed.metadata['Name']} {installed.version} is installed"
     if importlib.util.find_spec(names.package) is not None:
         return f"a package {names.package!r} can already be imported"
     from checkframe.catalog import gather
@@ -253,25 +251,13 @@ def write_plugin(parent: Path | str, name: str, title: str, maintainer: str = ""
         raise NameTaken(f"the plugin name {name!r} is taken: {taken}; choose another name")
     files = plugin_files(names, title.strip(), maintainer.strip())
     # Written beside the target and renamed into place: the folder appears complete, or not at all.
-    staging = Path(tempfile.mkdtemp(prefix=f".{names.distribution}.", dir=parent))
-    try:
+    with fs.staging_folder(target) as staging:
         for relative, text in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        os.chmod(staging, 0o777 & ~_umask())
         try:
-            os.mkdir(target)  # claims the name: fails if the folder appeared meanwhile
+            fs.place_new_folder(staging, target)  # fails if the folder appeared meanwhile
         except FileExistsError:
             raise NameTaken(f"{target.as_posix()} already exists; nothing was written") from None
-        os.rename(staging, target)  # replaces the empty folder just made
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

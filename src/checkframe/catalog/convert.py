@@ -98,7 +98,7 @@ def _fields_of(kind: type, authoring: bool) -> list[str]:
 
 
 def unknown_key(key: str, known: list[str], kind: type | None = None) -> Invalid:
-    if key in LOADER_FIELDS.get(kind, ()):
+    if kind is not None and key in LOADER_FIELDS.get(kind, ()):
         return Invalid("unknown key; it is set from the folder and file the entry is in: remove it", key=key)
     hint = did_you_mean(key, known, "; expected one of " + ", ".join(known))
     return Invalid(f"unknown key{hint}", key=key)
@@ -148,7 +148,7 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
 
     def class_hook_factory(kind: type) -> Callable[[Any, type], Any]:
         known = _fields_of(kind, authoring)
-        base = make_dict_structure_fn(kind, converter, _cattrs_forbid_extra_keys=False)
+        base: Callable[[Any, type], Any] = make_dict_structure_fn(kind, converter, _cattrs_forbid_extra_keys=False)
         validated = [a for a in attrs.fields(kind) if a.validator is not None and a.name in known]
 
         def hook(value: Any, _: type) -> Any:
@@ -210,7 +210,7 @@ def errors_of(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
     if isinstance(exc, (ClassValidationError, IterableValidationError)):
         with_notes, without = exc.group_exceptions()
         for sub, note in with_notes:
-            if isinstance(exc, IterableValidationError):
+            if isinstance(note, IterableValidationNote):
                 sub_path = f"{path}[{note.index!r}]"
             else:
                 sub_path = f"{path}.{note.name}"

@@ -126,7 +126,7 @@ def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
 
 
 def _name(obj: Any) -> str:
-    return getattr(obj, "title", None) or getattr(obj, "name", "")
+    return str(getattr(obj, "title", None) or getattr(obj, "name", ""))
 
 
 def _label(field: str) -> str:

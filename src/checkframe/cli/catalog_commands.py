@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from checkframe.catalog import catalog_to_json, gather
 from checkframe.catalog.schema import KINDS
@@ -20,7 +21,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     contributions, hook_problems = gather(plugins)
     by_plugin = {c.plugin: c for c in contributions}
     problems = [*plugins.problems, *hook_problems]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for info in plugins.infos.values():
         found = by_plugin.get(info.name)
         rows.append({
@@ -80,7 +81,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output not in (None, "-") else None
     if args.kind is None:
         if output is None:
-            args.schema_parser.error(f"give a KIND ({', '.join(KINDS)}) or -o DIR to write the schema of every kind")
+            parser: argparse.ArgumentParser = args.schema_parser
+            parser.error(f"give a KIND ({', '.join(KINDS)}) or -o DIR to write the schema of every kind")
         if output.exists() and not output.is_dir():
             raise UserError(f"{output} is a file; without a KIND, -o names a folder for all {len(KINDS)} schemas")
         try:

@@ -131,8 +131,10 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     if ledger.problems:
         return report(ledger.problems)
     if args.forms:
+        assert project is not None
         return _write_forms(args, ledger, catalog, project)
     if args.format == "pdf":
+        assert project is not None and output is not None  # _ledger_usage requires --output with pdf
         from checkframe.ledger import reports
         from checkframe.publish import printing
 

@@ -137,7 +137,7 @@ def _check(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], f
     checking_unit = record.checking_unit
     if not checking_unit and record.unit in units:
         checking_unit = units[record.unit].name
-    events = []
+    events: list[_Event] = []
     slots = []
     for i, found in enumerate(record.finding):
         where = f"$.finding[{i}]"

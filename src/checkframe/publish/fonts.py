@@ -98,7 +98,7 @@ def raise_for_warnings(collect: _Collect) -> None:
     for record in collect.records:
         # weasyprint/draw/text.py: '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)'
         if record.msg.startswith(".notdef glyph") and record.args:
-            missing[str(record.args[0])] = None
+            missing[str(record.args[0])] = None  # type: ignore[index]  # the args are a tuple here
         else:
             log.warning("weasyprint: %s", record.getMessage())
     if missing:

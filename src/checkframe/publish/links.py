@@ -13,7 +13,7 @@ import html as html_lib
 import posixpath
 import re
 from collections.abc import Iterable
-from html.parser import attrfind_tolerant
+from html.parser import attrfind_tolerant  # type: ignore[attr-defined]  # html.parser's own pattern, not in the stubs
 from urllib.parse import unquote, urlsplit
 
 from checkframe.errors import Problem

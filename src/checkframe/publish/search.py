@@ -244,10 +244,10 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
         by_shard[token_hash(token) % shards][token] = [_deltas(every), _deltas(titled)]
 
     sectors = list(dict.fromkeys(doc.sector for doc in docs if doc.sector))
-    number = {name: i for i, name in enumerate(sectors)}
+    sector_number = {name: i for i, name in enumerate(sectors)}
     runs: list[list[int]] = []
     for doc in docs:
-        index = number.get(doc.sector, -1)
+        index = sector_number.get(doc.sector, -1)
         if runs and runs[-1][0] == index:
             runs[-1][1] += 1
         else:
@@ -270,7 +270,7 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
         files[f"{FOLDER}/t-{n}.js"] = _js(f"t-{n}", shard)
     for c, (start, end) in enumerate(zip(starts, [*starts[1:], len(docs)][:len(starts)], strict=True)):
         files[f"{FOLDER}/d-{c}.js"] = _js(f"d-{c}", [
-            [doc.path, doc.title, number.get(doc.sector, -1), doc.text] for doc in docs[start:end]
+            [doc.path, doc.title, sector_number.get(doc.sector, -1), doc.text] for doc in docs[start:end]
         ])
     return files
 

@@ -417,15 +417,15 @@ def render_site(
         name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos
     }
     site.render("plugins.html", "plugins.html", infos=list(plugins.infos.values()), contributions=contributions)
-    if changes is not None:
+    if changes is not None and project.changes is not None:
         site.render("changes.html", "changes.html", label=project.changes.label, **changes)
     for page in extra:
         site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
     if project.config.author_guide:
         guide = guide_pages()
-        for page in guide:
-            site.render(f"guide/{page.slug}.html", "guide.html", origin=f"checkframe/guide/{page.slug}.md",
-                        guide_page=page, guide_pages=guide)
+        for guide_page in guide:
+            site.render(f"guide/{guide_page.slug}.html", "guide.html", origin=f"checkframe/guide/{guide_page.slug}.md",
+                        guide_page=guide_page, guide_pages=guide)
     site.finish(links, searchable)
 
     for static in sorted(STATIC.iterdir()):

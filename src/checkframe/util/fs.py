@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["copy_atomic", "current_umask", "staging_folder", "swap_folder", "write_atomic"]
+__all__ = ["copy_atomic", "current_umask", "place_new_folder", "staging_folder", "swap_folder", "write_atomic"]
 
 
 def current_umask() -> int:
@@ -134,3 +134,27 @@ def swap_folder(staging: Path | str, target: Path | str) -> None:
     _fsync_folder(target.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def place_new_folder(staging: Path | str, target: Path | str) -> None:
+    """Rename the complete folder ``staging`` to ``target``, which must not exist.
+
+    :raises FileExistsError: when ``target`` exists, even if it appeared a moment ago;
+        ``staging`` is left for the caller to remove.
+
+    On POSIX a rename replaces an empty folder, so the name is claimed first
+    with ``mkdir`` (which fails if it exists) and then renamed over; on Windows
+    a rename never replaces a folder, so it is the claim itself.
+    """
+    staging, target = Path(staging), Path(target)
+    if os.name == "nt":
+        os.rename(staging, target)
+        return
+    os.mkdir(target)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rmdir(target)
+        raise
+    _fsync_folder(target.parent)
+

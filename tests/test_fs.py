@@ -1,0 +1,170 @@
+"""The atomic file layer: files and folders complete or untouched, with the modes the umask allows."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from checkframe.publish.build import build
+from checkframe.util import fs
+from doubles import load_only
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_write_atomic_gives_an_ordinary_file(tmp_path, umask_022):
+    target = tmp_path / "a.txt"
+    fs.write_atomic(target, "第一版")
+    assert target.read_text(encoding="utf-8") == "第一版"
+    assert mode(target) == 0o644
+    fs.write_atomic(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert leftovers(tmp_path) == []
+
+
+def test_write_atomic_follows_the_umask(tmp_path):
+    old = os.umask(0o077)
+    try:
+        fs.write_atomic(tmp_path / "private.txt", "x")
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "private.txt") == 0o600
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "a.txt"
+    target.write_text("old", encoding="utf-8")
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="No space left"):
+        fs.write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_copy_atomic(tmp_path, umask_022):
+    source = tmp_path / "source.pdf"
+    source.write_bytes(b"%PDF-1.7 ...")
+    os.chmod(source, 0o600)  # a cache file may be private; the copy in the site is not
+    fs.copy_atomic(source, tmp_path / "copy.pdf")
+    assert (tmp_path / "copy.pdf").read_bytes() == b"%PDF-1.7 ..."
+    assert mode(tmp_path / "copy.pdf") == 0o644
+
+
+def make_folder(path: Path, text: str) -> Path:
+    path.mkdir()
+    (path / "index.html").write_text(text, encoding="utf-8")
+    return path
+
+
+def test_staging_folder_has_the_umask_mode_and_goes_away_on_error(tmp_path, umask_022):
+    target = tmp_path / "_build"
+    with pytest.raises(RuntimeError), fs.staging_folder(target) as staging:
+        assert mode(staging) == 0o755
+        (staging / "half.html").write_text("half", encoding="utf-8")
+        raise RuntimeError("stop")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_swap_folder_replaces_and_leaves_nothing_behind(tmp_path):
+    target = make_folder(tmp_path / "_build", "old")
+    with fs.staging_folder(target) as staging:
+        (staging / "index.html").write_text("new", encoding="utf-8")
+        fs.swap_folder(staging, target)
+    assert (target / "index.html").read_text(encoding="utf-8") == "new"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failed_swap_puts_the_previous_folder_back(tmp_path, monkeypatch):
+    target = make_folder(tmp_path / "_build", "old")
+    real = os.rename
+    calls = []
+
+    def rename(src, dst):
+        calls.append((Path(src).name, Path(dst).name))
+        if len(calls) == 2:  # the new folder into place
+            raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="Input/output error"), fs.staging_folder(target) as staging:
+        fs.swap_folder(staging, target)
+    assert (target / "index.html").read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_place_new_folder_never_replaces(tmp_path):
+    target = make_folder(tmp_path / "plugin", "theirs")
+    staging = make_folder(tmp_path / ".staging", "ours")
+    with pytest.raises(FileExistsError):
+        fs.place_new_folder(staging, target)
+    assert (target / "index.html").read_text(encoding="utf-8") == "theirs"
+    empty = tmp_path / "empty"
+    empty.mkdir()  # on POSIX a rename would replace an empty folder: it must not
+    with pytest.raises(FileExistsError):
+        fs.place_new_folder(staging, empty)
+    fs.place_new_folder(staging, tmp_path / "new")
+    assert (tmp_path / "new" / "index.html").read_text(encoding="utf-8") == "ours"
+
+
+# -- The build through it ---------------------------------------------------------------------
+
+
+CONFIG = '[handbook]\ntitle = "测试检查手册"\ndepartment = "测试区应急管理局"\n'
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "handbook"
+    root.mkdir()
+    (root / "checkframe.toml").write_text(CONFIG, encoding="utf-8")
+    return root
+
+
+def test_a_built_site_and_its_pdfs_are_world_readable(project, content, umask_022):
+    build(project, plugins=load_only(demo=content.plugin()))
+    out = project / "_build"
+    assert mode(out) == 0o755
+    files = [p for p in out.rglob("*") if p.is_file()]
+    folders = [p for p in out.rglob("*") if p.is_dir()]
+    assert any(p.suffix == ".pdf" for p in files) and any(p.suffix == ".html" for p in files)
+    assert {mode(p) for p in files} == {0o644}
+    assert {mode(p) for p in folders} == {0o755}
+
+
+def test_a_failed_swap_leaves_the_previous_build(project, content, monkeypatch):
+    build(project, plugins=load_only(demo=content.plugin()))
+    before = {p.relative_to(project).as_posix(): p.read_bytes() for p in (project / "_build").rglob("*") if p.is_file()}
+    content.edit("checkpoints/01-gas.toml", "瓦斯检查存在漏检", "瓦斯检查存在漏检（改）")
+    real = os.rename
+
+    def rename(src, dst):
+        if Path(src).name.startswith("._build.new-"):  # the new site into place
+            raise OSError(13, "Permission denied")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="Permission denied"):
+        build(project, plugins=load_only(demo=content.plugin()))
+    after = {p.relative_to(project).as_posix(): p.read_bytes() for p in (project / "_build").rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in project.iterdir() if p.name.startswith("._build")] == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checkframe import hookimpl
+from checkframe import RemediationCategory, hookimpl
 from checkframe.catalog import build_catalog
 from checkframe.errors import ContentError
 from checkframe.plugins import ENV_ALLOWLIST, load_plugins
@@ -140,3 +140,69 @@ def test_plugin_content_problems_name_the_plugin(content):
     assert problems_of(demo=content.plugin()) == [
         "demo: sector.toml: $.sector.name: expected a non-empty text (got an empty one)"
     ]
+
+
+# -- Hooks are called through pluggy, in pluggy's order ---------------------------------------
+
+
+def recording_plugin(name: str, calls: list[str], **options: bool) -> types.ModuleType:
+    """A plugin that notes when its content hook is called and registers one remediation category."""
+    module = types.ModuleType(f"plugin_{name}")
+
+    @hookimpl(**options)
+    def checkframe_register_content(register):
+        calls.append(name)
+        register.remediation_category(RemediationCategory(code=f"{name}_stop", name=f"{name}停产", levels=("major",)))
+
+    module.checkframe_register_content = checkframe_register_content  # type: ignore[attr-defined]
+    return module
+
+
+def test_hooks_are_called_in_load_order_and_tryfirst_trylast_are_honoured():
+    calls: list[str] = []
+    plugins = load_only(
+        first=recording_plugin("first", calls),
+        late=recording_plugin("late", calls, trylast=True),
+        eager=recording_plugin("eager", calls, tryfirst=True),
+        last=recording_plugin("last", calls),
+    )
+    catalog = build_catalog(plugins)
+    assert calls == ["eager", "first", "last", "late"]
+    # The built-in categories still come first unless a plugin asks to go first; then the call order.
+    assert [c.code for c in catalog.categories] == [
+        "eager_stop", "on_site", "deadline", "listed_supervision", "first_stop", "last_stop", "late_stop",
+    ]
+    assert list(plugins.infos)[1:] == ["first", "late", "eager", "last"]  # listed as loaded
+
+
+def test_a_hook_wrapper_is_refused_by_name():
+    calls: list[str] = []
+    problems = problems_of(wrapping=recording_plugin("wrapping", calls, wrapper=True),
+                           old_style=recording_plugin("old_style", calls, hookwrapper=True),
+                           fine=recording_plugin("fine", calls))
+    assert problems == [
+        "wrapping: hook checkframe_register_content is declared as a wrapper, which checkframe does not call: "
+        "each plugin's hook is called on its own; remove wrapper=True (or hookwrapper=True) from its @hookimpl",
+        "old_style: hook checkframe_register_content is declared as a wrapper, which checkframe does not call: "
+        "each plugin's hook is called on its own; remove wrapper=True (or hookwrapper=True) from its @hookimpl",
+    ]
+    assert calls == ["fine"]
+
+
+def test_hook_calls_are_traceable():
+    calls: list[str] = []
+    plugins = load_only(traced=recording_plugin("traced", calls))
+    seen: list[tuple[str, list[str]]] = []
+    undo = plugins.pm.add_hookcall_monitoring(
+        lambda hook_name, impls, kwargs: seen.append((hook_name, [i.plugin_name for i in impls])),
+        lambda outcome, hook_name, impls, kwargs: None,
+    )
+    try:
+        build_catalog(plugins)
+    finally:
+        undo()
+    assert seen == [
+        ("checkframe_register_content", ["checkframe.builtin.remediation"]),
+        ("checkframe_register_content", ["traced"]),
+    ]
+    assert calls == ["traced"]

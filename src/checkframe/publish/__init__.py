@@ -3,7 +3,7 @@
 ::
 
     project.py   a handbook project: checkframe.toml and pages/*.md
-    inputs.py    what every output depends on: the build fingerprint
+    inputs.py    what every output depends on: the build fingerprint, each PDF's key, the search index's key
     markdown.py  the Markdown renderer for plugin and page text
     site.py      every page of the handbook, rendered in memory
     changes.py   the 内容变化 page

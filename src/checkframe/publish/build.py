@@ -74,7 +74,7 @@ def build(
     # 1. What plugins add to the site, and the digest of every input: when it is the
     #    one of the last build, the output is up to date and nothing is parsed.
     registers = gather_site(plugins, problems)
-    stamp = None if problems else fingerprint(project_root, plugins, [d for r in registers for d in r.template_dirs])
+    stamp = None if problems else fingerprint(project_root, plugins, registers)
     stamp_file = project_root / OUTPUT / STAMP
     if not force and stamp is not None and stamp_file.is_file():
         previous = json.loads(stamp_file.read_text(encoding="utf-8"))

@@ -1,52 +1,132 @@
-"""What every output of a build depends on: the build fingerprint, from the files, before anything is parsed.
+"""What every output of a build depends on, in one place: the build fingerprint, each PDF's key, the search index's key.
 
-:func:`fingerprint` digests every input of the handbook (content files and
-objects, the project, checkframe's own files, the plugins' templates, the
-fonts and WeasyPrint); a rebuild whose fingerprint is the last build's does
-nothing.
+Every key is a digest of named inputs, taken from files and objects before
+anything is parsed or rendered.  The outputs and what each depends on:
+
+the whole build (:func:`fingerprint`)
+    the content files and objects of every plugin, the plugins and their versions,
+    every plugin's site pages (their text) and template folders, the project's files
+    (through symlinks) but its output and cache, the export that ``[changes] since``
+    names, checkframe's own files by content (:func:`package_digest`: code, templates,
+    static files, author guide), and whatever a PDF's key reads besides
+    (:func:`machine`: the CJK fonts and WeasyPrint's version; SOURCE_DATE_EPOCH).
+    A rebuild whose fingerprint is the last build's writes nothing.
+each PDF (:func:`pdf_key`, with :func:`pdf_inputs`)
+    its checklist, checkpoints, groups, documents and sector (or the form's name); what
+    a print template reads of the project (:data:`PRINTED_CONFIG` and ``[print]``);
+    checkframe's files but those only the site reads (:data:`SITE_ONLY`); checkframe's
+    version (the PDF's generator); :func:`machine`; SOURCE_DATE_EPOCH (the PDF's dates).
+    A PDF whose key is in the cache is copied from there, not rendered.
+the search index (:func:`search_key`)
+    the searchable pages' path, title, sector and text, and checkframe's code that
+    tokenizes them.  The index is rebuilt on every build; its key says what it reads.
+
+Import order: :mod:`~checkframe.publish.project` < this module < ``site``, ``pdfs`` < ``build``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 import tomllib
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 import checkframe
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import fonts
-from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT
-from checkframe.registers import KINDS, Register
+from checkframe.publish.printing import _source_date
+from checkframe.publish.printing import _version as _checkframe_version
+from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project
+from checkframe.registers import KINDS, Register, SiteRegister
 
-__all__ = ["digest_sources", "digest_tree", "fingerprint"]
+__all__ = [
+    "PDF_CACHE_FORMAT",
+    "PRINTED_CONFIG",
+    "SITE_ONLY",
+    "digest_sources",
+    "digest_tree",
+    "fingerprint",
+    "machine",
+    "package_digest",
+    "pdf_inputs",
+    "pdf_key",
+    "search_key",
+]
 
 #: The checkframe package folder: every output depends on what is in it.
 PACKAGE = Path(checkframe.__file__).parent
+
+#: Folders of the package that only the site reads (relative to :data:`PACKAGE`): they are not in a PDF's key.
+SITE_ONLY = ("templates/site", "templates/plugin", "static", "guide")
+
+#: The fields of ``[handbook]`` that a print template shows (the author, the language, the QR codes' address);
+#: the title, the sectors and checklists listed and the author guide are not printed.
+PRINTED_CONFIG = ("department", "language", "base_url")
+
+#: Raised when what a cached PDF is keyed by changes shape, so that no old PDF is taken for a new one.
+PDF_CACHE_FORMAT = 2
 
 
 def digest_tree(root: Path, digest: Any, *, skip: Iterable[str] = (), hidden: bool = False) -> None:
     """Feed ``digest`` with every regular file's path, size and bytes below ``root``, in a stable order.
 
-    ``__pycache__`` folders are left out, and so are ``skip`` (folder names at the
-    top) and, unless ``hidden``, folders whose name starts with a dot.
-    :raises OSError: when a file cannot be read.
+    Symlinks are followed, to folders as to files; a folder reached again (a
+    symlink loop, or two links to one folder) is read once.  Pipes, sockets and
+    broken links are left out, so are ``__pycache__`` folders, ``skip`` (folder
+    paths relative to ``root``, such as ``_build`` or ``templates/site``) and,
+    unless ``hidden``, folders whose name starts with a dot.
+    :raises OSError: when a file or folder cannot be read.
     """
-    skipped = {*skip, "__pycache__"}
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in skipped and (hidden or not d.startswith(".")))
-        skipped = {"__pycache__"}  # ``skip`` names folders at the top only
+    skipped = {Path(s).as_posix() for s in skip}
+    seen = {os.path.realpath(root / s) for s in skipped}  # a link into a skipped folder is left out too
+
+    def fail(error: OSError) -> None:
+        raise error
+
+    for folder, dirs, names in os.walk(root, onerror=fail, followlinks=True):
         here = Path(folder)
+        real = os.path.realpath(here)
+        if real in seen:  # a loop or a second link: its files are in already
+            dirs[:] = []
+            continue
+        seen.add(real)
         rel = here.relative_to(root).as_posix()
+        prefix = "" if rel == "." else f"{rel}/"
+        dirs[:] = sorted(
+            d for d in dirs
+            if d != "__pycache__" and f"{prefix}{d}" not in skipped and (hidden or not d.startswith("."))
+        )
         for name in sorted(names):
             path = here / name
-            if path.is_file():  # not a socket or a pipe, which would block
+            if path.is_file():  # a regular file, through symlinks; not a socket or a pipe, which would block
                 data = path.read_bytes()
                 digest.update(f"{rel}/{name} {len(data)}\n".encode())
                 digest.update(data)
+
+
+@cache
+def package_digest(skip: tuple[str, ...] = ()) -> str:
+    """A digest of checkframe's own files by content (code, templates, static files, author guide), once per process.
+
+    ``skip`` leaves folders of the package out, as :func:`digest_tree` does:
+    ``package_digest(SITE_ONLY)`` is what the PDFs depend on.
+    :raises OSError: when a file cannot be read.
+    """
+    digest = hashlib.sha256()
+    digest_tree(PACKAGE, digest, skip=skip)
+    return digest.hexdigest()
+
+
+def machine() -> dict[str, Any]:
+    """What a PDF's look depends on outside the project and checkframe: the CJK fonts and WeasyPrint."""
+    return {"weasyprint": _version("weasyprint"), "fonts": fonts.font_stamps()}
 
 
 def digest_sources(plugins: Plugins, digest: Any) -> bool:
@@ -98,31 +178,94 @@ def _changes_since(project_root: Path) -> Path | None:
     return project_root / since if isinstance(since, str) else None
 
 
-def fingerprint(project_root: Path, plugins: Plugins, template_dirs: Iterable[Path]) -> str | None:
+def _site_pages(registers: Iterable[SiteRegister], digest: Any) -> None:
+    """Feed ``digest`` with what each plugin's site hook registered: its pages' text and its template folders.
+
+    :raises OSError: when a template cannot be read.
+    """
+    for register in registers:
+        digest.update(f"site {register.plugin}\n".encode())
+        for page in register.pages:
+            text = f"{page.slug}\0{page.title}\0{page.origin}\0{page.markdown}".encode()
+            digest.update(f"page {len(text)}\n".encode())
+            digest.update(text)
+        for folder in register.template_dirs:
+            digest.update(f"templates {folder}\n".encode())
+            digest_tree(folder, digest)
+
+
+def fingerprint(project_root: Path, plugins: Plugins, registers: Iterable[SiteRegister]) -> str | None:
     """A digest of everything the output depends on, taken before any content is parsed.
 
-    It covers the content files and objects of every plugin (see
-    :func:`checkframe.catalog.digest_sources`), the plugins and their versions,
-    the whole handbook project but its output, checkframe's own files (code,
-    templates, stylesheet, author guide) and the plugins' templates, and what
-    the PDFs' look depends on (the CJK fonts, WeasyPrint).
+    ``registers`` are what the plugins' site hooks registered (see
+    :func:`checkframe.publish.site.gather_site`).  The digest covers every
+    input the module's docstring lists: the content files and objects of every
+    plugin (:func:`digest_sources`), the plugins and their versions, their
+    site pages and templates, the whole handbook project but its output and
+    cache (through symlinks), checkframe's own files (:func:`package_digest`),
+    the fonts and WeasyPrint (:func:`machine`) and SOURCE_DATE_EPOCH, so
+    everything any PDF's key reads as well.
     ``None`` when it cannot be taken; the build then goes ahead.
     """
     digest = hashlib.sha256()
-    digest.update(checkframe.__version__.encode())
+    digest.update(f"{checkframe.__version__} {_checkframe_version()}\n".encode())
     digest.update(repr(sorted((i.name, i.distribution, i.version) for i in plugins.infos.values())).encode())
-    digest.update(repr([_version("weasyprint"), *fonts.font_stamps()]).encode())  # the PDFs' look
+    digest.update(_json({**machine(), "date": os.environ.get("SOURCE_DATE_EPOCH", "").strip()}).encode())
     if not digest_sources(plugins, digest):
         return None
     try:
+        digest.update(f"checkframe {package_digest()}\n".encode())
+        _site_pages(registers, digest)
+        digest.update(b"project\n")
         digest_tree(project_root, digest, skip=[OUTPUT, CACHE])
         since = _changes_since(project_root)
         if since is not None and since.is_file():  # the export compared with may live outside the project
             digest.update(since.read_bytes())
-        # checkframe itself (templates, stylesheet, the code that writes pages and the author guide), plugins' templates
-        for folder in (PACKAGE, *template_dirs):
-            digest.update(f"templates {folder}\n".encode())
-            digest_tree(folder, digest)
     except OSError:  # unreadable: the build goes ahead and reports what it cannot read
         return None
+    return digest.hexdigest()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def pdf_inputs(project: Project) -> dict[str, Any]:
+    """What every PDF of ``project`` depends on besides its own checklist or form (see :func:`pdf_key`).
+
+    Only what a print template reads of the project is in: :data:`PRINTED_CONFIG`
+    and ``[print]``; so a new handbook title prints nothing again.
+    :raises PrintError: for a SOURCE_DATE_EPOCH that is not a number.
+    """
+    return {
+        "format": PDF_CACHE_FORMAT,
+        "checkframe": _checkframe_version(),  # the PDF's generator
+        "code": package_digest(SITE_ONLY),  # the code that prints, the print templates and stylesheet
+        **machine(),
+        "config": {name: getattr(project.config, name) for name in PRINTED_CONFIG},
+        "print": attrs.asdict(project.print),
+        "date": _source_date(),
+    }
+
+
+def pdf_key(kind: str, target: str, inputs: Any, common: dict[str, Any]) -> str:
+    """The cache key of one PDF: ``kind`` ("checklist" or "form"), ``target`` (its id or name),
+    ``inputs`` (what of the catalog it prints, as JSON-able data) and ``common`` (:func:`pdf_inputs`).
+    """
+    text = _json({**common, "kind": kind, "target": target, "inputs": inputs})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def search_key(documents: Iterable[Any]) -> str:
+    """The key of the search index of ``documents`` (:class:`checkframe.publish.search.Document`).
+
+    The index reads each document's path, title, sector and text, and checkframe's
+    code tokenizes them; the pages they come from have the build's inputs.
+    """
+    digest = hashlib.sha256()
+    digest.update(f"checkframe {package_digest(SITE_ONLY)}\n".encode())
+    for doc in documents:
+        text = _json([doc.path, doc.title, doc.sector, doc.text]).encode("utf-8")
+        digest.update(f"{len(text)}\n".encode())
+        digest.update(text)
     return digest.hexdigest()

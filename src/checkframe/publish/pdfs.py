@@ -7,8 +7,6 @@ the site; :func:`render_forms` prints the filled forms of the ledger.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -19,28 +17,15 @@ import attrs
 
 from checkframe.catalog import Catalog
 from checkframe.model import FORMS, FormJob
-from checkframe.publish.fonts import PrintError, check_environment, font_stamps
-from checkframe.publish.printing import TEMPLATES, _render_form, _source_date, _version, render_checklist, render_form
+from checkframe.publish.fonts import PrintError, check_environment
+from checkframe.publish.inputs import pdf_inputs, pdf_key
+from checkframe.publish.printing import _render_form, render_checklist, render_form
 from checkframe.publish.project import Project
 from checkframe.util.fs import copy_atomic, write_atomic
 
 __all__ = ["PrintJob", "print_all", "print_jobs", "render_forms"]
 
 log = logging.getLogger("checkframe.publish.printing")
-
-CACHE_FORMAT = 1
-
-def _template_digest() -> str:
-    """A hash of every template and the stylesheet."""
-    digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(TEMPLATES).as_posix().encode())
-            digest.update(b"\0")
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
-    return digest.hexdigest()
-
 
 
 def _render_form_job(job: FormJob, out_dir: Path) -> str:
@@ -105,41 +90,26 @@ def _checklist_inputs(catalog: Catalog, checklist_id: str) -> Any:
 def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list[PrintJob]:
     """Every PDF of the project with its cache key, checklists first, then the forms.
 
-    A key hashes everything that goes into its PDF: the checklist, its checkpoints,
-    groups, documents and sector; the project's configuration; every template and
-    the stylesheet; the installed CJK fonts; the checkframe and WeasyPrint versions.
+    A key hashes everything that goes into its PDF (see :mod:`checkframe.publish.inputs`):
+    the checklist, its checkpoints, groups, documents and sector; what a print
+    template reads of the project's configuration; checkframe's code, print
+    templates and stylesheet by content; the installed CJK fonts; the checkframe
+    and WeasyPrint versions; SOURCE_DATE_EPOCH.
     With ``keys=False`` the keys are left empty: the plan alone, with the fonts checked.
     """
     check_environment()
-    fonts = font_stamps()
     if not keys:
         return [
             *(PrintJob(f"{ident}.pdf", "checklist", ident, "") for ident in _checklist_ids(catalog, project)),
             *(PrintJob(f"forms/{form}.pdf", "form", form, "") for form in FORMS),
         ]
-    import weasyprint
-
-    common = {
-        "format": CACHE_FORMAT,
-        "checkframe": _version(),
-        "weasyprint": weasyprint.__version__,
-        "templates": _template_digest(),
-        "fonts": fonts,
-        "config": attrs.asdict(project.config),
-        "print": attrs.asdict(project.print),
-        "date": _source_date(),
-    }
-
-    def key(kind: str, target: str, inputs: Any) -> str:
-        text = json.dumps({**common, "kind": kind, "target": target, "inputs": inputs},
-                          sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
+    common = pdf_inputs(project)
     jobs = []
     for ident in _checklist_ids(catalog, project):
-        jobs.append(PrintJob(f"{ident}.pdf", "checklist", ident, key("checklist", ident, _checklist_inputs(catalog, ident))))
+        key = pdf_key("checklist", ident, _checklist_inputs(catalog, ident), common)
+        jobs.append(PrintJob(f"{ident}.pdf", "checklist", ident, key))
     for form in FORMS:
-        jobs.append(PrintJob(f"forms/{form}.pdf", "form", form, key("form", form, None)))
+        jobs.append(PrintJob(f"forms/{form}.pdf", "form", form, pdf_key("form", form, None, common)))
     return jobs
 
 

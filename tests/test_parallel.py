@@ -27,9 +27,9 @@ def _fail(shared: None, item: int) -> int:
     return item
 
 
-def _hang(shared: None, item: int) -> int:
+def _hang(shared: type[BaseException], item: int) -> int:
     if item == 0:
-        raise ValueError("item 0")
+        raise shared("item 0")
     time.sleep(60)
     return item
 
@@ -59,10 +59,12 @@ def test_the_first_error_in_input_order_is_raised():
     assert not multiprocessing.active_children()
 
 
-def test_an_error_stops_the_pool_at_once_and_leaves_no_worker():
+@pytest.mark.parametrize("error", [ValueError, KeyboardInterrupt])
+def test_an_error_stops_the_pool_at_once_and_leaves_no_worker(error):
+    """A Ctrl-C reaches the workers too: the one that has it sends it back, and the pool stops as for an error."""
     start = time.monotonic()
-    with pytest.raises(ValueError, match="item 0"):
-        ordered_map(_hang, [0, 1, 2, 3], jobs=2, chunksize=1)
+    with pytest.raises(error, match="item 0"):
+        ordered_map(_hang, [0, 1, 2, 3], shared=error, jobs=2, chunksize=1)
     assert time.monotonic() - start < 30  # the sleeping workers were terminated, not waited for
     assert not multiprocessing.active_children()
 

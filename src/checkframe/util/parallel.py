@@ -40,7 +40,6 @@ __all__ = ["ENV_JOBS", "ordered_map", "start_method", "usable_cpus", "workers"]
 #: in this process.
 ENV_JOBS = "CHECKFRAME_JOBS"
 
-S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -107,10 +106,10 @@ def _run(func: Callable[[Any, Any], Any], chunk: list[Any]) -> list[Any]:
 
 
 def ordered_map(
-    func: Callable[[S, T], R],
+    func: Callable[[Any, T], R],
     items: Sequence[T],
     *,
-    shared: S = None,
+    shared: Any = None,
     jobs: int | None = None,
     threshold: int = 2,
     limit: int | None = None,

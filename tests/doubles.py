@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 import types
 from pathlib import Path
@@ -130,3 +131,12 @@ def shipped_catalog(plugins_root: Path) -> Catalog:
         for folder in sorted(Path(plugins_root).iterdir()) if (folder / "src").is_dir()
     }
     return catalog_of(**extra)
+
+
+def sum_and_pid(shared: int, item: int) -> tuple[int, int]:
+    """Work for the pool tests: ``shared + item`` and the process that added them.
+
+    It lives here, in a module importable by name, because a spawned worker imports the
+    function's module afresh and test modules are not importable under ``--import-mode=importlib``.
+    """
+    return shared + item, os.getpid()

@@ -36,6 +36,15 @@ def test_usage_error_exits_2():
     assert "invalid choice" in result.stderr
 
 
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_build_jobs_must_be_a_positive_number(jobs, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["build", "site", "--jobs", jobs])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"checkframe build: error: argument --jobs: expected a number of processes, 1 or more (got '{jobs}')")
+
+
 def test_validate_builtins(only_builtins, capsys):
     assert cli.main(["validate"]) == 0
     assert capsys.readouterr().out == (

@@ -14,6 +14,7 @@ import checkframe.cli as cli
 from checkframe.cli import common
 from checkframe.ledger.findings import FindingState
 from checkframe.ledger.ledger import build_ledger
+from checkframe.util import parallel
 from doubles import ContentDir, catalog_of
 
 D = dt.date
@@ -299,6 +300,17 @@ def test_moves_on_unknown_or_foreign_or_later_findings(store):
     ]
 
 
+def test_spawned_workers_read_the_same_ledger(tmp_path, monkeypatch):
+    """Where workers do not fork (macOS, Windows), the catalog and the units are pickled to each: the same ledger."""
+    store = Store(tmp_path / "ledger", jobs=2)
+    store.record("a.toml", FOUND)
+    store.record("b.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-13")
+    forked = store.ledger()
+    assert forked.problems and forked.entries  # something to compare
+    monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
+    assert store.ledger() == forked
+
+
 def test_two_records_claiming_one_finding(store):
     store.record("a.toml", FOUND)
     store.record("b.toml", FOUND.split("[[finding]]")[0] + "[[finding]]" + FOUND.split("[[finding]]")[1],
@@ -429,6 +441,19 @@ def test_ledger_as_csv_json_and_by_township(store, demo_cli, capsys):
     ]
 
 
+def test_jobs_govern_reading_the_records(store, demo_cli, capsys, monkeypatch):
+    import checkframe.ledger.ledger
+
+    store.record("a.toml", FOUND)
+    asked = []
+    real = checkframe.ledger.ledger.build_ledger
+    monkeypatch.setattr(checkframe.ledger.ledger, "build_ledger",
+                        lambda *args, jobs=None: asked.append(jobs) or real(*args, jobs=jobs))
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--jobs", "2"]) == 0
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20"]) == 0
+    assert asked == [2, None]
+
+
 def test_weekly_and_major_reports(store, demo_cli, capsys):
     store.record("a.toml", FOUND)
     store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "passed"\n',
@@ -461,6 +486,8 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
     (["--report", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
      "--by goes with the ledger, --report weekly or --forms, not --report major"),
     (["--as-of", "soon"], "argument --as-of: expected a date such as 2024-03-01 (got 'soon')"),
+    (["--jobs", "0"], "argument --jobs: expected a number of processes, 1 or more (got '0')"),
+    (["--jobs", "two"], "argument --jobs: expected a number of processes, 1 or more (got 'two')"),
 ])
 def test_usage_errors(store, demo_cli, capsys, extra, message):
     with pytest.raises(SystemExit) as info:

@@ -291,7 +291,7 @@ def test_print_all_renders_only_what_changed(demo, tmp_path, monkeypatch):
     catalog, project, _ = demo
     rendered: list[str] = []
     real = pdfs._render_job
-    monkeypatch.setattr(pdfs, "_render_job", lambda job, cache: rendered.append(job.name) or real(job, cache))
+    monkeypatch.setattr(pdfs, "_render_job", lambda shared, job: rendered.append(job.name) or real(shared, job))
     out, cache = tmp_path / "out", tmp_path / "cache"
 
     paths = pdfs.print_all(catalog, project, out, cache, jobs=1)

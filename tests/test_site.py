@@ -12,6 +12,7 @@ from checkframe import hookimpl
 from checkframe.errors import ContentError
 from checkframe.publish.build import STAMP, build
 from checkframe.publish.links import check_links, page_links
+from checkframe.util import parallel
 from doubles import load_only
 
 CONFIG = """
@@ -30,18 +31,38 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def problems(project: Path, **plugins: object) -> list[str]:
+def problems(project: Path, jobs: int | None = None, **plugins: object) -> list[str]:
     with pytest.raises(ContentError) as info:
-        build(project, plugins=load_only(**plugins))
+        build(project, plugins=load_only(**plugins), jobs=jobs)
     return [str(p) for p in info.value.problems]
+
+
+#: The example site is far below the page threshold of the workers: ``jobs=2`` makes the build use them anyway.
+JOBS = pytest.mark.parametrize("jobs", [1, 2], ids=["one-process", "workers"])
+
+
+@pytest.fixture
+def pooled(monkeypatch) -> list[str]:
+    """The names of the functions that ran in worker processes, one per task."""
+    ran: list[str] = []
+
+    class Spy(parallel.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            ran.append(args[0].__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Spy)
+    return ran
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_builds_every_page(project, content):
-    result = build(project, plugins=load_only(demo=content.plugin()))
+@JOBS
+def test_builds_every_page(project, content, jobs, pooled):
+    result = build(project, plugins=load_only(demo=content.plugin()), jobs=jobs)
+    assert ("_render_page" in pooled) is (jobs > 1)
     out = project / "_build"
     assert result.written and result.output == out
     for page in ["index.html", "search.html", "sector/demo.html", "checkpoint/demo-gas-01.html",
@@ -107,10 +128,11 @@ def test_link_scanner_reads_tricky_markup_as_html_parser_does(html):
     assert page_links(html) == html_parser_links(html)
 
 
-def test_link_scanner_reads_every_built_page_as_html_parser_does(project, content):
+@JOBS
+def test_link_scanner_reads_every_built_page_as_html_parser_does(project, content, jobs):
     content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查存在漏检、假检情况且进行作业的。"',
                  'what = "[点我](javascript:alert(1)) <a href=\'x.html\' id=\\"y\\">raw</a> `<b id=z>`"')
-    build(project, plugins=load_only(demo=content.plugin()))
+    build(project, plugins=load_only(demo=content.plugin()), jobs=jobs)
     pages = {p: d.decode("utf-8") for p, d in read_tree(project / "_build").items() if p.endswith(".html")}
     assert len(pages) > 10
     for path, html in pages.items():
@@ -126,11 +148,13 @@ def test_no_request_leaves_the_site(project, content):
             assert 'src="http' not in text and "url(http" not in text, path
 
 
-def test_two_builds_are_byte_identical(tmp_path, project, content):
+@JOBS
+def test_two_builds_are_byte_identical(tmp_path, project, content, jobs):
+    """Built again, in this process or by workers, every file has the same bytes."""
     plugins = load_only(demo=content.plugin())
-    build(project, plugins=plugins)
+    build(project, plugins=plugins, jobs=1)
     first = read_tree(project / "_build")
-    build(project, plugins=plugins, force=True)
+    build(project, plugins=plugins, force=True, jobs=jobs)
     assert read_tree(project / "_build") == first
 
 
@@ -269,13 +293,14 @@ def test_plugin_overrides_a_template_by_extending_the_default_and_adds_a_page(tm
     assert "<title>应急演练 · 测试检查手册</title>" in drills
 
 
-def test_plugin_template_that_fails_to_render(tmp_path, project, content):
+@JOBS
+def test_plugin_template_that_fails_to_render(tmp_path, project, content, jobs):
     plugin = site_plugin(tmp_path, "{% extends 'default/checkpoint.html' %}{% block content %}{{ nope.x }}{% endblock %}")
-    assert problems(project, demo=content.plugin(), site=plugin) == [
+    assert problems(project, jobs, demo=content.plugin(), site=plugin) == [
         "template error: UndefinedError: 'nope' is undefined"
     ]
     plugin = site_plugin(tmp_path, "{% block content %}")
-    assert problems(project, demo=content.plugin(), site=plugin) == [
+    assert problems(project, jobs, demo=content.plugin(), site=plugin) == [
         f"{tmp_path / 'templates' / 'checkpoint.html'}:1: template syntax error: "
         "Unexpected end of template. Jinja was looking for the following tags: 'endblock'. "
         "The innermost block that needs to be closed is 'block'."

@@ -15,10 +15,11 @@ from collections.abc import Callable, Sequence
 
 from checkframe.catalog.schema import KINDS
 from checkframe.cli.catalog_commands import cmd_diff, cmd_export, cmd_plugins, cmd_schema, cmd_validate
-from checkframe.cli.common import EXIT_PROBLEMS, UserError, date_arg, report
+from checkframe.cli.common import EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
 from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
 from checkframe.cli.publish_commands import cmd_build, cmd_new_plugin, cmd_print, cmd_serve
 from checkframe.errors import ContentError
+from checkframe.util.parallel import ENV_JOBS
 
 __all__ = ["build_parser", "main"]
 
@@ -65,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("build", cmd_build, "Build the handbook site and its PDFs into PROJECT/_build.")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder holding checkframe.toml, e.g. site/")
     p.add_argument("--force", action="store_true", help="rebuild even when no input changed")
-    p.add_argument("--jobs", type=int, metavar="N", help="processes printing PDFs (default: one per core)")
+    p.add_argument("--jobs", type=jobs_arg, metavar="N",
+                   help=f"processes for rendering pages and printing PDFs (default: one per core, or ${ENV_JOBS}, "
+                        "when it pays; 1 runs in this process)")
     p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (a local web server).")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder, e.g. site/")
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
@@ -125,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", metavar="DIR",
                    help="the handbook project whose department signs the reports and authors the PDFs "
                         "(default: site/ if it has a checkframe.toml)")
-    p.add_argument("--jobs", type=int, metavar="N", help="processes printing the forms (default: one per core)")
+    p.add_argument("--jobs", type=jobs_arg, metavar="N",
+                   help=f"processes for reading the records and printing the forms (default: one per core, or "
+                        f"${ENV_JOBS}, when it pays; 1 runs in this process)")
     p.set_defaults(ledger_parser=p)
     return parser
 

@@ -23,6 +23,7 @@ __all__ = [
     "EXIT_USAGE",
     "UserError",
     "date_arg",
+    "jobs_arg",
     "load_catalog",
     "load_plugins",
     "print_project",
@@ -99,6 +100,17 @@ def date_arg(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date such as 2024-03-01 (got {text!r})") from None
+
+
+def jobs_arg(text: str) -> int:
+    """An argparse type: a number of processes, 1 or more."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, 1 or more (got {text!r})")
+    return jobs
 
 
 def today() -> dt.date:

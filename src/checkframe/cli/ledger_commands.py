@@ -127,7 +127,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     _, catalog = common.load_catalog()
     project = common.print_project(args.project, catalog) if (args.forms or args.format == "pdf") else None
     as_of = args.as_of or (args.end if (args.report or args.forms) else None) or today()
-    ledger = build_ledger(Path(args.dir), catalog, as_of)
+    ledger = build_ledger(Path(args.dir), catalog, as_of, jobs=args.jobs)
     if ledger.problems:
         return report(ledger.problems)
     if args.forms:

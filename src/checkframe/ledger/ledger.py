@@ -13,9 +13,6 @@ per line, with the record file, key path and finding id.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +38,7 @@ from checkframe.ledger.records import (
     read_record,
     read_unit,
 )
+from checkframe.util import parallel
 
 __all__ = ["Entry", "Ledger", "build_ledger"]
 
@@ -196,15 +194,16 @@ def _claim(rel: str, date: dt.date, events: list[_Event], slots: list[tuple[int,
 #: was slower at 2,500 records and faster from about 4,000 (bench/ledger_bench.py).
 POOL_THRESHOLD = 3000
 
-#: What the worker processes of :func:`build_ledger` share, inherited by fork: catalog, units, file names.
-_shared: dict[str, Any] = {}
+#: At most this many workers read records, however many cores there are.
+POOL_LIMIT = 8
 
 
-def _read_events(item: tuple[Path, str]) -> tuple[dt.date | None, list[_Event], list[tuple[int, int]], list[Problem],
-                                                  set[str]]:
+def _read_events(shared: tuple[Catalog, dict[str, Unit], set[str]], item: tuple[Path, str]) -> tuple[
+        dt.date | None, list[_Event], list[tuple[int, int]], list[Problem], set[str]]:
     """Read and check one record on its own: its date, events, claim slots, problems and broken finding ids.
 
-    This is the work that the process pool shares out; only the compact events come back.
+    This is the work that the process pool shares out; ``shared`` is the catalog, the units and the record
+    file names, given to each worker once.  Only the compact events come back.
     """
     path, rel = item
     problems: list[Problem] = []
@@ -212,26 +211,19 @@ def _read_events(item: tuple[Path, str]) -> tuple[dt.date | None, list[_Event], 
     record = read_record(path, rel, problems, broken)
     if record is None:
         return None, [], [], problems, broken
-    events, slots = _check(record, rel, _shared["catalog"], _shared["units"], _shared["files"], problems)
+    catalog, units, files = shared
+    events, slots = _check(record, rel, catalog, units, files, problems)
     return record.date, events, slots, problems, broken
-
-
-def _workers(jobs: int | None, count: int) -> int:
-    if jobs is not None:
-        return max(1, jobs)
-    if count < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(os.cpu_count() or 1, 8)
 
 
 def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None = None) -> Ledger:
     """Read the store at ``root`` and replay it up to and including ``as_of``.
 
     Records are read and checked one at a time, each boiled down to its events;
-    with many records (:data:`POOL_THRESHOLD`), in a pool of forked processes, one
-    per core (``jobs`` sets the number; 1 reads in this process).  The results
-    come back in file order, so the problems and the claims on finding ids are
-    the same either way.
+    with many records (:data:`POOL_THRESHOLD`), in a pool of worker processes,
+    one per core (``jobs`` sets the number; 1 reads in this process; see
+    :func:`checkframe.util.parallel.workers`).  The results come back in file
+    order, so the problems and the claims on finding ids are the same either way.
 
     Problems are collected in ``ledger.problems``; the states are meaningful only when it is empty.
     """
@@ -248,30 +240,17 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     claims: dict[str, tuple[dt.date, str]] = {}
     broken: set[str] = set()
     events: list[_Event] = []
-    _shared.update(catalog=catalog, units=units, files={p.name for p in paths})
-    workers = _workers(jobs, len(items))
-    try:
-        if workers == 1:
-            results: Iterable[Any] = map(_read_events, items)
-            pool = None
-        else:
-            pool = multiprocessing.get_context("fork").Pool(workers)
-            results = pool.imap(_read_events, items, chunksize=max(1, len(items) // (workers * 8)))
-        for (_, rel), (date, found, slots, own, bad) in zip(items, results, strict=True):
-            ledger.records += 1
-            broken |= bad
-            if date is None:
-                problems.extend(own)
-                continue
-            events.extend(_claim(rel, date, found, slots, own, claims, broken, problems))
-        if pool is not None:
-            pool.close()
-            pool.join()
-            pool = None
-    finally:
-        if pool is not None:
-            pool.terminate()
-        _shared.clear()
+    results = parallel.ordered_map(
+        _read_events, items, shared=(catalog, units, {p.name for p in paths}), jobs=jobs,
+        threshold=POOL_THRESHOLD, limit=POOL_LIMIT,
+    )
+    for (_, rel), (date, found, slots, own, bad) in zip(items, results, strict=True):
+        ledger.records += 1
+        broken |= bad
+        if date is None:
+            problems.extend(own)
+            continue
+        events.extend(_claim(rel, date, found, slots, own, claims, broken, problems))
     events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
     _replay(ledger, events, catalog, claims, broken)
     return ledger

@@ -66,6 +66,9 @@ def build(
 ) -> BuildResult:
     """Build the handbook of ``project_root`` into ``project_root/_build``.
 
+    ``jobs`` processes render the pages and print the PDFs: 1 does everything in this process; by default,
+    one per core when there are enough of them to pay (see :func:`checkframe.util.parallel.workers`).
+
     :raises ContentError: with every problem found; nothing is written then.
     """
     project_root = Path(project_root)
@@ -114,7 +117,7 @@ def build(
     gc.disable()  # rendering makes many objects and frees few: the cycle collector only rescans them
     try:
         try:
-            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents)
+            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs)
         except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
             raise ContentError([Problem("", _template_error(exc))]) from None
         # The search index: more files of the site, from the text the render workers took from each page.

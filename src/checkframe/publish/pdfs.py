@@ -8,8 +8,6 @@ the site; :func:`render_forms` prints the filled forms of the ledger.
 from __future__ import annotations
 
 import logging
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from checkframe.publish.fonts import PrintError, check_environment
 from checkframe.publish.inputs import pdf_inputs, pdf_key
 from checkframe.publish.printing import _render_form, render_checklist, render_form
 from checkframe.publish.project import Project
+from checkframe.util import parallel
 from checkframe.util.fs import copy_atomic, write_atomic
 
 __all__ = ["PrintJob", "print_all", "print_jobs", "render_forms"]
@@ -28,15 +27,14 @@ __all__ = ["PrintJob", "print_all", "print_jobs", "render_forms"]
 log = logging.getLogger("checkframe.publish.printing")
 
 
-def _render_form_job(job: FormJob, out_dir: Path) -> str:
-    project = _worker["project"]
-    target = out_dir / job.name
-    write_atomic(target, _render_form(project, job.form, job.values, job.subject))
+def _render_form_job(shared: tuple[Project, Path], job: FormJob) -> str:
+    project, out_dir = shared
+    write_atomic(out_dir / job.name, _render_form(project, job.form, job.values, job.subject))
     return job.name
 
 
 def render_forms(project: Project, jobs: list[FormJob], out_dir: Path, workers: int | None = None) -> None:
-    """Render every job into ``out_dir``, in parallel (``workers`` processes, default one per core) when many.
+    """Render every job into ``out_dir``, in parallel (``workers`` processes, default one per core) from 3 jobs up.
 
     Every job's form is checked first; sub-folders named in the jobs are made.
 
@@ -49,15 +47,7 @@ def render_forms(project: Project, jobs: list[FormJob], out_dir: Path, workers: 
     check_environment()
     for folder in sorted({(out_dir / job.name).parent for job in jobs}):
         folder.mkdir(parents=True, exist_ok=True)
-    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    if count == 1 or len(jobs) < 3:
-        _worker["project"] = project
-        for job in jobs:
-            _render_form_job(job, out_dir)
-        return
-    with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(None, project)) as pool:
-        for future in [pool.submit(_render_form_job, job, out_dir) for job in jobs]:
-            future.result()
+    parallel.ordered_map(_render_form_job, jobs, shared=(project, out_dir), jobs=workers, threshold=3)
 
 
 @attrs.frozen
@@ -121,21 +111,14 @@ def _checklist_ids(catalog: Catalog, project: Project) -> list[str]:
     return idents
 
 
-_worker: dict[str, Any] = {}
-
-
 def _size(catalog: Catalog) -> Any:
     """A sort key: bigger checklists first, forms last."""
     return lambda job: -len(catalog.checklist(job.target).checkpoints) if job.kind == "checklist" else 0
 
 
-def _init_worker(catalog: Catalog, project: Project) -> None:
-    _worker["catalog"], _worker["project"] = catalog, project
-
-
-def _render_job(job: PrintJob, cache_dir: Path) -> Path:
+def _render_job(shared: tuple[Catalog, Project, Path], job: PrintJob) -> Path:
     """Render one job into the cache (in a worker process or in this one)."""
-    catalog, project = _worker["catalog"], _worker["project"]
+    catalog, project, cache_dir = shared
     if job.kind == "checklist":
         pdf = render_checklist(catalog, project, job.target)
     else:
@@ -150,10 +133,10 @@ def print_all(
 ) -> list[Path]:
     """Write ``out_dir/<checklist-id>.pdf`` for every checklist of the project and ``out_dir/forms/<form>.pdf``.
 
-    PDFs are rendered in parallel, ``jobs`` processes (default: one per core),
-    into ``cache_dir/<key>.pdf``, and copied from there; a PDF whose key is
-    already cached is not rendered again.  Every checklist is checked before
-    the first PDF is rendered.
+    PDFs are rendered in parallel, ``jobs`` processes (default: one per core
+    from two PDFs up; 1 prints in this process), into ``cache_dir/<key>.pdf``,
+    and copied from there; a PDF whose key is already cached is not rendered
+    again.  Every checklist is checked before the first PDF is rendered.
 
     :returns: the written paths, in the order of :func:`print_jobs`.
     :raises PrintError: for an unknown or empty checklist, or fonts that cannot print.
@@ -165,17 +148,8 @@ def print_all(
             raise PrintError(f"checklist {job.target!r} has no checkpoints; there is nothing to print")
     cache_dir.mkdir(parents=True, exist_ok=True)
     missing = [job for job in planned if not (cache_dir / f"{job.key}.pdf").is_file()]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(missing) or 1))
-    if workers == 1 or len(missing) < 2:
-        _init_worker(catalog, project)
-        for job in missing:
-            _render_job(job, cache_dir)
-    else:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog, project)) as pool:
-            # Longest first, so that one big checklist does not finish alone at the end.
-            order = sorted(missing, key=_size(catalog))
-            for future in [pool.submit(_render_job, job, cache_dir) for job in order]:
-                future.result()
+    # Longest first, so that one big checklist does not finish alone at the end.
+    parallel.ordered_map(_render_job, missing, shared=(catalog, project, cache_dir), jobs=jobs, order=_size(catalog))
     log.info("printed %d of %d PDFs (%d unchanged)", len(missing), len(planned), len(planned) - len(missing))
 
     written = []

@@ -5,18 +5,16 @@ path and from a plain static host.  Nothing is written here: :func:`render_site`
 returns the files, and :mod:`checkframe.publish.build` checks and writes them.
 
 Pages are first listed (path, template, context), then rendered; a large site
-is rendered by forked worker processes, in contiguous chunks whose results are
-put back in the listed order, so the output is the same bytes either way.
+is rendered by forked worker processes (:mod:`checkframe.util.parallel`), in
+runs of consecutive pages whose results are put back in the listed order, so
+the output is the same bytes either way.
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
-import os
 import posixpath
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from checkframe.publish.guide import guide_pages
 from checkframe.publish.links import page_links
 from checkframe.publish.project import Project
 from checkframe.registers import ExtraPage, SiteRegister
+from checkframe.util import parallel
 
 __all__ = ["gather_site", "render_site"]
 
@@ -155,15 +154,16 @@ class SiteRenderer:
         self,
         links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
         documents: list[search.Document] | None = None,
+        jobs: int | None = None,
     ) -> None:
-        """Render every listed page.
+        """Render every listed page, in ``jobs`` processes (see :func:`checkframe.util.parallel.workers`).
 
         With ``links``, also record each page's links and ids (see :func:`page_links`); with ``documents``,
         append the searchable pages' search documents in the listed order (see :func:`search.document`).
         """
         for _, template, _ in self.pages:
             self.env.get_template(template)  # compiled once, here, before any worker starts
-        rendered = _render_pages(self.env, self.pages, links is not None, documents is not None)
+        rendered = _render_pages(self.env, self.pages, links is not None, documents is not None, jobs)
         for (path, _, _), (data, found, doc) in zip(self.pages, rendered, strict=True):
             self.files[path] = data
             if links is not None:
@@ -248,58 +248,36 @@ def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str,
 
 # -- Rendering the listed pages, in worker processes when it pays ----------------------------
 
-#: Below this many pages, forking workers costs more than it saves.
+#: Below this many pages, starting workers costs more than it saves.
 PARALLEL_MIN_PAGES = 400
-#: The number of worker processes; ``CHECKFRAME_JOBS=1`` renders in this process.
-ENV_JOBS = "CHECKFRAME_JOBS"
 
-#: What forked workers render: set in the parent just before the workers start.
-_WORK: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool, bool] | None = None
+#: What one page's render returns: its bytes, its links and ids, its search document.
+Rendered = tuple[bytes, Any, Any]
 
 
-def _jobs(pages: int) -> int:
-    if pages < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        wanted = int(os.environ.get(ENV_JOBS, "0"))
-    except ValueError:
-        wanted = 0
-    if wanted <= 0:
-        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, wanted)
-
-
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[bytes, Any, Any]]:
-    assert _WORK is not None
-    env, pages, want_links, want_documents = _WORK
-    out = []
-    for path, template, context in pages[bounds[0]:bounds[1]]:
-        html = env.get_template(template).render(context)
-        out.append((html.encode("utf-8"), page_links(html) if want_links else None,
-                    search.document(path, html) if want_documents else None))
-    return out
+def _render_page(work: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool, bool],
+                 index: int) -> Rendered:
+    env, pages, want_links, want_documents = work
+    path, template, context = pages[index]
+    html = env.get_template(template).render(context)
+    return (html.encode("utf-8"), page_links(html) if want_links else None,
+            search.document(path, html) if want_documents else None)
 
 
 def _render_pages(
-    env: jinja2.Environment, pages: list[tuple[str, str, dict[str, Any]]], want_links: bool, want_documents: bool
-) -> list[tuple[bytes, Any, Any]]:
-    """Each page's bytes (links, search document), in the order of ``pages``; the first error in that order is raised."""
-    global _WORK
-    jobs = _jobs(len(pages))
-    _WORK = (env, pages, want_links, want_documents)
-    try:
-        if jobs == 1:
-            return _render_chunk((0, len(pages)))
-        size = max(16, -(-len(pages) // (jobs * 8)))
-        chunks = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
-        out: list[tuple[bytes, Any, Any]] = []
-        # Forked workers inherit the catalog, the templates and the listed pages: nothing is pickled on the way in.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for result in pool.map(_render_chunk, chunks):
-                out.extend(result)
-        return out
-    finally:
-        _WORK = None
+    env: jinja2.Environment, pages: list[tuple[str, str, dict[str, Any]]], want_links: bool, want_documents: bool,
+    jobs: int | None = None,
+) -> list[Rendered]:
+    """Each page's bytes (links, search document), in the order of ``pages``; the first error in that order is raised.
+
+    Workers get the pages by their index, in runs of consecutive pages: the catalog, the compiled templates and
+    the listed pages are inherited through fork, so nothing is pickled on the way in.  They cannot be pickled
+    (templates are compiled code), so where workers do not fork the pages are rendered in this process.
+    """
+    return parallel.ordered_map(
+        _render_page, range(len(pages)), shared=(env, pages, want_links, want_documents), jobs=jobs,
+        threshold=PARALLEL_MIN_PAGES, min_chunk=16, picklable=False,
+    )
 
 
 def render_site(
@@ -310,6 +288,7 @@ def render_site(
     pdfs: dict[str, str],
     links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
     searchable: list[search.Document] | None = None,
+    jobs: int | None = None,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Render every page; return ``{path: bytes}`` and ``{path: where it came from}``.
 
@@ -317,6 +296,8 @@ def render_site(
     :param links: filled with each rendered page's links and ids, as :func:`page_links` finds them.
     :param searchable: filled with the searchable pages' documents, as :func:`checkframe.publish.search.document`
         reads them, in the order the pages were listed.
+    :param jobs: processes rendering the pages: 1 renders in this process; by default one per core from
+        :data:`PARALLEL_MIN_PAGES` pages up (see :func:`checkframe.util.parallel.workers`).
     """
     extra = [
         ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()
@@ -426,7 +407,7 @@ def render_site(
         for guide_page in guide:
             site.render(f"guide/{guide_page.slug}.html", "guide.html", origin=f"checkframe/guide/{guide_page.slug}.md",
                         guide_page=guide_page, guide_pages=guide)
-    site.finish(links, searchable)
+    site.finish(links, searchable, jobs)
 
     for static in sorted(STATIC.iterdir()):
         if static.is_file():

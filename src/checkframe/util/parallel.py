@@ -1,0 +1,183 @@
+"""One process pool for every batch: results in input order, workers only when they pay.
+
+The site's pages, the ledger's records and the PDFs are each a list of
+independent items, worth sharing out between processes only when there are
+many and more than one CPU to run them on.  :func:`ordered_map` does that for
+all three, so that they agree on when a pool pays, how many workers it has,
+how a worker gets the state the items need, and what happens on an error:
+
+- the results come back in the order of the items, and the error raised is the
+  first one in that order, so a pool gives the same output (and the same
+  problem) as one process;
+- ``jobs`` wins when it is given (1 runs in this process, with no pool at all);
+  otherwise the environment variable ``CHECKFRAME_JOBS`` stands in for the
+  number of usable CPUs (1 keeps every batch in this process), and workers are
+  used only from the caller's ``threshold`` of items up, which each caller
+  measured for its own work;
+- workers fork only where fork is the platform's default start method (Linux
+  up to Python 3.13); elsewhere (macOS and Windows spawn) the default start
+  method is used, so the work function is pickled by reference and the
+  ``shared`` state once per worker.  Under fork, ``shared`` is inherited as it
+  is and nothing of it is pickled;
+- on an error or a KeyboardInterrupt the pending items are cancelled and the
+  workers terminated and joined: none is left behind.
+
+The module knows nothing of checkframe: it imports from the standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+__all__ = ["ENV_JOBS", "ordered_map", "start_method", "usable_cpus", "workers"]
+
+#: The number of worker processes when no ``jobs`` is given and a batch is big enough; 1 keeps every batch
+#: in this process.
+ENV_JOBS = "CHECKFRAME_JOBS"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: its affinity where the platform has one, else every CPU."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _env_jobs() -> int | None:
+    try:
+        wanted = int(os.environ.get(ENV_JOBS, ""))
+    except ValueError:
+        return None  # unset, empty or not a number: as if unset
+    return wanted if wanted > 0 else None
+
+
+def workers(count: int, jobs: int | None = None, threshold: int = 2, limit: int | None = None) -> int:
+    """How many processes share out ``count`` items; 1 means in this process.
+
+    :param jobs: an explicit choice (``--jobs``), which wins: never more than the items, though.
+    :param threshold: below this many items a pool costs more than it saves.
+    :param limit: at most this many workers when their number comes from the CPUs.
+    :raises ValueError: for ``jobs`` below 1.
+    """
+    if jobs is not None:
+        if jobs < 1:
+            raise ValueError(f"jobs must be 1 or more (got {jobs})")
+        return max(1, min(jobs, count))
+    if count < threshold:
+        return 1
+    wanted = _env_jobs()
+    if wanted is None:
+        wanted = usable_cpus()
+        if limit is not None:
+            wanted = min(wanted, limit)
+    return max(1, min(wanted, count))
+
+
+def start_method() -> str:
+    """The start method workers get: the one set for this program, else the platform's default.
+
+    ``multiprocessing.get_start_method()`` would fix the default for the whole
+    program as a side effect; the first of ``get_all_start_methods()`` is the
+    default without that.
+    """
+    return multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]
+
+
+#: What :func:`ordered_map` shares with the items of a worker process, installed by :func:`_install`.
+_SHARED: Any = None
+
+
+def _install(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _run(func: Callable[[Any, Any], Any], chunk: list[Any]) -> list[Any]:
+    """A worker's task: ``func`` on each item of the chunk, in order; the first error stops it."""
+    return [func(_SHARED, item) for item in chunk]
+
+
+def ordered_map(
+    func: Callable[[Any, T], R],
+    items: Sequence[T],
+    *,
+    shared: Any = None,
+    jobs: int | None = None,
+    threshold: int = 2,
+    limit: int | None = None,
+    chunksize: int | None = None,
+    min_chunk: int = 1,
+    order: Callable[[T], Any] | None = None,
+    picklable: bool = True,
+    method: str | None = None,
+) -> list[R]:
+    """``[func(shared, item) for item in items]``, in worker processes when it pays (see :func:`workers`).
+
+    The results are in the order of ``items`` and the exception raised is the
+    first one in that order, whatever order the workers finish in.
+
+    :param func: a module-level function (workers find it by name).
+    :param shared: what every item needs and no item changes (a catalog, compiled templates): given to each worker
+        once, as it starts, instead of with every item.
+    :param chunksize: items per task; by default about eight tasks per worker, and at least ``min_chunk`` items.
+        Tasks hold runs of consecutive items.
+    :param order: a sort key for handing out the items (longest first, so that one long item does not finish alone
+        at the end); each item is then a task of its own.  The results are still in the order of ``items``.
+    :param picklable: False when ``shared`` cannot be pickled (compiled templates): workers are then used only where
+        they fork, and elsewhere the items are run in this process.
+    :param method: the start method, for tests (default: :func:`start_method`).
+    """
+    items = list(items)
+    count = workers(len(items), jobs, threshold, limit)
+    method = method or start_method()
+    if count > 1 and not picklable and method != "fork":
+        count = 1
+    if count == 1:
+        return [func(shared, item) for item in items]
+
+    schedule = list(range(len(items)))
+    if order is not None:
+        schedule.sort(key=lambda i: order(items[i]))
+        size = 1
+    else:
+        size = chunksize or max(min_chunk, math.ceil(len(items) / (count * 8)))
+    chunks = [schedule[start:start + size] for start in range(0, len(schedule), size)]
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method),
+                               initializer=_install, initargs=(shared,))
+    try:
+        futures = [pool.submit(_run, func, [items[i] for i in chunk]) for chunk in chunks]
+        where: dict[int, tuple[Future[list[R]], int]] = {}
+        for future, chunk in zip(futures, chunks, strict=True):
+            for offset, i in enumerate(chunk):
+                where[i] = (future, offset)
+        results = []
+        for i in range(len(items)):
+            future, offset = where[i]
+            results.append(future.result()[offset])  # a failed task raises here: its first error
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return results
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started, terminate the workers and wait for them: nothing is left running."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join()
+    if manager is not None:
+        manager.join()

@@ -111,7 +111,7 @@ def main() -> int:
                   f"for {len(written)} PDFs")
         rendered: list[str] = []
         real = pdfs._render_job
-        pdfs._render_job = lambda job, cache: rendered.append(job.name) or real(job, cache)
+        pdfs._render_job = lambda shared, job: rendered.append(job.name) or real(shared, job)
         start = time.perf_counter()
         pdfs.print_all(catalog, project, tmp / "out2", tmp / "cache2", jobs=2)
         print(f"rebuild with nothing changed: {time.perf_counter() - start:.2f} s, {len(rendered)} PDFs rendered")

@@ -44,7 +44,8 @@ def rendered(monkeypatch) -> list[str]:
     """The PDFs rendered since the test began (or the list was cleared), by name."""
     names: list[str] = []
 
-    def render(job: pdfs.PrintJob, cache_dir: Path) -> Path:
+    def render(shared: tuple[object, object, Path], job: pdfs.PrintJob) -> Path:
+        cache_dir = shared[2]
         names.append(job.name)
         target = cache_dir / f"{job.key}.pdf"
         target.write_bytes(b"%PDF-1.7 " + job.key.encode())

@@ -5,7 +5,8 @@
     project.py   a handbook project: checkframe.toml and pages/*.md
     inputs.py    what every output depends on: the build fingerprint, each PDF's key, the search index's key
     markdown.py  the Markdown renderer for plugin and page text
-    site.py      every page of the handbook, rendered in memory
+    site.py      the renderer: templates, navigation, listed pages rendered in memory
+    pages.py     the pages of the handbook, family by family (render_site)
     changes.py   the 内容变化 page
     links.py     every link of the site read and checked
     search.py    the built-in search index (and ``query`` to search it from Python)

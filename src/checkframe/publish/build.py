@@ -27,10 +27,11 @@ from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
 from checkframe.publish.inputs import fingerprint
 from checkframe.publish.links import PageLinks, check_links
+from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
 from checkframe.publish.project import CACHE, OUTPUT, load_project
 from checkframe.publish.search import Document, index_files
-from checkframe.publish.site import gather_site, render_site
+from checkframe.publish.site import gather_site
 from checkframe.util.fs import staging_folder, swap_folder
 
 __all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]

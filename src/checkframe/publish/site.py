@@ -1,8 +1,9 @@
-"""The handbook site: every page rendered in memory from the catalog, then checked.
+"""The handbook site's renderer: templates, the header's navigation, and every listed page rendered in memory.
 
 Pages link to each other by relative URLs, so the site works under any base
-path and from a plain static host.  Nothing is written here: :func:`render_site`
-returns the files, and :mod:`checkframe.publish.build` checks and writes them.
+path and from a plain static host.  Nothing is written here:
+:func:`checkframe.publish.pages.render_site` lists the pages and returns the
+files, and :mod:`checkframe.publish.build` checks and writes them.
 
 Pages are first listed (path, template, context), then rendered; a large site
 is rendered by forked worker processes (:mod:`checkframe.util.parallel`), in
@@ -24,19 +25,16 @@ import jinja2
 from markupsafe import Markup
 
 from checkframe.catalog import Catalog
-from checkframe.catalog.diff import diff_catalogs
 from checkframe.errors import Problem
-from checkframe.model import FIVE_ASSIGNMENTS, Checkpoint, FindingState, HazardLevel, SupervisionLevel
+from checkframe.model import HazardLevel
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import markdown, search
-from checkframe.publish.changes import changes_context
-from checkframe.publish.guide import guide_pages
 from checkframe.publish.links import page_links
 from checkframe.publish.project import Project
 from checkframe.registers import ExtraPage, SiteRegister
 from checkframe.util import parallel
 
-__all__ = ["gather_site", "render_site"]
+__all__ = ["PARALLEL_MIN_PAGES", "SiteRenderer", "checkpoint_path", "environment", "gather_site"]
 
 TEMPLATES = Path(str(resources.files("checkframe") / "templates" / "site"))
 STATIC = Path(str(resources.files("checkframe") / "static"))
@@ -230,22 +228,6 @@ class SiteRenderer:
         }
 
 
-def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str, dict[str, list[Checkpoint]]]:
-    """document id → cited article → the checkpoints citing it, in catalog order."""
-    cited: dict[str, dict[str, list[Checkpoint]]] = {}
-    seen: dict[tuple[str, str], set[Checkpoint]] = {}
-    for checkpoint in checkpoints:
-        for basis in checkpoint.basis:
-            articles = cited.setdefault(basis.document, {})
-            article = basis.cited() or "（全文）"
-            citing = articles.setdefault(article, [])
-            members = seen.setdefault((basis.document, article), set())
-            if checkpoint not in members:  # equal checkpoints count once, as `in` on the list did
-                members.add(checkpoint)
-                citing.append(checkpoint)
-    return cited
-
-
 # -- Rendering the listed pages, in worker processes when it pays ----------------------------
 
 #: Below this many pages, starting workers costs more than it saves.
@@ -278,139 +260,3 @@ def _render_pages(
         _render_page, range(len(pages)), shared=(env, pages, want_links, want_documents), jobs=jobs,
         threshold=PARALLEL_MIN_PAGES, min_chunk=16, picklable=False,
     )
-
-
-def render_site(
-    catalog: Catalog,
-    project: Project,
-    plugins: Plugins,
-    registers: list[SiteRegister],
-    pdfs: dict[str, str],
-    links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
-    searchable: list[search.Document] | None = None,
-    jobs: int | None = None,
-) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Render every page; return ``{path: bytes}`` and ``{path: where it came from}``.
-
-    :param pdfs: checklist id or form name → path of its PDF in the site.
-    :param links: filled with each rendered page's links and ids, as :func:`page_links` finds them.
-    :param searchable: filled with the searchable pages' documents, as :func:`checkframe.publish.search.document`
-        reads them, in the order the pages were listed.
-    :param jobs: processes rendering the pages: 1 renders in this process; by default one per core from
-        :data:`PARALLEL_MIN_PAGES` pages up (see :func:`checkframe.util.parallel.workers`).
-    """
-    extra = [
-        ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()
-                  if project.root.parent in p.source.parents else str(p.source))
-        for p in project.pages
-    ]
-    for register in registers:
-        extra.extend(register.pages)
-    env = environment([d for r in registers for d in r.template_dirs])
-    site = SiteRenderer(catalog, project, plugins, env, extra, pdfs)
-    by_sector: dict[str, list[Checkpoint]] = {}
-    by_group: dict[str, list[Checkpoint]] = {}
-    for c in catalog.checkpoints:
-        by_sector.setdefault(c.sector, []).append(c)
-        by_group.setdefault(c.group_key, []).append(c)
-    groups_of: dict[str, list[Any]] = {}
-    for g in catalog.groups:
-        groups_of.setdefault(g.sector, []).append(g)
-
-    sectors = site.sectors
-    sector_ids = {s.id for s in sectors}
-    checklist_ids = project.checklist_ids(catalog)
-    checklists = [catalog.checklist(c) for c in checklist_ids]
-    checkpoints = [c for c in catalog.checkpoints if c.sector in sector_ids]
-    # A checklist may draw from sectors left out of the handbook; their checkpoints get pages too.
-    shown = {c.id for c in checkpoints}
-    for checklist in checklists:
-        for cid in checklist.checkpoints:
-            if cid not in shown:
-                shown.add(cid)
-                checkpoints.append(catalog.checkpoint(cid))
-    appears_in: dict[str, list[Any]] = {}
-    for checklist in checklists:
-        for cid in checklist.checkpoints:
-            appears_in.setdefault(cid, []).append(checklist)
-    majors = [c for c in checkpoints if c.level is HazardLevel.MAJOR]
-    cited = _citations(catalog, checkpoints)
-    changes = None
-    if project.changes is not None and project.previous is not None:
-        changes = changes_context(
-            diff_catalogs(project.previous, catalog), project.previous, catalog, sector_ids, shown,
-            set(checklist_ids), set(cited),
-        )
-
-    site.render("index.html", "index.html", sectors=sectors, counts={
-        s.id: (len(by_sector.get(s.id, [])),
-               sum(1 for c in by_sector.get(s.id, []) if c.level is HazardLevel.MAJOR),
-               len([c for c in checklists if c.sector == s.id]))
-        for s in sectors
-    }, major_count=len(majors), checkpoint_count=len(checkpoints), change_counts=changes and (
-        len(changes["added"]), len(changes["changed"]), len(changes["removed"])))
-    site.render("search.html", "search.html")
-
-    for sector in sectors:
-        groups = [(g, list(by_group.get(g.key, []))) for g in groups_of.get(sector.id, [])]
-        site.render(
-            f"sector/{sector.id}.html", "sector.html", sector=sector, groups=groups,
-            checklists=[c for c in checklists if c.sector == sector.id],
-        )
-        ordered = [cp for _, members in groups for cp in members]
-        for i, checkpoint in enumerate(ordered):
-            site.render(
-                checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
-                sector=sector, group=catalog.group(checkpoint.group_key),
-                checklists=appears_in.get(checkpoint.id, []),
-                previous=ordered[i - 1] if i > 0 else None,
-                next=ordered[i + 1] if i + 1 < len(ordered) else None,
-            )
-    for checkpoint in checkpoints:
-        if checkpoint.sector not in sector_ids:
-            site.render(
-                checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
-                sector=catalog.sector(checkpoint.sector), group=catalog.group(checkpoint.group_key),
-                checklists=appears_in.get(checkpoint.id, []), previous=None, next=None,
-            )
-
-    for checklist in checklists:
-        items = [catalog.checkpoint(c) for c in checklist.checkpoints]
-        runs: list[tuple[Any, list[Checkpoint]]] = []
-        for item in items:
-            if runs and runs[-1][0].key == item.group_key:
-                runs[-1][1].append(item)
-            else:
-                runs.append((catalog.group(item.group_key), [item]))
-        site.render(f"checklist/{checklist.id}.html", "checklist.html", checklist=checklist, runs=runs,
-                    sector=catalog.sector(checklist.sector))
-
-    site.render("remediation.html", "remediation.html", categories=catalog.categories,
-                five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
-    position = {id(d): i for i, d in enumerate(catalog.documents)}
-    documents = [catalog.document(d) for d in sorted(cited, key=lambda d: position[id(catalog.document(d))])]
-    site.render("sources.html", "sources.html", documents=documents, cited=cited)
-    site.render("major-hazards.html", "major_hazards.html", groups=[
-        (sector, [c for c in majors if c.sector == sector.id])
-        for sector in [catalog.sector(s) for s in dict.fromkeys(c.sector for c in majors)]
-    ])
-    contributions = {
-        name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos
-    }
-    site.render("plugins.html", "plugins.html", infos=list(plugins.infos.values()), contributions=contributions)
-    if changes is not None and project.changes is not None:
-        site.render("changes.html", "changes.html", label=project.changes.label, **changes)
-    for page in extra:
-        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
-    if project.config.author_guide:
-        guide = guide_pages()
-        for guide_page in guide:
-            site.render(f"guide/{guide_page.slug}.html", "guide.html", origin=f"checkframe/guide/{guide_page.slug}.md",
-                        guide_page=guide_page, guide_pages=guide)
-    site.finish(links, searchable, jobs)
-
-    for static in sorted(STATIC.iterdir()):
-        if static.is_file():
-            site.files[f"static/{static.name}"] = static.read_bytes()
-            site.origins[f"static/{static.name}"] = "checkframe"
-    return site.files, site.origins

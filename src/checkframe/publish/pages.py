@@ -1,0 +1,252 @@
+"""The pages of the handbook, family by family: what each page shows, listed for :class:`SiteRenderer`.
+
+:func:`render_site` chooses what the handbook shows (:class:`Shown`: its
+sectors, checklists and the checkpoints they hold) and lists every page
+family in turn: the home and search pages, the sector and checkpoint pages,
+the checklists, the cross-sector pages (remediation, sources, major hazards,
+plugins, what changed), the extra Markdown pages and the author guide.  Then
+every listed page is rendered at once (in worker processes when it pays).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from checkframe.catalog import Catalog
+from checkframe.catalog.diff import diff_catalogs
+from checkframe.model import FIVE_ASSIGNMENTS, Checklist, Checkpoint, FindingState, HazardLevel, Sector, SupervisionLevel
+from checkframe.plugins import Plugins
+from checkframe.publish import search
+from checkframe.publish.changes import changes_context
+from checkframe.publish.guide import guide_pages
+from checkframe.publish.links import PageLinks
+from checkframe.publish.project import Project
+from checkframe.publish.site import STATIC, SiteRenderer, checkpoint_path, environment
+from checkframe.registers import ExtraPage, SiteRegister
+
+__all__ = ["Shown", "render_site"]
+
+
+def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str, dict[str, list[Checkpoint]]]:
+    """document id → cited article → the checkpoints citing it, in catalog order."""
+    cited: dict[str, dict[str, list[Checkpoint]]] = {}
+    seen: dict[tuple[str, str], set[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        for basis in checkpoint.basis:
+            articles = cited.setdefault(basis.document, {})
+            article = basis.cited() or "（全文）"
+            citing = articles.setdefault(article, [])
+            members = seen.setdefault((basis.document, article), set())
+            if checkpoint not in members:  # equal checkpoints count once, as `in` on the list did
+                members.add(checkpoint)
+                citing.append(checkpoint)
+    return cited
+
+
+@attrs.define(slots=False)
+class Shown:
+    """What the handbook shows of the catalog: its sectors, its checklists, and every checkpoint either holds."""
+
+    catalog: Catalog
+    project: Project
+    sectors: list[Sector]
+
+    @functools.cached_property
+    def sector_ids(self) -> set[str]:
+        return {s.id for s in self.sectors}
+
+    @functools.cached_property
+    def checklist_ids(self) -> list[str]:
+        return self.project.checklist_ids(self.catalog)
+
+    @functools.cached_property
+    def checklists(self) -> list[Checklist]:
+        return [self.catalog.checklist(c) for c in self.checklist_ids]
+
+    @functools.cached_property
+    def checkpoints(self) -> list[Checkpoint]:
+        """The sectors' checkpoints, then those that a checklist draws from sectors left out of the handbook."""
+        checkpoints = [c for c in self.catalog.checkpoints if c.sector in self.sector_ids]
+        shown = {c.id for c in checkpoints}
+        for checklist in self.checklists:
+            for cid in checklist.checkpoints:
+                if cid not in shown:
+                    shown.add(cid)
+                    checkpoints.append(self.catalog.checkpoint(cid))
+        return checkpoints
+
+    @functools.cached_property
+    def checkpoint_ids(self) -> set[str]:
+        return {c.id for c in self.checkpoints}
+
+    @functools.cached_property
+    def appears_in(self) -> dict[str, list[Checklist]]:
+        """checkpoint id → the handbook's checklists that hold it."""
+        found: dict[str, list[Checklist]] = {}
+        for checklist in self.checklists:
+            for cid in checklist.checkpoints:
+                found.setdefault(cid, []).append(checklist)
+        return found
+
+    @functools.cached_property
+    def majors(self) -> list[Checkpoint]:
+        return [c for c in self.checkpoints if c.level is HazardLevel.MAJOR]
+
+    @functools.cached_property
+    def cited(self) -> dict[str, dict[str, list[Checkpoint]]]:
+        return _citations(self.catalog, self.checkpoints)
+
+    @functools.cached_property
+    def changes(self) -> dict[str, Any] | None:
+        """What the 内容变化 page lists, when the project compares with an earlier export."""
+        project, catalog = self.project, self.catalog
+        if project.changes is None or project.previous is None:
+            return None
+        return changes_context(
+            diff_catalogs(project.previous, catalog), project.previous, catalog, self.sector_ids,
+            self.checkpoint_ids, set(self.checklist_ids), set(self.cited),
+        )
+
+
+def _home_pages(site: SiteRenderer, shown: Shown) -> None:
+    by_sector: dict[str, list[Checkpoint]] = {}
+    for c in shown.catalog.checkpoints:
+        by_sector.setdefault(c.sector, []).append(c)
+    changes = shown.changes
+    site.render("index.html", "index.html", sectors=shown.sectors, counts={
+        s.id: (len(by_sector.get(s.id, [])),
+               sum(1 for c in by_sector.get(s.id, []) if c.level is HazardLevel.MAJOR),
+               len([c for c in shown.checklists if c.sector == s.id]))
+        for s in shown.sectors
+    }, major_count=len(shown.majors), checkpoint_count=len(shown.checkpoints), change_counts=changes and (
+        len(changes["added"]), len(changes["changed"]), len(changes["removed"])))
+    site.render("search.html", "search.html")
+
+
+def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
+    """Each sector's page, its checkpoints' pages in group order (with previous and next), then the
+    pages of checkpoints that a checklist draws from a sector the handbook leaves out."""
+    catalog = shown.catalog
+    by_group: dict[str, list[Checkpoint]] = {}
+    for c in catalog.checkpoints:
+        by_group.setdefault(c.group_key, []).append(c)
+    groups_of: dict[str, list[Any]] = {}
+    for g in catalog.groups:
+        groups_of.setdefault(g.sector, []).append(g)
+    for sector in shown.sectors:
+        groups = [(g, list(by_group.get(g.key, []))) for g in groups_of.get(sector.id, [])]
+        site.render(
+            f"sector/{sector.id}.html", "sector.html", sector=sector, groups=groups,
+            checklists=[c for c in shown.checklists if c.sector == sector.id],
+        )
+        ordered = [cp for _, members in groups for cp in members]
+        for i, checkpoint in enumerate(ordered):
+            site.render(
+                checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
+                sector=sector, group=catalog.group(checkpoint.group_key),
+                checklists=shown.appears_in.get(checkpoint.id, []),
+                previous=ordered[i - 1] if i > 0 else None,
+                next=ordered[i + 1] if i + 1 < len(ordered) else None,
+            )
+    for checkpoint in shown.checkpoints:
+        if checkpoint.sector not in shown.sector_ids:
+            site.render(
+                checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
+                sector=catalog.sector(checkpoint.sector), group=catalog.group(checkpoint.group_key),
+                checklists=shown.appears_in.get(checkpoint.id, []), previous=None, next=None,
+            )
+
+
+def _checklist_pages(site: SiteRenderer, shown: Shown) -> None:
+    """Each checklist, its items in runs of one group each, as the printed form shows them."""
+    catalog = shown.catalog
+    for checklist in shown.checklists:
+        runs: list[tuple[Any, list[Checkpoint]]] = []
+        for item in (catalog.checkpoint(c) for c in checklist.checkpoints):
+            if runs and runs[-1][0].key == item.group_key:
+                runs[-1][1].append(item)
+            else:
+                runs.append((catalog.group(item.group_key), [item]))
+        site.render(f"checklist/{checklist.id}.html", "checklist.html", checklist=checklist, runs=runs,
+                    sector=catalog.sector(checklist.sector))
+
+
+def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> None:
+    """整改与闭环, 法规依据, 重大隐患, the plugins page and, when asked for, 内容变化."""
+    catalog, project = shown.catalog, shown.project
+    site.render("remediation.html", "remediation.html", categories=catalog.categories,
+                five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
+    position = {id(d): i for i, d in enumerate(catalog.documents)}
+    documents = [catalog.document(d) for d in sorted(shown.cited, key=lambda d: position[id(catalog.document(d))])]
+    site.render("sources.html", "sources.html", documents=documents, cited=shown.cited)
+    majors = shown.majors
+    site.render("major-hazards.html", "major_hazards.html", groups=[
+        (sector, [c for c in majors if c.sector == sector.id])
+        for sector in [catalog.sector(s) for s in dict.fromkeys(c.sector for c in majors)]
+    ])
+    contributions = {name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos}
+    site.render("plugins.html", "plugins.html", infos=list(plugins.infos.values()), contributions=contributions)
+    if shown.changes is not None and project.changes is not None:
+        site.render("changes.html", "changes.html", label=project.changes.label, **shown.changes)
+
+
+def _extra_pages(site: SiteRenderer, extra: Iterable[ExtraPage]) -> None:
+    for page in extra:
+        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
+
+
+def _guide_pages(site: SiteRenderer) -> None:
+    guide = guide_pages()
+    for page in guide:
+        site.render(f"guide/{page.slug}.html", "guide.html", origin=f"checkframe/guide/{page.slug}.md",
+                    guide_page=page, guide_pages=guide)
+
+
+def render_site(
+    catalog: Catalog,
+    project: Project,
+    plugins: Plugins,
+    registers: list[SiteRegister],
+    pdfs: dict[str, str],
+    links: dict[str, PageLinks] | None = None,
+    searchable: list[search.Document] | None = None,
+    jobs: int | None = None,
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Render every page; return ``{path: bytes}`` and ``{path: where it came from}``.
+
+    :param pdfs: checklist id or form name → path of its PDF in the site.
+    :param links: filled with each rendered page's links and ids, as :func:`~checkframe.publish.links.page_links`
+        finds them.
+    :param searchable: filled with the searchable pages' documents, as :func:`checkframe.publish.search.document`
+        reads them, in the order the pages were listed.
+    :param jobs: processes rendering the pages: 1 renders in this process; by default one per core from
+        :data:`~checkframe.publish.site.PARALLEL_MIN_PAGES` pages up (see :func:`checkframe.util.parallel.workers`).
+    """
+    extra = [
+        ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()
+                  if project.root.parent in p.source.parents else str(p.source))
+        for p in project.pages
+    ]
+    for register in registers:
+        extra.extend(register.pages)
+    env = environment([d for r in registers for d in r.template_dirs])
+    site = SiteRenderer(catalog, project, plugins, env, extra, pdfs)
+    shown = Shown(catalog, project, site.sectors)
+    _home_pages(site, shown)
+    _sector_pages(site, shown)
+    _checklist_pages(site, shown)
+    _cross_sector_pages(site, shown, plugins)
+    _extra_pages(site, extra)
+    if project.config.author_guide:
+        _guide_pages(site)
+    site.finish(links, searchable, jobs)
+
+    for static in sorted(STATIC.iterdir()):
+        if static.is_file():
+            site.files[f"static/{static.name}"] = static.read_bytes()
+            site.origins[f"static/{static.name}"] = "checkframe"
+    return site.files, site.origins

@@ -11,7 +11,7 @@ from checkframe.publish.build import build
 from doubles import load_only
 
 CONFIG = '[handbook]\ntitle = "测试检查手册"\ndepartment = "测试区应急管理局"\n'
-SITE = Path(__file__).resolve().parent.parent / "site"
+SITE = Path(__file__).resolve().parents[2] / "site"
 
 EXTRA = """
 [group]

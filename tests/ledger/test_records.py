@@ -10,7 +10,7 @@ import pytest
 import checkframe.cli as cli
 from checkframe.cli import common
 from checkframe.ledger.records import Mark, RecheckResult, Record, _loads, read_record, read_unit
-from test_ledger import CATALOG, FOUND, Store
+from stores import CATALOG, FOUND, Store
 
 D = dt.date
 

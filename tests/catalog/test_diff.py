@@ -14,7 +14,7 @@ from checkframe.catalog.diff import diff_catalogs, render_json, render_text, to_
 from checkframe.catalog.export import load_export
 from doubles import catalog_of, shipped_catalog
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 EARLIER = ROOT / "site" / "exports" / "initial-example.json"
 
 

@@ -17,7 +17,7 @@ import checkframe.cli as cli
 from checkframe.cli import common
 from checkframe.ledger.rows import weekly_rows
 from checkframe.publish.project import HandbookConfig, PrintConfig, Project
-from test_ledger import CATALOG, EXAMPLE, FOUND, Store
+from stores import CATALOG, EXAMPLE, FOUND, Store
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -250,7 +250,7 @@ def test_the_worked_example_prints_its_forms(tmp_path, capsys):
     for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
         pytest.importorskip(plugin)
     out = tmp_path / "forms"
-    site = Path(__file__).parent.parent / "site"
+    site = Path(__file__).parents[2] / "site"
     code, _, err = run(capsys, str(EXAMPLE), "--forms", str(out), "--from", "2024-03-01", "--to", "2024-04-30",
                        "--project", str(site))
     assert (code, err) == (0, [])

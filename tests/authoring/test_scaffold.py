@@ -15,7 +15,7 @@ from checkframe.catalog.content import CONTENT_FORMAT
 from checkframe.cli import main
 from checkframe.publish import search
 
-SRC = Path(__file__).parent.parent / "src"
+SRC = Path(__file__).parents[2] / "src"
 
 
 def run(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

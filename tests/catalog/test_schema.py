@@ -26,7 +26,7 @@ from checkframe.catalog.content import load_content_dir
 from checkframe.catalog.schema import KINDS, SchemaError, _Builder, schema_for, schema_json
 from checkframe.model import FIELD_LABELS, HazardLevel, RequiredField
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 BUILTIN = ROOT / "src/checkframe/builtin/content"
 REAL = sorted(
     [*ROOT.glob("plugins/*/src/*/content/**/*.toml"), *BUILTIN.glob("*.toml")]

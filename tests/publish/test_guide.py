@@ -15,7 +15,7 @@ from checkframe.publish.build import build
 from checkframe.publish.guide import CLASSES, GuideError, field_table, guide_pages, hook_specs, rst_to_markdown
 from doubles import load_only
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def fresh_guide():
 
 
 def test_every_hook_has_a_docstring_and_a_test_that_implements_it():
-    sources = "\n".join(p.read_text(encoding="utf-8") for p in TESTS.glob("test_*.py") if p.name != "test_guide.py")
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in TESTS.rglob("test_*.py") if p.name != "test_guide.py")
     specs = hook_specs()
     assert [s.__name__ for s in specs] == ["checkframe_register_content", "checkframe_register_site"]
     for spec in specs:

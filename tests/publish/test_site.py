@@ -416,7 +416,7 @@ def test_changes_config_problems_name_file_and_key(project, content, tmp_path):
 def test_the_example_handbook_compares_with_a_committed_export():
     from checkframe.publish.project import load_project
 
-    root = Path(__file__).parents[1] / "site"
+    root = Path(__file__).parents[2] / "site"
     project = load_project(root)
     assert project.changes is not None and project.since_path.is_file()
     assert {s.id for s in project.previous.sectors} == {"coal_mine", "general"}

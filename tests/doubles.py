@@ -96,6 +96,24 @@ class ContentDir:
         return module
 
 
+#: The ``checkframe.toml`` of the handbook projects that tests build.
+HANDBOOK_CONFIG = """
+[handbook]
+title = "测试检查手册"
+department = "测试区应急管理局"
+"""
+
+
+def handbook_project(root: Path, pages: dict[str, str] | None = None, config: str = HANDBOOK_CONFIG) -> Path:
+    """A handbook project folder: ``checkframe.toml`` and ``pages/<name>`` for each of ``pages``."""
+    root.mkdir(parents=True)
+    (root / "checkframe.toml").write_text(config, encoding="utf-8")
+    for name, text in (pages or {}).items():
+        (root / "pages").mkdir(exist_ok=True)
+        (root / "pages" / name).write_text(text, encoding="utf-8")
+    return root
+
+
 def load_only(**extra: object) -> Plugins:
     """Built-in plugins and ``extra``, none of the installed entry points."""
     return load_plugins(environ={ENV_ALLOWLIST: ""}, extra=extra)

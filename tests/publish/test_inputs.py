@@ -21,22 +21,12 @@ from checkframe.publish.build import build
 from checkframe.publish.project import load_project
 from checkframe.publish.search import Document
 from checkframe.publish.site import gather_site
-from doubles import catalog_of, load_only
-
-CONFIG = """
-[handbook]
-title = "测试检查手册"
-department = "测试区应急管理局"
-"""
+from doubles import HANDBOOK_CONFIG, catalog_of, handbook_project, load_only
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "handbook"
-    (root / "pages").mkdir(parents=True)
-    (root / "checkframe.toml").write_text(CONFIG, encoding="utf-8")
-    (root / "pages" / "usage.md").write_text("# 使用说明\n\n第一版。\n", encoding="utf-8")
-    return root
+    return handbook_project(tmp_path / "handbook", {"usage.md": "# 使用说明\n\n第一版。\n"})
 
 
 @pytest.fixture
@@ -248,13 +238,13 @@ def test_a_new_handbook_title_rebuilds_the_site_but_no_pdf(project, content, ren
     build(project, plugins=plugins, jobs=1)
     before = keys(project, content)
     rendered.clear()
-    (project / "checkframe.toml").write_text(CONFIG.replace("测试检查手册", "另一本手册"), encoding="utf-8")
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG.replace("测试检查手册", "另一本手册"), encoding="utf-8")
     assert keys(project, content) == before
     assert build(project, plugins=plugins, jobs=1).written is True
     assert "另一本手册" in built(project, "index.html")
     assert rendered == []
 
-    (project / "checkframe.toml").write_text(CONFIG.replace("测试区", "另一区"), encoding="utf-8")
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG.replace("测试区", "另一区"), encoding="utf-8")
     assert all(key != before[name] for name, key in keys(project, content).items())
 
 

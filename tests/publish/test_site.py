@@ -13,22 +13,12 @@ from checkframe.errors import ContentError
 from checkframe.publish.build import STAMP, build
 from checkframe.publish.links import check_links, page_links
 from checkframe.util import parallel
-from doubles import load_only
-
-CONFIG = """
-[handbook]
-title = "测试检查手册"
-department = "测试区应急管理局"
-"""
+from doubles import HANDBOOK_CONFIG, handbook_project, load_only
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "handbook"
-    (root / "pages").mkdir(parents=True)
-    (root / "checkframe.toml").write_text(CONFIG, encoding="utf-8")
-    (root / "pages" / "usage.md").write_text("# 使用说明\n\n见[重大隐患](../major-hazards.html)。\n", encoding="utf-8")
-    return root
+    return handbook_project(tmp_path / "handbook", {"usage.md": "# 使用说明\n\n见[重大隐患](../major-hazards.html)。\n"})
 
 
 def problems(project: Path, jobs: int | None = None, **plugins: object) -> list[str]:
@@ -239,13 +229,13 @@ def test_broken_config(project, content):
 
 def test_unknown_sector_and_checklist_in_config(project, content):
     (project / "checkframe.toml").write_text(
-        CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\nbase_url = "ftp://x"\n', encoding="utf-8"
+        HANDBOOK_CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\nbase_url = "ftp://x"\n', encoding="utf-8"
     )
     config = (project / "checkframe.toml").as_posix()
     assert problems(project, demo=content.plugin()) == [
         f"{config}: $.handbook.base_url: expected an http(s) URL ending in '/' (got 'ftp://x')",
     ]
-    (project / "checkframe.toml").write_text(CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\n',
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\n',
                                              encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
         f"{config}: $.handbook.sectors[1]: unknown sector 'coal'; installed: demo",
@@ -334,7 +324,7 @@ def test_ids_with_dots_cannot_escape_the_output(project, content):
 
 def with_changes(project: Path, since: str = "exports/old.json", label: str = "2024年专项整治版本") -> str:
     config = project / "checkframe.toml"
-    config.write_text(CONFIG + f'\n[changes]\nsince = "{since}"\nlabel = "{label}"\n', encoding="utf-8")
+    config.write_text(HANDBOOK_CONFIG + f'\n[changes]\nsince = "{since}"\nlabel = "{label}"\n', encoding="utf-8")
     return config.as_posix()
 
 
@@ -402,7 +392,7 @@ def test_changes_config_problems_name_file_and_key(project, content, tmp_path):
     assert problems(project, demo=content.plugin()) == [
         f"{config}: $.changes.since: cannot compare with 'exports/old.json': export format 0, but this checkframe "
         "reads format 1; export it again with this version of checkframe"]
-    (project / "checkframe.toml").write_text(CONFIG + '\n[changes]\nsince = 2024\nlabl = "x"\n', encoding="utf-8")
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + '\n[changes]\nsince = 2024\nlabl = "x"\n', encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
         f"{config}: $.changes.since: expected a string (got 2024)",
         f"{config}: $.changes.label: required key missing",

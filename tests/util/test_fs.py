@@ -10,7 +10,7 @@ import pytest
 
 from checkframe.publish.build import build
 from checkframe.util import fs
-from doubles import load_only
+from doubles import handbook_project, load_only
 
 
 @pytest.fixture
@@ -129,15 +129,9 @@ def test_place_new_folder_never_replaces(tmp_path):
 # -- The build through it ---------------------------------------------------------------------
 
 
-CONFIG = '[handbook]\ntitle = "测试检查手册"\ndepartment = "测试区应急管理局"\n'
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "handbook"
-    root.mkdir()
-    (root / "checkframe.toml").write_text(CONFIG, encoding="utf-8")
-    return root
+    return handbook_project(tmp_path / "handbook")
 
 
 def test_a_built_site_and_its_pdfs_are_world_readable(project, content, umask_022):

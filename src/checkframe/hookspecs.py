@@ -45,20 +45,22 @@ def checkframe_register_content(register: Register) -> None:
 
     Called once per catalog build, after every plugin has been loaded and
     before anything is validated across plugins; ``checkframe build`` calls it
-    once more before that, with a register that reads nothing, to tell from a
-    digest of the files whether anything changed.  So an implementation should
-    only register, with no other effect.  Each plugin's
-    implementation is called on its own, so an exception raised here is
+    once more before that, to tell from a digest of the files it names
+    whether anything changed.  So an implementation should only register,
+    with no other effect.  Each plugin's implementation is called on its own,
+    in pluggy's order (``tryfirst`` first, then built-in plugins, then the
+    installed ones by entry-point name), so an exception raised here is
     reported with the plugin's name and distribution and does not stop other
     plugins from contributing.
 
     :param register: records what the plugin contributes and who contributed
         it.  Its methods are
 
-        - ``register.content_dir(path)``: read a folder of content TOML
+        - ``register.content_dir(path)``: a folder of content TOML
           (``sector.toml``, ``checkpoints/*.toml``, ``checklists.toml``,
-          ``remediation.toml``; see the author guide for the fields).  This
-          is the usual way: sector departments maintain data, not code.
+          ``remediation.toml``; see the author guide for the fields), read
+          when the hook has returned.  This is the usual way: sector
+          departments maintain data, not code.
         - ``register.sector(sector)``, ``register.group(group)``,
           ``register.checkpoint(checkpoint)``, ``register.checklist(checklist)``,
           ``register.document(document)``,

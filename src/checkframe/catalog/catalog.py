@@ -17,7 +17,7 @@ import attrs
 from attrs import evolve, frozen
 
 from checkframe.catalog.content import load_content_dir
-from checkframe.errors import ContentError, Problem, did_you_mean
+from checkframe.errors import ContentError, Problem, unknown
 from checkframe.model import (
     Checklist,
     Checkpoint,
@@ -273,4 +273,4 @@ def build_catalog(plugins: Plugins) -> Catalog:
 
 def _unknown(key: str, noun: str, value: str, known: Iterable[str]) -> tuple[str, str]:
     """A (message, key) pair for a name that refers to nothing."""
-    return f"unknown {noun} {value!r}{did_you_mean(value, known)}", key
+    return unknown(noun, value, known), key

@@ -63,7 +63,6 @@ class Register:
     """
 
     plugin: str
-    problems: list[Problem]
     #: The distribution that installed the plugin, named in messages that say what to upgrade.
     distribution: str = ""
     #: What was registered, in order: content folders to read, and contributions made in Python.

@@ -19,7 +19,6 @@ from checkframe import hookimpl
 from checkframe.publish import inputs, pdfs, printing
 from checkframe.publish.build import build
 from checkframe.publish.project import load_project
-from checkframe.publish.search import Document
 from checkframe.publish.site import gather_site
 from doubles import HANDBOOK_CONFIG, catalog_of, handbook_project, load_only
 
@@ -286,13 +285,3 @@ def test_a_checkpoint_changes_the_keys_of_the_checklists_only(project, content):
 
 
 # -- The search index ------------------------------------------------------------------------
-
-
-def test_the_search_key_reads_each_document():
-    docs = [Document.of("checkpoint/a.html", "瓦斯", "煤矿", "瓦斯检查"), Document.of("b.html", "消防", "", "灭火器")]
-    key = inputs.search_key(docs)
-    assert inputs.search_key(list(docs)) == key
-    assert inputs.search_key(docs[:1]) != key
-    assert inputs.search_key([docs[0], docs[1]._replace(text="灭火器材")]) != key
-    assert inputs.search_key([docs[0], docs[1]._replace(sector="煤矿")]) != key
-    assert inputs.search_key([docs[1], docs[0]]) != key

@@ -135,7 +135,7 @@ def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
     contributions = []
 
     def arguments(info: PluginInfo) -> dict[str, Any]:
-        return {"register": Register(info.name, problems, distribution=info.distribution)}
+        return {"register": Register(info.name, distribution=info.distribution)}
 
     for _, kwargs, failure in call_each(plugins, "checkframe_register_content", arguments):
         if failure is not None:

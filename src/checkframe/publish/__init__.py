@@ -3,7 +3,7 @@
 ::
 
     project.py   a handbook project: checkframe.toml and pages/*.md
-    inputs.py    what every output depends on: the build fingerprint, each PDF's key, the search index's key
+    inputs.py    what every output depends on: the build fingerprint (also the search index's key), each PDF's key
     markdown.py  the Markdown renderer for plugin and page text
     site.py      the renderer: templates, navigation, listed pages rendered in memory
     pages.py     the pages of the handbook, family by family (render_site)

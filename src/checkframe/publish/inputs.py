@@ -1,4 +1,4 @@
-"""What every output of a build depends on, in one place: the build fingerprint, each PDF's key, the search index's key.
+"""What every output of a build depends on, in one place: the build fingerprint (also the search index's key), each PDF key.
 
 Every key is a digest of named inputs, taken from files and objects before
 anything is parsed or rendered.  The outputs and what each depends on:
@@ -17,9 +17,10 @@ each PDF (:func:`pdf_key`, with :func:`pdf_inputs`)
     checkframe's files but those only the site reads (:data:`SITE_ONLY`); checkframe's
     version (the PDF's generator); :func:`machine`; SOURCE_DATE_EPOCH (the PDF's dates).
     A PDF whose key is in the cache is copied from there, not rendered.
-the search index (:func:`search_key`)
-    the searchable pages' path, title, sector and text, and checkframe's code that
-    tokenizes them.  The index is rebuilt on every build; its key says what it reads.
+the search index
+    the searchable pages' text, so whatever the pages depend on, and checkframe's
+    code that tokenizes it: the build's inputs.  It is made anew with the pages
+    whenever the fingerprint changes, so the fingerprint is its key.
 
 Import order: :mod:`~checkframe.publish.project` < this module < ``site``, ``pdfs`` < ``build``.
 """
@@ -57,7 +58,6 @@ __all__ = [
     "package_digest",
     "pdf_inputs",
     "pdf_key",
-    "search_key",
 ]
 
 #: The checkframe package folder: every output depends on what is in it.
@@ -141,7 +141,7 @@ def digest_sources(plugins: Plugins, digest: Any) -> bool:
         return False
 
     def arguments(info: PluginInfo) -> dict[str, Any]:
-        return {"register": Register(info.name, [], distribution=info.distribution)}
+        return {"register": Register(info.name, distribution=info.distribution)}
 
     for info, kwargs, failure in call_each(plugins, "checkframe_register_content", arguments):
         if failure is not None:
@@ -208,7 +208,7 @@ def fingerprint(project_root: Path, plugins: Plugins, registers: Iterable[SiteRe
     ``None`` when it cannot be taken; the build then goes ahead.
     """
     digest = hashlib.sha256()
-    digest.update(f"{checkframe.__version__} {_checkframe_version()}\n".encode())
+    digest.update(f"{checkframe.__version__}\n".encode())
     digest.update(repr(sorted((i.name, i.distribution, i.version) for i in plugins.infos.values())).encode())
     digest.update(_json({**machine(), "date": os.environ.get("SOURCE_DATE_EPOCH", "").strip()}).encode())
     if not digest_sources(plugins, digest):
@@ -254,18 +254,3 @@ def pdf_key(kind: str, target: str, inputs: Any, common: dict[str, Any]) -> str:
     """
     text = _json({**common, "kind": kind, "target": target, "inputs": inputs})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def search_key(documents: Iterable[Any]) -> str:
-    """The key of the search index of ``documents`` (:class:`checkframe.publish.search.Document`).
-
-    The index reads each document's path, title, sector and text, and checkframe's
-    code tokenizes them; the pages they come from have the build's inputs.
-    """
-    digest = hashlib.sha256()
-    digest.update(f"checkframe {package_digest(SITE_ONLY)}\n".encode())
-    for doc in documents:
-        text = _json([doc.path, doc.title, doc.sector, doc.text]).encode("utf-8")
-        digest.update(f"{len(text)}\n".encode())
-        digest.update(text)
-    return digest.hexdigest()

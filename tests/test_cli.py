@@ -99,3 +99,22 @@ def test_export_to_an_unwritable_path(only_builtins, tmp_path, capsys):
 def test_reading_an_export_of_another_format():
     with pytest.raises(ValueError, match="expected an export of format 1 \\(got 7\\)"):
         catalog_from_json('{"format": 7}')
+
+
+def _explode(args):
+    raise RuntimeError("a bug")
+
+
+@pytest.mark.parametrize("flag", [[], ["--traceback"]])
+def test_unexpected_exception_exits_70_in_one_line_or_whole_with_traceback(flag, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "cmd_plugins", _explode)
+    assert cli.main([*flag, "plugins"]) == common.EXIT_INTERNAL
+    err = capsys.readouterr().err
+    if flag:
+        assert err.startswith("Traceback (most recent call last):")
+        assert err.rstrip().endswith("RuntimeError: a bug")
+    else:
+        first, hint = err.splitlines()
+        assert first.startswith("checkframe: internal error: RuntimeError: a bug (at ")
+        assert "test_cli.py:" in first
+        assert hint.startswith("hint: run the same command with checkframe --traceback")

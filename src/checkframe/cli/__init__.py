@@ -1,7 +1,9 @@
 """The ``checkframe`` command.
 
 Exit codes: 0 when all went well, 1 when content or a plugin is wrong (every
-problem printed, one line each, nothing written), 2 for a usage error.
+problem printed, one line each, nothing written), 2 for a usage error, 70 for
+an unexpected exception (a bug: one line, and ``--traceback`` shows the rest),
+130 when interrupted.
 ``checkframe diff`` follows diff(1) instead: 0 for a report, 1 for differences
 with ``--exit-code``, 2 when an input cannot be read.
 """
@@ -11,11 +13,13 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 
 from checkframe.catalog.schema import KINDS
+from checkframe.cli import common
 from checkframe.cli.catalog_commands import cmd_diff, cmd_export, cmd_plugins, cmd_schema, cmd_validate
-from checkframe.cli.common import EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
+from checkframe.cli.common import EXIT_INTERNAL, EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
 from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
 from checkframe.cli.publish_commands import cmd_build, cmd_new_plugin, cmd_print, cmd_serve
 from checkframe.errors import ContentError
@@ -35,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version",
         version=f"%(prog)s {importlib.metadata.version('checkframe')}",
+    )
+    parser.add_argument(
+        "--traceback", action="store_true",
+        help="on an unexpected error (exit 70), show the whole Python traceback instead of one line",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -138,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    common.show_tracebacks = args.traceback
     try:
         return args.func(args)
     except ContentError as exc:
@@ -147,6 +156,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001  # the last resort: a bug is never mistaken for bad input
+        return internal_error(exc)
+
+
+def internal_error(exc: BaseException) -> int:
+    """Report an unexpected exception in one line (all of it with ``--traceback``); return exit code 70."""
+    if common.show_tracebacks:
+        traceback.print_exception(exc, file=sys.stderr)
+    else:
+        where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        at = f" (at {where[0].filename}:{where[0].lineno})" if where else ""
+        print(f"checkframe: internal error: {type(exc).__name__}: {exc}{at}", file=sys.stderr)
+        print("hint: run the same command with checkframe --traceback ... to see the whole traceback, "
+              "and report it to the plugin or checkframe", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

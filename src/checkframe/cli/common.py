@@ -18,6 +18,7 @@ from checkframe.publish.project import CONFIG_NAME, HandbookConfig, PrintConfig,
 from checkframe.util import fs
 
 __all__ = [
+    "EXIT_INTERNAL",
     "EXIT_OK",
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
@@ -33,6 +34,11 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: An unexpected exception: a bug in checkframe or in a plugin, never the user's input (sysexits' EX_SOFTWARE).
+EXIT_INTERNAL = 70
+
+#: Set by ``checkframe --traceback``: show the whole traceback of an unexpected exception.
+show_tracebacks = False
 
 
 class UserError(Exception):

@@ -66,7 +66,7 @@ def test_import_error_is_reported_and_others_still_load(site_dir):
     assert list(plugins.infos) == ["checkframe.builtin.remediation", "cfp_good"]
     assert [str(p) for p in plugins.problems] == [
         "cfp_broken (cfp-broken 1.2.3): cannot be loaded (cfp_broken): "
-        "ModuleNotFoundError: No module named 'does_not_exist'"
+        f"ModuleNotFoundError: No module named 'does_not_exist' (at {site_dir / 'cfp_broken.py'}:1)"
     ]
     with pytest.raises(ContentError) as info:
         build_catalog(plugins)
@@ -97,12 +97,14 @@ def test_a_hook_that_raises_is_named_and_others_contribute(content):
     def checkframe_register_content(register):
         raise ValueError("content folder moved")
 
+    line = checkframe_register_content.__code__.co_firstlineno + 2
     broken.checkframe_register_content = checkframe_register_content
     with pytest.raises(ContentError) as info:
         build_catalog(load_only(broken=broken, demo=content.plugin()))
     assert [str(p) for p in info.value.problems] == [
-        "broken: hook checkframe_register_content raised ValueError: content folder moved"
+        f"broken: hook checkframe_register_content raised ValueError: content folder moved (at {__file__}:{line})"
     ]
+    assert 'raise ValueError("content folder moved")' in info.value.problems[0].traceback
 
 
 def test_misspelled_hook_fails_at_start_up():

@@ -9,11 +9,15 @@ that suggests a near name.
 from __future__ import annotations
 
 import difflib
+import os
+import sysconfig
+import traceback as tb
 from collections.abc import Iterable
+from pathlib import Path
 
-from attrs import frozen
+from attrs import field, frozen
 
-__all__ = ["ContentError", "Problem", "closest", "did_you_mean", "unknown"]
+__all__ = ["ContentError", "Problem", "closest", "did_you_mean", "raised_at", "traceback_of", "unknown"]
 
 
 @frozen
@@ -24,6 +28,8 @@ class Problem:
     message: str
     file: str = ""
     path: str = ""
+    #: The whole Python traceback when the problem is a plugin's exception; ``checkframe --traceback`` prints it.
+    traceback: str = field(default="", eq=False, repr=False)
 
     def __str__(self) -> str:
         parts = [self.plugin] if self.plugin else []
@@ -58,3 +64,34 @@ def did_you_mean(value: str, known: Iterable[str], otherwise: str = "") -> str:
 def unknown(noun: str, value: str, known: Iterable[str]) -> str:
     """``unknown checkpoint 'coal-gas-9'; did you mean 'coal-gas-01'?``"""
     return f"unknown {noun} {value!r}{did_you_mean(value, known)}"
+
+
+def _not_the_plugins(filename: str) -> bool:
+    """Whether a frame's file is checkframe's, pluggy's or the standard library's."""
+    import pluggy
+
+    ours = (f"{Path(pluggy.__file__).parent}{os.sep}", f"{Path(__file__).parent}{os.sep}", "<frozen ")
+    if filename.startswith(ours):
+        return True
+    installed = f"{os.sep}site-packages{os.sep}" in filename or f"{os.sep}dist-packages{os.sep}" in filename
+    return filename.startswith(sysconfig.get_paths()["stdlib"]) and not installed
+
+
+def raised_at(exc: BaseException) -> str:
+    """`` (at plugin.py:12)``: where a plugin's code raised ``exc``, for a one-line report.
+
+    That is the innermost frame outside checkframe, pluggy and the standard
+    library (an ``open()`` that fails is reported at the plugin's line that
+    called it); for a syntax error, the line that does not parse.
+    """
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        return f" (at {exc.filename}:{exc.lineno})"
+    frames = tb.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    theirs = [f for f in frames if not _not_the_plugins(f.filename)]
+    frame = (theirs or frames or [None])[-1]
+    return f" (at {frame.filename}:{frame.lineno})" if frame is not None else ""
+
+
+def traceback_of(exc: BaseException) -> str:
+    """The whole traceback of ``exc``, as Python prints it."""
+    return "".join(tb.format_exception(exc))

@@ -37,7 +37,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from checkframe import hookspecs
-from checkframe.errors import Problem, did_you_mean
+from checkframe.errors import Problem, did_you_mean, raised_at, traceback_of
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -48,6 +48,7 @@ __all__ = [
     "call_each",
     "get_plugin_manager",
     "load_plugins",
+    "unplugged_distributions",
 ]
 
 ENTRY_POINT_GROUP = "checkframe"
@@ -83,6 +84,8 @@ class Plugins:
     problems: list[Problem] = attrs.Factory(list)
     #: Entry points present but left out by ``CHECKFRAME_LOAD_PLUGINS``.
     skipped: list[str] = attrs.Factory(list)
+    #: What works but is probably a mistake, such as a plugin that implements no hook; printed, not fatal.
+    warnings: list[Problem] = attrs.Factory(list)
 
     def info(self, name: str) -> PluginInfo:
         return self.infos[name]
@@ -120,9 +123,30 @@ def _wrappers(plugin: object) -> list[str]:
     return messages
 
 
+def _undecorated(plugin: object) -> list[str]:
+    """Hook functions that pluggy would skip without a word: named as a hook, but not marked ``@hookimpl``."""
+    messages = []
+    marker = f"{hookspecs.PROJECT_NAME}_impl"
+    for name in dir(plugin):
+        function = getattr(plugin, name, None)
+        if not name.startswith("checkframe_") or not callable(function) or hasattr(function, marker):
+            continue
+        messages.append(
+            f"{name}{where(function)} is not marked as a hook, so checkframe would never call it; "
+            "put @hookimpl (from checkframe import hookimpl) on the line above its def"
+        )
+    return messages
+
+
+def where(function: object) -> str:
+    """`` (at path/to/file.py:12)`` for a function defined in Python source, else nothing."""
+    code = getattr(function, "__code__", None)
+    return f" (at {code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+
+
 def _problems_of(plugin: object) -> list[str]:
-    """Why ``plugin`` cannot be registered before pluggy sees it: misspelled hooks, wrappers."""
-    return _unknown_hooks(plugin) or _wrappers(plugin)
+    """Why ``plugin`` cannot be registered before pluggy sees it: misspelled or unmarked hooks, wrappers."""
+    return _unknown_hooks(plugin) or _undecorated(plugin) or _wrappers(plugin)
 
 
 def _register(plugins: Plugins, plugin: object, info: PluginInfo) -> Problem | None:
@@ -150,10 +174,18 @@ def _register_all(plugins: Plugins, candidates: list[tuple[object, PluginInfo]])
             problem = _register(plugins, plugin, info)
             if problem is not None:
                 found[info.name].append(problem)
-    for _, info in candidates:
+    for plugin, info in candidates:
         plugins.problems.extend(found[info.name])
         if not found[info.name]:
             plugins.infos[info.name] = info
+            if not plugins.pm.get_hookcallers(plugin):
+                plugins.warnings.append(Problem(info.label(), _NO_HOOK))
+
+
+_NO_HOOK = (
+    "contributes nothing: it implements no checkframe hook; the entry point must name the module "
+    "that holds the @hookimpl functions (such as checkframe_register_content)"
+)
 
 
 @attrs.frozen
@@ -164,7 +196,9 @@ class HookFailure:
     exception: Exception
 
     def problem(self, hook: str) -> Problem:
-        return Problem(self.info.label(), f"hook {hook} raised {type(self.exception).__name__}: {self.exception}")
+        exc = self.exception
+        return Problem(self.info.label(), f"hook {hook} raised {type(exc).__name__}: {exc}{raised_at(exc)}",
+                       traceback=traceback_of(exc))
 
 
 def call_each(
@@ -215,6 +249,44 @@ def core_requirement_problem(dist: importlib.metadata.Distribution | None, runni
                 f"or install a version of {name} made for checkframe {running}"
             )
     return None
+
+
+def unplugged_distributions() -> list[Problem]:
+    """Installed distributions that require checkframe but declare no ``checkframe`` entry point.
+
+    Such a distribution is almost always a plugin whose entry point is missing or
+    in a misspelled group (``checkframe_plugins``, ``checkframe.plugins``); each
+    is one warning saying what to write in its ``pyproject.toml``.
+    """
+    warnings = []
+    seen: set[str] = set()
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"] or ""
+        canonical = canonicalize_name(name)
+        if not name or canonical == hookspecs.PROJECT_NAME or canonical in seen:
+            continue
+        seen.add(canonical)
+        requires = []
+        for line in dist.requires or []:
+            try:
+                requires.append(canonicalize_name(Requirement(line).name))
+            except InvalidRequirement:
+                continue
+        if hookspecs.PROJECT_NAME not in requires:
+            continue
+        groups = {ep.group for ep in dist.entry_points}
+        if ENTRY_POINT_GROUP in groups:
+            continue
+        near = [g for g in sorted(groups) if hookspecs.PROJECT_NAME in g.lower().replace("-", "_")]
+        found = (f"its entry points are in the group {near[0]!r}, which checkframe does not read"
+                 if near else "it declares no checkframe entry point")
+        warnings.append(Problem(
+            f"{name} {dist.version}",
+            f"requires checkframe but is not a plugin: {found}; if it is one, write "
+            f"[project.entry-points.checkframe] with SECTOR_ID = \"its_module\" in its pyproject.toml "
+            "and reinstall it",
+        ))
+    return warnings
 
 
 def _allowlist(environ: Mapping[str, str]) -> set[str] | None:
@@ -269,9 +341,10 @@ def load_plugins(
         try:
             plugin = ep.load()
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the others down
-            plugins.problems.append(
-                Problem(info.label(), f"cannot be loaded ({ep.value}): {type(exc).__name__}: {exc}")
-            )
+            plugins.problems.append(Problem(
+                info.label(), f"cannot be loaded ({ep.value}): {type(exc).__name__}: {exc}{raised_at(exc)}",
+                traceback=traceback_of(exc),
+            ))
             continue
         candidates.append((plugin, info))
 

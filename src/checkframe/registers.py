@@ -18,7 +18,7 @@ from attrs import evolve, frozen
 from checkframe.errors import Problem
 from checkframe.model import Checklist, Checkpoint, Document, Group, RemediationCategory, Sector, check_id
 
-__all__ = ["Contribution", "Entry", "ExtraPage", "Register", "SiteRegister", "page_title"]
+__all__ = ["NO_HEADING", "Contribution", "Entry", "ExtraPage", "Register", "SiteRegister", "has_heading", "page_title"]
 
 #: The kinds of object a plugin contributes, as the attribute names of :class:`Contribution`.
 KINDS = ("sectors", "documents", "groups", "checkpoints", "checklists", "categories")
@@ -123,9 +123,19 @@ class ExtraPage:
 def page_title(text: str, fallback: str) -> str:
     """A page's title: its first ``# `` heading, else ``fallback``."""
     for line in text.splitlines():
-        if line.startswith("# "):
+        if line.startswith("# ") and line[2:].strip():
             return line[2:].strip()
     return fallback
+
+
+#: Why a page without a ``# `` heading is refused: it would be titled by its file name or slug.
+NO_HEADING = ("a page needs a title: begin its Markdown with a heading line such as '# 使用说明' "
+              "(a '#', a space, then the title)")
+
+
+def has_heading(text: str) -> bool:
+    """Whether the Markdown has a ``# `` heading to title its page."""
+    return page_title(text, "") != ""
 
 
 @attrs.define
@@ -143,6 +153,9 @@ class SiteRegister:
             check_id(slug, "slug")
         except ValueError as exc:
             self.problems.append(Problem(self.plugin, f"page slug: {exc}"))
+            return
+        if not has_heading(markdown):
+            self.problems.append(Problem(self.plugin, f"page {slug!r}: {NO_HEADING}"))
             return
         self.pages.append(ExtraPage(slug, page_title(markdown, slug), markdown, self.plugin))
 

@@ -24,6 +24,7 @@ plugin's source tree before it is installed.
 
 from __future__ import annotations
 
+import importlib.metadata
 import textwrap
 import types
 from collections.abc import Mapping
@@ -36,7 +37,7 @@ from checkframe.catalog import Catalog, build_catalog
 from checkframe.errors import ContentError
 from checkframe.hookspecs import hookimpl
 from checkframe.model import HazardLevel
-from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
+from checkframe.plugins import ENTRY_POINT_GROUP, ENV_ALLOWLIST, Plugins, load_plugins
 from checkframe.util import fs
 
 __all__ = [
@@ -75,7 +76,13 @@ def load_plugin(*names: str, content_dirs: ContentDirs | None = None) -> Plugins
     if plugins.problems or missing:
         lines = [str(p) for p in plugins.problems]
         if missing:
-            lines.append(f"plugins not installed: {', '.join(sorted(missing))}")
+            installed = sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)})
+            lines.append(
+                f"plugins not installed: {', '.join(sorted(missing))}; the installed checkframe plugins are "
+                f"{', '.join(installed) or 'none'}. Install the plugin into this environment "
+                "(pip install -e '.[test]' in its folder), and check that its entry point in "
+                "[project.entry-points.checkframe] is named after its sector id"
+            )
         raise AssertionError("the plugins could not be loaded:\n" + "\n".join(lines))
     return plugins
 

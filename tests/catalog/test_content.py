@@ -141,7 +141,8 @@ def test_major_hazard_without_a_citation(content):
     content.edit("checkpoints/01-gas.toml", '[[checkpoint.basis]]\ndocument = "law"\narticle = "第四十一条"\n', "")
     assert problems_of(demo=content.plugin()) == [
         "demo: checkpoints/01-gas.toml: $.checkpoint[0].basis: "
-        "a major-hazard checkpoint must cite the article that makes it one"
+        "a major-hazard checkpoint must cite the article that makes it one: "
+        'give one of its basis an article, such as article = "第八条"'
     ]
 
 

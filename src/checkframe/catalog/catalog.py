@@ -27,10 +27,10 @@ from checkframe.model import (
     RemediationCategory,
     Sector,
 )
-from checkframe.plugins import PluginInfo, Plugins, call_each
-from checkframe.registers import Contribution, Entry, Register
+from checkframe.plugins import ENV_ALLOWLIST, PluginInfo, Plugins, call_each
+from checkframe.registers import KINDS, Contribution, Entry, Register
 
-__all__ = ["Catalog", "build_catalog", "gather", "read_register"]
+__all__ = ["Catalog", "build_catalog", "contribution_warnings", "gather", "read_register"]
 
 T = TypeVar("T")
 
@@ -179,12 +179,43 @@ class _Checker:
         return seen
 
 
-def build_catalog(plugins: Plugins) -> Catalog:
+def contribution_warnings(plugins: Plugins, contributions: list[Contribution]) -> list[Problem]:
+    """What loads but is probably a mistake: a plugin that contributes nothing, a sector not named as its plugin.
+
+    The plugin manager's own warnings (a plugin that implements no hook) come first.
+    """
+    warnings = list(plugins.warnings)
+    by_plugin = {c.plugin: c for c in contributions}
+    for name, info in plugins.infos.items():
+        if info.builtin or not info.distribution:
+            continue
+        found = by_plugin.get(name)
+        hooks = {caller.name for caller in plugins.pm.get_hookcallers(plugins.pm.get_plugin(name)) or []}
+        if found is not None and not any(getattr(found, kind) for kind in KINDS) and hooks == {
+            "checkframe_register_content"
+        }:
+            warnings.append(Problem(info.label(), "contributes nothing: its checkframe_register_content registered "
+                                                  "no content; call register.content_dir(folder) in it"))
+        sectors = [e.obj.id for e in found.sectors] if found else []
+        if sectors and name not in sectors:
+            warnings.append(Problem(
+                info.label(),
+                f"the entry point is named {name!r}, but the plugin contributes the sector {sectors[0]!r}; "
+                f"name the entry point after the sector ({sectors[0]} = ...) in [project.entry-points.checkframe], "
+                f"so that {ENV_ALLOWLIST} and the test helpers find it by the sector's id",
+            ))
+    return warnings
+
+
+def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Catalog:
     """Gather every plugin's content and cross-check it.
 
+    :param warnings: when given, :func:`contribution_warnings` are appended to it.
     :raises ContentError: with every problem found, plugin load errors included.
     """
     contributions, problems = gather(plugins)
+    if warnings is not None:
+        warnings.extend(contribution_warnings(plugins, contributions))
     problems[:0] = plugins.problems
     check = _Checker(contributions, problems)
     broken = set().union(*(c.broken for c in contributions))
@@ -226,8 +257,9 @@ def build_catalog(plugins: Plugins) -> Catalog:
                     f"{cp.level.value}; choose a category for {cp.level.value} hazards",
                     f"remediation[{i}]",
                 )
-        if cp.level is HazardLevel.MAJOR and not cp.basis:
-            check.report(plugin, entry.where, "a major-hazard checkpoint must cite the article that makes it one", "basis")
+        if cp.level is HazardLevel.MAJOR and not any(b.article for b in cp.basis):
+            check.report(plugin, entry.where, "a major-hazard checkpoint must cite the article that makes it one: "
+                         "give one of its basis an article, such as article = \"第八条\"", "basis")
 
     resolved: dict[str, tuple[str, ...]] = {}
     group_members: dict[str, list[str]] = {key: [] for key in groups}

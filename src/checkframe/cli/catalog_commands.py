@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from checkframe.catalog import catalog_to_json, gather
+from checkframe.catalog.catalog import contribution_warnings
 from checkframe.catalog.schema import KINDS
 from checkframe.cli import common
 from checkframe.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UserError, report, write_file
-from checkframe.plugins import ENV_ALLOWLIST
+from checkframe.errors import Problem
+from checkframe.plugins import ENV_ALLOWLIST, unplugged_distributions
 from checkframe.util.tables import text_table
 
 
@@ -21,6 +23,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     contributions, hook_problems = gather(plugins)
     by_plugin = {c.plugin: c for c in contributions}
     problems = [*plugins.problems, *hook_problems]
+    warnings = [*contribution_warnings(plugins, contributions), *unplugged_distributions()]
     rows: list[dict[str, Any]] = []
     for info in plugins.infos.values():
         found = by_plugin.get(info.name)
@@ -38,6 +41,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         print(json.dumps({
             "plugins": rows,
             "skipped": plugins.skipped,
+            "warnings": [str(w) for w in warnings],
             "errors": [str(p) for p in problems],
         }, ensure_ascii=False, indent=2))
     else:
@@ -50,13 +54,18 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         sys.stdout.write(text_table(table))
         if plugins.skipped:
             print(f"skipped by {ENV_ALLOWLIST}: {', '.join(plugins.skipped)}")
+        common.warn(warnings)
     if problems:
         return report(problems, plugins)
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    plugins, catalog = common.load_catalog()
+    warnings: list[Problem] = []
+    try:
+        plugins, catalog = common.load_catalog(warnings)
+    finally:
+        common.warn([*warnings, *unplugged_distributions()])
     print(
         f"ok: {len(catalog.sectors)} sectors, {len(catalog.checkpoints)} checkpoints, "
         f"{len(catalog.checklists)} checklists, {len(catalog.categories)} remediation "

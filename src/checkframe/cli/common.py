@@ -30,6 +30,7 @@ __all__ = [
     "print_project",
     "report",
     "today",
+    "warn",
     "write_file",
 ]
 
@@ -49,6 +50,11 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None) ->
     """Print every problem on its own line, then how to go on; return exit code 1."""
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
+        if show_tracebacks and isinstance(problem, Problem) and problem.traceback:
+            print(problem.traceback.rstrip("\n"), file=sys.stderr)
+    if not show_tracebacks and any(isinstance(p, Problem) and p.traceback for p in problems):
+        print("hint: a plugin raised an exception; run checkframe --traceback ... to see the whole traceback",
+              file=sys.stderr)
     if plugins is not None and plugins.problems:
         names = ",".join(sorted(set(plugins.infos) - {i for i in plugins.infos if plugins.infos[i].builtin}))
         example = names or "NAME1,NAME2"
@@ -73,11 +79,20 @@ def write_file(path: Path, data: str | bytes) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def load_catalog() -> tuple[Plugins, Catalog]:
-    """The installed plugins and their catalog; a :class:`ContentError` carries the plugins for the hint."""
+def warn(warnings: Sequence[Problem]) -> None:
+    """Print each warning on its own line: what works but is probably a mistake."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def load_catalog(warnings: list[Problem] | None = None) -> tuple[Plugins, Catalog]:
+    """The installed plugins and their catalog; a :class:`ContentError` carries the plugins for the hint.
+
+    :param warnings: when given, what loads but is probably a mistake is appended to it.
+    """
     plugins = load_plugins()
     try:
-        return plugins, build_catalog(plugins)
+        return plugins, build_catalog(plugins, warnings)
     except ContentError as exc:
         exc.plugins = plugins  # type: ignore[attr-defined]  # for the hint on broken plugins
         raise

@@ -27,6 +27,7 @@ from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
 from checkframe.publish.inputs import fingerprint
 from checkframe.publish.links import PageLinks, check_links
+from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
 from checkframe.publish.project import CACHE, OUTPUT, load_project
@@ -78,6 +79,7 @@ def build(
     # 1. What plugins add to the site, and the digest of every input: when it is the
     #    one of the last build, the output is up to date and nothing is parsed.
     registers = gather_site(plugins, problems)
+    problems.extend(check_overrides(registers))
     stamp = None if problems else fingerprint(project_root, plugins, registers)
     stamp_file = project_root / OUTPUT / STAMP
     if not force and stamp is not None and stamp_file.is_file():

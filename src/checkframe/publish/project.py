@@ -32,7 +32,7 @@ from checkframe.catalog.convert import errors_of, make_converter
 from checkframe.catalog.export import DiffInputError, load_export
 from checkframe.errors import ContentError, Problem
 from checkframe.model import Invalid, _not_blank, check_id
-from checkframe.registers import page_title
+from checkframe.registers import NO_HEADING, has_heading, page_title
 
 __all__ = ["CACHE", "CONFIG_NAME", "OUTPUT", "ChangesConfig", "HandbookConfig", "PrintConfig", "Project", "load_project"]
 
@@ -151,6 +151,9 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
             problems.append(Problem("", str(exc), path.relative_to(root).as_posix()))
             continue
         text = path.read_text(encoding="utf-8")
+        if not has_heading(text):
+            problems.append(Problem("", NO_HEADING, path.relative_to(root).as_posix()))
+            continue
         pages.append(Page(slug, path, page_title(text, slug), text))
 
     if catalog is not None:

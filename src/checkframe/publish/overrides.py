@@ -1,0 +1,108 @@
+"""Template overrides checked before anything is rendered: each ``{% block %}`` must be one the default has.
+
+A plugin's template that extends a default one (``{% extends
+"default/checkpoint.html" %}``) and overrides a block the default does not
+have renders without a word, and the plugin's text never appears.  So every
+template in a plugin's template folder is parsed, and each block it overrides
+is looked up among the blocks of the default template it extends (and of that
+template's own parents).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+from checkframe.errors import Problem, did_you_mean
+from checkframe.registers import SiteRegister
+
+__all__ = ["DEFAULT_PREFIX", "check_overrides", "default_blocks", "default_templates"]
+
+#: The prefix under which a plugin's template reaches the default templates.
+DEFAULT_PREFIX = "default/"
+
+
+def _templates_root() -> Path:
+    from checkframe.publish.site import TEMPLATES
+
+    return TEMPLATES
+
+
+@functools.cache
+def _parser() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(_templates_root()), autoescape=True)
+
+
+def default_templates() -> list[str]:
+    """The names of the default site templates, as a plugin's template names them (without ``default/``)."""
+    root = _templates_root()
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+
+
+def _extends(tree: nodes.Template) -> str | None:
+    for node in tree.find_all(nodes.Extends):
+        if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
+            return node.template.value
+    return None
+
+
+@functools.cache
+def default_blocks(name: str) -> tuple[str, ...]:
+    """The blocks a default template has, its parents' included, in the order they are defined."""
+    env = _parser()
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    tree = env.parse(source, name)
+    blocks = [block.name for block in tree.find_all(nodes.Block)]
+    parent = _extends(tree)
+    if parent is not None:
+        parent = parent.removeprefix(DEFAULT_PREFIX)
+        blocks.extend(b for b in default_blocks(parent) if b not in blocks)
+    return tuple(blocks)
+
+
+def _check_file(path: Path, name: str, plugin: str) -> list[Problem]:
+    env = _parser()
+    try:
+        tree = env.parse(path.read_text(encoding="utf-8"), name, path.as_posix())
+    except (jinja2.TemplateSyntaxError, OSError, UnicodeDecodeError):
+        return []  # reported with its line when the template is compiled for rendering
+    parent = _extends(tree)
+    if parent is None:
+        return []  # a template of its own, or one that replaces a default as a whole
+    defaults = default_templates()
+    target = parent.removeprefix(DEFAULT_PREFIX)
+    if target not in defaults:
+        if not parent.startswith(DEFAULT_PREFIX):
+            return []  # extends another template of the plugin
+        hint = did_you_mean(target, defaults, f"; the default templates are {', '.join(defaults)}")
+        return [Problem(plugin, f"extends {parent!r}, which is not a default template{hint}", path.as_posix())]
+    if not parent.startswith(DEFAULT_PREFIX) and target == name:
+        return [Problem(plugin, f"extends {parent!r}, which is this template itself; write "
+                                f"{{% extends \"{DEFAULT_PREFIX}{target}\" %}} to extend the default one",
+                        path.as_posix())]
+    known = default_blocks(target)
+    problems = []
+    for block in tree.find_all(nodes.Block):
+        if block.name in known:
+            continue
+        hint = did_you_mean(block.name, known, f"; its blocks are {', '.join(known)}")
+        problems.append(Problem(
+            plugin,
+            f"{{% block {block.name} %}} is not a block of {DEFAULT_PREFIX}{target}, so it would never be shown{hint}",
+            f"{path.as_posix()}:{block.lineno}",
+        ))
+    return problems
+
+
+def check_overrides(registers: Iterable[SiteRegister]) -> list[Problem]:
+    """Every block of a plugin's template that the default template it extends does not have, one problem each."""
+    problems = []
+    for register in registers:
+        for folder in register.template_dirs:
+            for path in sorted(folder.rglob("*.html")):
+                problems.extend(_check_file(path, path.relative_to(folder).as_posix(), register.plugin))
+    return problems

@@ -77,3 +77,10 @@ def validate(session: nox.Session) -> None:
     install_checkframe(session)
     session.run("checkframe", "plugins")
     session.run("checkframe", "validate")
+
+
+@nox.session
+def guide(session: nox.Session) -> None:
+    """Write the author guide's generated sections (fields, hooks, API, example) into src/checkframe/guide/*.md."""
+    session.install("-e", ".")
+    session.run("python", "-m", "checkframe.publish.guide", "src/checkframe/guide")

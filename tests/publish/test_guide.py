@@ -61,7 +61,7 @@ def test_every_class_and_field_an_author_writes_is_documented():
     # A file class is documented for its own plain keys (format); its tables are documented by their classes.
     written = set().union(*(nested_classes(f) for f in files)) | {f for f in files if author_guide.authoring_fields(f)}
     assert written == set(CLASSES.values())
-    guide = "".join(p.markdown for p in guide_pages())
+    guide = "".join(text for _, text in author_guide._sources())  # the guide as the repository holds it
     for name in CLASSES:
         assert field_table(name) in guide, f"guide/format.md has no @fields {name}"
     docs = tomllib.loads((author_guide.GUIDE / "fields.toml").read_text(encoding="utf-8"))
@@ -176,3 +176,39 @@ def test_a_handbook_can_leave_the_guide_out(tmp_path, content):
     assert not (root / "_build/guide").exists()
     assert "插件开发指南" not in (root / "_build/index.html").read_text(encoding="utf-8")
     assert "插件开发指南" not in (root / "_build/plugins.html").read_text(encoding="utf-8")
+
+
+def test_the_guide_in_the_repository_has_its_generated_sections_and_they_are_current():
+    stale = author_guide.stale_pages()
+    assert stale == [], (
+        f"the generated sections of {', '.join(stale)} are stale; run: python -m checkframe.publish.guide "
+        "src/checkframe/guide (or nox -s guide)"
+    )
+    hooks = (author_guide.GUIDE / "hooks.md").read_text(encoding="utf-8")
+    assert "<!-- @hooks -->\n\n## checkframe_register_content\n" in hooks
+    assert "| `what` | 文本 | **必填** |" in (author_guide.GUIDE / "format.md").read_text(encoding="utf-8")
+
+
+def test_a_changed_hook_or_field_makes_the_guide_stale(tmp_path, monkeypatch):
+    folder = tmp_path / "guide"
+    folder.mkdir()
+    for path in author_guide.GUIDE.glob("*.md"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert author_guide.stale_pages(folder) == []
+    monkeypatch.setattr(author_guide, "hook_reference", lambda: "## checkframe_register_content\n\nChanged.\n")
+    assert author_guide.stale_pages(folder) == ["hooks.md"]
+    assert author_guide.write_guide(folder) == [folder / "hooks.md"]
+    assert "<!-- @hooks -->\n\n## checkframe_register_content\n\nChanged.\n\n<!-- end @hooks -->" in (
+        folder / "hooks.md").read_text(encoding="utf-8")
+    assert author_guide.stale_pages(folder) == []
+
+
+def test_the_handbook_renders_the_guide_without_markers_and_with_html_links():
+    index = next(p for p in guide_pages() if p.slug == "index").markdown
+    assert "<!--" not in index and "(format.html)" in index and "(format.md)" not in index
+
+
+def test_an_unclosed_section_stops_the_guide(monkeypatch):
+    monkeypatch.setattr(author_guide, "_sources", lambda: (("index", "# 指南\n\n<!-- @hooks -->\n\ntext\n"),))
+    with pytest.raises(GuideError, match="<!-- @hooks --> has no <!-- end @hooks --> after it"):
+        guide_pages()

@@ -3,8 +3,16 @@
 Each page is one Markdown file; the handbook renders them under ``guide/``
 (switched off by ``author_guide = false`` in ``checkframe.toml``).  Pages are
 ordered by :data:`ORDER`; a file not named there (a section added later)
-comes after them, by name.  What can drift from the code is generated from
-it, by directives on lines of their own:
+comes after them, by name.  Pages link to each other as ``format.md``, which
+works on a code host; the handbook makes those links ``format.html``.
+
+What can drift from the code is generated from it into the files themselves,
+between ``<!-- @NAME ARGUMENT -->`` and ``<!-- end @NAME -->`` (a directive
+written on a line of its own, ``@fields Sector``, becomes such a section), so
+the guide reads complete in a clone and on a code host.  ``python -m
+checkframe.publish.guide src/checkframe/guide`` (``nox -s guide``) writes them
+anew; a test fails when they are stale.  The handbook generates them again as
+it renders, markers left out.  The directives:
 
 ``@pages``
     the list of the guide's pages, with their titles;
@@ -13,7 +21,8 @@ it, by directives on lines of their own:
     the Chinese descriptions in ``guide/fields.toml`` (a field without one is
     an error, so a new field cannot go undocumented);
 ``@hooks``
-    the hook reference, from the docstrings in :mod:`checkframe.hookspecs`;
+    the hook reference, from the docstrings of every hook spec in
+    :mod:`checkframe.hookspecs` (and the modules it gathers them from);
 ``@api MODULE``
     the public functions of a module (its ``__all__``) with their docstrings;
 ``@example``
@@ -43,7 +52,18 @@ import attrs
 from checkframe import hookspecs, model
 from checkframe.catalog import content, convert
 
-__all__ = ["GUIDE", "ORDER", "GuidePage", "field_table", "guide_pages", "hook_reference", "rst_to_markdown"]
+__all__ = [
+    "GUIDE",
+    "ORDER",
+    "GuidePage",
+    "field_table",
+    "generate",
+    "guide_pages",
+    "hook_reference",
+    "rst_to_markdown",
+    "stale_pages",
+    "write_guide",
+]
 
 GUIDE = Path(str(resources.files("checkframe") / "guide"))
 
@@ -269,7 +289,13 @@ def formats() -> str:
 
 # -- Pages -------------------------------------------------------------------------------
 
+#: A generated section in a guide page's Markdown: ``<!-- @fields Sector -->`` ... ``<!-- end @fields -->``.
+_START = re.compile(r"^<!-- @([a-z-]+)(?:[ \t]+(.*?))?[ \t]*-->$")
+_END = re.compile(r"^<!-- end @([a-z-]+) -->$")
+#: A directive not yet generated: ``@fields Sector`` on a line of its own.
 _DIRECTIVE = re.compile(r"^@([a-z-]+)(?:[ \t]+(.*))?$")
+#: A link to another page of the guide, as it is written in the repository: ``(format.md)``, ``(hooks.md#anchor)``.
+_PAGE_LINK = re.compile(r"\]\(([a-z][a-z0-9-]*)\.md(#[^)\s]*)?\)")
 
 
 def _title(text: str, fallback: str) -> str:
@@ -283,26 +309,31 @@ def _order(slug: str) -> tuple[int, str]:
     return (ORDER.index(slug) if slug in ORDER else len(ORDER), slug)
 
 
-@functools.cache
-def _sources() -> tuple[tuple[str, str], ...]:
-    files = sorted(GUIDE.glob("*.md"), key=lambda p: _order(p.stem))
+def _read_sources(folder: Path) -> tuple[tuple[str, str], ...]:
+    files = sorted(folder.glob("*.md"), key=lambda p: _order(p.stem))
     return tuple((p.stem, p.read_text(encoding="utf-8")) for p in files)
 
 
 @functools.cache
-def guide_pages() -> tuple[GuidePage, ...]:
-    """Every page of the guide, in order, directives expanded.
+def _sources() -> tuple[tuple[str, str], ...]:
+    return _read_sources(GUIDE)
 
-    :raises GuideError: when a directive is unknown or the code and the guide disagree.
+
+def generate(text: str, sources: tuple[tuple[str, str], ...]) -> str:
+    """A guide page's Markdown with every generated section made anew from the code.
+
+    A section is the text between ``<!-- @NAME ARGUMENT -->`` and ``<!-- end @NAME -->``, each on a line of its
+    own; a directive on a line of its own (``@fields Sector``) becomes such a section.  The markers stay, so the
+    file in the repository reads complete on a code host and can be generated again.
+
+    :raises GuideError: when a directive is unknown, a section is not closed, or the code and the guide disagree.
     """
-    sources = _sources()
     slugs = {slug for slug, _ in sources}
-    titles = [(slug, _title(text, slug)) for slug, text in sources]
+    titles = [(slug, _title(page, slug)) for slug, page in sources]
 
-    def expand(match: re.Match[str]) -> str:
-        name, argument = match.group(1), (match.group(2) or "").strip()
+    def expand(name: str, argument: str) -> str:
         if name == "pages":
-            return "\n".join(f"- [{title}]({slug}.html)" for slug, title in titles if slug != "index")
+            return "\n".join(f"- [{title}]({slug}.md)" for slug, title in titles if slug != "index")
         if name == "fields":
             return field_table(argument)
         if name == "hooks":
@@ -314,18 +345,111 @@ def guide_pages() -> tuple[GuidePage, ...]:
         if name == "formats":
             return formats()
         if name == "if-page":
-            slug, _, text = argument.partition(" ")
-            return text if slug in slugs else ""
+            slug, _, body = argument.partition(" ")
+            return body if slug in slugs else ""
+        if name in GENERATORS:
+            return GENERATORS[name](argument)
         raise GuideError(f"unknown directive @{name}")
 
-    def expand_page(text: str) -> str:
-        out, fenced = [], False
-        for line in text.splitlines():
-            if line.lstrip().startswith("```"):
-                fenced = not fenced
-            match = None if fenced else _DIRECTIVE.match(line)
-            out.append(expand(match) if match else line)
-        return "\n".join(out) + "\n"
+    def section(name: str, argument: str) -> list[str]:
+        body = expand(name, argument).strip("\n")
+        head = f"<!-- @{name} {argument} -->" if argument else f"<!-- @{name} -->"
+        return [head, *(["", *body.splitlines(), ""] if body else []), f"<!-- end @{name} -->"]
 
-    return tuple(GuidePage(slug, title, expand_page(text))
-                 for (slug, text), (_, title) in zip(sources, titles, strict=True))
+    out: list[str] = []
+    lines = text.splitlines()
+    fenced = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        start = None if fenced else _START.match(line)
+        bare = None if fenced or start else _DIRECTIVE.match(line)
+        if start:
+            name, argument = start.group(1), (start.group(2) or "").strip()
+            end = next((j for j in range(i + 1, len(lines)) if (m := _END.match(lines[j])) and m.group(1) == name),
+                       None)
+            if end is None:
+                raise GuideError(f"<!-- @{name} --> has no <!-- end @{name} --> after it")
+            out.extend(section(name, argument))
+            i = end + 1
+            continue
+        if bare:
+            out.extend(section(bare.group(1), (bare.group(2) or "").strip()))
+        else:
+            out.append(line)
+        i += 1
+    return "\n".join(out) + "\n"
+
+
+def for_handbook(text: str, slugs: set[str]) -> str:
+    """A generated page as the handbook renders it: markers left out, links to ``page.md`` made ``page.html``."""
+    lines = [line for line in text.splitlines() if not (_START.match(line) or _END.match(line))]
+
+    def link(match: re.Match[str]) -> str:
+        slug, anchor = match.group(1), match.group(2) or ""
+        return f"]({slug}.html{anchor})" if slug in slugs else match.group(0)
+
+    return _PAGE_LINK.sub(link, "\n".join(lines) + "\n")
+
+
+@functools.cache
+def guide_pages() -> tuple[GuidePage, ...]:
+    """Every page of the guide, in order, its sections generated anew.
+
+    :raises GuideError: when a directive is unknown or the code and the guide disagree.
+    """
+    sources = _sources()
+    slugs = {slug for slug, _ in sources}
+    return tuple(GuidePage(slug, _title(text, slug), for_handbook(generate(text, sources), slugs))
+                 for slug, text in sources)
+
+
+#: Generated sections added by other modules of the guide: directive name → function of its argument.
+GENERATORS: dict[str, Any] = {}
+
+
+def stale_pages(folder: Path = GUIDE) -> list[str]:
+    """The names of the guide's files whose generated sections are not what the code makes now."""
+    sources = _read_sources(folder)
+    return [f"{slug}.md" for slug, text in sources if generate(text, sources) != text]
+
+
+def write_guide(folder: Path) -> list[Path]:
+    """Generate every section of the guide's files in ``folder`` anew; return the files that changed."""
+    from checkframe.util import fs
+
+    sources = _read_sources(folder)
+    changed = []
+    for slug, text in sources:
+        fresh = generate(text, sources)
+        if fresh != text:
+            fs.write_atomic(folder / f"{slug}.md", fresh)
+            changed.append(folder / f"{slug}.md")
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m checkframe.publish.guide src/checkframe/guide``: write the generated sections into the files."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or not Path(args[0]).is_dir():
+        print("usage: python -m checkframe.publish.guide GUIDE_DIR  (the folder of the guide's *.md, "
+              "src/checkframe/guide in a clone)", file=sys.stderr)
+        return 2
+    try:
+        changed = write_guide(Path(args[0]))
+    except GuideError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in changed:
+        print(f"wrote {path.as_posix()}")
+    if not changed:
+        print("the guide's generated sections are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

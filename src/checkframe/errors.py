@@ -88,8 +88,8 @@ def raised_at(exc: BaseException) -> str:
         return f" (at {exc.filename}:{exc.lineno})"
     frames = tb.extract_tb(exc.__traceback__) if exc.__traceback__ else []
     theirs = [f for f in frames if not _not_the_plugins(f.filename)]
-    frame = (theirs or frames or [None])[-1]
-    return f" (at {frame.filename}:{frame.lineno})" if frame is not None else ""
+    chosen = theirs or list(frames)
+    return f" (at {chosen[-1].filename}:{chosen[-1].lineno})" if chosen else ""
 
 
 def traceback_of(exc: BaseException) -> str:

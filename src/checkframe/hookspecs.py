@@ -1,5 +1,9 @@
 """Every hook that checkframe calls, in the order it calls them.
 
+Content and handbook hooks register what a plugin contributes; the command hook
+adds commands; the build events let a plugin check the whole catalog, add
+files of its own to the handbook, and act on the written site.
+
 A plugin implements a hook by defining a function of the same name decorated
 with :data:`checkframe.hookimpl`; it may accept any subset of the parameters
 listed here.  A function whose name starts with ``checkframe_`` but matches no
@@ -23,12 +27,14 @@ and in the distribution's ``pyproject.toml``::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
-    from checkframe.registers import Register, SiteRegister
+    from checkframe.registers import BuildFiles, CommandRegister, Register, SiteRegister
 
 PROJECT_NAME = "checkframe"
 
@@ -99,5 +105,98 @@ def checkframe_register_site(site: SiteRegister) -> None:
               {% extends "default/checkpoint.html" %}
               {% block after_basis %}<p>本部门补充说明……</p>{% endblock %}
 
+    :returns: nothing; anything returned is ignored.
+    """
+
+
+@hookspec
+def checkframe_register_commands(commands: CommandRegister) -> None:
+    """Add commands of the plugin's own to ``checkframe``, as datasette's ``register_commands`` does.
+
+    Called once each time ``checkframe`` starts, while its command line is
+    built, so before any content is read: an implementation should only
+    register.  Each plugin's implementation is called on its own; an
+    exception, or a command whose name is taken, is printed as a warning and
+    the other commands still work.
+
+    :param commands: records the plugin's commands.  Its method is
+
+        - ``commands.command(name, run, help)``: add ``checkframe NAME``.
+          ``name`` is lowercase letters, digits and ``-``, and should start
+          with the plugin's sector id (``coal-mine-...``) so that plugins do
+          not collide; ``help`` is the line ``checkframe --help`` shows.  It
+          returns the command's :class:`argparse.ArgumentParser`, to which the
+          plugin adds its arguments.  ``run(args)`` is called with the parsed
+          :class:`argparse.Namespace` and returns the exit code (``None`` is
+          0).  Within it, :func:`checkframe.cli.common.load_catalog` gives the
+          installed plugins and their catalog, and raising
+          :class:`checkframe.cli.common.UserError` prints one ``error:`` line
+          and exits 1::
+
+              @hookimpl
+              def checkframe_register_commands(commands):
+                  parser = commands.command("gas-export", export, "Write the gas checkpoints for the city's system.")
+                  parser.add_argument("-o", "--output", required=True)
+
+    :returns: nothing; anything returned is ignored.
+    """
+
+
+# -- Build events: called in this order by ``checkframe build`` --------------------------
+
+
+@hookspec
+def checkframe_catalog_built(catalog: Any, report: Callable[[str], None]) -> None:
+    """Check the whole catalog against a rule of the plugin's own.
+
+    Called by every command that builds the catalog (``validate``, ``build``,
+    ``print``, the ledger's), once the catalog is complete and every core rule
+    holds.  Each plugin's implementation is called on its own; an exception is
+    reported with the plugin's name, file and line.
+
+    :param catalog: the :class:`checkframe.Catalog`: every sector, checkpoint,
+        checklist, document and remediation category, looked up by id.
+    :param report: call ``report(message)`` once per problem found; each is one
+        ``error:`` line naming the plugin, and the command stops with exit code
+        1 after every plugin has been called.  Say what is wrong, where (the
+        checkpoint's id) and how to fix it.
+    :returns: nothing; anything returned is ignored.
+    """
+
+
+@hookspec
+def checkframe_pages_rendered(files: BuildFiles, catalog: Any, project: Any) -> None:
+    """Add files of the plugin's own to the handbook, such as an export for a provincial system.
+
+    Called once per ``checkframe build``, after every page has been rendered
+    in memory and before the links are checked and anything is written; a
+    build with nothing changed since the last one calls no hook at all.
+
+    :param files: the files of the site.  Its methods are
+
+        - ``files.add(path, data)``: add a file (``bytes`` or ``str``, written
+          as UTF-8) at ``path``, relative to the site's root, such as
+          ``exports/coal_mine-major-hazards.csv``.  A path the site already
+          has is a problem naming both.  The handbook's pages may link to it.
+        - ``files.paths()``: the paths of the site so far, pages included.
+    :param catalog: the :class:`checkframe.Catalog` the handbook is built from.
+    :param project: the handbook project (``project.config.title``,
+        ``project.config.department``, ``project.sector_ids(catalog)``).
+    :returns: nothing; anything returned is ignored.
+    """
+
+
+@hookspec
+def checkframe_build_written(output: Path, catalog: Any, project: Any) -> None:
+    """Act on the built handbook once it is in place, such as copying it to where it is served.
+
+    Called once per ``checkframe build`` that wrote the site, after the new
+    output folder (pages, PDFs, search index, the files of
+    :func:`checkframe_pages_rendered`) has replaced the previous one.  An
+    exception is reported with the plugin's name; the site stays written.
+
+    :param output: the output folder, ``PROJECT/_build``.
+    :param catalog: the :class:`checkframe.Catalog` the handbook was built from.
+    :param project: the handbook project.
     :returns: nothing; anything returned is ignored.
     """

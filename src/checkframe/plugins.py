@@ -98,8 +98,13 @@ def get_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def _unknown_hooks(plugin: object) -> list[str]:
-    known = [name for name in dir(hookspecs) if name.startswith("checkframe_")]
+def hook_names(pm: pluggy.PluginManager) -> list[str]:
+    """The name of every hook the plugin manager has a spec for, from every module of specs it was given."""
+    return sorted(name for name, caller in vars(pm.hook).items()
+                  if name.startswith("checkframe_") and getattr(caller, "spec", None) is not None)
+
+
+def _unknown_hooks(plugin: object, known: list[str]) -> list[str]:
     messages = []
     for name in dir(plugin):
         if not name.startswith("checkframe_") or name in known:
@@ -144,9 +149,9 @@ def where(function: object) -> str:
     return f" (at {code.co_filename}:{code.co_firstlineno})" if code is not None else ""
 
 
-def _problems_of(plugin: object) -> list[str]:
+def _problems_of(plugin: object, known: list[str]) -> list[str]:
     """Why ``plugin`` cannot be registered before pluggy sees it: misspelled or unmarked hooks, wrappers."""
-    return _unknown_hooks(plugin) or _undecorated(plugin) or _wrappers(plugin)
+    return _unknown_hooks(plugin, known) or _undecorated(plugin) or _wrappers(plugin)
 
 
 def _register(plugins: Plugins, plugin: object, info: PluginInfo) -> Problem | None:
@@ -167,8 +172,9 @@ def _register_all(plugins: Plugins, candidates: list[tuple[object, PluginInfo]])
     Problems are reported, and plugins listed, in the order given.
     """
     found: dict[str, list[Problem]] = {}
+    known = hook_names(plugins.pm)
     for plugin, info in candidates:
-        found[info.name] = [Problem(info.label(), message) for message in _problems_of(plugin)]
+        found[info.name] = [Problem(info.label(), message) for message in _problems_of(plugin, known)]
     for plugin, info in reversed(candidates):
         if not found[info.name]:
             problem = _register(plugins, plugin, info)

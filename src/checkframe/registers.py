@@ -9,6 +9,9 @@ specs (:mod:`checkframe.hookspecs`) depend on this module alone.
 
 from __future__ import annotations
 
+import argparse
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,19 @@ from attrs import evolve, frozen
 from checkframe.errors import Problem
 from checkframe.model import Checklist, Checkpoint, Document, Group, RemediationCategory, Sector, check_id
 
-__all__ = ["NO_HEADING", "Contribution", "Entry", "ExtraPage", "Register", "SiteRegister", "has_heading", "page_title"]
+__all__ = [
+    "NO_HEADING",
+    "BuildFiles",
+    "CommandRegister",
+    "Contribution",
+    "Entry",
+    "ExtraPage",
+    "PluginCommand",
+    "Register",
+    "SiteRegister",
+    "has_heading",
+    "page_title",
+]
 
 #: The kinds of object a plugin contributes, as the attribute names of :class:`Contribution`.
 KINDS = ("sectors", "documents", "groups", "checkpoints", "checklists", "categories")
@@ -166,3 +181,76 @@ class SiteRegister:
             self.problems.append(Problem(self.plugin, f"template folder not found: {path}"))
             return
         self.template_dirs.append(path)
+
+
+#: What a plugin's command may be called: lowercase words joined by single hyphens.
+COMMAND_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+@attrs.frozen
+class PluginCommand:
+    """A command a plugin adds to ``checkframe``: its name, what it runs, its help line and its arguments."""
+
+    name: str
+    run: Callable[[argparse.Namespace], int | None]
+    help: str
+    parser: argparse.ArgumentParser
+    plugin: str
+
+
+@attrs.define
+class CommandRegister:
+    """What a plugin's ``checkframe_register_commands`` hook receives."""
+
+    plugin: str
+    #: The names no plugin may take: checkframe's own commands, and those other plugins took first.
+    taken: dict[str, str]
+    problems: list[Problem]
+    commands: list[PluginCommand] = attrs.Factory(list)
+
+    def command(
+        self, name: str, run: Callable[[argparse.Namespace], int | None], help: str
+    ) -> argparse.ArgumentParser:
+        """Add ``checkframe NAME``; return its parser, to add arguments to."""
+        parser = argparse.ArgumentParser(prog=f"checkframe {name}", description=help, add_help=False)
+        if not COMMAND_NAME.fullmatch(name):
+            self.problems.append(Problem(self.plugin, f"command {name!r}: expected a name of lowercase letters, "
+                                                      "digits and single '-', such as gas-export"))
+        elif name in self.taken:
+            self.problems.append(Problem(self.plugin, f"command {name!r} is taken by {self.taken[name]}; "
+                                                      "start its name with the plugin's sector id"))
+        elif not callable(run):
+            self.problems.append(Problem(self.plugin, f"command {name!r}: run must be a function of the "
+                                                      f"parsed arguments (got {run!r})"))
+        else:
+            self.taken[name] = self.plugin
+            self.commands.append(PluginCommand(name, run, " ".join(help.split()), parser, self.plugin))
+        return parser
+
+
+@attrs.define
+class BuildFiles:
+    """What a plugin's ``checkframe_pages_rendered`` hook receives: the files of the site, to add to."""
+
+    plugin: str
+    files: dict[str, bytes]
+    origins: dict[str, str]
+    problems: list[Problem]
+
+    def paths(self) -> list[str]:
+        """The paths of the site so far, in order."""
+        return sorted(self.files)
+
+    def add(self, path: str, data: bytes | str) -> None:
+        """Add a file at ``path`` (relative to the site's root, ``/`` between folders)."""
+        parts = path.split("/")
+        if not path or path.startswith("/") or any(part in ("", ".", "..") for part in parts) or "\\" in path:
+            self.problems.append(Problem(self.plugin, f"file {path!r}: expected a relative path inside the site, "
+                                                      "such as exports/gas.csv"))
+            return
+        if path in self.files:
+            self.problems.append(Problem(self.plugin, f"file {path!r} is already written by "
+                                                      f"{self.origins.get(path) or 'checkframe'}; choose another path"))
+            return
+        self.files[path] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        self.origins[path] = self.plugin

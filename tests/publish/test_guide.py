@@ -32,7 +32,10 @@ def fresh_guide():
 def test_every_hook_has_a_docstring_and_a_test_that_implements_it():
     sources = "\n".join(p.read_text(encoding="utf-8") for p in TESTS.rglob("test_*.py") if p.name != "test_guide.py")
     specs = hook_specs()
-    assert [s.__name__ for s in specs] == ["checkframe_register_content", "checkframe_register_site"]
+    assert [s.__name__ for s in specs][:6] == [
+        "checkframe_register_content", "checkframe_register_site", "checkframe_register_commands",
+        "checkframe_catalog_built", "checkframe_pages_rendered", "checkframe_build_written",
+    ]
     for spec in specs:
         assert (spec.__doc__ or "").strip(), f"{spec.__name__} has no docstring"
         assert ":param" in spec.__doc__ and ":returns:" in spec.__doc__, spec.__name__

@@ -1,7 +1,7 @@
 from collections import Counter
 from pathlib import Path
 
-from checkframe.model import HazardLevel
+from checkframe.model import HazardLevel, LegalBasis
 from checkframe.testing import assert_ids_stable, assert_major_hazards_cite_articles, plugin_catalog
 
 HERE = Path(__file__).parent
@@ -82,3 +82,50 @@ def test_full_checklists_hold_every_coal_checkpoint():
     for checklist in cat.sector_checklists("coal_mine"):
         if checklist.id in ("coal-mine-self", "coal-mine-supervision"):
             assert every <= set(checklist.checkpoints), checklist.id
+
+
+def test_every_major_hazard_is_one_the_standard_or_the_regulation_lists():
+    import attrs
+
+    import checkframe_coal_mine as plugin
+
+    whole = catalog()
+    reported: list[str] = []
+    plugin.checkframe_catalog_built(whole, reported.append)
+    assert reported == []
+    first = whole.checkpoint("coal-capacity-01")
+    # 第三十五条 of the regulation is on risk control; it lists no major hazard.
+    unlisted = attrs.evolve(first, basis=(LegalBasis(REGULATION, "第三十五条"),))
+    changed = attrs.evolve(whole, checkpoints=tuple(unlisted if c.id == first.id else c for c in whole.checkpoints))
+    plugin.checkframe_catalog_built(changed, reported.append)
+    assert len(reported) == 1 and reported[0].startswith("coal-capacity-01: a coal major hazard must cite")
+
+
+def test_the_major_hazard_list_for_the_provincial_system(tmp_path, capsys):
+    import csv
+
+    import checkframe.cli as cli
+    import checkframe_coal_mine as plugin
+    from checkframe.publish.project import HandbookConfig, PrintConfig, Project
+    from checkframe.registers import BuildFiles
+
+    whole = catalog()
+    text = plugin.major_hazards_csv(whole)
+    assert text.startswith("\ufeff序号,检查项标识,重大事故隐患,判定依据,检查内容\r\n")
+    rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))[1:]
+    major = [c for c in whole.sector_checkpoints("coal_mine") if c.level is HazardLevel.MAJOR]
+    assert [r[1] for r in rows] == [c.id for c in major]
+    assert rows[0][3] == "《煤矿重大事故隐患判定标准》第四条（一）；《煤矿安全生产条例》第三十六条（一）"
+    # In every handbook that shows the coal mines, and only there.
+    files: dict[str, bytes] = {}
+    for sectors, expected in ((("coal_mine",), [plugin.EXPORT_PATH]), (("general",), [])):
+        files.clear()
+        project = Project(tmp_path, HandbookConfig(title="手册", department="区应急管理局", sectors=sectors),
+                          PrintConfig())
+        plugin.checkframe_pages_rendered(BuildFiles("coal_mine", files, {}, []), whole, project)
+        assert list(files) == expected
+    # And as a command of its own.
+    output = tmp_path / "major.csv"
+    assert cli.main(["coal-mine-major-hazards", "-o", str(output)]) == 0
+    assert output.read_text(encoding="utf-8-sig").splitlines()[1].startswith("1,coal-capacity-01,")
+    assert capsys.readouterr().out.endswith(f"wrote {output}\n")

@@ -293,7 +293,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
 
     if problems:
         raise ContentError(problems)
-    return Catalog(
+    catalog = Catalog(
         sectors=tuple(e.obj for _, e in sectors.values()),
         documents=tuple(sorted((e.obj for _, e in documents.values()), key=lambda d: d.id)),
         groups=tuple(e.obj for _, e in groups.values()),
@@ -301,6 +301,26 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
         checklists=tuple(evolve(e.obj, checkpoints=resolved[k]) for k, (_, e) in checklists.items()),
         categories=tuple(e.obj for _, e in categories.values()),
     )
+    problems.extend(catalog_rules(plugins, catalog))
+    if problems:
+        raise ContentError(problems)
+    return catalog
+
+
+def catalog_rules(plugins: Plugins, catalog: Catalog) -> list[Problem]:
+    """What the plugins' ``checkframe_catalog_built`` hooks report of the complete catalog, one problem each."""
+    problems: list[Problem] = []
+
+    def arguments(info: PluginInfo) -> dict[str, Any]:
+        def report(message: str) -> None:
+            problems.append(Problem(info.label(), str(message)))
+
+        return {"catalog": catalog, "report": report}
+
+    for _, _, failure in call_each(plugins, "checkframe_catalog_built", arguments):
+        if failure is not None:
+            problems.append(failure.problem("checkframe_catalog_built"))
+    return problems
 
 
 def _unknown(key: str, noun: str, value: str, known: Iterable[str]) -> tuple[str, str]:

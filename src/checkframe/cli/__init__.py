@@ -15,23 +15,27 @@ import importlib.metadata
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from checkframe.catalog.schema import KINDS
 from checkframe.cli import common
 from checkframe.cli.catalog_commands import cmd_diff, cmd_export, cmd_plugins, cmd_schema, cmd_validate
-from checkframe.cli.common import EXIT_INTERNAL, EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
+from checkframe.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
 from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
 from checkframe.cli.publish_commands import cmd_build, cmd_new_plugin, cmd_print, cmd_serve
-from checkframe.errors import ContentError
+from checkframe.errors import ContentError, Problem
+from checkframe.plugins import PluginInfo, Plugins, call_each
+from checkframe.registers import CommandRegister, PluginCommand
 from checkframe.util.parallel import ENV_JOBS
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "plugin_commands"]
 
 
 # -- Parser ------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None = None) -> argparse.ArgumentParser:
+    """The command line: checkframe's commands, then those the ``plugins`` add (their problems go to ``problems``)."""
     parser = argparse.ArgumentParser(
         prog="checkframe",
         description="Checklists, handbook and forms for work-safety inspection campaigns.",
@@ -140,11 +144,42 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"processes for reading the records and printing the forms (default: one per core, or "
                         f"${ENV_JOBS}, when it pays; 1 runs in this process)")
     p.set_defaults(ledger_parser=p)
+    if plugins is not None:
+        for found in plugin_commands(plugins, dict.fromkeys(sub.choices, "checkframe"),
+                                     problems if problems is not None else []):
+            p = sub.add_parser(found.name, parents=[found.parser], help=f"{found.help} [{found.plugin}]",
+                               description=found.help)
+            p.set_defaults(func=_run_plugin_command(found.run))
     return parser
 
 
+def plugin_commands(plugins: Plugins, taken: dict[str, str], problems: list[Problem]) -> list[PluginCommand]:
+    """Call each plugin's ``checkframe_register_commands`` on its own; the commands they add, in order."""
+    found: list[PluginCommand] = []
+
+    def arguments(info: PluginInfo) -> dict[str, Any]:
+        return {"commands": CommandRegister(info.label(), taken, problems)}
+
+    for _, kwargs, failure in call_each(plugins, "checkframe_register_commands", arguments):
+        if failure is not None:
+            problems.append(failure.problem("checkframe_register_commands"))
+            continue
+        found.extend(kwargs["commands"].commands)
+    return found
+
+
+def _run_plugin_command(run: Callable[[argparse.Namespace], int | None]) -> Callable[[argparse.Namespace], int]:
+    def command(args: argparse.Namespace) -> int:
+        code = run(args)
+        return EXIT_OK if code is None else int(code)
+
+    return command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    problems: list[Problem] = []
+    parser = build_parser(common.load_plugins(), problems)
+    common.warn(problems)
     args = parser.parse_args(argv)
     common.show_tracebacks = args.traceback
     try:

@@ -3,8 +3,8 @@
 ::
 
     load plugins → catalog → handbook project → render pages (in memory) → search index (in memory)
-                 → check every internal link and anchor → write to a fresh folder
-                 → print PDFs → swap the folder in
+                 → files the plugins add (checkframe_pages_rendered) → check every internal link and anchor
+                 → write to a fresh folder → print PDFs → swap the folder in → checkframe_build_written
 
 Everything is gathered and checked before the first byte is written; the
 output folder appears at once, so a failed build leaves the previous site as
@@ -17,12 +17,13 @@ import gc
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import attrs
 
-from checkframe.catalog import build_catalog
+from checkframe.catalog import Catalog, build_catalog
 from checkframe.errors import ContentError, Problem
-from checkframe.plugins import Plugins, load_plugins
+from checkframe.plugins import PluginInfo, Plugins, call_each, load_plugins
 from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
 from checkframe.publish.inputs import fingerprint
@@ -30,9 +31,10 @@ from checkframe.publish.links import PageLinks, check_links
 from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
-from checkframe.publish.project import CACHE, OUTPUT, load_project
+from checkframe.publish.project import CACHE, OUTPUT, Project, load_project
 from checkframe.publish.search import Document, index_files
 from checkframe.publish.site import gather_site
+from checkframe.registers import BuildFiles
 from checkframe.util.fs import staging_folder, swap_folder
 
 __all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]
@@ -129,6 +131,10 @@ def build(
                 raise ContentError([Problem(origins.get(path, ""), f"{path} is the search index's; choose another name")])
             files[path] = data
             origins[path] = "checkframe (search index)"
+        # Files the plugins add of their own (an export for a provincial system), links checked with the rest.
+        problems = added_files(plugins, files, origins, catalog, project)
+        if problems:
+            raise ContentError(problems)
         problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
     finally:
         if collecting:
@@ -150,8 +156,29 @@ def build(
             json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
         )
         swap_folder(staging, output)
+    # 6. Plugins act on the written site.
+    problems = [failure.problem("checkframe_build_written") for _, _, failure in call_each(
+        plugins, "checkframe_build_written", lambda info: {"output": output, "catalog": catalog, "project": project},
+    ) if failure is not None]
+    if problems:
+        raise ContentError(problems)
     shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
     return BuildResult(output, pages, len(pdfs), written=True)
+
+
+def added_files(
+    plugins: Plugins, files: dict[str, bytes], origins: dict[str, str], catalog: Catalog, project: Project,
+) -> list[Problem]:
+    """Call each plugin's ``checkframe_pages_rendered`` on its own; the problems of the files they add."""
+    problems: list[Problem] = []
+
+    def arguments(info: PluginInfo) -> dict[str, Any]:
+        return {"files": BuildFiles(info.label(), files, origins, problems), "catalog": catalog, "project": project}
+
+    for _, _, failure in call_each(plugins, "checkframe_pages_rendered", arguments):
+        if failure is not None:
+            problems.append(failure.problem("checkframe_pages_rendered"))
+    return problems
 
 
 def _template_error(exc: Exception) -> str:

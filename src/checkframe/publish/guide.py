@@ -230,9 +230,13 @@ def rst_to_markdown(text: str) -> str:
 
 
 def hook_specs() -> list[Any]:
-    """Every hook spec, in the order the module defines them."""
-    specs = [f for name, f in vars(hookspecs).items() if name.startswith("checkframe_") and callable(f)]
-    return sorted(specs, key=lambda f: f.__code__.co_firstlineno)
+    """Every hook spec the plugin manager knows, from every module of specs: checkframe's own first, each in order."""
+    from checkframe.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    specs = [caller.spec.function for name, caller in vars(pm.hook).items()
+             if name.startswith("checkframe_") and getattr(caller, "spec", None) is not None]
+    return sorted(specs, key=lambda f: (f.__module__ != hookspecs.__name__, f.__module__, f.__code__.co_firstlineno))
 
 
 def hook_reference() -> str:

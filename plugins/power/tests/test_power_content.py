@@ -7,7 +7,7 @@ HERE = Path(__file__).parent
 
 STANDARD = "power-hazard-standard-2022"
 SEED_004 = "jc-cq-campaign-2023"
-SEED_001 = "power-district-priorities-2023"
+SEED_001 = "district-work-safety-priorities-2023"
 #: The only criterion of 第四条 whose text the reference holds in full.
 COMPLETE_ITEMS = {("第四条", "（一）")}
 #: Fragments of 第四条 kept as unconfirmed checkpoints (two have no legible item number).

@@ -169,6 +169,17 @@ class _Checker:
                     if noun == "document" and first.obj == entry.obj:
                         continue  # the same law cited by two plugins is one document
                     other = f"{first_plugin}: {first.where}" if first.where else first_plugin
+                    if noun == "document":
+                        differ = [f"{a.name} {getattr(entry.obj, a.name)!r} there {getattr(first.obj, a.name)!r}"
+                                  for a in attrs.fields(Document)
+                                  if getattr(entry.obj, a.name) != getattr(first.obj, a.name)]
+                        self.report(
+                            contribution.plugin, entry.where,
+                            f"document {ident!r} is also declared in {other} with other fields ({'; '.join(differ)}); "
+                            "a document declared by two plugins must be the same in both: copy its fields, "
+                            "or give yours another id",
+                        )
+                        continue
                     self.report(
                         contribution.plugin, entry.where,
                         f"{noun} {ident!r} is already defined in {other}; "
@@ -186,6 +197,21 @@ def contribution_warnings(plugins: Plugins, contributions: list[Contribution]) -
     """
     warnings = list(plugins.warnings)
     by_plugin = {c.plugin: c for c in contributions}
+    same: dict[tuple[str, str, str], tuple[str, Entry]] = {}
+    for contribution in contributions:
+        for entry in contribution.documents:
+            doc: Document = entry.obj
+            key = (doc.title, doc.number, doc.date)
+            first = same.setdefault(key, (contribution.plugin, entry))
+            if first[1].obj.id != doc.id:
+                file, _, path = entry.where.partition(": ")
+                warnings.append(Problem(
+                    contribution.plugin,
+                    f"document {doc.id!r} has the title and number of {first[1].obj.id!r} ({first[0]}): "
+                    f"《{doc.title}》{doc.number}; the handbook would list it twice: cite {first[1].obj.id!r} "
+                    "and declare it with the same fields, or remove one",
+                    file, path,
+                ))
     for name, info in plugins.infos.items():
         if info.builtin or not info.distribution:
             continue
@@ -205,6 +231,61 @@ def contribution_warnings(plugins: Plugins, contributions: list[Contribution]) -
                 f"so that {ENV_ALLOWLIST} and the test helpers find it by the sector's id",
             ))
     return warnings
+
+
+def declarers(contributions: list[Contribution]) -> dict[str, list[str]]:
+    """The plugins that declare each document, by document id, in catalog order."""
+    found: dict[str, list[str]] = {}
+    for contribution in contributions:
+        for entry in contribution.documents:
+            names = found.setdefault(entry.obj.id, [])
+            if contribution.plugin not in names:
+                names.append(contribution.plugin)
+    return found
+
+
+def _requirements(distribution: str) -> set[str]:
+    """The canonical names of the distributions that ``distribution`` requires."""
+    import importlib.metadata
+
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    try:
+        lines = importlib.metadata.distribution(distribution).requires or []
+    except importlib.metadata.PackageNotFoundError:
+        return set()
+    names: set[str] = set()
+    for line in lines:
+        try:
+            names.add(canonicalize_name(Requirement(line).name))
+        except InvalidRequirement:
+            continue
+    return names
+
+
+def _foreign_document(plugins: Plugins, plugin: str, by: list[str]) -> str:
+    """Why ``plugin`` may not cite a document that only the plugins ``by`` declare; empty when it may.
+
+    A plugin cites the documents it declares, and those of the installed plugins it depends on
+    (its distribution's ``Requires-Dist``), so that installing it alone never leaves a citation
+    without its document.  Plugins registered directly (tests) have no distribution and may cite any.
+    """
+    from packaging.utils import canonicalize_name
+
+    info = plugins.infos.get(plugin)
+    if plugin in by or info is None or not info.distribution or info.builtin:
+        return ""
+    owners = [plugins.infos[name] for name in by if name in plugins.infos]
+    if not owners or any(o.builtin or not o.distribution for o in owners):
+        return ""
+    required = _requirements(info.distribution)
+    if any(canonicalize_name(o.distribution) in required for o in owners):
+        return ""
+    owner = owners[0]
+    return (f"is declared by {owner.label()}, which {info.distribution} does not depend on; add "
+            f"\"{owner.distribution}\" to [project] dependencies in its pyproject.toml, or declare the "
+            "document in its own sector.toml")
 
 
 def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Catalog:
@@ -235,6 +316,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
             if doc not in documents:
                 check.report(plugin, entry.where, *_unknown("sources", "document", doc, documents))
 
+    declared = declarers(contributions)
     for plugin, entry in checkpoints.values():
         cp: Checkpoint = entry.obj
         if cp.group_key not in groups:
@@ -242,6 +324,10 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
         for i, basis in enumerate(cp.basis):
             if basis.document not in documents:
                 check.report(plugin, entry.where, *_unknown(f"basis[{i}].document", "document", basis.document, documents))
+                continue
+            undeclared = _foreign_document(plugins, plugin, declared[basis.document])
+            if undeclared:
+                check.report(plugin, entry.where, f"document {basis.document!r} {undeclared}", f"basis[{i}].document")
         for i, code in enumerate(cp.remediation):
             if code not in categories:
                 if code in broken:

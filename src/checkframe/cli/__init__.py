@@ -19,7 +19,14 @@ from typing import Any
 
 from checkframe.catalog.schema import KINDS
 from checkframe.cli import common
-from checkframe.cli.catalog_commands import cmd_diff, cmd_export, cmd_plugins, cmd_schema, cmd_validate
+from checkframe.cli.catalog_commands import (
+    cmd_diff,
+    cmd_documents,
+    cmd_export,
+    cmd_plugins,
+    cmd_schema,
+    cmd_validate,
+)
 from checkframe.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
 from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
 from checkframe.cli.publish_commands import cmd_build, cmd_new_plugin, cmd_print, cmd_serve
@@ -58,6 +65,9 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     p = command("plugins", cmd_plugins, "List the installed plugins and what each contributes.")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     command("validate", cmd_validate, "Load every plugin's content and check it.")
+    p = command("documents", cmd_documents, "List the documents the plugins declare: id, title, number, "
+                                            "who declares it, which checkpoints cite it.")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p = command("export", cmd_export, "Write the whole catalog for other tools.")
     p.add_argument("--format", choices=["json"], default="json", help="output format (default: json)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from checkframe.catalog import catalog_to_json, gather
-from checkframe.catalog.catalog import contribution_warnings
+from checkframe.catalog.catalog import contribution_warnings, declarers
 from checkframe.catalog.schema import KINDS
 from checkframe.cli import common
 from checkframe.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UserError, report, write_file
@@ -72,6 +72,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"categories from {len(plugins.infos)} plugins"
     )
     return EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    plugins = common.load_plugins()
+    contributions, _ = gather(plugins)
+    warnings: list[Problem] = []
+    try:
+        _, catalog = common.load_catalog(warnings)
+    finally:
+        common.warn(warnings)
+    declared = declarers(contributions)
+    citing: dict[str, list[str]] = {d.id: [] for d in catalog.documents}
+    for checkpoint in catalog.checkpoints:
+        for basis in checkpoint.basis:
+            if checkpoint.id not in citing[basis.document]:
+                citing[basis.document].append(checkpoint.id)
+    rows: list[dict[str, Any]] = [{
+        "id": d.id, "title": d.title, "number": d.number, "issuer": d.issuer, "date": d.date,
+        "declared_by": declared.get(d.id, []), "cited_by": citing[d.id],
+    } for d in catalog.documents]
+    if args.json:
+        print(json.dumps({"documents": rows}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = [("id", "title", "number", "declared by", "cited by")] + [
+        (r["id"], r["title"], r["number"] or "-", ",".join(r["declared_by"]) or "-", _cited(r["cited_by"]))
+        for r in rows
+    ]
+    sys.stdout.write(text_table(table))
+    print("cite a document by its id in [[checkpoint.basis]] document = \"ID\"; one declared by another plugin "
+          "needs that plugin's distribution among your dependencies (see the author guide, 内容格式)")
+    return EXIT_OK
+
+
+def _cited(ids: list[str]) -> str:
+    if not ids:
+        return "-"
+    return f"{len(ids)}: {', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}"
 
 
 def cmd_export(args: argparse.Namespace) -> int:

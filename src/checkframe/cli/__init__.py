@@ -29,7 +29,7 @@ from checkframe.cli.catalog_commands import (
 )
 from checkframe.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
 from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
-from checkframe.cli.publish_commands import cmd_build, cmd_new_plugin, cmd_print, cmd_serve
+from checkframe.cli.publish_commands import cmd_build, cmd_new_handbook, cmd_new_plugin, cmd_print, cmd_serve
 from checkframe.errors import ContentError, Problem
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.registers import CommandRegister, PluginCommand
@@ -115,6 +115,13 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
                    help="the sector's name as inspectors read it, e.g. 危险化学品")
     p.add_argument("--maintainer", metavar="DEPARTMENT", help="the department that maintains the content")
     p.add_argument("--dir", default=".", metavar="DIR", help="where to write checkframe-NAME/ (default: the current folder)")
+    p = command("new-handbook", cmd_new_handbook, "Write a handbook project for the installed sectors, ready to build.")
+    p.add_argument("dir", metavar="DIR", help="the folder to write checkframe.toml and pages/usage.md into")
+    p.add_argument("--title", required=True, metavar="TITLE", help="the handbook's title, e.g. 安全生产检查手册")
+    p.add_argument("--department", required=True, metavar="DEPARTMENT",
+                   help="the department that publishes it, e.g. 某某区应急管理局")
+    p.add_argument("--sector", action="append", metavar="SECTOR",
+                   help="a sector to include (repeat for more; default: every installed sector)")
     p = command("inspect", cmd_inspect_new, "Start an inspection record or a recheck in a ledger folder.")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
     q = steps.add_parser("new", help="write a new record listing every checkpoint of a checklist, marks blank",

@@ -1,4 +1,4 @@
-"""Commands that publish: ``build``, ``serve``, ``print``, and ``new-plugin`` for authors."""
+"""Commands that publish: ``build``, ``serve``, ``print``, and ``new-plugin`` and ``new-handbook`` for authors."""
 
 from __future__ import annotations
 
@@ -84,4 +84,20 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     print(f"wrote {target.as_posix()}/: plugin {names.name}, distribution {names.distribution}, "
           f"package {names.package}")
     print(f"next: pip install -e '{target.as_posix()}[test]' && checkframe validate && pytest {target.as_posix()}")
+    return EXIT_OK
+
+
+def cmd_new_handbook(args: argparse.Namespace) -> int:
+    from checkframe.authoring.handbook import HandbookExists, UnknownSector, write_handbook
+
+    if not args.title.strip() or not args.department.strip():
+        raise UserError("--title and --department must not be empty")
+    _, catalog = common.load_catalog()
+    try:
+        written = write_handbook(Path(args.dir), catalog, args.title.strip(), args.department.strip(), args.sector)
+    except (HandbookExists, UnknownSector) as exc:
+        raise UserError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path.as_posix()}")
+    print(f"next: checkframe build {Path(args.dir).as_posix()} && checkframe serve {Path(args.dir).as_posix()}")
     return EXIT_OK

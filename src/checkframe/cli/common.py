@@ -19,9 +19,12 @@ from checkframe.util import fs
 
 __all__ = [
     "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_PROBLEMS",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "Terminated",
     "UserError",
     "date_arg",
     "jobs_arg",
@@ -36,9 +39,15 @@ __all__ = [
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: An unexpected exception: a bug in checkframe or in a plugin, never the user's input (sysexits' EX_SOFTWARE).
 EXIT_INTERNAL = 70
+#: Stopped by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal's number, as a shell reports it.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 #: Set by ``checkframe --traceback``: show the whole traceback of an unexpected exception.
 show_tracebacks = False
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt, so that every cleanup runs."""
 
 
 class UserError(Exception):

@@ -31,6 +31,7 @@ from checkframe.cli.common import (
     UserError,
     date_arg,
     jobs_arg,
+    port_arg,
     report,
 )
 from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
@@ -92,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "when it pays; 1 runs in this process)")
     p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (a local web server).")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder, e.g. site/")
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    p.add_argument("--port", type=port_arg, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     p = command("print", cmd_print, "Print a checklist or a blank form as a PDF.")
     p.add_argument("checklist", nargs="?", metavar="CHECKLIST_ID", help="the checklist to print")
     p.add_argument("--form", metavar="FORM",

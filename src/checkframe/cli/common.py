@@ -30,6 +30,7 @@ __all__ = [
     "jobs_arg",
     "load_catalog",
     "load_plugins",
+    "port_arg",
     "print_project",
     "report",
     "today",
@@ -126,6 +127,17 @@ def jobs_arg(text: str) -> int:
     if jobs < 1:
         raise argparse.ArgumentTypeError(f"expected a number of processes, 1 or more (got {text!r})")
     return jobs
+
+
+def port_arg(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (got {text!r})")
+    return port
 
 
 def today() -> dt.date:

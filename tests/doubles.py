@@ -158,3 +158,13 @@ def sum_and_pid(shared: int, item: int) -> tuple[int, int]:
     function's module afresh and test modules are not importable under ``--import-mode=importlib``.
     """
     return shared + item, os.getpid()
+
+
+def spin(shared: object, item: int) -> int:
+    """Work for the signal tests: busy for 30 seconds, unless the process is stopped first."""
+    import time
+
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        pass
+    return item

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from checkframe.errors import ContentError
 from checkframe.publish.build import build
 from checkframe.util import fs
 from doubles import handbook_project, load_only
@@ -157,8 +158,11 @@ def test_a_failed_swap_leaves_the_previous_build(project, content, monkeypatch):
         real(src, dst)
 
     monkeypatch.setattr(os, "rename", rename)
-    with pytest.raises(OSError, match="Permission denied"):
+    with pytest.raises(ContentError) as info:
         build(project, plugins=load_only(demo=content.plugin()))
+    assert [str(p) for p in info.value.problems] == [
+        f"{project.as_posix()}: cannot write in {project.as_posix()}: Permission denied; "
+        f"{project.as_posix()}/_build is as it was"]
     after = {p.relative_to(project).as_posix(): p.read_bytes() for p in (project / "_build").rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in project.iterdir() if p.name.startswith("._build")] == []

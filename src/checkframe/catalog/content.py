@@ -14,7 +14,7 @@ what came) and reported together.
 
 from __future__ import annotations
 
-import tomllib
+import os
 import typing
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from checkframe.model import (
     show,
 )
 from checkframe.registers import Contribution, Entry
+from checkframe.util.reading import ReadError, read_toml
 
 __all__ = [
     "CONTENT_FORMAT",
@@ -104,12 +105,9 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
     are not reported a second time as unknown.
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(plugin, f"invalid TOML: {exc}", rel))
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(plugin, f"cannot read: {exc}", rel))
+        data = read_toml(path)
+    except ReadError as exc:
+        problems.append(Problem(plugin, exc.message, rel, exc.key))
         return None
 
     def fail(exc: Exception, base: str) -> None:
@@ -175,9 +173,11 @@ def check_content_format(root: Path, plugin: str, distribution: str = "") -> Pro
     """
     declared: dict[str, Any] = {}
     for name in ("sector.toml", "remediation.toml"):
+        if not (root / name).exists():
+            continue
         try:
-            data = tomllib.loads((root / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = read_toml(root / name)
+        except ReadError:
             continue
         if "format" in data:
             declared[name] = data["format"]
@@ -227,8 +227,11 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribut
     order = {name: i for i, name in enumerate(["sector.toml", "checkpoints", "checklists.toml"])}
     for path in sorted(root.rglob("*"), key=lambda p: (order.get(p.relative_to(root).parts[0], 9), p)):
         rel = path.relative_to(root).as_posix()
-        if path.is_dir() or path.name.startswith(".") or "__pycache__" in path.parts:
+        if path.name.startswith(".") or "__pycache__" in path.parts:
             continue
+        is_group_file = rel.startswith("checkpoints/") and rel.endswith(".toml") and rel.count("/") == 1
+        if path.is_dir() and rel not in FILE_KINDS and not is_group_file:
+            continue  # a content file that is a folder is read, and reported as one
         if rel in FILE_KINDS:
             kind = FILE_KINDS[rel]
             parsed = _read(path, rel, plugin, kind, found, problems)
@@ -245,13 +248,20 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribut
                     found.categories.append(
                         Entry(evolve(category, plugin=plugin), f"{rel}: $.category[{i}]")
                     )
-        elif rel.startswith("checkpoints/") and rel.endswith(".toml") and rel.count("/") == 1:
+        elif is_group_file:
             group_files.append((rel, _read(path, rel, plugin, GroupFile, found, problems)))
         elif path.suffix in {".md", ".txt"} or path.name == "__init__.py":
             continue  # notes for maintainers, or a package marker
         else:
             problems.append(Problem(plugin, f"unexpected file; content files are {expected}", rel))
 
+    for folder in (root, root / "checkpoints"):
+        try:
+            if folder.is_dir():
+                os.listdir(folder)
+        except OSError as exc:
+            problems.append(Problem(plugin, f"cannot read the folder: {exc.strerror or exc}",
+                                    folder.relative_to(root).as_posix() if folder != root else root.as_posix()))
     if sector_file is None:
         if (group_files or checklists) and not (root / "sector.toml").exists():
             problems.append(Problem(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from checkframe.catalog.catalog import Catalog
 from checkframe.catalog.convert import errors_of, make_converter
+from checkframe.util.reading import ReadError, loads_json, read_text
 
 __all__ = ["EXPORT_FORMAT", "DiffInputError", "catalog_from_json", "catalog_to_json", "load_export"]
 
@@ -28,7 +30,11 @@ def catalog_to_json(catalog: Catalog) -> str:
 
 def catalog_from_json(text: str) -> Catalog:
     """Read an export written by :func:`catalog_to_json`."""
-    data = json.loads(text)
+    return _structure(json.loads(text))
+
+
+def _structure(data: dict[str, Any]) -> Catalog:
+    data = dict(data)
     version = data.pop("format", None)
     if version != EXPORT_FORMAT:
         raise ValueError(f"expected an export of format {EXPORT_FORMAT} (got {version!r})")
@@ -48,17 +54,15 @@ def load_export(path: Path | str) -> Catalog:
     """Read a ``checkframe export`` file, or say in one line why it cannot be read."""
     path = Path(path)
     name = path.as_posix()
+    if not path.exists() and not path.is_symlink():
+        raise DiffInputError(name, "no such file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DiffInputError(name, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiffInputError(name, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DiffInputError(name, f"not JSON ({exc.msg} at line {exc.lineno}); expected a file written by "
-                                   "checkframe export") from None
+        data = loads_json(read_text(path))
+    except ReadError as exc:
+        reason = f"{exc.key}: {exc.message}" if exc.key else exc.message
+        if exc.message.startswith("not JSON"):
+            reason += "; expected a file written by checkframe export"
+        raise DiffInputError(name, reason) from None
     if not isinstance(data, dict) or "format" not in data or "checkpoints" not in data:
         raise DiffInputError(name, "not a checkframe export (no format and checkpoints); "
                                    "make one with: checkframe export -o FILE")
@@ -66,7 +70,7 @@ def load_export(path: Path | str) -> Catalog:
         raise DiffInputError(name, f"export format {data['format']!r}, but this checkframe reads format "
                                    f"{EXPORT_FORMAT}; export it again with this version of checkframe")
     try:
-        return catalog_from_json(text)
+        return _structure(data)
     except Exception as exc:  # noqa: BLE001 - cattrs groups every problem in one exception
         where, message = next(iter(errors_of(exc)), ("$", str(exc)))
         raise DiffInputError(name, f"{where}: {message}") from None

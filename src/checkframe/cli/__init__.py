@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,7 +29,19 @@ from checkframe.cli.catalog_commands import (
     cmd_schema,
     cmd_validate,
 )
-from checkframe.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, UserError, date_arg, jobs_arg, report
+from checkframe.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_TERMINATED,
+    Terminated,
+    UserError,
+    date_arg,
+    jobs_arg,
+    port_arg,
+    report,
+)
 from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
 from checkframe.cli.publish_commands import cmd_build, cmd_new_handbook, cmd_new_plugin, cmd_print, cmd_serve
 from checkframe.errors import ContentError, Problem
@@ -93,7 +107,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
                         "when it pays; 1 runs in this process)")
     p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (a local web server).")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder, e.g. site/")
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    p.add_argument("--port", type=port_arg, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     p = command("print", cmd_print, "Print a checklist or a blank form as a PDF.")
     p.add_argument("checklist", nargs="?", metavar="CHECKLIST_ID", help="the checklist to print")
     p.add_argument("--form", metavar="FORM",
@@ -199,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     common.warn(problems)
     args = parser.parse_args(argv)
     common.show_tracebacks = args.traceback
+    previous = _catch_signals()
     try:
         return args.func(args)
     except ContentError as exc:
@@ -207,9 +222,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        return 130
+        print("checkframe: interrupted; nothing was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("checkframe: terminated; nothing was changed", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001  # the last resort: a bug is never mistaken for bad input
         return internal_error(exc)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _on_signal(number: int, frame: object) -> None:
+    """The first Ctrl-C or SIGTERM stops the command; those that follow are ignored while it cleans up.
+
+    Cleaning up (the pool's workers terminated, temporary folders removed) takes well under a second; a
+    second Ctrl-C that interrupted it would leave a worker or a temporary folder behind.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if number == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(number)
+
+
+def _catch_signals() -> dict[int, Any]:
+    """Turn SIGINT and SIGTERM into exceptions, so that every ``finally`` and cleanup runs; the previous handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.signal(number, _on_signal) for number in (signal.SIGINT, signal.SIGTERM)}
 
 
 def internal_error(exc: BaseException) -> int:

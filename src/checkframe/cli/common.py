@@ -19,14 +19,18 @@ from checkframe.util import fs
 
 __all__ = [
     "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_PROBLEMS",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "Terminated",
     "UserError",
     "date_arg",
     "jobs_arg",
     "load_catalog",
     "load_plugins",
+    "port_arg",
     "print_project",
     "report",
     "today",
@@ -37,9 +41,15 @@ __all__ = [
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: An unexpected exception: a bug in checkframe or in a plugin, never the user's input (sysexits' EX_SOFTWARE).
 EXIT_INTERNAL = 70
+#: Stopped by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal's number, as a shell reports it.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 #: Set by ``checkframe --traceback``: show the whole traceback of an unexpected exception.
 show_tracebacks = False
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt, so that every cleanup runs."""
 
 
 class UserError(Exception):
@@ -132,6 +142,17 @@ def jobs_arg(text: str) -> int:
     if jobs < 1:
         raise argparse.ArgumentTypeError(f"expected a number of processes, 1 or more (got {text!r})")
     return jobs
+
+
+def port_arg(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (got {text!r})")
+    return port
 
 
 def today() -> dt.date:

@@ -14,7 +14,7 @@ from checkframe.errors import closest
 def cmd_build(args: argparse.Namespace) -> int:
     from checkframe.publish.build import build
 
-    result = build(Path(args.project), force=args.force, jobs=args.jobs)
+    result = build(Path(args.project), plugins=common.load_plugins(), force=args.force, jobs=args.jobs)
     if result.written:
         print(f"built {result.output}: {result.pages} pages, {result.pdfs} PDFs")
     else:

@@ -38,7 +38,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +49,7 @@ from checkframe.catalog.convert import WrongType, errors_of, make_converter
 from checkframe.errors import Problem
 from checkframe.ledger.findings import Remediation
 from checkframe.model import Checklist, Checkpoint, FormKind, HazardLevel, Invalid, _Labelled, check_id, show
+from checkframe.util.reading import ReadError, loads_toml, read_text
 
 __all__ = [
     "Close",
@@ -280,8 +280,8 @@ _CONVERTER.register_structure_hook_func(lambda kind: kind == tuple[Item, ...], _
 # and most of the time the stdlib's pure-Python parser spends on a ledger.  Strings without escapes or
 # control characters only, so that the text between the quotes is the value.
 _ROWS_START = re.compile(r"^item = \[[ \t]*\n", re.M)
-_ROW = re.compile(r'[ \t]*\{ checkpoint = "([^"\\\x00-\x1f\x7f]*)", title = "([^"\\\x00-\x1f\x7f]*)", '
-                  r'mark = "([^"\\\x00-\x1f\x7f]*)" \},?[ \t]*\n')
+_ROW = re.compile(r'[ \t]*\{ checkpoint = "([^"\\\x00-\x1f\x7f-\x9f]*)", title = "([^"\\\x00-\x1f\x7f-\x9f]*)", '
+                  r'mark = "([^"\\\x00-\x1f\x7f-\x9f]*)" \},?[ \t]*\n')
 _ROWS_END = re.compile(r"[ \t]*\][ \t]*(?:\n|$)")
 _TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
 
@@ -296,10 +296,10 @@ def _loads(text: str) -> dict[str, Any]:
     """
     start = _ROWS_START.search(text)
     if start is None or '"""' in text or "'''" in text:
-        return tomllib.loads(text)
+        return loads_toml(text)
     header = _TABLE_HEADER.search(text, 0, start.start())
     if header is not None:
-        return tomllib.loads(text)
+        return loads_toml(text)
     rows = []
     position = start.end()
     while match := _ROW.match(text, position):
@@ -307,21 +307,18 @@ def _loads(text: str) -> dict[str, Any]:
         position = match.end()
     end = _ROWS_END.match(text, position)
     if end is None:
-        return tomllib.loads(text)
+        return loads_toml(text)
     lines = text.count("\n", start.start(), end.end())
-    data = tomllib.loads(text[:start.start()] + "item = []" + "\n" * lines + text[end.end():])
+    data = loads_toml(text[:start.start()] + "item = []" + "\n" * lines + text[end.end():])
     data["item"] = rows
     return data
 
 
 def _read(path: Path, rel: str, kind: type, problems: list[Problem], broken: set[str] | None = None) -> Any:
     try:
-        data = _loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem("", f"invalid TOML: {exc}", rel))
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem("", f"cannot read: {exc}", rel))
+        data = _loads(read_text(path))
+    except ReadError as exc:
+        problems.append(Problem("", exc.message, rel, exc.key))
         return None
     try:
         return _CONVERTER.structure(data, kind)

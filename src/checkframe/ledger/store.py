@@ -12,7 +12,7 @@ from checkframe.catalog import Catalog
 from checkframe.errors import Problem, unknown
 from checkframe.ledger.ledger import build_ledger
 from checkframe.ledger.records import new_record_toml, read_record, recheck_record_toml
-from checkframe.model import UNRESOLVED, FormKind
+from checkframe.model import UNRESOLVED, FormKind, Invalid, check_id
 
 __all__ = ["LedgerProblems", "StoreError", "new_record", "recheck_of"]
 
@@ -42,6 +42,11 @@ def new_record(root: Path, catalog: Catalog, checklist: str, unit: str, date: dt
     root = Path(root)
     if not catalog.has("checklist", checklist):
         raise StoreError(unknown("checklist", checklist, (c.id for c in catalog.checklists)))
+    try:
+        check_id(unit, "unit")
+    except Invalid as exc:  # an id names a file: it never leaves its folder
+        units = (root / "units").as_posix()
+        raise StoreError(f"--unit: {exc}; a unit's id is the name of its file {units}/ID.toml") from None
     unit_file = root / "units" / f"{unit}.toml"
     if not unit_file.is_file():
         known = [p.stem for p in (root / "units").glob("*.toml")]
@@ -60,14 +65,18 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date) -> tuple[Path
     record_path = Path(record_path)
     if not record_path.is_file():
         raise StoreError(f"no record {record_path.as_posix()}")
+    if record_path.suffix != ".toml":
+        raise StoreError(f"{record_path.as_posix()} is not a record: records are .toml files in a ledger's records/ folder")
     if record_path.parent.name != "records":
         raise StoreError(f"{record_path.as_posix()} is not in a ledger's records/ folder")
     root = record_path.parent.parent
     ledger = build_ledger(root, catalog, date)
     if ledger.problems:
         raise LedgerProblems(ledger.problems)
-    earlier = read_record(record_path, record_path.name, [])
-    assert earlier is not None  # it replayed cleanly
+    problems: list[Problem] = []
+    earlier = read_record(record_path, record_path.name, problems)
+    if earlier is None:
+        raise LedgerProblems(problems)
     if date < earlier.date:
         raise StoreError(f"a recheck on {date} cannot follow {record_path.name} of {earlier.date}")
     mentioned = [f.id for f in earlier.finding]

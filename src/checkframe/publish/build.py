@@ -31,16 +31,19 @@ from checkframe.publish.links import PageLinks, check_links
 from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
-from checkframe.publish.project import CACHE, OUTPUT, Project, load_project
+from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load_project
 from checkframe.publish.search import Document, index_files
 from checkframe.publish.site import gather_site
 from checkframe.registers import BuildFiles
-from checkframe.util.fs import staging_folder, swap_folder
+from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder
 
 __all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]
 
-#: What the last build wrote into the output: its fingerprint and counts.
+#: What the last build wrote into the output: its fingerprint and counts.  It marks the folder as checkframe's:
+#: a build replaces only a folder that has it (or an empty one).
 STAMP = ".checkframe-build.json"
+#: The lock file in the cache folder that one build at a time holds.
+LOCK = "build.lock"
 
 
 @attrs.frozen
@@ -77,6 +80,54 @@ def build(
     """
     project_root = Path(project_root)
     plugins = plugins or load_plugins()
+    output = project_root / OUTPUT
+    refused = _not_ours(output)
+    if refused:
+        raise ContentError([Problem("", refused, output.as_posix())])
+    if not (project_root / CONFIG_NAME).exists():
+        return _build(project_root, plugins, force, jobs)  # which says that there is no handbook project here
+    lock = project_root / CACHE / LOCK
+    held = exclusive_lock(lock)
+    try:
+        lock.parent.mkdir(exist_ok=True)
+        held.__enter__()
+    except Locked:
+        raise ContentError([Problem("", f"another checkframe build of {project_root.as_posix()} is running (it holds "
+                                        f"{lock.as_posix()}); wait for it to finish", output.as_posix())]) from None
+    except OSError as exc:
+        raise ContentError([_write_problem(exc, project_root, output)]) from None
+    try:
+        return _build(project_root, plugins, force, jobs)
+    finally:
+        held.__exit__(None, None, None)
+
+
+def _not_ours(output: Path) -> str | None:
+    """Why a build may not replace ``output``: it replaces only a folder checkframe built (with a STAMP) or an empty one."""
+    if output.is_symlink():
+        return (f"is a symlink; checkframe replaces {OUTPUT} as a whole and does not follow it: remove the link "
+                f"(or move what it points to), then build again")
+    if not output.exists():
+        return None
+    if not output.is_dir():
+        return "is a file, not a folder checkframe built; move or remove it, then build again"
+    try:
+        if (output / STAMP).is_file() or not any(output.iterdir()):
+            return None
+    except OSError as exc:
+        return f"cannot read the folder: {exc.strerror or exc}"
+    return (f"is not a folder checkframe built (it has no {STAMP}), and a build replaces it as a whole: "
+            "move or remove it, then build again")
+
+
+def _write_problem(exc: OSError, project_root: Path, output: Path) -> Problem:
+    """A disk that is full, a read-only folder: one line naming the folder; the previous output is as it was."""
+    where = Path(exc.filename).parent.as_posix() if isinstance(exc.filename, str) else project_root.as_posix()
+    kept = f"; {output.as_posix()} is as it was" if output.is_dir() else ""
+    return Problem("", f"cannot write in {where}: {exc.strerror or exc}{kept}", project_root.as_posix())
+
+
+def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) -> BuildResult:
     problems: list[Problem] = []
     # 1. What plugins add to the site, and the digest of every input: when it is the
     #    one of the last build, the output is up to date and nothing is parsed.
@@ -144,18 +195,20 @@ def build(
         raise ContentError(problems)
 
     # 5. Write into a fresh folder beside the output, print the PDFs into it, swap it in.
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with staging_folder(output) as staging:
-        _write_tree(staging, files)
-        try:
-            print_all(catalog, project, staging / "pdf", cache / "pdf", jobs)
-        except PrintError as exc:
-            raise ContentError([Problem("", str(exc))]) from None
-        pages = sum(1 for p in files if p.endswith(".html"))
-        (staging / STAMP).write_text(
-            json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
-        )
-        swap_folder(staging, output)
+    pages = sum(1 for p in files if p.endswith(".html"))
+    try:
+        with staging_folder(output) as staging:
+            _write_tree(staging, files)
+            try:
+                print_all(catalog, project, staging / "pdf", cache / "pdf", jobs)
+            except PrintError as exc:
+                raise ContentError([Problem("", str(exc))]) from None
+            (staging / STAMP).write_text(
+                json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
+            )
+            swap_folder(staging, output)
+    except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the output as it was
+        raise ContentError([_write_problem(exc, project_root, output)]) from None
     # 6. Plugins act on the written site.
     problems = [failure.problem("checkframe_build_written") for _, _, failure in call_each(
         plugins, "checkframe_build_written", lambda info: {"output": output, "catalog": catalog, "project": project},

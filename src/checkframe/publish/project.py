@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import attrs
@@ -33,6 +32,7 @@ from checkframe.catalog.export import DiffInputError, load_export
 from checkframe.errors import ContentError, Problem
 from checkframe.model import Invalid, _not_blank, check_id
 from checkframe.registers import NO_HEADING, has_heading, page_title
+from checkframe.util.reading import ReadError, check_text, read_text, read_toml
 
 __all__ = ["CACHE", "CONFIG_NAME", "OUTPUT", "ChangesConfig", "HandbookConfig", "PrintConfig", "Project", "load_project"]
 
@@ -131,12 +131,12 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
     config_path = root / CONFIG_NAME
     problems: list[Problem] = []
     name = config_path.as_posix()
-    if not config_path.is_file():
+    if not config_path.exists() and not config_path.is_symlink():
         raise ContentError([Problem("", f"no {CONFIG_NAME} here; a handbook project needs one", name)])
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError([Problem("", f"invalid TOML: {exc}", name)]) from None
+        data = read_toml(config_path)
+    except ReadError as exc:
+        raise ContentError([Problem("", exc.message, name, exc.key)]) from None
     try:
         parsed = _CONVERTER.structure(data, ProjectFile)
     except Exception as exc:  # noqa: BLE001 - cattrs groups every problem in one exception
@@ -150,7 +150,12 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
         except Invalid as exc:
             problems.append(Problem("", str(exc), path.relative_to(root).as_posix()))
             continue
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = read_text(path)
+            check_text(text)
+        except ReadError as exc:
+            problems.append(Problem("", exc.message, path.relative_to(root).as_posix(), exc.key))
+            continue
         if not has_heading(text):
             problems.append(Problem("", NO_HEADING, path.relative_to(root).as_posix()))
             continue

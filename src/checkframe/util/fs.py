@@ -14,11 +14,21 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["copy_atomic", "current_umask", "place_new_folder", "staging_folder", "swap_folder", "write_atomic"]
+__all__ = [
+    "Locked",
+    "copy_atomic",
+    "current_umask",
+    "exclusive_lock",
+    "place_new_folder",
+    "staging_folder",
+    "swap_folder",
+    "write_atomic",
+]
 
 
 def current_umask() -> int:
@@ -158,3 +168,36 @@ def place_new_folder(staging: Path | str, target: Path | str) -> None:
         raise
     _fsync_folder(target.parent)
 
+
+
+class Locked(Exception):
+    """Another process holds the lock of :func:`exclusive_lock`."""
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path | str) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (made if need be) for the block, or raise :class:`Locked`.
+
+    The lock is the operating system's (``flock`` on POSIX, ``msvcrt.locking`` on Windows): it is let go
+    when the process ends however it ends, so a crashed build never leaves a stale lock.  The file stays.
+
+    :raises Locked: at once, when another process holds it.
+    :raises OSError: when the file cannot be made.
+    """
+    path = Path(path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, _file_mode())
+    try:
+        try:
+            if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise Locked(str(path)) from None
+        yield
+    finally:
+        os.close(fd)

@@ -19,8 +19,10 @@ how a worker gets the state the items need, and what happens on an error:
   method is used, so the work function is pickled by reference and the
   ``shared`` state once per worker.  Under fork, ``shared`` is inherited as it
   is and nothing of it is pickled;
-- on an error or a KeyboardInterrupt the pending items are cancelled and the
-  workers terminated and joined: none is left behind.
+- on an error, a KeyboardInterrupt or any exception a signal handler raises, the
+  pending items are cancelled and the workers terminated (killed after a second)
+  and joined: none is left behind.  Workers ignore SIGINT: Ctrl-C reaches the
+  whole process group, and the parent stops them.
 
 The module knows nothing of checkframe: it imports from the standard library only.
 """
@@ -30,6 +32,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -98,6 +102,11 @@ _SHARED: Any = None
 def _install(shared: Any) -> None:
     global _SHARED
     _SHARED = shared
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the workers (see _stop), so a
+    # worker ignores it instead of failing its task with a traceback.  SIGTERM is the default again, in
+    # case a forked worker inherited a handler that would turn it into an exception the pool catches.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(func: Callable[[Any, Any], Any], chunk: list[Any]) -> list[Any]:
@@ -169,15 +178,42 @@ def ordered_map(
     return results
 
 
+#: How long :func:`_stop` waits for a terminated worker before it kills it.
+STOP_TIMEOUT = 1.0
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started, terminate the workers and wait for them: nothing is left running."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    manager = getattr(pool, "_executor_manager_thread", None)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join()
-    if manager is not None:
-        manager.join()
+    """Cancel what has not started, terminate the workers and wait for them: nothing is left running.
+
+    A worker that has not stopped after :data:`STOP_TIMEOUT` seconds is killed; a second Ctrl-C or
+    SIGTERM while the workers are stopped is held until they are, so it cannot leave one running.
+    """
+    held = _hold_signals()
+    try:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(STOP_TIMEOUT)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        if manager is not None:
+            manager.join(STOP_TIMEOUT)
+    finally:
+        _release_signals(held)
+
+
+def _hold_signals() -> dict[int, Any]:
+    """Ignore SIGINT and SIGTERM for a moment (in the main thread only, where handlers can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _release_signals(held: dict[int, Any]) -> None:
+    for number, handler in held.items():
+        signal.signal(number, handler if handler is not None else signal.SIG_DFL)

@@ -1,0 +1,236 @@
+"""One reader for every file checkframe reads: a file that is not what it should be is one line, never a traceback.
+
+Content TOML, ``checkframe.toml``, the extra pages, inspection records and
+unit registrations, and exports are all read here.  Whatever is wrong with
+the file itself (not there, a folder, a symlink loop, not readable, too big,
+not UTF-8) or with what it holds (nested too deep, an integer too big, a
+control character in a string) raises :class:`ReadError`, whose message says
+what is wrong and how to fix it, and whose ``key`` is the key path (TOML and
+JSON) or the line (text) where it is.
+
+The limits, stated in the README:
+
+- :data:`MAX_BYTES`: a file of at most 64 MiB;
+- :data:`MAX_DEPTH`: tables and arrays nested at most 64 deep;
+- integers of TOML are 64-bit (the TOML specification's range), and integers of
+  JSON have at most :data:`MAX_DIGITS` digits;
+- strings hold no control character but tab, newline and carriage return in a
+  text file, tab and newline in a TOML or JSON string (:func:`control_character`).
+
+A UTF-8 byte order mark at the start of a file (what some Windows editors
+write) is skipped.
+
+The module knows nothing of checkframe: it imports from the standard library only.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "ReadError",
+    "check_data",
+    "check_text",
+    "control_character",
+    "loads_json",
+    "loads_toml",
+    "read_json",
+    "read_text",
+    "read_toml",
+]
+
+#: The largest file read: 64 MiB (the biggest content file shipped is under 100 KiB).
+MAX_BYTES = 64 * 1024 * 1024
+#: How deep tables and arrays may nest; checkframe's own files nest 4 deep at most.
+MAX_DEPTH = 64
+#: The most digits of a JSON integer (an export's counts and formats have a few).
+MAX_DIGITS = 20
+_INT64 = range(-(2**63), 2**63)
+
+#: C0 and C1 control characters and DEL; tab, newline and carriage return are checked apart.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class ReadError(Exception):
+    """A file that cannot be read as what it should be; ``key`` is where in it ("" for the whole file)."""
+
+    def __init__(self, message: str, key: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "cannot read: a symlink loop (the link points back at itself); fix or remove the link"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot read: permission denied; make it readable (chmod u+r)"
+    if exc.errno == errno.ENOENT:
+        return "no such file (a broken symlink?)"
+    if exc.errno == errno.EISDIR:
+        return "is a folder, not a file"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def read_text(path: Path | str, *, limit: int = MAX_BYTES) -> str:
+    """The text of a UTF-8 file (a leading byte order mark skipped).
+
+    :raises ReadError: when it is not a regular file, cannot be read, is bigger than ``limit`` or is not UTF-8.
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadError("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("not a regular file (a device, socket or pipe); give a file")
+        if info.st_size > limit:
+            raise ReadError(f"too big: {_size(info.st_size)}, and the limit is {_size(limit)}")
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ReadError(_why(exc)) from None
+    if len(data) > limit:
+        raise ReadError(f"too big: more than {_size(limit)}, the limit")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ReadError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+                        f"line {line}") from None
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.0f} MiB" if count >= 2**20 else f"{count} bytes"
+
+
+def control_character(text: str, allowed: str = "\t\n") -> int | None:
+    """The index of the first control character of ``text`` that is not in ``allowed``; None when there is none."""
+    match = _CONTROL.search(text)
+    found = match.start() if match else None
+    for char in {"\t", "\n", "\r"} - set(allowed):
+        at = text.find(char)
+        if at != -1 and (found is None or at < found):
+            found = at
+    return found
+
+
+def _control_message(char: str) -> str:
+    return (f"control character U+{ord(char):04X} in the text; remove it "
+            "(only tab and newline may be written, and only where the text may have them)")
+
+
+def check_text(text: str) -> None:
+    """Refuse a control character in a text file (tab, newline and carriage return are allowed).
+
+    :raises ReadError: naming the line.
+    """
+    at = control_character(text, "\t\n\r")
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        raise ReadError(_control_message(text[at]), f"line {line}")
+
+
+def _key(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if isinstance(key, str) and re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        return f"{path}.{key}"
+    return f"{path}.{json.dumps(key, ensure_ascii=False)}"
+
+
+def check_data(data: Any, root: str = "$", *, int64: bool = True) -> list[ReadError]:
+    """Every problem of parsed TOML or JSON: nesting deeper than :data:`MAX_DEPTH`, a control character
+    in a key or a string, an integer outside 64 bits (``int64``).  Each names its key path."""
+    found: list[ReadError] = []
+    stack: list[tuple[Any, str, int]] = [(data, root, 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if isinstance(value, str):
+            at = control_character(value)
+            if at is not None:
+                found.append(ReadError(_control_message(value[at]), where))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int):
+            if int64 and value not in _INT64:
+                found.append(ReadError(f"integer out of range (got {len(str(abs(value)))} digits); "
+                                       "integers are 64-bit", where))
+        elif isinstance(value, (dict, list)):
+            if depth >= MAX_DEPTH:
+                found.append(ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}", where))
+                continue
+            pairs = value.items() if isinstance(value, dict) else enumerate(value)
+            children = []
+            for key, child in pairs:
+                here = _key(where, key)
+                if isinstance(key, str) and control_character(key) is not None:
+                    found.append(ReadError(f"{_control_message(key[control_character(key) or 0])} of a key", here))
+                children.append((child, here, depth + 1))
+            stack.extend(reversed(children))
+    return found
+
+
+def _first(problems: list[ReadError]) -> None:
+    if problems:
+        raise problems[0]
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """Parse TOML and check it with :func:`check_data`.
+
+    :raises ReadError: for invalid TOML (the message has the line) or the first problem of :func:`check_data`.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ReadError(f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise ReadError(f"invalid TOML: {exc.args[0].split(':')[0]}; integers are 64-bit") from None
+    _first(check_data(data))
+    return data
+
+
+def read_toml(path: Path | str) -> dict[str, Any]:
+    """:func:`read_text` then :func:`loads_toml`."""
+    return loads_toml(read_text(path))
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ReadError(f"an integer of {len(text.lstrip('-'))} digits; the limit is {MAX_DIGITS}")
+    return int(text)
+
+
+def loads_json(text: str) -> Any:
+    """Parse JSON and check it with :func:`check_data` (integers up to :data:`MAX_DIGITS` digits).
+
+    :raises ReadError: for invalid JSON (the message has the line) or the first problem found.
+    """
+    try:
+        data = json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}") from None
+    _first(check_data(data, int64=False))
+    return data
+
+
+def read_json(path: Path | str) -> Any:
+    """:func:`read_text` then :func:`loads_json`."""
+    return loads_json(read_text(path))

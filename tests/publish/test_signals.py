@@ -1,0 +1,125 @@
+"""SIGTERM and Ctrl-C during a real build that prints PDFs: exit 143 or 130, the previous _build as it was,
+no temporary folder and no worker process left."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from doubles import handbook_project
+
+TESTS = Path(__file__).parent.parent
+GENERAL = TESTS.parent / "plugins" / "general" / "src" / "checkframe_general" / "content"
+
+#: A build of the general sector's handbook, the PDFs in two worker processes.
+SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from doubles import content_plugin, load_only
+from checkframe.cli import common, main
+common.load_plugins = lambda: load_only(general=content_plugin({content!r}))
+sys.exit(main(["build", {project!r}, "--force", "--jobs", "2"]))
+"""
+
+CONFIG = """
+[handbook]
+title = "测试检查手册"
+department = "测试区应急管理局"
+author_guide = false
+"""
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A handbook built once, whose _build the interrupted builds must leave as it is."""
+    root = handbook_project(tmp_path_factory.mktemp("signals") / "hb", config=CONFIG)
+    script = SCRIPT.format(tests=str(TESTS), content=str(GENERAL), project=str(root))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return root, script
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads child processes from /proc")
+@pytest.mark.parametrize("number, twice, code", [
+    (signal.SIGTERM, False, 143),
+    (signal.SIGINT, False, 130),
+    (signal.SIGINT, True, 130),  # Ctrl-C pressed twice
+], ids=["sigterm", "ctrl-c", "ctrl-c-twice"])
+def test_a_signal_while_printing_stops_everything_at_once(built, number, twice, code):
+    root, script = built
+    before = {p.relative_to(root / "_build").as_posix(): p.read_bytes()
+              for p in (root / "_build").rglob("*") if p.is_file()}
+    subprocess.run(["rm", "-rf", str(root / ".checkframe-cache")], check=True)  # so that the PDFs are printed again
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    workers: list[int] = []
+    while process.poll() is None and not (list(root.glob("._build.new-*")) and len(workers) >= 2):
+        workers = children(process.pid)
+        time.sleep(0.05)
+    assert process.poll() is None, "the build ended before it printed"
+    time.sleep(0.3)  # the workers are printing
+    # Ctrl-C in a terminal reaches the whole process group; SIGTERM (kill, systemd, CI) the process alone.
+    send = (lambda: os.killpg(process.pid, number)) if number == signal.SIGINT else (lambda: process.send_signal(number))
+    send()
+    if twice:
+        time.sleep(0.05)
+        send()
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("the build did not stop")
+    assert process.returncode == code
+    what = "terminated" if number == signal.SIGTERM else "interrupted"
+    assert err.splitlines() == [f"checkframe: {what}; nothing was changed"]
+    assert [p.name for p in root.iterdir() if p.name.startswith("._build")] == []
+    assert [pid for pid in workers if alive(pid)] == []
+    after = {p.relative_to(root / "_build").as_posix(): p.read_bytes()
+             for p in (root / "_build").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_a_worker_ignores_ctrl_c_and_the_pool_stops_it():
+    """The pool's own part: a KeyboardInterrupt in the parent terminates workers that ignore SIGINT."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys, threading, time
+        sys.path.insert(0, {str(TESTS)!r})
+        from checkframe.util import parallel
+        from doubles import spin
+        threading.Timer(1.0, lambda: os.killpg(0, signal.SIGINT)).start()
+        try:
+            parallel.ordered_map(spin, list(range(4)), jobs=2)
+        except KeyboardInterrupt:
+            print(len([p for p in parallel.multiprocessing.active_children()]))
+            sys.exit(130)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            start_new_session=True)
+    assert (result.returncode, result.stdout, result.stderr) == (130, "0\n", "")

@@ -1,0 +1,217 @@
+"""Hostile and broken input through the command line: one line naming the file, exit 1, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+import checkframe.cli as cli
+from checkframe.cli import common
+from checkframe.plugins import ENV_ALLOWLIST
+from doubles import handbook_project
+from stores import Store
+
+
+@pytest.fixture
+def demo(monkeypatch, content):
+    """The commands see the built-in plugins and the demo content only."""
+    real = common.load_plugins
+    monkeypatch.setattr(common, "load_plugins", lambda: real(environ={ENV_ALLOWLIST: ""}, extra={"demo": content.plugin()}))
+    return content
+
+
+def errors(capsys) -> list[str]:
+    return capsys.readouterr().err.splitlines()
+
+
+def test_sector_toml_that_is_a_folder(demo, capsys):
+    (demo.root / "sector.toml").unlink()
+    (demo.root / "sector.toml").mkdir()
+    assert cli.main(["validate"]) == 1
+    assert errors(capsys) == [
+        "error: demo: sector.toml: is a folder, not a file",
+        "checkframe: 1 problem found; nothing was written.",
+    ]
+
+
+@pytest.mark.parametrize("data, message", [
+    ("[sector]\nname = '测试'".encode("gbk"), "line 2: not UTF-8 text (byte 0xb2); save it as UTF-8"),
+    (b"x = " + b"[" * 3000 + b"]" * 3000, "nested more than 64 levels deep; the limit is 64"),
+])
+def test_content_file_that_cannot_be_read(demo, capsys, data, message):
+    (demo.root / "checkpoints" / "02-bad.toml").write_bytes(data)
+    assert cli.main(["validate"]) == 1
+    assert errors(capsys)[0].startswith(f"error: demo: checkpoints/02-bad.toml: {message}")
+
+
+def test_content_with_a_bom_reads(demo, capsys):
+    path = demo.root / "sector.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert cli.main(["validate"]) == 0
+
+
+def test_control_character_in_a_title(demo, capsys):
+    demo.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "瓦斯\\u001b[2J检查"')
+    assert cli.main(["validate"]) == 1
+    assert errors(capsys)[0] == (
+        "error: demo: checkpoints/01-gas.toml: $.checkpoint[0].title: control character U+001B in the text; "
+        "remove it (only tab and newline may be written, and only where the text may have them)")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_bytes("[handbook]\ntitle = '手册'\n".encode("gbk")), "not UTF-8 text (byte 0xca); save it as UTF-8"),
+    (lambda p: p.write_bytes(b'[handbook]\ntitle = "\\u0000"\ndepartment = "x"\n'), None),
+])
+def test_a_checkframe_toml_that_cannot_be_read(demo, tmp_path, capsys, make, message):
+    root = handbook_project(tmp_path / "hb")
+    make(root / "checkframe.toml")
+    assert cli.main(["build", str(root)]) == 1
+    first = errors(capsys)[0]
+    if message:
+        assert first == f"error: {root.as_posix()}/checkframe.toml: line 2: {message}"
+    else:
+        assert first.startswith(f"error: {root.as_posix()}/checkframe.toml: $.handbook.title: control character U+0000")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.mkdir(), "pages/a.md: is a folder, not a file"),
+    (lambda p: p.symlink_to(p),
+     "pages/a.md: cannot read: a symlink loop (the link points back at itself); fix or remove the link"),
+    (lambda p: p.write_bytes(b"# \xff\n"), "pages/a.md: line 1: not UTF-8 text (byte 0xff); save it as UTF-8"),
+    (lambda p: p.write_text("# 标题\n\n\x1b[31m红\n"),
+     "pages/a.md: line 3: control character U+001B in the text; remove it (only tab and newline may be written, "
+     "and only where the text may have them)"),
+])
+def test_a_page_that_cannot_be_read(demo, tmp_path, capsys, make, message):
+    root = handbook_project(tmp_path / "hb")
+    (root / "pages").mkdir()
+    make(root / "pages" / "a.md")
+    assert cli.main(["build", str(root)]) == 1
+    assert errors(capsys) == [f"error: {message}", "checkframe: 1 problem found; nothing was written."]
+    assert not (root / "_build").exists()
+
+
+def test_a_record_that_is_not_utf8(tmp_path, capsys, monkeypatch):
+    from stores import CATALOG
+
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
+    store = Store(tmp_path / "ledger")
+    (store.root / "records" / "2024-03-01-acme.toml").write_bytes(b"\xef\xbb\xbfunit = 'acme'\nnote = '\xb0'\n")
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-31"]) == 1
+    assert errors(capsys)[0] == (
+        "error: records/2024-03-01-acme.toml: line 2: not UTF-8 text (byte 0xb0); save it as UTF-8")
+
+
+def test_an_export_with_a_number_of_thousands_of_digits(tmp_path, capsys):
+    (tmp_path / "old.json").write_text('{"format": 1, "checkpoints": [], "n": ' + "9" * 5000 + "}")
+    assert cli.main(["diff", str(tmp_path / "old.json"), str(tmp_path / "old.json")]) == 2
+    assert errors(capsys) == [f"error: {(tmp_path / 'old.json').as_posix()}: an integer of 5000 digits; the limit is 20"]
+
+
+# -- Outputs that never destroy ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_text("mine"), "is a file, not a folder checkframe built; move or remove it, then build again"),
+    (lambda p: p.symlink_to(p.parent / "elsewhere", target_is_directory=True),
+     "is a symlink; checkframe replaces _build as a whole and does not follow it: remove the link (or move what it "
+     "points to), then build again"),
+    (lambda p: (p.mkdir(), (p / "notes.txt").write_text("mine")),
+     "is not a folder checkframe built (it has no .checkframe-build.json), and a build replaces it as a whole: "
+     "move or remove it, then build again"),
+])
+def test_build_replaces_only_a_folder_it_built(demo, tmp_path, capsys, make, message):
+    root = handbook_project(tmp_path / "hb")
+    (root / "elsewhere").mkdir()
+    (root / "elsewhere" / "keep.txt").write_text("keep")
+    make(root / "_build")
+    assert cli.main(["build", str(root)]) == 1
+    assert errors(capsys) == [f"error: {root.as_posix()}/_build: {message}",
+                              "checkframe: 1 problem found; nothing was written."]
+    assert sorted(p.name for p in root.iterdir()) == ["_build", "checkframe.toml", "elsewhere"]
+    assert (root / "elsewhere" / "keep.txt").read_text() == "keep"
+
+
+def test_a_second_build_of_one_project_refuses_while_the_first_runs(demo, tmp_path, capsys):
+    from checkframe.util.fs import exclusive_lock
+
+    root = handbook_project(tmp_path / "hb")
+    (root / ".checkframe-cache").mkdir()
+    with exclusive_lock(root / ".checkframe-cache" / "build.lock"):  # as the first build holds it
+        assert cli.main(["build", str(root)]) == 1
+    assert errors(capsys)[0] == (
+        f"error: {root.as_posix()}/_build: another checkframe build of {root.as_posix()} is running (it holds "
+        f"{root.as_posix()}/.checkframe-cache/build.lock); wait for it to finish")
+    assert not (root / "_build").exists()
+
+
+def test_a_full_disk_names_the_folder_and_keeps_the_previous_build(demo, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from checkframe.publish import build
+
+    root = handbook_project(tmp_path / "hb")
+    assert cli.main(["build", str(root)]) == 0
+    before = (root / "_build" / "index.html").read_bytes()
+    real = build._write_tree
+
+    def full(staging, files):
+        real(staging, dict(list(files.items())[:3]))
+        raise OSError(errno.ENOSPC, "No space left on device", str(staging / "checkpoint" / "x.html"))
+
+    monkeypatch.setattr(build, "_write_tree", full)
+    capsys.readouterr()
+    assert cli.main(["build", str(root), "--force"]) == 1
+    first, last = errors(capsys)
+    staging = first.split("cannot write in ")[1].split("/checkpoint:")[0]
+    assert staging.startswith(f"{root.as_posix()}/._build.new-")
+    assert first == (f"error: {root.as_posix()}: cannot write in {staging}/checkpoint: No space left on device; "
+                     f"{root.as_posix()}/_build is as it was")
+    assert last == "checkframe: 1 problem found; nothing was written."
+    assert (root / "_build" / "index.html").read_bytes() == before
+    assert [p.name for p in root.iterdir() if p.name.startswith("._build")] == []
+
+
+def test_a_read_only_project_folder(demo, tmp_path, capsys):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes in every folder")
+    root = handbook_project(tmp_path / "hb")
+    root.chmod(0o555)
+    try:
+        assert cli.main(["build", str(root)]) == 1
+    finally:
+        root.chmod(0o755)
+    assert errors(capsys)[0] == f"error: {root.as_posix()}: cannot write in {root.as_posix()}: Permission denied"
+
+
+def test_inspect_new_never_writes_outside_records(tmp_path, capsys, monkeypatch):
+    from stores import CATALOG
+
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
+    store = Store(tmp_path / "ledger")
+    assert cli.main(["inspect", "new", "--checklist", "demo-self", "--unit", "../units/acme", "--dir", str(store.root),
+                     "--date", "2024-03-01"]) == 1
+    assert errors(capsys) == [
+        "error: --unit: expected an id of lowercase letters, digits, '-' or '_', starting with a letter, at most 64 "
+        f"characters (got '../units/acme'); a unit's id is the name of its file {store.root.as_posix()}/units/ID.toml"]
+    assert sorted(p.name for p in store.root.rglob("*")) == ["acme.toml", "beta.toml", "records", "units"]
+
+
+def test_inspect_recheck_of_a_file_that_is_not_a_record(tmp_path, capsys, monkeypatch):
+    from stores import CATALOG
+
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
+    store = Store(tmp_path / "ledger")
+    (store.root / "records" / "notes.txt").write_text("not a record")
+    assert cli.main(["inspect", "recheck", str(store.root / "records" / "notes.txt")]) == 1
+    assert errors(capsys) == [f"error: {store.root.as_posix()}/records/notes.txt is not a record: records are .toml "
+                              "files in a ledger's records/ folder"]
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_port_out_of_range(port, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["serve", "site", "--port", port])
+    assert info.value.code == 2
+    assert errors(capsys)[-1] == f"checkframe serve: error: argument --port: expected a port from 0 to 65535 (got '{port}')"

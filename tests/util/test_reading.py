@@ -1,0 +1,114 @@
+"""util.reading: every way a file can be wrong is one ReadError naming where, never a traceback."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from checkframe.util.reading import (
+    MAX_DEPTH,
+    ReadError,
+    check_data,
+    check_text,
+    loads_json,
+    loads_toml,
+    read_json,
+    read_text,
+    read_toml,
+)
+
+
+def error(call, *args, **kwargs) -> tuple[str, str]:
+    with pytest.raises(ReadError) as info:
+        call(*args, **kwargs)
+    return info.value.message, info.value.key
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path):
+    (tmp_path / "a.toml").write_bytes(b"\xef\xbb\xbftitle = '\xe6\xa3\x80'\n")
+    assert read_toml(tmp_path / "a.toml") == {"title": "检"}
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    (tmp_path / "a.toml").write_bytes("a = 1\ntitle = '检'\n".encode("gbk"))
+    assert error(read_text, tmp_path / "a.toml") == (
+        "not UTF-8 text (byte 0xbc); save it as UTF-8", "line 2")
+
+
+def test_a_folder_a_loop_a_missing_file_and_a_pipe(tmp_path):
+    (tmp_path / "dir.toml").mkdir()
+    (tmp_path / "loop.toml").symlink_to(tmp_path / "loop.toml")
+    os.mkfifo(tmp_path / "pipe.toml")
+    assert error(read_text, tmp_path / "dir.toml") == ("is a folder, not a file", "")
+    assert error(read_text, tmp_path / "loop.toml") == (
+        "cannot read: a symlink loop (the link points back at itself); fix or remove the link", "")
+    assert error(read_text, tmp_path / "none.toml") == ("no such file (a broken symlink?)", "")
+    assert error(read_text, tmp_path / "pipe.toml") == (
+        "not a regular file (a device, socket or pipe); give a file", "")
+
+
+def test_too_big(tmp_path):
+    (tmp_path / "a.md").write_text("x" * 2000)
+    assert error(read_text, tmp_path / "a.md", limit=1000) == ("too big: 2000 bytes, and the limit is 1000 bytes", "")
+
+
+def test_unreadable(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    (tmp_path / "a.toml").write_text("a = 1")
+    (tmp_path / "a.toml").chmod(0)
+    assert error(read_text, tmp_path / "a.toml") == ("cannot read: permission denied; make it readable (chmod u+r)", "")
+
+
+def test_nesting_is_limited_in_toml_and_json():
+    deep = "a = " + "[" * 5000 + "]" * 5000
+    assert error(loads_toml, deep) == (f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}", "")
+    assert error(loads_json, "[" * 100_000 + "]" * 100_000)[0] == (
+        f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}")
+    just = "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)
+    assert loads_toml(f"a = {just}")  # 64 levels with the top table: allowed
+    message, key = error(loads_toml, f"a = [{just}]")
+    assert message == "nested more than 64 levels deep; the limit is 64"
+    assert key == "$.a" + "[0]" * (MAX_DEPTH - 1)
+
+
+def test_integers_of_thousands_of_digits():
+    assert error(loads_toml, "a = " + "9" * 5000) == (
+        "invalid TOML: Exceeds the limit (4300 digits) for integer string conversion; integers are 64-bit", "")
+    assert error(loads_toml, "[t]\na = " + "9" * 30) == (
+        "integer out of range (got 30 digits); integers are 64-bit", "$.t.a")
+    assert error(loads_json, '{"a": ' + "9" * 5000 + "}") == ("an integer of 5000 digits; the limit is 20", "")
+    assert loads_toml(f"a = {2**63 - 1}") == {"a": 2**63 - 1}
+
+
+def test_control_characters_are_refused_with_the_key_path():
+    assert error(loads_toml, 'title = "a\\u001b[31mred"') == (
+        "control character U+001B in the text; remove it (only tab and newline may be written, and only where "
+        "the text may have them)", "$.title")
+    assert error(loads_toml, '[[checkpoint]]\nid = "x"\n[[checkpoint]]\ntitle = "a\\u0000"')[1] == "$.checkpoint[1].title"
+    assert error(loads_json, '{"x": [{"t": "\\u009b2J"}]}')[1] == "$.x[0].t"
+    assert error(loads_toml, 'title = "a\\rb"')[1] == "$.title"
+    assert loads_toml('text = """\nline\r\n\tindented\n"""') == {"text": "line\n\tindented\n"}
+
+
+def test_control_character_in_a_key():
+    assert error(loads_toml, '"a\\u0007" = 1') == (
+        "control character U+0007 in the text; remove it (only tab and newline may be written, and only where "
+        "the text may have them) of a key", '$."a\\u0007"')
+
+
+def test_check_data_gathers_every_problem():
+    found = check_data({"a": "\x1b", "b": ["ok", "\x00"]})
+    assert [p.key for p in found] == ["$.a", "$.b[1]"]
+
+
+def test_text_files_allow_tab_and_crlf_but_no_escape():
+    check_text("# 标题\r\n\tok\n")
+    assert error(check_text, "# 标题\n\n\x1b]8;;http://x\x07link")[1] == "line 3"
+
+
+def test_json_file(tmp_path):
+    (tmp_path / "e.json").write_text('{"a": 1,}')
+    assert error(read_json, tmp_path / "e.json") == (
+        "not JSON (Expecting property name enclosed in double quotes at line 1)", "")

@@ -58,9 +58,11 @@ def test_every_citation_of_every_plugin_is_declared(shipped):
     assert undeclared(shipped, declared()) == []
 
 
-def test_every_document_cited_by_article_is_declared_and_nothing_more(shipped):
+def test_every_document_cited_by_article_is_declared(shipped):
     cited = {b.document for c in shipped.checkpoints for b in c.basis if b.article}
-    assert cited == set(declared())
+    assert cited <= set(declared())
+    # The seeds each plugin quotes, and the standards the new sectors rest on, are among them.
+    assert {"mem-order-10-2023", "district-work-safety-priorities-2023", "jc-cq-campaign-2023"} <= cited
 
 
 def test_an_invented_article_and_an_overclaimed_confirmation_are_caught(shipped):

@@ -44,14 +44,16 @@ def copy_general(tmp_path: Path, sector: str = "general") -> Path:
 
 
 def test_shipped_plugins_declare_the_current_format():
-    assert len(SHIPPED) == 5
+    assert len(SHIPPED) == 7
     for folder in SHIPPED:
         assert tomllib.loads((folder / "sector.toml").read_text(encoding="utf-8"))["format"] == CONTENT_FORMAT, folder
 
 
 def test_shipped_plugins_load_together_from_this_tree():
     catalog = catalog_of(**{folder.parent.name: content_plugin(folder) for folder in SHIPPED})
-    assert {s.id for s in catalog.sectors} == {"coal_mine", "pipeline", "power", "fireworks", "general"}
+    assert {s.id for s in catalog.sectors} == {
+        "coal_mine", "pipeline", "power", "fireworks", "industry_trade", "special_equipment", "general"
+    }
 
 
 def test_a_plugin_for_a_future_format_is_refused_by_name(tmp_path):

@@ -27,7 +27,9 @@ def real():
 def test_real_samples_sectors_and_checkpoints_added(real):
     old, new = real
     diff = diff_catalogs(old, new)
-    assert [s.id for s in diff.of("sectors").added] == ["fireworks", "pipeline", "power"]
+    assert [s.id for s in diff.of("sectors").added] == [
+        "fireworks", "industry_trade", "pipeline", "power", "special_equipment"
+    ]
     added = {c.id for c in diff.of("checkpoints").added}
     assert {"coal-outburst-01", "pipe-aged-01", "power-major-01", "gen-ffr-01"} <= added
     assert len(added) == len(new.checkpoints) - len(old.checkpoints) + len(diff.of("checkpoints").removed)
@@ -154,7 +156,7 @@ def test_cli_on_real_samples(real, tmp_path, capsys):
     new.write_text(catalog_to_json(real[1]), encoding="utf-8")
     assert cli.main(["diff", str(EARLIER), str(new)]) == 0
     out = capsys.readouterr().out
-    assert "行业领域 sectors: 新增 3 · 删除 0 · 修改 2\n" in out
+    assert "行业领域 sectors: 新增 5 · 删除 0 · 修改 2\n" in out
     assert "  ~ gen-fire-22           埋压、圈占消防栓\n      标题（title）: 埋压、圈占消火栓 → 埋压、圈占消防栓\n" in out
 
 

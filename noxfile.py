@@ -58,7 +58,7 @@ def handbook(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the tests of the core and of every plugin (pass pytest options after --)."""
     ensure_system_packages(session, TEST_PACKAGES)
-    install_checkframe(session, "pytest", "playwright", "jsonschema")
+    install_checkframe(session, "pytest", "playwright", "jsonschema", "hypothesis", "openpyxl")
     session.run("pytest", "tests", *(f"{p}/tests" for p in PLUGINS), *session.posargs)
 
 

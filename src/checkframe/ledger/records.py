@@ -281,7 +281,7 @@ _CONVERTER.register_structure_hook_func(lambda kind: kind == tuple[Item, ...], _
 # control characters only, so that the text between the quotes is the value.
 _ROWS_START = re.compile(r"^item = \[[ \t]*\n", re.M)
 _ROW = re.compile(r'[ \t]*\{ checkpoint = "([^"\\\x00-\x1f\x7f-\x9f]*)", title = "([^"\\\x00-\x1f\x7f-\x9f]*)", '
-                  r'mark = "([^"\\\x00-\x1f\x7f-\x9f]*)" \},?[ \t]*\n')
+                  r'mark = "([^"\\\x00-\x1f\x7f-\x9f]*)" \}(,?)[ \t]*\n')
 _ROWS_END = re.compile(r"[ \t]*\][ \t]*(?:\n|$)")
 _TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
 
@@ -291,8 +291,10 @@ def _loads(text: str) -> dict[str, Any]:
 
     The rows' array (``item = [`` ... ``]``, top level, one ``{ checkpoint, title, mark }`` a line) is
     read with a regular expression and left to the parser as ``item = []`` on as many lines, so that
-    the rest of the file, its errors and their line numbers are the parser's own.  Anything else, or any
-    multi-line string that might hide such lines, goes to the parser whole.
+    the rest of the file, its errors and their line numbers are the parser's own.  Anything else (a row
+    without its comma before the next, a comment, an escape), or any multi-line string that might hide
+    such lines, goes to the parser whole.  tests/ledger/test_records_property.py checks with hypothesis
+    that the answer, or the error, is always tomllib's.
     """
     start = _ROWS_START.search(text)
     if start is None or '"""' in text or "'''" in text:
@@ -305,11 +307,16 @@ def _loads(text: str) -> dict[str, Any]:
     while match := _ROW.match(text, position):
         rows.append({"checkpoint": match[1], "title": match[2], "mark": match[3]})
         position = match.end()
+        if not match[4]:
+            break  # no comma: the array must end here, or it is the parser's to report
     end = _ROWS_END.match(text, position)
     if end is None:
         return loads_toml(text)
     lines = text.count("\n", start.start(), end.end())
-    data = loads_toml(text[:start.start()] + "item = []" + "\n" * lines + text[end.end():])
+    try:
+        data = loads_toml(text[:start.start()] + "item = []" + "\n" * lines + text[end.end():])
+    except ReadError:
+        return loads_toml(text)  # the error where the parser finds it in the file as written
     data["item"] = rows
     return data
 

@@ -1,0 +1,78 @@
+"""The records reader's fast path gives tomllib's answer, or tomllib's error, on every shape of record.
+
+``records._loads`` reads the checkpoint rows as ``inspect new`` writes them with a regular expression and
+leaves the rest to tomllib.  Hypothesis builds records from the pieces a person editing one by hand
+produces (rows with and without their commas, comments, escapes, tabs, CRLF, keys before and after the
+rows, tables, multi-line strings, a second ``item``) and compares both readers on each.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from checkframe.ledger import records
+
+_TEXT = st.text(alphabet=st.sampled_from(list('ab安全"\\\t \'#,{}[]=')), max_size=6)
+
+
+@st.composite
+def _row(draw: st.DrawFn) -> str:
+    checkpoint = draw(st.sampled_from(["gen-fire-01", "coal-vent-02", "", "x\\ty"]) | _TEXT)
+    title = draw(st.sampled_from(["安全出口", "备用主要通风机", ""]) | _TEXT)
+    mark = draw(st.sampled_from(["ok", "fail", "fixing", "", "yes"]))
+    comma = draw(st.sampled_from([",", "", ", "]))
+    indent = draw(st.sampled_from(["    ", "", "\t"]))
+    tail = draw(st.sampled_from(["", "  ", " # 备注", "\r"]))
+    spacing = draw(st.sampled_from([" ", ""]))
+    return (f'{indent}{{{spacing}checkpoint = "{checkpoint}", title = "{title}", mark = "{mark}"{spacing}}}'
+            f"{comma}{tail}\n")
+
+
+_BEFORE = st.sampled_from([
+    "", 'note = ""\n', 'inspectors = ["王检", "陈查"]\n', 'inspectors = [\n  "王检",\n]\n', "[extra]\n",
+    'note = """\nitem = [\n"""\n', "note = '''x'''\n", "colour = 1\n", "item = 1\n", "x = [\n", 'unit = "a" # c\n',
+])
+_AFTER = st.sampled_from([
+    "", "\n[[finding]]\nid = \"f-1\"\n", "item = []\n", "[[item]]\ncheckpoint = \"a\"\n", "note = 'x'\n",
+    "\n[finding.remediation]\ncategory = \"on_site\"\n", "]\n", "unit = \n",
+])
+_HEAD = 'unit = "acme"\ndate = 2024-03-01\nkind = "supervision"\nchecklist = "demo-self"\n'
+
+
+@st.composite
+def _record(draw: st.DrawFn) -> str:
+    rows = "".join(draw(st.lists(_row(), max_size=5)))
+    opening = draw(st.sampled_from(["item = [\n", "item = [  \n", "item = [\r\n", "item =[\n", "item = [ # rows\n"]))
+    closing = draw(st.sampled_from(["]\n", "]", "  ]  \n", "] # end\n", "],\n", ""]))
+    return draw(_BEFORE) + _HEAD + draw(_BEFORE) + opening + rows + closing + draw(_AFTER)
+
+
+def _answer(loads, text: str) -> object:
+    try:
+        return loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return ("error", str(exc))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_record())
+@example(_HEAD + 'item = [\n    { checkpoint = "a", title = "x", mark = "ok" }\n'
+                 '    { checkpoint = "b", title = "y", mark = "ok" },\n]\n')  # the missing comma of issue 14
+@example(_HEAD + 'item = [\n    { checkpoint = "a", title = "x", mark = "ok" }\n]\n')  # no comma after the last: valid
+def test_the_fast_path_answers_as_tomllib(text: str) -> None:
+    assert _answer(records._loads, text) == _answer(tomllib.loads, text)
+
+
+def test_a_missing_comma_between_rows_is_an_error_with_or_without_other_keys():
+    rows = ('item = [\n    { checkpoint = "a", title = "x", mark = "ok" }\n'
+            '    { checkpoint = "b", title = "y", mark = "ok" },\n]\n')
+    for text in (_HEAD + rows, _HEAD + "[extra]\n" + rows.replace("item", "other")):
+        try:
+            records._loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            assert "line 7" in str(exc) or "line 8" in str(exc)
+        else:
+            raise AssertionError(f"accepted: {text!r}")

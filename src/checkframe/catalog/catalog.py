@@ -40,7 +40,20 @@ def _index(items: Iterable[T], key: str) -> dict[str, T]:
 
 @frozen
 class Catalog:
-    """Every sector, checkpoint, checklist and remediation category, looked up by id."""
+    """Every sector, checkpoint, checklist and remediation category, looked up by id.
+
+    Made by :func:`build_catalog` from the installed plugins (or by
+    :func:`checkframe.testing.plugin_catalog` in a test); immutable.  Its
+    tuples ``sectors``, ``documents``, ``groups``, ``checkpoints``,
+    ``checklists`` and ``categories`` hold everything in catalog order::
+
+        from checkframe import build_catalog, load_plugins
+
+        catalog = build_catalog(load_plugins())
+        for checkpoint in catalog.sector_checkpoints("coal_mine"):
+            if checkpoint.level.value == "major":
+                print(checkpoint.id, checkpoint.title, [b.cited() for b in checkpoint.basis])
+    """
 
     sectors: tuple[Sector, ...] = ()
     documents: tuple[Document, ...] = ()
@@ -64,9 +77,11 @@ class Catalog:
         object.__setattr__(self, "_cache", {})
 
     def sector(self, id: str) -> Sector:
+        """A sector by id; ``KeyError`` when there is none (ask :meth:`has` first)."""
         return self._by["sector"][id]
 
     def document(self, id: str) -> Document:
+        """A document by id."""
         return self._by["document"][id]
 
     def group(self, key: str) -> Group:
@@ -74,15 +89,20 @@ class Catalog:
         return self._by["group"][key]
 
     def checkpoint(self, id: str) -> Checkpoint:
+        """A checkpoint by id."""
         return self._by["checkpoint"][id]
 
     def checklist(self, id: str) -> Checklist:
+        """A checklist by id; its ``checkpoints`` are its items resolved to checkpoint ids."""
         return self._by["checklist"][id]
 
     def category(self, code: str) -> RemediationCategory:
+        """A remediation category by code."""
         return self._by["category"][code]
 
     def has(self, kind: str, id: str) -> bool:
+        """Whether there is a ``kind`` (``"sector"``, ``"document"``, ``"group"``, ``"checkpoint"``,
+        ``"checklist"``, ``"category"``) of that id."""
         return id in self._by[kind]
 
     def ids(self, kind: str) -> list[str]:
@@ -100,18 +120,23 @@ class Catalog:
         return self._cache[key]
 
     def sector_checkpoints(self, sector: str) -> list[Checkpoint]:
+        """The checkpoints of a sector, in catalog order."""
         return [c for c in self.checkpoints if c.sector == sector]
 
     def sector_groups(self, sector: str) -> list[Group]:
+        """The groups of a sector, in catalog order."""
         return [g for g in self.groups if g.sector == sector]
 
     def sector_checklists(self, sector: str) -> list[Checklist]:
+        """The checklists a sector's plugin contributed."""
         return [c for c in self.checklists if c.sector == sector]
 
     def group_checkpoints(self, key: str) -> list[Checkpoint]:
+        """The checkpoints of a group, by ``sector/group``."""
         return [c for c in self.checkpoints if c.group_key == key]
 
     def checklist_checkpoints(self, id: str) -> list[Checkpoint]:
+        """The checkpoints of a checklist, in its order."""
         return [self.checkpoint(c) for c in self.checklist(id).checkpoints]
 
 

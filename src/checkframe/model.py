@@ -168,10 +168,26 @@ class Document:
     issuer: str = ""
     #: ISO date of issue, as far as it is known.
     date: str = ""
-    #: False when the document's number or date could not be confirmed.
+    #: False when neither the number nor the date could be confirmed: short for number_confirmed = false and
+    #: date_confirmed = false.
     confirmed: bool = True
+    #: False when the document number (文号) could not be checked against the issuer's text.
+    number_confirmed: bool = True
+    #: False when the date of issue could not be checked against the issuer's text.
+    date_confirmed: bool = True
     #: Why something is unconfirmed, or any other remark for readers.
     note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # A document's confirmation marks the document (its number, its date), never the citations of its
+        # articles: each article's text is confirmed on its own (LegalBasis.confirmed).
+        if not self.confirmed:
+            object.__setattr__(self, "number_confirmed", False)
+            object.__setattr__(self, "date_confirmed", False)
+
+    def unconfirmed(self) -> list[str]:
+        """What of the document is not confirmed, as readers are told: 文号, 日期."""
+        return [label for label, ok in (("文号", self.number_confirmed), ("日期", self.date_confirmed)) if not ok]
 
 
 @frozen
@@ -184,7 +200,8 @@ class LegalBasis:
     article: str = ""
     #: （一）, 第二款, ...
     item: str = ""
-    #: False when the reference material marks this article or its text unconfirmed.
+    #: False when the reference material marks this article or its text unconfirmed; only this marks the
+    #: citation 待核实 (a document's unconfirmed number or date does not).
     confirmed: bool = True
     #: Why it is unconfirmed; shown next to the citation.
     note: str = ""
@@ -303,6 +320,7 @@ FIELD_LABELS: dict[str, str] = {
     "checkpoints": "检查项",
     "code": "代码",
     "confirmed": "已核实",
+    "date_confirmed": "日期已核实",
     "date": "日期",
     "description": "说明",
     "document": "依据文件",
@@ -319,6 +337,7 @@ FIELD_LABELS: dict[str, str] = {
     "name": "名称",
     "note": "备注",
     "number": "文号",
+    "number_confirmed": "文号已核实",
     "plugin": "插件",
     "regulator": "监管部门",
     "remediation": "整改类别",

@@ -151,6 +151,7 @@ def read_register(register: Register, problems: list[Problem]) -> Contribution:
             contribution.extend(part)
         else:
             contribution.extend(load_content_dir(part, register.plugin, problems, register.distribution))
+            contribution.folders.append(part)
     return contribution
 
 
@@ -242,7 +243,7 @@ def contribution_warnings(plugins: Plugins, contributions: list[Contribution]) -
             continue
         found = by_plugin.get(name)
         hooks = {caller.name for caller in plugins.pm.get_hookcallers(plugins.pm.get_plugin(name)) or []}
-        if found is not None and not any(getattr(found, kind) for kind in KINDS) and hooks == {
+        if found is not None and not found.folders and not any(getattr(found, kind) for kind in KINDS) and hooks == {
             "checkframe_register_content"
         }:
             warnings.append(Problem(info.label(), "contributes nothing: its checkframe_register_content registered "

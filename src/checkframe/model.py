@@ -8,7 +8,9 @@ expected and what came, so that the content loader can report it verbatim.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -34,7 +36,9 @@ __all__ = [
     "RequiredField",
     "Sector",
     "SupervisionLevel",
+    "quote_hint",
     "show",
+    "unquote_hint",
 ]
 
 #: What an id may look like: safe in a URL path segment and a file name on
@@ -57,11 +61,51 @@ class Invalid(ValueError):
 
 
 def show(value: Any) -> str:
-    """Render a value that came from a file for an error message."""
-    if isinstance(value, (dict, list)):
-        kind = "a table" if isinstance(value, dict) else "an array"
-        return kind
+    """A value that came from a file as TOML spells it, for an error message: ``"big"``, ``true``, ``2023-04-19``.
+
+    A table or an array is named, not shown.
+    """
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        return value.isoformat().replace("T", " ")
     return repr(value)
+
+
+def quote_hint(value: Any) -> str:
+    """For a value that is text only when quoted: ``; 2023-04-19 is a date; write "2023-04-19" in quotes``."""
+    if isinstance(value, (dict, list)) or isinstance(value, str):
+        return ""
+    if isinstance(value, bool):
+        kind = "true or false"
+    elif isinstance(value, dt.datetime):
+        kind = "a date and time"
+    elif isinstance(value, dt.date):
+        kind = "a date"
+    elif isinstance(value, dt.time):
+        kind = "a time"
+    else:
+        kind = "a number"
+    spelled = show(value)
+    return f"; {spelled} is {kind}; write \"{spelled}\" in quotes"
+
+
+def unquote_hint(value: Any, kind: type) -> str:
+    """For text that would be right unquoted: ``; write 1 without quotes``."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if kind is bool and text in ("true", "false"):
+        return f"; write {text} without quotes"
+    if kind is int and re.fullmatch(r"[+-]?\d+", text):
+        return f"; write {int(text)} without quotes"
+    return ""
 
 
 class _Labelled(str, enum.Enum):
@@ -128,7 +172,7 @@ def check_id(value: str, key: str = "id") -> str:
     if not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX_LENGTH:
         raise Invalid(
             "expected an id of lowercase letters, digits, '-' or '_', starting with a "
-            f"letter, at most {ID_MAX_LENGTH} characters (got {value!r})",
+            f"letter, at most {ID_MAX_LENGTH} characters (got {show(value)})",
             key=key,
         )
     return value

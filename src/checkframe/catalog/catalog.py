@@ -339,7 +339,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
             check.report(plugin, entry.where, f"unknown sector {entry.obj.sector!r}", "sector")
     for plugin, entry in sectors.values():
         for doc in entry.obj.sources:
-            if doc not in documents:
+            if doc not in documents and doc not in broken:
                 check.report(plugin, entry.where, *_unknown("sources", "document", doc, documents))
 
     declared = declarers(contributions)
@@ -349,7 +349,9 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
             check.report(plugin, entry.where, f"unknown group {cp.group_key!r}", "group")
         for i, basis in enumerate(cp.basis):
             if basis.document not in documents:
-                check.report(plugin, entry.where, *_unknown(f"basis[{i}].document", "document", basis.document, documents))
+                if basis.document not in broken:  # a document that could not be read is reported once
+                    check.report(plugin, entry.where,
+                                 *_unknown(f"basis[{i}].document", "document", basis.document, documents))
                 continue
             undeclared = _foreign_document(plugins, plugin, declared[basis.document])
             if undeclared:

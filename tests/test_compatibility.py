@@ -91,7 +91,7 @@ def test_a_format_that_is_not_a_number(tmp_path):
     sector = folder / "sector.toml"
     sector.write_text(sector.read_text(encoding="utf-8").replace("format = 1", 'format = "1"'), encoding="utf-8")
     assert problems_of(general=content_plugin(folder)) == [
-        "general: sector.toml: $.format: expected a content format number such as 1 (got '1')"
+        "general: sector.toml: $.format: expected a content format number such as 1 (got \"1\"); write 1 without quotes"
     ]
 
 

@@ -8,7 +8,9 @@ expected and what came, so that the content loader can report it verbatim.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -34,7 +36,9 @@ __all__ = [
     "RequiredField",
     "Sector",
     "SupervisionLevel",
+    "quote_hint",
     "show",
+    "unquote_hint",
 ]
 
 #: What an id may look like: safe in a URL path segment and a file name on
@@ -57,11 +61,51 @@ class Invalid(ValueError):
 
 
 def show(value: Any) -> str:
-    """Render a value that came from a file for an error message."""
-    if isinstance(value, (dict, list)):
-        kind = "a table" if isinstance(value, dict) else "an array"
-        return kind
+    """A value that came from a file as TOML spells it, for an error message: ``"big"``, ``true``, ``2023-04-19``.
+
+    A table or an array is named, not shown.
+    """
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        return value.isoformat().replace("T", " ")
     return repr(value)
+
+
+def quote_hint(value: Any) -> str:
+    """For a value that is text only when quoted: ``; 2023-04-19 is a date; write "2023-04-19" in quotes``."""
+    if isinstance(value, (dict, list)) or isinstance(value, str):
+        return ""
+    if isinstance(value, bool):
+        kind = "true or false"
+    elif isinstance(value, dt.datetime):
+        kind = "a date and time"
+    elif isinstance(value, dt.date):
+        kind = "a date"
+    elif isinstance(value, dt.time):
+        kind = "a time"
+    else:
+        kind = "a number"
+    spelled = show(value)
+    return f"; {spelled} is {kind}; write \"{spelled}\" in quotes"
+
+
+def unquote_hint(value: Any, kind: type) -> str:
+    """For text that would be right unquoted: ``; write 1 without quotes``."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if kind is bool and text in ("true", "false"):
+        return f"; write {text} without quotes"
+    if kind is int and re.fullmatch(r"[+-]?\d+", text):
+        return f"; write {int(text)} without quotes"
+    return ""
 
 
 class _Labelled(str, enum.Enum):
@@ -128,7 +172,7 @@ def check_id(value: str, key: str = "id") -> str:
     if not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX_LENGTH:
         raise Invalid(
             "expected an id of lowercase letters, digits, '-' or '_', starting with a "
-            f"letter, at most {ID_MAX_LENGTH} characters (got {value!r})",
+            f"letter, at most {ID_MAX_LENGTH} characters (got {show(value)})",
             key=key,
         )
     return value
@@ -168,10 +212,26 @@ class Document:
     issuer: str = ""
     #: ISO date of issue, as far as it is known.
     date: str = ""
-    #: False when the document's number or date could not be confirmed.
+    #: False when neither the number nor the date could be confirmed: short for number_confirmed = false and
+    #: date_confirmed = false.
     confirmed: bool = True
+    #: False when the document number (文号) could not be checked against the issuer's text.
+    number_confirmed: bool = True
+    #: False when the date of issue could not be checked against the issuer's text.
+    date_confirmed: bool = True
     #: Why something is unconfirmed, or any other remark for readers.
     note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # A document's confirmation marks the document (its number, its date), never the citations of its
+        # articles: each article's text is confirmed on its own (LegalBasis.confirmed).
+        if not self.confirmed:
+            object.__setattr__(self, "number_confirmed", False)
+            object.__setattr__(self, "date_confirmed", False)
+
+    def unconfirmed(self) -> list[str]:
+        """What of the document is not confirmed, as readers are told: 文号, 日期."""
+        return [label for label, ok in (("文号", self.number_confirmed), ("日期", self.date_confirmed)) if not ok]
 
 
 @frozen
@@ -184,7 +244,8 @@ class LegalBasis:
     article: str = ""
     #: （一）, 第二款, ...
     item: str = ""
-    #: False when the reference material marks this article or its text unconfirmed.
+    #: False when the reference material marks this article or its text unconfirmed; only this marks the
+    #: citation 待核实 (a document's unconfirmed number or date does not).
     confirmed: bool = True
     #: Why it is unconfirmed; shown next to the citation.
     note: str = ""
@@ -303,6 +364,7 @@ FIELD_LABELS: dict[str, str] = {
     "checkpoints": "检查项",
     "code": "代码",
     "confirmed": "已核实",
+    "date_confirmed": "日期已核实",
     "date": "日期",
     "description": "说明",
     "document": "依据文件",
@@ -319,6 +381,7 @@ FIELD_LABELS: dict[str, str] = {
     "name": "名称",
     "note": "备注",
     "number": "文号",
+    "number_confirmed": "文号已核实",
     "plugin": "插件",
     "regulator": "监管部门",
     "remediation": "整改类别",

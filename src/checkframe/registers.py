@@ -60,11 +60,14 @@ class Contribution:
     categories: list[Entry] = attrs.Factory(list)
     #: Ids of entries that could not be read; references to them are not reported again.
     broken: set[str] = attrs.Factory(set)
+    #: The content folders the plugin named, read or refused.
+    folders: list[Path] = attrs.Factory(list)
 
     def extend(self, other: Contribution) -> None:
         for name in KINDS:
             getattr(self, name).extend(getattr(other, name))
         self.broken.update(other.broken)
+        self.folders.extend(other.folders)
 
 
 @attrs.define

@@ -25,7 +25,8 @@ def test_invalid_toml_syntax_names_the_line(content):
 def test_wrong_type(content):
     content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', "title = 3")
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string (got 3)"
+        "demo: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string"
+        " (got 3); 3 is a number; write \"3\" in quotes"
     ]
 
 
@@ -54,7 +55,7 @@ def test_missing_required_field(content):
 def test_unknown_hazard_level(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got 'big')"
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got \"big\")"
     ]
 
 
@@ -125,7 +126,7 @@ def test_id_not_safe_in_a_url(content):
     content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"', 'id = "../gas 2"')
     assert problems_of(demo=content.plugin()) == [
         "demo: checkpoints/01-gas.toml: $.checkpoint[1].id: expected an id of lowercase letters, digits, "
-        "'-' or '_', starting with a letter, at most 64 characters (got '../gas 2')"
+        "'-' or '_', starting with a letter, at most 64 characters (got \"../gas 2\")"
     ]
 
 
@@ -162,10 +163,11 @@ def test_every_problem_in_every_file_at_once(make_content):
     second.edit("checklists.toml", 'kind = "self_inspection"', 'kind = "self"')
     problems = problems_of(one=first.plugin(), two=second.plugin())
     assert problems == [
-        "one: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string (got 3)",
+        "one: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string"
+        " (got 3); 3 is a number; write \"3\" in quotes",
         "one: checkpoints/01-gas.toml: $.checkpoint[1].levl: unknown key; did you mean 'level'?",
         "two: sector.toml: $.sector.name: expected a string (got an array)",
-        "two: checklists.toml: $.checklist[0].kind: expected one of self_inspection, supervision (got 'self')",
+        "two: checklists.toml: $.checklist[0].kind: expected one of self_inspection, supervision (got \"self\")",
     ]
 
 
@@ -173,5 +175,6 @@ def test_a_broken_entry_is_not_reported_again_as_unknown(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "minor"')
     content.edit("checklists.toml", 'items = ["demo/gas"]', 'items = ["demo-gas-01", "demo-gas-02"]')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got 'minor')"
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major"
+        " (got \"minor\"); did you mean 'major'?"
     ]

@@ -167,7 +167,8 @@ def test_cli_on_real_samples(real, tmp_path, capsys):
     ('{"plugins": []}', "not a checkframe export (no format and checkpoints); make one with: checkframe export -o FILE"),
     ('{"format": 2, "checkpoints": []}',
      "export format 2, but this checkframe reads format 1; export it again with this version of checkframe"),
-    ('{"format": 1, "checkpoints": [{"id": 3}]}', "$.checkpoints[0].id: expected a string (got 3)"),
+    ('{"format": 1, "checkpoints": [{"id": 3}]}', "$.checkpoints[0].id: expected a string"
+        " (got 3); 3 is a number; write \"3\" in quotes"),
 ])
 def test_cli_bad_input_is_one_line_exit_2(tmp_path, exports, capsys, text, message):
     bad = tmp_path / "bad.json"

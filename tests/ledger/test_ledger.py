@@ -266,10 +266,10 @@ def test_values_of_the_wrong_kind(store):
         "2024-13-01", '"2024-13-01"'))
     assert store.problems() == [
         "records/a.toml: $.item[0].mark: expected one of ok, fixing, fail, or \"\" when it does not apply (got 'yes')",
-        "records/a.toml: $.finding[0].remediation.deadline: expected a date such as 2024-03-01 (got 'soon')",
-        "records/a.toml: $.finding[1].level: expected one of general, major (got 'big')",
-        "records/b.toml: $.recheck[0].result: expected one of passed, failed, or \"\" while not rechecked yet (got True)",
-        "records/b.toml: $.recheck[0].date: expected a date such as 2024-03-01 (got '2024-13-01')",
+        "records/a.toml: $.finding[0].remediation.deadline: expected a date such as 2024-03-01 (got \"soon\")",
+        "records/a.toml: $.finding[1].level: expected one of general, major (got \"big\")",
+        "records/b.toml: $.recheck[0].result: expected one of passed, failed, or \"\" while not rechecked yet (got true)",
+        "records/b.toml: $.recheck[0].date: expected a date such as 2024-03-01 (got \"2024-13-01\")",
     ]
 
 
@@ -288,8 +288,8 @@ def test_bad_units_and_bad_toml(store):
     (store.root / "records" / "a.toml").write_text("unit = \n", encoding="utf-8")
     assert store.problems() == [
         "units/Bad Name.toml: the file name is the unit's id: expected an id of lowercase letters, digits, "
-        "'-' or '_', starting with a letter, at most 64 characters (got 'Bad Name')",
-        "units/gamma.toml: $.staff.total: expected an integer (got 'many')",
+        "'-' or '_', starting with a letter, at most 64 characters (got \"Bad Name\")",
+        "units/gamma.toml: $.staff.total: expected an integer (got \"many\")",
         "records/a.toml: invalid TOML: Invalid value (at line 1, column 8)",
     ]
 

@@ -68,7 +68,7 @@ def test_every_class_and_field_an_author_writes_is_documented():
     for name in CLASSES:
         assert field_table(name) in guide, f"guide/format.md has no @fields {name}"
     docs = tomllib.loads((author_guide.GUIDE / "fields.toml").read_text(encoding="utf-8"))
-    assert set(docs) == set(CLASSES)
+    assert set(docs) == set(CLASSES) | set(author_guide.PROJECT_CLASSES)
 
 
 def test_a_field_without_a_description_stops_the_guide(monkeypatch):
@@ -103,12 +103,13 @@ def test_the_worked_example_is_what_new_plugin_writes():
 def test_pages_are_in_order_and_sections_slot_in(monkeypatch):
     pages = guide_pages()
     assert [p.slug for p in pages] == [
-        "index", "quickstart", "format", "schema", "hooks", "testing", "publishing", "compatibility", "diff"
+        "index", "install", "quickstart", "format", "schema", "hooks", "testing", "api", "handbook", "publishing",
+        "compatibility", "diff",
     ]
     titles = {p.slug: p.title for p in pages}
     assert f"- [{titles['schema']}](schema.html)" in pages[0].markdown
     assert f"- [{titles['diff']}](diff.html)" in pages[0].markdown
-    assert "(schema.html)" in pages[2].markdown
+    assert "(schema.html)" in pages[3].markdown
     # Without the schema section, the format page does not point at it.
     sources = {slug: text for slug, text in author_guide._sources() if slug not in ("schema", "diff")}
     monkeypatch.setattr(author_guide, "_sources",
@@ -117,8 +118,9 @@ def test_pages_are_in_order_and_sections_slot_in(monkeypatch):
     try:
         pages = guide_pages()
         slugs = [p.slug for p in pages]
-        assert slugs == ["index", "quickstart", "format", "hooks", "testing", "publishing", "compatibility"]
-        assert "schema.html" not in pages[0].markdown and "schema.html" not in pages[2].markdown
+        assert slugs == ["index", "install", "quickstart", "format", "hooks", "testing", "api", "handbook", "publishing",
+                         "compatibility"]
+        assert "schema.html" not in pages[0].markdown and "schema.html" not in pages[3].markdown
     finally:
         author_guide.guide_pages.cache_clear()
 
@@ -215,3 +217,25 @@ def test_an_unclosed_section_stops_the_guide(monkeypatch):
     monkeypatch.setattr(author_guide, "_sources", lambda: (("index", "# 指南\n\n<!-- @hooks -->\n\ntext\n"),))
     with pytest.raises(GuideError, match="<!-- @hooks --> has no <!-- end @hooks --> after it"):
         guide_pages()
+
+
+def test_the_handbook_project_and_template_references_are_generated():
+    handbook = (author_guide.GUIDE / "handbook.md").read_text(encoding="utf-8")
+    for name in author_guide.PROJECT_CLASSES:
+        assert field_table(name) in handbook
+    from checkframe.publish.overrides import default_blocks, default_templates
+
+    for name in default_templates():
+        assert f"### {name}\n" in handbook
+    assert "`after_basis`" in handbook and default_blocks("checkpoint.html")[-1] != ""
+    api = (author_guide.GUIDE / "api.md").read_text(encoding="utf-8")
+    assert "- `sector_checkpoints(sector: str) -> list[Checkpoint]`：The checkpoints of a sector" in api
+
+
+def test_the_search_api_in_the_guide_is_the_one_shipped():
+    import inspect
+
+    from checkframe.publish.search import query
+
+    assert str(inspect.signature(query)).startswith("(files: 'Mapping[str, bytes]', text: 'str', sector: 'str | None'")
+    assert "`query(files, text, sector=None)`" in (author_guide.GUIDE / "api.md").read_text(encoding="utf-8")

@@ -208,7 +208,7 @@ def test_a_failed_build_leaves_the_previous_site(project, content):
     before = read_tree(project / "_build")
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
     assert problems(project, demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got 'big')"
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got \"big\")"
     ]
     assert read_tree(project / "_build") == before
     assert [p.name for p in project.iterdir() if p.name.startswith("._build")] == []
@@ -394,7 +394,7 @@ def test_changes_config_problems_name_file_and_key(project, content, tmp_path):
         "reads format 1; export it again with this version of checkframe"]
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + '\n[changes]\nsince = 2024\nlabl = "x"\n', encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.changes.since: expected a string (got 2024)",
+        f"{config}: $.changes.since: expected a string (got 2024); 2024 is a number; write \"2024\" in quotes",
         f"{config}: $.changes.label: required key missing",
         f"{config}: $.changes.labl: unknown key; did you mean 'label'?",
     ]

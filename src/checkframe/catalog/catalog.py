@@ -40,7 +40,20 @@ def _index(items: Iterable[T], key: str) -> dict[str, T]:
 
 @frozen
 class Catalog:
-    """Every sector, checkpoint, checklist and remediation category, looked up by id."""
+    """Every sector, checkpoint, checklist and remediation category, looked up by id.
+
+    Made by :func:`build_catalog` from the installed plugins (or by
+    :func:`checkframe.testing.plugin_catalog` in a test); immutable.  Its
+    tuples ``sectors``, ``documents``, ``groups``, ``checkpoints``,
+    ``checklists`` and ``categories`` hold everything in catalog order::
+
+        from checkframe import build_catalog, load_plugins
+
+        catalog = build_catalog(load_plugins())
+        for checkpoint in catalog.sector_checkpoints("coal_mine"):
+            if checkpoint.level.value == "major":
+                print(checkpoint.id, checkpoint.title, [b.cited() for b in checkpoint.basis])
+    """
 
     sectors: tuple[Sector, ...] = ()
     documents: tuple[Document, ...] = ()
@@ -64,9 +77,11 @@ class Catalog:
         object.__setattr__(self, "_cache", {})
 
     def sector(self, id: str) -> Sector:
+        """A sector by id; ``KeyError`` when there is none (ask :meth:`has` first)."""
         return self._by["sector"][id]
 
     def document(self, id: str) -> Document:
+        """A document by id."""
         return self._by["document"][id]
 
     def group(self, key: str) -> Group:
@@ -74,15 +89,20 @@ class Catalog:
         return self._by["group"][key]
 
     def checkpoint(self, id: str) -> Checkpoint:
+        """A checkpoint by id."""
         return self._by["checkpoint"][id]
 
     def checklist(self, id: str) -> Checklist:
+        """A checklist by id; its ``checkpoints`` are its items resolved to checkpoint ids."""
         return self._by["checklist"][id]
 
     def category(self, code: str) -> RemediationCategory:
+        """A remediation category by code."""
         return self._by["category"][code]
 
     def has(self, kind: str, id: str) -> bool:
+        """Whether there is a ``kind`` (``"sector"``, ``"document"``, ``"group"``, ``"checkpoint"``,
+        ``"checklist"``, ``"category"``) of that id."""
         return id in self._by[kind]
 
     def ids(self, kind: str) -> list[str]:
@@ -100,18 +120,23 @@ class Catalog:
         return self._cache[key]
 
     def sector_checkpoints(self, sector: str) -> list[Checkpoint]:
+        """The checkpoints of a sector, in catalog order."""
         return [c for c in self.checkpoints if c.sector == sector]
 
     def sector_groups(self, sector: str) -> list[Group]:
+        """The groups of a sector, in catalog order."""
         return [g for g in self.groups if g.sector == sector]
 
     def sector_checklists(self, sector: str) -> list[Checklist]:
+        """The checklists a sector's plugin contributed."""
         return [c for c in self.checklists if c.sector == sector]
 
     def group_checkpoints(self, key: str) -> list[Checkpoint]:
+        """The checkpoints of a group, by ``sector/group``."""
         return [c for c in self.checkpoints if c.group_key == key]
 
     def checklist_checkpoints(self, id: str) -> list[Checkpoint]:
+        """The checkpoints of a checklist, in its order."""
         return [self.checkpoint(c) for c in self.checklist(id).checkpoints]
 
 
@@ -126,6 +151,7 @@ def read_register(register: Register, problems: list[Problem]) -> Contribution:
             contribution.extend(part)
         else:
             contribution.extend(load_content_dir(part, register.plugin, problems, register.distribution))
+            contribution.folders.append(part)
     return contribution
 
 
@@ -217,7 +243,7 @@ def contribution_warnings(plugins: Plugins, contributions: list[Contribution]) -
             continue
         found = by_plugin.get(name)
         hooks = {caller.name for caller in plugins.pm.get_hookcallers(plugins.pm.get_plugin(name)) or []}
-        if found is not None and not any(getattr(found, kind) for kind in KINDS) and hooks == {
+        if found is not None and not found.folders and not any(getattr(found, kind) for kind in KINDS) and hooks == {
             "checkframe_register_content"
         }:
             warnings.append(Problem(info.label(), "contributes nothing: its checkframe_register_content registered "
@@ -313,7 +339,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
             check.report(plugin, entry.where, f"unknown sector {entry.obj.sector!r}", "sector")
     for plugin, entry in sectors.values():
         for doc in entry.obj.sources:
-            if doc not in documents:
+            if doc not in documents and doc not in broken:
                 check.report(plugin, entry.where, *_unknown("sources", "document", doc, documents))
 
     declared = declarers(contributions)
@@ -323,7 +349,9 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
             check.report(plugin, entry.where, f"unknown group {cp.group_key!r}", "group")
         for i, basis in enumerate(cp.basis):
             if basis.document not in documents:
-                check.report(plugin, entry.where, *_unknown(f"basis[{i}].document", "document", basis.document, documents))
+                if basis.document not in broken:  # a document that could not be read is reported once
+                    check.report(plugin, entry.where,
+                                 *_unknown(f"basis[{i}].document", "document", basis.document, documents))
                 continue
             undeclared = _foreign_document(plugins, plugin, declared[basis.document])
             if undeclared:

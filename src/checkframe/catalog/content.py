@@ -34,6 +34,7 @@ from checkframe.model import (
     RemediationCategory,
     Sector,
     show,
+    unquote_hint,
 )
 from checkframe.registers import Contribution, Entry
 from checkframe.util.reading import ReadError, read_toml
@@ -183,7 +184,8 @@ def check_content_format(root: Path, plugin: str, distribution: str = "") -> Pro
             declared[name] = data["format"]
     for name, value in declared.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            return Problem(plugin, f"expected a content format number such as {CONTENT_FORMAT} (got {show(value)})",
+            return Problem(plugin, f"expected a content format number such as {CONTENT_FORMAT} "
+                                   f"(got {show(value)}){unquote_hint(value, int)}",
                            name, "$.format")
     if len(set(declared.values())) > 1:
         return Problem(plugin, "sector.toml and remediation.toml declare different formats "

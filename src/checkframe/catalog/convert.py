@@ -33,7 +33,9 @@ from checkframe.model import (
     RemediationCategory,
     Sector,
     _Labelled,
+    quote_hint,
     show,
+    unquote_hint,
 )
 
 __all__ = ["LOADER_FIELDS", "WrongType", "errors_of", "is_variadic_tuple", "make_converter", "unknown_key"]
@@ -58,7 +60,8 @@ def _strict(kind: type, noun: str) -> Callable[[Any, type], Any]:
     def hook(value: Any, _: type) -> Any:
         # bool is a subclass of int: a TOML true is not a number.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise WrongType(f"expected {noun} (got {show(value)})")
+            hint = quote_hint(value) if kind is str else unquote_hint(value, kind)
+            raise WrongType(f"expected {noun} (got {show(value)}){hint}")
         return value
 
     return hook
@@ -71,7 +74,8 @@ def _enum_hook(value: Any, kind: type[enum.Enum]) -> enum.Enum:
     try:
         return kind(value)
     except ValueError:
-        raise Invalid(f"expected one of {choices} (got {value!r})") from None
+        near = did_you_mean(value, [str(member.value) for member in kind])
+        raise Invalid(f"expected one of {choices} (got {show(value)}){near}") from None
 
 
 def _date_hook(value: Any, _: type) -> dt.date:

@@ -29,6 +29,9 @@ it renders, markers left out.  The directives:
     the files that ``checkframe new-plugin gas --title 城镇燃气`` writes;
 ``@formats``
     the content formats this checkframe reads;
+``@templates``
+    each default site template with its blocks and the variables it uses
+    (:func:`checkframe.publish.overrides.template_reference`);
 ``@if-page SLUG TEXT``
     TEXT, only when the guide has a page SLUG (a section that may not exist yet).
 """
@@ -51,6 +54,7 @@ import attrs
 
 from checkframe import hookspecs, model
 from checkframe.catalog import content, convert
+from checkframe.publish import project
 
 __all__ = [
     "GUIDE",
@@ -68,13 +72,20 @@ __all__ = [
 GUIDE = Path(str(resources.files("checkframe") / "guide"))
 
 #: The order of the guide's pages; other pages follow, by name.
-ORDER = ("index", "quickstart", "format", "schema", "hooks", "testing", "publishing", "compatibility", "diff")
+ORDER = ("index", "install", "quickstart", "format", "schema", "hooks", "testing", "api", "handbook", "publishing",
+         "compatibility", "diff")
 
 #: The classes whose fields the content files hold, by name as ``@fields`` names them.
 CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (content.SectorFile, model.Sector, model.Document, model.Group, model.Checkpoint, model.LegalBasis,
                 model.Checklist, content.RemediationFile, model.RemediationCategory)
+}
+
+
+#: The tables of a handbook project's ``checkframe.toml``, documented like the content classes.
+PROJECT_CLASSES: dict[str, type] = {
+    cls.__name__: cls for cls in (project.HandbookConfig, project.PrintConfig, project.ChangesConfig)
 }
 
 
@@ -142,9 +153,9 @@ def _default_text(field: attrs.Attribute) -> str:
 
 def field_table(class_name: str) -> str:
     """The Markdown table of one content class's fields."""
-    cls = CLASSES.get(class_name)
+    cls = CLASSES.get(class_name) or PROJECT_CLASSES.get(class_name)
     if cls is None:
-        raise GuideError(f"@fields {class_name}: no such content class; known: {', '.join(CLASSES)}")
+        raise GuideError(f"@fields {class_name}: no such content class; known: {', '.join([*CLASSES, *PROJECT_CLASSES])}")
     docs = field_docs().get(class_name, {})
     fields = authoring_fields(cls)
     names = {f.name for f in fields}
@@ -262,7 +273,21 @@ def api_reference(module_name: str) -> str:
         signature = f"{name}{inspect.signature(obj)}" if inspect.isfunction(obj) else f"class {name}"
         signature = signature.replace("'", "")
         parts.append(f"### {name}\n\n```python\n{signature}\n```\n\n" + rst_to_markdown(obj.__doc__))
+        if inspect.isclass(obj):
+            parts.extend(_methods(obj))
     return "\n".join(parts)
+
+
+def _methods(cls: type) -> list[str]:
+    """The public methods of a class with a docstring, each as a list item with its signature."""
+    items = []
+    for name, member in vars(cls).items():
+        if name.startswith("_") or not inspect.isfunction(member) or not (member.__doc__ or "").strip():
+            continue
+        signature = str(inspect.signature(member)).replace("'", "").replace("(self, ", "(").replace("(self)", "()")
+        first = inspect.cleandoc(member.__doc__ or "").split("\n\n")[0].replace("\n", " ")
+        items.append(f"- `{name}{signature}`：{_inline(first)}")
+    return ["**方法 methods**：\n\n" + "\n".join(items) + "\n"] if items else []
 
 
 # -- The worked example ------------------------------------------------------------------
@@ -410,8 +435,14 @@ def guide_pages() -> tuple[GuidePage, ...]:
                  for slug, text in sources)
 
 
-#: Generated sections added by other modules of the guide: directive name → function of its argument.
-GENERATORS: dict[str, Any] = {}
+def _templates(argument: str) -> str:
+    from checkframe.publish.overrides import template_reference
+
+    return template_reference(argument)
+
+
+#: Generated sections of other modules: directive name → function of its argument.
+GENERATORS: dict[str, Any] = {"templates": _templates}
 
 
 def stale_pages(folder: Path = GUIDE) -> list[str]:

@@ -106,3 +106,52 @@ def check_overrides(registers: Iterable[SiteRegister]) -> list[Problem]:
             for path in sorted(folder.rglob("*.html")):
                 problems.extend(_check_file(path, path.relative_to(folder).as_posix(), register.plugin))
     return problems
+
+
+#: What every page's template is given, as :meth:`checkframe.publish.site.SiteRenderer.render` passes it.
+COMMON_CONTEXT = {
+    "page_path": "本页在网站中的路径，如 `sector/coal_mine.html`",
+    "root": "从本页回到网站根目录的相对路径，如 `../`",
+    "handbook": "`checkframe.toml` 的 `[handbook]`：`handbook.title`、`handbook.department` 等",
+    "catalog": "全部内容（`checkframe.Catalog`）",
+    "nav_sectors": "导航栏列出的行业领域",
+    "extra_pages": "手册的附加页面（`pages/*.md` 和插件的页面）",
+    "pdfs": "打印版 PDF 的路径：检查表 id 或 `forms/表名` → `pdf/…`",
+    "changes": "`[changes]` 配置；没有内容变化页时为空",
+    "checkpoint_path": "函数：检查项 id → 其页面路径",
+    "navigation": "函数：生成本页的导航栏",
+    "document_of": "函数：文件 id → 依据文件",
+    "category_of": "函数：代码 → 整改类别",
+    "group_of": "函数：`sector/group` → 分组",
+    "sector_of": "函数：id → 行业领域",
+    "HazardLevel": "隐患等级枚举，如 `HazardLevel.MAJOR`",
+    "url": "函数：`url(目标路径)` → 从本页出发的相对链接",
+}
+
+
+def template_reference(_: str = "") -> str:
+    """The ``@templates`` section of the guide: each default template, its blocks and the variables it uses."""
+    from checkframe.publish.site import environment
+
+    env = environment([])
+    rows = ["| 变量 | 说明 |", "|---|---|"]
+    rows += [f"| `{name}` | {text} |" for name, text in COMMON_CONTEXT.items()]
+    parts = ["每个模板都能用的变量：", "", *rows, ""]
+    from jinja2 import meta
+
+    for name in default_templates():
+        tree = env.parse((_templates_root() / name).read_text(encoding="utf-8"), name)
+        imported = {n if isinstance(n, str) else n[-1] for node in tree.find_all(nodes.FromImport) for n in node.names}
+        own = sorted(meta.find_undeclared_variables(tree) - set(COMMON_CONTEXT) - set(env.globals) - imported)
+        blocks = default_blocks(name)
+        parent = _extends(tree)
+        lines = [f"### {name}", ""]
+        if name.startswith("_"):
+            lines.append("由其他模板包含（include / import），不单独成页。")
+        if parent:
+            lines.append(f"继承 `{parent}`。")
+        lines.append("区块 blocks：" + ("、".join(f"`{b}`" for b in blocks) if blocks else "无"))
+        lines.append("")
+        lines.append("本模板另用的变量：" + ("、".join(f"`{v}`" for v in own) if own else "无"))
+        parts += [*lines, ""]
+    return "\n".join(parts).rstrip() + "\n"

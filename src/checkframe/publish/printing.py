@@ -151,7 +151,7 @@ def _citation(catalog: Catalog, checkpoint: Checkpoint) -> str:
     for basis in checkpoint.basis:
         document = catalog.document(basis.document) if catalog.has("document", basis.document) else None
         name = f"《{document.title}》" if document else basis.document
-        unconfirmed = not basis.confirmed or (document is not None and not document.confirmed)
+        unconfirmed = not basis.confirmed  # the article's text; a document's number or date marks no citation
         parts.append(f"{name}{basis.cited()}{'（待核实）' if unconfirmed else ''}")
     return "；".join(parts)
 

@@ -32,7 +32,8 @@ def fresh_guide():
 def test_every_hook_has_a_docstring_and_a_test_that_implements_it():
     sources = "\n".join(p.read_text(encoding="utf-8") for p in TESTS.rglob("test_*.py") if p.name != "test_guide.py")
     specs = hook_specs()
-    assert [s.__name__ for s in specs] == ["checkframe_register_content", "checkframe_register_site"]
+    assert [s.__name__ for s in specs] == ["checkframe_register_content", "checkframe_register_site",
+                                         "checkframe_register_ledger"]
     for spec in specs:
         assert (spec.__doc__ or "").strip(), f"{spec.__name__} has no docstring"
         assert ":param" in spec.__doc__ and ":returns:" in spec.__doc__, spec.__name__
@@ -100,7 +101,7 @@ def test_the_worked_example_is_what_new_plugin_writes():
 def test_pages_are_in_order_and_sections_slot_in(monkeypatch):
     pages = guide_pages()
     assert [p.slug for p in pages] == [
-        "index", "quickstart", "format", "schema", "hooks", "testing", "publishing", "compatibility", "diff"
+        "index", "quickstart", "format", "schema", "hooks", "testing", "publishing", "compatibility", "diff", "records"
     ]
     titles = {p.slug: p.title for p in pages}
     assert f"- [{titles['schema']}](schema.html)" in pages[0].markdown
@@ -114,7 +115,7 @@ def test_pages_are_in_order_and_sections_slot_in(monkeypatch):
     try:
         pages = guide_pages()
         slugs = [p.slug for p in pages]
-        assert slugs == ["index", "quickstart", "format", "hooks", "testing", "publishing", "compatibility"]
+        assert slugs == ["index", "quickstart", "format", "hooks", "testing", "publishing", "compatibility", "records"]
         assert "schema.html" not in pages[0].markdown and "schema.html" not in pages[2].markdown
     finally:
         author_guide.guide_pages.cache_clear()

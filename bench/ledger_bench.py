@@ -95,8 +95,11 @@ def generate(root: Path, records: int, units: int, seed: int) -> None:
                     if c.level.value == "major":
                         finding["remediation"] = {
                             "category": "listed_supervision", "supervision_level": "district",
+                            "lead_unit": "区应急管理局", "notice_number": f"区安督〔2024〕{serial}号", "notice_date": day,
                             "responsible_person": "张三", "measures": "整改", "funds": "10万元",
                             "deadline": day + dt.timedelta(days=45), "contingency_plan": "停止作业"}
+                        if sector == "coal_mine":  # 《煤矿安全生产条例》第三十六条
+                            finding["stop"] = {"kind": "coal_production_stop", "scope": "partial"}
                     elif rng.random() < 0.3:
                         finding["remediation"] = {"category": "on_site"}
                     else:
@@ -109,6 +112,7 @@ def generate(root: Path, records: int, units: int, seed: int) -> None:
                     record["finding"] = findings
             else:
                 record["follows"] = previous
+                record["kind"] = "supervision"  # the department rechecks: a major hazard closes only so
                 fixed, rechecks, closes = [], [], []
                 for fid in open_:
                     if state[fid] == "fixing":
@@ -117,7 +121,7 @@ def generate(root: Path, records: int, units: int, seed: int) -> None:
                     rechecks.append({"finding": fid, "result": "passed" if passed else "failed", "by": "王检"})
                     state[fid] = "accepted" if passed else "fixing"
                 for fid in accepted:
-                    closes.append({"finding": fid})
+                    closes.append({"finding": fid, "approver": "李局"})
                     del state[fid]
                 for key, value in (("fixed", fixed), ("recheck", rechecks), ("close", closes)):
                     if value:
@@ -140,12 +144,21 @@ def measure(root: Path, jobs: int | None) -> dict:
     from checkframe.ledger.rows import LEDGER_COLUMNS, ledger_rows, render, weekly_rows
     from checkframe.plugins import load_plugins
 
+    try:  # the sector plugins' ledger rules, where checkframe has them (issue 14)
+        from checkframe.ledger.rules import gather_ledger_rules
+    except ImportError:
+        def gather_ledger_rules(plugins, problems):
+            return None
+
     t0 = time.perf_counter()
-    catalog = build_catalog(load_plugins())
+    plugins = load_plugins()
+    catalog = build_catalog(plugins)
+    rules = gather_ledger_rules(plugins, [])
+    kwargs = {"rules": rules} if rules is not None else {}
     t1 = time.perf_counter()
     as_of = dt.date(2030, 1, 1)
     c1 = _cpu()
-    ledger = build_ledger(root, catalog, as_of, jobs=jobs)
+    ledger = build_ledger(root, catalog, as_of, jobs=jobs, **kwargs)
     assert not ledger.problems, [str(p) for p in ledger.problems[:5]]
     render(ledger_rows(ledger), LEDGER_COLUMNS, "csv")
     t2 = time.perf_counter()
@@ -156,7 +169,7 @@ def measure(root: Path, jobs: int | None) -> dict:
     findings = len(ledger.entries)
     del ledger, rows
     tracemalloc.start()
-    ledger = build_ledger(root, catalog, as_of, jobs=jobs)
+    ledger = build_ledger(root, catalog, as_of, jobs=jobs, **kwargs)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {

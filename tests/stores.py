@@ -65,6 +65,9 @@ level = "major"
 [finding.remediation]
 category = "listed_supervision"
 supervision_level = "district"
+lead_unit = "区应急管理局"
+notice_number = "区安督〔2024〕1号"
+notice_date = 2024-03-01
 responsible_person = "李四"
 measures = "配齐瓦斯检查员"
 funds = "5万元"

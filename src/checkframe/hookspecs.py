@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from checkframe.registers import BuildFiles, CommandRegister, Register, SiteRegister
+    from checkframe.registers import BuildFiles, CommandRegister, LedgerRegister, Register, SiteRegister
 
 PROJECT_NAME = "checkframe"
 
@@ -198,5 +198,53 @@ def checkframe_build_written(output: Path, catalog: Any, project: Any) -> None:
     :param output: the output folder, ``PROJECT/_build``.
     :param catalog: the :class:`checkframe.Catalog` the handbook was built from.
     :param project: the handbook project.
+    :returns: nothing; anything returned is ignored.
+    """
+# -- Ledger phase: called once each time a ledger is replayed -----------------------------
+
+
+@hookspec
+def checkframe_register_ledger(register: LedgerRegister) -> None:
+    """Add rules and production-stop kinds to the ledger (台账) of inspection records.
+
+    Called once per ``checkframe ledger`` (and ``inspect recheck``) run, after
+    the catalog is built and before any record is read.  Each plugin's
+    implementation is called on its own, in pluggy's order; an exception is
+    reported with the plugin's name and the ledger is not replayed.
+
+    :param register: records what the plugin adds.  Its methods are
+
+        - ``register.stop_kind(code, name, basis)``: a kind of production stop
+          (停产停业整改) that a record may name as ``stop.kind``, e.g. coal's
+          ``register.stop_kind("coal_production_stop", "停产整顿",
+          "《煤矿安全生产条例》第三十六条")``.  The core's own is
+          ``production_stop`` (停产停业整改, 安全生产法 第六十五条（三）).
+        - ``register.rule(check, sector="")``: ``check(entry, ledger)`` is
+          called for every finding on the ledger once all records are
+          replayed (only for units of ``sector`` when it is given).
+          ``entry.finding`` is a :class:`checkframe.ledger.findings.Finding`
+          as it stands on the ledger's date: its ``state``, ``level``,
+          ``remediation``, ``stop``, ``resumption``, ``rechecks`` and dates;
+          ``entry.unit`` is the unit's id.  ``ledger`` offers
+
+          - ``ledger.as_of``: the date the ledger is replayed to;
+          - ``ledger.unit``: the finding's unit registration (``name``,
+            ``township``, ``sector``, ...);
+          - ``ledger.catalog``: the catalog, e.g.
+            ``ledger.catalog.checkpoint(entry.finding.checkpoint)``;
+          - ``ledger.problem(message, at="finding")``: the records break the
+            rule.  The command prints it as one line naming the record file
+            and key of the event ``at`` names (``"finding"``, ``"stop"``,
+            ``"resume"``, ``"close"``, ``"recheck"``, ``"fixed"``,
+            ``"remediate"``, ``"escalate"``, ``"report"``; the finding's own
+            record when that event is not recorded) and exits 1;
+          - ``ledger.overdue(reason)``: the finding is late in a way the rule
+            knows (a reason in Chinese, as the clerk reads it, e.g.
+            ``"复产验收超过20日"``); the ledger marks it overdue and shows
+            the reason, and nothing is an error.
+
+          A rule returns nothing; an exception it raises is reported with
+          the plugin's name and the rule's, as a problem.
+
     :returns: nothing; anything returned is ignored.
     """

@@ -25,6 +25,9 @@ __all__ = [
     "Checklist",
     "Checkpoint",
     "Document",
+    "EnforcementMeasure",
+    "FindingKind",
+    "FindingSource",
     "FindingState",
     "FormJob",
     "FormKind",
@@ -35,6 +38,7 @@ __all__ = [
     "RemediationCategory",
     "RequiredField",
     "Sector",
+    "StopScope",
     "SupervisionLevel",
     "quote_hint",
     "show",
@@ -155,6 +159,10 @@ class RequiredField(_Labelled):
     MEASURES = ("measures", "整改措施")
     FUNDS = ("funds", "整改资金")
     CONTINGENCY_PLAN = ("contingency_plan", "应急预案")
+    #: 挂牌督办: the unit that follows the hazard (牵头单位 or 属地镇（街道）), the notice and its date.
+    LEAD_UNIT = ("lead_unit", "牵头单位")
+    NOTICE_NUMBER = ("notice_number", "督办通知书编号")
+    NOTICE_DATE = ("notice_date", "督办日期")
 
 
 #: 五落实: what a fix that takes time must name.
@@ -402,6 +410,41 @@ class FindingState(_Labelled):
     AWAITING_RECHECK = ("awaiting_recheck", "待回查")
     ACCEPTED = ("accepted", "已验收")
     CLOSED = ("closed", "已销号")
+
+
+class FindingSource(_Labelled):
+    """Where a finding came from (seeds 003, 004, 000): the channel it reached the ledger by."""
+
+    SELF = ("self", "自查")
+    SUPERVISION = ("supervision", "督导检查")
+    PUBLIC_REPORT = ("public_report", "举报")
+    ASSIGNED = ("assigned", "上级交办")
+    REFERRAL = ("referral", "移送")
+
+
+class FindingKind(_Labelled):
+    """What a finding is: a hazard, or an illegal operation (附件4's 非法违法生产经营建设行为)."""
+
+    HAZARD = ("hazard", "事故隐患")
+    ILLEGAL = ("illegal", "非法违法生产经营建设行为")
+
+
+class StopScope(_Labelled):
+    """停产停业整改: the whole operation or the affected part (全部或者局部)."""
+
+    FULL = ("full", "全部停产停业")
+    PARTIAL = ("partial", "局部停产停业")
+
+
+class EnforcementMeasure(_Labelled):
+    """A measure taken against an illegal operation; the labels are 附件4's enforcement columns."""
+
+    ORDER_STOP = ("order_stop", "责令停止违法行为")
+    ORDER_DEADLINE = ("order_deadline", "责令限期整改")
+    FINE = ("fine", "行政罚款")
+    STOP = ("stop", "停产整顿")
+    LICENCE = ("licence", "暂扣吊销证照")
+    CLOSURE = ("closure", "关闭取缔")
 
 
 #: The states in which a finding still counts as a hazard on the ledger.

@@ -1,4 +1,4 @@
-"""What a plugin's hooks receive and what they record: :class:`Register` and :class:`SiteRegister`.
+"""What a plugin's hooks receive and what they record: :class:`Register`, :class:`SiteRegister`, :class:`LedgerRegister`.
 
 A register only records; nothing is read or rendered here.  The catalog layer
 reads the content folders a :class:`Register` names (in the order they were
@@ -28,9 +28,12 @@ __all__ = [
     "Contribution",
     "Entry",
     "ExtraPage",
+    "LedgerRegister",
+    "LedgerRule",
     "PluginCommand",
     "Register",
     "SiteRegister",
+    "StopKind",
     "has_heading",
     "page_title",
 ]
@@ -257,3 +260,52 @@ class BuildFiles:
             return
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         self.origins[path] = self.plugin
+@frozen
+class StopKind:
+    """A kind of production stop a finding may carry (停产停业整改, coal's 停产整顿, ...)."""
+
+    code: str
+    #: What the order is called: 停产停业整改, 停产整顿.
+    name: str
+    #: The legal basis, as cited: 《中华人民共和国安全生产法》第六十五条（三）.
+    basis: str
+    plugin: str
+
+
+@frozen
+class LedgerRule:
+    """A rule a plugin adds to the ledger: called for each finding of ``sector`` (every sector when empty)."""
+
+    check: Callable[..., Any]
+    sector: str
+    plugin: str
+
+    @property
+    def name(self) -> str:
+        return getattr(self.check, "__qualname__", repr(self.check))
+
+
+@attrs.define
+class LedgerRegister:
+    """What a plugin's ``checkframe_register_ledger`` hook receives."""
+
+    plugin: str
+    problems: list[Problem]
+    rules: list[LedgerRule] = attrs.Factory(list)
+    stop_kinds: list[StopKind] = attrs.Factory(list)
+
+    def rule(self, check: Callable[..., Any], sector: str = "") -> None:
+        """Call ``check(entry, ledger)`` for every finding on the ledger (of units in ``sector`` only, if given)."""
+        if not callable(check):
+            self.problems.append(Problem(self.plugin, f"ledger rule: expected a function (got {check!r})"))
+            return
+        self.rules.append(LedgerRule(check, sector, self.plugin))
+
+    def stop_kind(self, code: str, name: str, basis: str) -> None:
+        """A kind of production stop that records may name in ``stop.kind``."""
+        try:
+            check_id(code, "code")
+        except ValueError as exc:
+            self.problems.append(Problem(self.plugin, f"stop kind: {exc}"))
+            return
+        self.stop_kinds.append(StopKind(code, name, basis, self.plugin))

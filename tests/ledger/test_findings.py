@@ -37,6 +37,7 @@ def deadline_fix(deadline=D(2024, 3, 15)) -> Remediation:
 
 def listed(**overrides) -> Remediation:
     fields = dict(category="listed_supervision", supervision_level=SupervisionLevel.DISTRICT,
+                  lead_unit="区应急管理局", notice_number="区安督〔2024〕1号", notice_date=D(2024, 3, 1),
                   responsible_person="李四", measures="更换主通风机", funds="20万元",
                   deadline=D(2024, 4, 30), contingency_plan="停止受影响区域作业")
     fields.update(overrides)

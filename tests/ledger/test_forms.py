@@ -80,7 +80,7 @@ def run(capsys, *args: str) -> tuple[int, str, list[str]]:
 
 
 def forms(store: Store, out: Path, capsys, *extra: str) -> tuple[int, str, list[str]]:
-    return run(capsys, str(store.root), "--forms", str(out), "--from", "2024-03-01", "--to", "2024-03-31", *extra)
+    return run(capsys, "forms", str(store.root), str(out), "--from", "2024-03-01", "--to", "2024-03-31", *extra)
 
 
 def test_the_forms_of_the_range(filled, forms_cli, tmp_path, capsys):
@@ -156,7 +156,7 @@ def test_a_second_run_replaces_the_folder(filled, forms_cli, tmp_path, capsys):
 
 def test_a_report_as_pdf(filled, forms_cli, tmp_path, capsys):
     pdf = tmp_path / "weekly.pdf"
-    code, stdout, err = run(capsys, str(filled.root), "--report", "weekly", "--from", "2024-03-01", "--to",
+    code, stdout, err = run(capsys, "report", str(filled.root), "weekly", "--from", "2024-03-01", "--to",
                             "2024-03-31", "--format", "pdf", "-o", str(pdf))
     assert (code, stdout, err) == (0, f"wrote {pdf}\n", [])
     assert "北石店镇2110" in text(pdf)
@@ -164,7 +164,7 @@ def test_a_report_as_pdf(filled, forms_cli, tmp_path, capsys):
 
 def test_a_report_as_csv_to_a_file(filled, forms_cli, tmp_path, capsys):
     out = tmp_path / "major.csv"
-    code, _, _ = run(capsys, str(filled.root), "--report", "major", "--from", "2024-03-01", "--to", "2024-03-31",
+    code, _, _ = run(capsys, "report", str(filled.root), "major", "--from", "2024-03-01", "--to", "2024-03-31",
                      "--format", "csv", "-o", str(out))
     assert code == 0 and "瓦斯漏检" in out.read_text(encoding="utf-8")
 
@@ -178,7 +178,7 @@ def nothing_written(tmp_path: Path) -> None:
 
 
 def test_unknown_record_folder(forms_cli, tmp_path, capsys):
-    code, stdout, err = run(capsys, str(tmp_path / "nope"), "--forms", str(tmp_path / "out"), "--from", "2024-03-01",
+    code, stdout, err = run(capsys, "forms", str(tmp_path / "nope"), str(tmp_path / "out"), "--from", "2024-03-01",
                             "--to", "2024-03-31")
     assert (code, stdout) == (1, "")
     assert err[0].startswith("error: no records/ folder in ") and len(err) == 2
@@ -196,7 +196,7 @@ def test_unwritable_output(filled, forms_cli, tmp_path, capsys):
     code, _, err = forms(filled, tmp_path / "missing" / "out", capsys)
     assert (code, err) == (1, [f"error: cannot write {tmp_path / 'missing' / 'out'}: there is no folder "
                                f"{(tmp_path / 'missing').as_posix()!r}"])
-    code, _, err = run(capsys, str(filled.root), "--report", "weekly", "--from", "2024-03-01", "--to", "2024-03-31",
+    code, _, err = run(capsys, "report", str(filled.root), "weekly", "--from", "2024-03-01", "--to", "2024-03-31",
                        "--format", "pdf", "-o", str(tmp_path / "missing" / "w.pdf"))
     assert code == 1 and len(err) == 1 and "there is no folder" in err[0]
     locked = tmp_path / "locked"
@@ -217,31 +217,34 @@ def test_a_folder_not_written_by_checkframe_is_left_alone(filled, forms_cli, tmp
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     code, _, err = forms(filled, out, capsys)
-    assert code == 1 and len(err) == 1 and "was not written by checkframe ledger --forms" in err[0]
+    assert code == 1 and len(err) == 1 and "was not written by checkframe ledger forms" in err[0]
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--from", "2024-03-31", "--to", "2024-03-01"], "--from 2024-03-31 is after --to 2024-03-01"),
-    (["--from", "2024-03-01"], "--forms OUT_DIR needs --from DATE and --to DATE"),
-    (["--from", "2024-03-01", "--to", "2024-03-31", "--report", "weekly"], "give --forms OUT_DIR or --report"),
+    (["--from", "2024-03-01"], "the following arguments are required: --to"),
     (["--from", "2024-03-01", "--to", "2024-02-30"], "expected a date such as 2024-03-01 (got '2024-02-30')"),
-    (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "--forms writes PDFs into OUT_DIR"),
+    (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "unrecognized arguments: --format csv"),
 ])
 def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, message):
-    code, stdout, err = run(capsys, str(filled.root), "--forms", str(tmp_path / "out"), *extra)
+    code, stdout, err = run(capsys, "forms", str(filled.root), str(tmp_path / "out"), *extra)
     assert (code, stdout) == (2, "")
     assert message in err[-1]
     nothing_written(tmp_path)
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--format", "pdf", "-o", "x.pdf"], "--format pdf goes with --report weekly or --report major"),
-    (["--report", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "pdf"], "--format pdf needs"),
-    (["--report", "major", "--from", "2024-04-01", "--to", "2024-03-01"], "is after --to"),
+    (["show", "{root}", "--format", "pdf", "-o", "x.pdf"], "argument --format: invalid choice: 'pdf'"),
+    (["report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "pdf"],
+     "--format pdf needs --output FILE.pdf"),
+    (["report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "xlsx"],
+     "--format xlsx needs --output FILE.xlsx"),
+    (["report", "{root}", "major", "--from", "2024-04-01", "--to", "2024-03-01"], "is after --to"),
+    (["show", "{root}", "--bom"], "--bom goes with --format csv"),
 ])
 def test_usage_errors_of_reports(filled, forms_cli, tmp_path, capsys, extra, message):
-    code, stdout, err = run(capsys, str(filled.root), *extra)
+    code, stdout, err = run(capsys, *(a.replace("{root}", str(filled.root)) for a in extra))
     assert (code, stdout) == (2, "")
     assert message in err[-1]
 
@@ -251,11 +254,12 @@ def test_the_worked_example_prints_its_forms(tmp_path, capsys):
         pytest.importorskip(plugin)
     out = tmp_path / "forms"
     site = Path(__file__).parents[2] / "site"
-    code, _, err = run(capsys, str(EXAMPLE), "--forms", str(out), "--from", "2024-03-01", "--to", "2024-04-30",
+    code, _, err = run(capsys, "forms", str(EXAMPLE), str(out), "--from", "2024-03-01", "--to", "2024-04-30",
                        "--project", str(site))
     assert (code, err) == (0, [])
     orders = sorted(p.stem for p in (out / "deadline-order").glob("*.pdf"))
-    assert orders == ["f-2024-002", "f-2024-003", "f-2024-011"]  # not f-2024-001 (on site), f-2024-010 (listed)
-    assert len(list((out / "supervision-record").glob("*.pdf"))) == 5  # the self-inspection report has none
+    # not f-2024-001 (on site), f-2024-010 (listed), f-2024-012 (the mine's own stop)
+    assert orders == ["f-2024-002", "f-2024-003", "f-2024-011", "f-2024-020", "f-2024-021"]
+    assert len(list((out / "supervision-record").glob("*.pdf"))) == 8  # the self-inspection reports have none
     major = text(out / "major-hazard-list.pdf")
-    assert "晋城市金鑫煤业有限公司" in major and "挂牌督办（区级）" in major and "逾期" in major
+    assert "晋城市金鑫煤业有限公司" in major and "挂牌督办（区级）" in major and "已销号" in major

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -278,7 +283,7 @@ def test_findings_of_an_unreadable_record_are_not_reported_again(store):
     store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n', date="2024-03-05")
     assert store.problems() == [
         "records/a.toml: $.colour: unknown key; expected one of unit, date, kind, checklist, inspectors, "
-        "checking_unit, follows, note, item, finding, remediate, fixed, recheck, close",
+        "checking_unit, follows, note, item, finding, remediate, report, escalate, stop, fixed, recheck, close, resume",
     ]
 
 
@@ -311,7 +316,7 @@ def test_not_a_ledger_folder(tmp_path):
 def test_every_violation_at_once_exit_1_nothing_on_stdout(store, demo_cli, capsys):
     store.record("a.toml", FOUND.replace('order_number = "〔2024〕3号"\n', "") + '[[close]]\nfinding = "f-2"\n')
     store.record("b.toml", FOUND.split("[[finding]]\nid = \"f-2\"")[0], date="2024-03-02")
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-31"]) == 1
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [
@@ -327,23 +332,30 @@ def test_every_violation_at_once_exit_1_nothing_on_stdout(store, demo_cli, capsy
 def test_ledger_as_csv_json_and_by_township(store, demo_cli, capsys):
     store.record("a.toml", FOUND)
     store.record("b.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"'), unit="beta", date="2024-03-02")
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--format", "csv"]) == 0
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "finding,unit,unit_name,township,sector,checkpoint,level,category,deadline,found_on,state,overdue,file",
-        "f-1,acme,恒泰五金,北石店镇,demo,demo-gas-02,general,deadline,2024-03-15,2024-03-01,fixing,yes,records/a.toml",
-        "f-2,acme,恒泰五金,北石店镇,demo,demo-gas-01,major,listed_supervision,2024-04-30,2024-03-01,fixing,,records/a.toml",
-        "f-5,beta,金鑫煤业,西上庄街道,demo,demo-gas-02,general,deadline,2024-03-15,2024-03-02,fixing,yes,records/b.toml",
-        "f-6,beta,金鑫煤业,西上庄街道,demo,demo-gas-01,major,listed_supervision,2024-04-30,2024-03-02,fixing,,records/b.toml",
+        "隐患编号,单位代码,单位名称,镇（街道）,行业领域,检查项,类别,等级,来源,整改方式,整改期限,停产,发现日期,状态,逾期,"
+        "逾期原因,定级说明,记录文件",
+        "f-1,acme,恒泰五金,北石店镇,测试行业,demo-gas-02,事故隐患,一般,督导检查,限期整改,2024-03-15,,2024-03-01,整改中,"
+        "逾期,超过整改期限2024-03-15,,records/a.toml",
+        "f-2,acme,恒泰五金,北石店镇,测试行业,demo-gas-01,事故隐患,重大,督导检查,挂牌督办,2024-04-30,,2024-03-01,整改中,"
+        ",,,records/a.toml",
+        "f-5,beta,金鑫煤业,西上庄街道,测试行业,demo-gas-02,事故隐患,一般,督导检查,限期整改,2024-03-15,,2024-03-02,"
+        "整改中,逾期,超过整改期限2024-03-15,,records/b.toml",
+        "f-6,beta,金鑫煤业,西上庄街道,测试行业,demo-gas-01,事故隐患,重大,督导检查,挂牌督办,2024-04-30,,2024-03-02,"
+        "整改中,,,,records/b.toml",
     ]
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--format", "json"]) == 0
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert (rows[0]["finding"], rows[0]["overdue"], rows[1]["overdue"]) == ("f-1", True, False)
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--by", "township"]) == 0
+    assert (rows[0]["finding"], rows[0]["overdue"], rows[1]["overdue"], rows[1]["level"]) == ("f-1", True, False, "major")
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--by", "township"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "township    findings  major  open  fixing  awaiting_recheck  accepted  closed  overdue",
-        "北石店镇    2         1      0     2       0                 0         0       1",
-        "西上庄街道  2         1      0     2       0                 0         0       1",
+        "镇（街道）  隐患数  重大隐患  待整改  整改中  待回查  已验收  已销号  逾期",
+        "北石店镇    2       1         0       2       0       0       0       1",
+        "西上庄街道  2       1         0       2       0       0       0       1",
     ]
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--format", "csv", "--bom"]) == 0
+    assert capsys.readouterr().out.startswith("\ufeff隐患编号,")
 
 
 def test_jobs_govern_reading_the_records(store, demo_cli, capsys, monkeypatch):
@@ -353,9 +365,9 @@ def test_jobs_govern_reading_the_records(store, demo_cli, capsys, monkeypatch):
     asked = []
     real = checkframe.ledger.ledger.build_ledger
     monkeypatch.setattr(checkframe.ledger.ledger, "build_ledger",
-                        lambda *args, jobs=None: asked.append(jobs) or real(*args, jobs=jobs))
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20", "--jobs", "2"]) == 0
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-20"]) == 0
+                        lambda *args, jobs=None, **kw: asked.append(jobs) or real(*args, jobs=jobs, **kw))
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--jobs", "2"]) == 0
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20"]) == 0
     assert asked == [2, None]
 
 
@@ -364,41 +376,133 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
     store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "passed"\n',
                  date="2024-03-05")
     store.record("c.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"'), unit="beta", date="2024-03-09")
-    args = ["ledger", str(store.root), "--from", "2024-03-01", "--to", "2024-03-07", "--format", "csv"]
-    assert cli.main([*args, "--report", "weekly"]) == 0
+    args = ["ledger", "report", str(store.root), "--from", "2024-03-01", "--to", "2024-03-07", "--format", "csv"]
+    heading = ("一般隐患发现,一般隐患整改,重大隐患发现,重大隐患整改,非法违法行为排查,非法违法行为查处,责令限期整改企业,"
+               "行政罚款（万元）,停产整顿（家）,暂扣吊销证照,关闭取缔（家）")
+    assert cli.main([*args, "weekly"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "镇（街道）,一般隐患发现,一般隐患整改,重大隐患发现,重大隐患整改",
-        "北石店镇,1,1,1,0",
-        "合计,1,1,1,0",
+        f"镇（街道）,{heading}",
+        "北石店镇,1,1,1,0,0,0,1,0,0,0,0",
+        "合计,1,1,1,0,0,0,1,0,0,0,0",
     ]
-    assert cli.main([*args, "--report", "weekly", "--by", "sector", "--to", "2024-03-31"]) == 0
+    assert cli.main([*args, "weekly", "--by", "sector", "--to", "2024-03-31"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "行业领域,一般隐患发现,一般隐患整改,重大隐患发现,重大隐患整改",
-        "demo,2,1,2,0",
-        "合计,2,1,2,0",
+        f"行业领域,{heading}",
+        "demo,2,1,2,0,0,0,2,0,0,0,0",
+        "合计,2,1,2,0,0,0,2,0,0,0,0",
     ]
-    assert cli.main([*args, "--report", "major", "--to", "2024-03-31"]) == 0
+    assert cli.main([*args, "major", "--to", "2024-03-31"]) == 0
+    measure = "挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30，牵头单位区应急管理局，区安督〔2024〕1号"
     assert capsys.readouterr().out.splitlines() == [
-        "序号,单位名称,检查单位,所属镇（街道）,单位类型,隐患内容,采取措施,隐患编号,状态",
-        "1,恒泰五金,区应急管理局,北石店镇,工贸企业,瓦斯漏检,挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30,f-2,整改中",
-        "2,金鑫煤业,区应急管理局,西上庄街道,工贸企业,瓦斯漏检,挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30,f-6,整改中",
+        "序号,单位名称,检查单位,所属镇（街道）,单位类型,类别,来源,隐患内容,采取措施,隐患编号,状态",
+        f"1,恒泰五金,区应急管理局,北石店镇,工贸企业,重大隐患,督导检查,瓦斯漏检,{measure},f-2,整改中",
+        f"2,金鑫煤业,区应急管理局,西上庄街道,工贸企业,重大隐患,督导检查,瓦斯漏检,{measure},f-6,整改中",
     ]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--report", "weekly"], "--report weekly needs --from DATE and --to DATE"),
-    (["--from", "2024-03-01"], "--from and --to go with --report weekly, --report major or --forms OUT_DIR"),
-    (["--report", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
-     "--by goes with the ledger, --report weekly or --forms, not --report major"),
-    (["--as-of", "soon"], "argument --as-of: expected a date such as 2024-03-01 (got 'soon')"),
-    (["--jobs", "0"], "argument --jobs: expected a number of processes, 1 or more (got '0')"),
-    (["--jobs", "two"], "argument --jobs: expected a number of processes, 1 or more (got 'two')"),
+    (["report", "{root}", "weekly"], "the following arguments are required: --from, --to"),
+    (["show", "{root}", "--from", "2024-03-01"], "unrecognized arguments: --from 2024-03-01"),
+    (["report", "{root}", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
+     "--by goes with ledger show, ledger report weekly or ledger forms, not ledger report major"),
+    (["show", "{root}", "--as-of", "soon"], "argument --as-of: expected a date such as 2024-03-01 (got 'soon')"),
+    (["show", "{root}", "--jobs", "0"], "argument --jobs: expected a number of processes, 1 or more (got '0')"),
+    (["show", "{root}", "--jobs", "two"], "argument --jobs: expected a number of processes, 1 or more (got 'two')"),
+    (["show", "{root}", "--format", "xlsx"], "--format xlsx needs --output FILE.xlsx"),
+    (["{root}"], "argument STEP: invalid choice: '{root}' (choose from 'show', 'report', 'forms')"),
 ])
 def test_usage_errors(store, demo_cli, capsys, extra, message):
     with pytest.raises(SystemExit) as info:
-        cli.main(["ledger", str(store.root), *extra])
+        cli.main(["ledger", *(a.replace("{root}", str(store.root)) for a in extra)])
     assert info.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == f"checkframe ledger: error: {message}"
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith(message.replace("{root}", str(store.root))), err
+
+
+def test_the_ledger_fits_100_columns_in_chinese_and_marks_major_and_overdue(store, demo_cli, capsys, monkeypatch):
+    from checkframe.cli import ledger_commands
+    from checkframe.util.tables import width
+
+    store.unit("gamma", "晋城市某某超长名称煤业集团有限责任公司", "西上庄街道")
+    store.record("a.toml", FOUND)
+    store.record("b.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"'), unit="gamma", date="2024-03-02")
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["隐患编号", "单位名称", "类别", "等级", "来源", "整改方式", "停产", "整改期限", "状态",
+                                "逾期"]
+    assert max(width(line) for line in lines) <= 100
+    assert lines[3].startswith("f-5       晋城市某某超长…  隐患  一般  督导检查  限期整改        2024-03-15  整改中  逾期")
+    assert "\x1b" not in "".join(lines)  # piped: plain
+    # On a terminal: the major level and overdue in red, unless NO_COLOR is set.
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20"]) == 0
+    coloured = capsys.readouterr().out.splitlines()
+    assert f"{ledger_commands.RED}重大{ledger_commands.RESET}" in coloured[2]
+    assert f"{ledger_commands.RED}逾期{ledger_commands.RESET}" in coloured[1]
+    assert [line.replace(ledger_commands.RED, "").replace(ledger_commands.RESET, "") for line in coloured] == lines
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20"]) == 0
+    assert capsys.readouterr().out.splitlines() == lines
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--wide"]) == 0
+    assert "晋城市某某超长名称煤业集团有限责任公司" in capsys.readouterr().out
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--overdue"]) == 0
+    overdue = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in overdue[1:]] == ["f-1", "f-5"]
+    assert overdue[0].endswith("逾期原因") and overdue[1].endswith("超过整改期限2024-03-15")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(store, demo_cli, monkeypatch, capsys):
+    class Gone(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    store.record("a.toml", FOUND)
+    monkeypatch.setattr(sys, "stdout", Gone())
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20"]) == 0
+
+
+def test_a_broken_pipe_in_a_real_pipeline(tmp_path):
+    """``checkframe ledger show ... | head -1``: no traceback, exit 0."""
+    for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
+        pytest.importorskip(plugin)
+    script = (f"{sys.executable} -m checkframe ledger show {EXAMPLE} --as-of 2024-04-30 --wide; echo rc=$? >&2")
+    # Many ledgers' worth of rows, so that the writer is still writing when head has gone.
+    big = tmp_path / "big"
+    shutil.copytree(EXAMPLE, big)
+    record = (big / "records" / "2024-04-18-jinxin-report.toml").read_text(encoding="utf-8")
+    for n in range(400):
+        (big / "records" / f"2024-04-19-extra-{n:03d}.toml").write_text(
+            record.split("[[fixed]]")[0] + f'[[finding]]\nid = "x-{n:03d}"\ncheckpoint = "coal-duty-02"\n'
+            'description = "交接班记录不全"\nlevel = "general"\n', encoding="utf-8")
+    script = script.replace(str(EXAMPLE), str(big))
+    done = subprocess.run(["bash", "-c", f"set -o pipefail; ({script}) | head -1"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.stdout.startswith("隐患编号")
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+    assert "rc=0" in done.stderr
+
+
+def test_xlsx_opens_with_openpyxl_and_holds_the_csvs_rows(store, demo_cli, capsys, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    store.record("a.toml", FOUND)
+    store.record("b.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"'), unit="beta", date="2024-03-02")
+    for command in (["show", str(store.root), "--as-of", "2024-03-20"],
+                    ["report", str(store.root), "weekly", "--from", "2024-03-01", "--to", "2024-03-31"],
+                    ["report", str(store.root), "major", "--from", "2024-03-01", "--to", "2024-03-31"]):
+        assert cli.main(["ledger", *command, "--format", "csv"]) == 0
+        expected = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+        out = tmp_path / f"{command[0]}-{command[2]}.xlsx"
+        assert cli.main(["ledger", *command, "--format", "xlsx", "-o", str(out)]) == 0
+        assert capsys.readouterr().out == f"wrote {out}\n"
+        book = openpyxl.load_workbook(out)
+        sheet = book.worksheets[0]
+        got = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        assert got == expected
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.bold
+        assert sheet.column_dimensions["A"].width >= 6
 
 
 # -- The worked example ------------------------------------------------------------------
@@ -409,17 +513,33 @@ def test_the_worked_example():
     for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
         pytest.importorskip(plugin)
     from checkframe.catalog import build_catalog
+    from checkframe.ledger.rules import gather_ledger_rules
     from checkframe.plugins import load_plugins
 
-    ledger = build_ledger(EXAMPLE, build_catalog(load_plugins()), D(2024, 4, 30))
-    assert [str(p) for p in ledger.problems] == []
+    plugins = load_plugins()
+    problems: list = []
+    rules = gather_ledger_rules(plugins, problems)
+    ledger = build_ledger(EXAMPLE, build_catalog(plugins), D(2024, 4, 30), rules=rules)
+    assert [str(p) for p in ledger.problems + problems] == []
     states = {i: e.finding.state.value + (" overdue" if ledger.overdue(e) else "") for i, e in ledger.entries.items()}
     assert states == {
         "f-2024-001": "closed",             # on-site fix, rechecked and closed the same day
         "f-2024-002": "closed",             # deadline fix: failed recheck, fixed again, accepted, closed
         "f-2024-003": "accepted",           # deadline fix accepted, not yet closed
-        "f-2024-010": "fixing overdue",     # major hazard under district listed supervision, past its deadline
+        "f-2024-010": "closed",             # major: district listed supervision and a full stop, resumed, closed
         "f-2024-011": "awaiting_recheck",   # the unit reported the fix done
-        "f-2024-020": "open",               # no remediation decided yet
+        "f-2024-012": "fixing",             # major hazard the mine found itself, reported, partial stop
+        "f-2024-020": "fixing",             # a deadline fix past its deadline, escalated to listed supervision
+        "f-2024-021": "fixing overdue",     # an illegal operation: stopped and fined, its deadline fix overdue
     }
     assert [r.passed for r in ledger.entries["f-2024-002"].finding.rechecks] == [False, True]
+    fan = ledger.entries["f-2024-010"].finding
+    assert (fan.stop.kind, fan.stop.scope.value, fan.resumption.applied, fan.resumption.inspected,
+            fan.approver) == ("coal_production_stop", "full", D(2024, 4, 10), D(2024, 4, 25), "赵能（区能源局局长）")
+    self_found = ledger.entries["f-2024-012"].finding
+    assert (self_found.source.label, self_found.reported_to, self_found.stop.scope.label) == (
+        "自查", "区能源局", "局部停产停业")
+    escalated = ledger.entries["f-2024-020"].finding
+    assert (escalated.level.value, escalated.remediation.category, escalated.escalated[0][0]) == (
+        "major", "listed_supervision", D(2024, 4, 2))
+    assert ledger.late_reasons(ledger.entries["f-2024-021"]) == ["超过整改期限2024-04-20"]

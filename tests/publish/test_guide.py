@@ -32,9 +32,10 @@ def fresh_guide():
 def test_every_hook_has_a_docstring_and_a_test_that_implements_it():
     sources = "\n".join(p.read_text(encoding="utf-8") for p in TESTS.rglob("test_*.py") if p.name != "test_guide.py")
     specs = hook_specs()
-    assert [s.__name__ for s in specs][:6] == [
+    assert [s.__name__ for s in specs][:7] == [
         "checkframe_register_content", "checkframe_register_site", "checkframe_register_commands",
         "checkframe_catalog_built", "checkframe_pages_rendered", "checkframe_build_written",
+        "checkframe_register_ledger",
     ]
     for spec in specs:
         assert (spec.__doc__ or "").strip(), f"{spec.__name__} has no docstring"
@@ -104,7 +105,7 @@ def test_pages_are_in_order_and_sections_slot_in(monkeypatch):
     pages = guide_pages()
     assert [p.slug for p in pages] == [
         "index", "install", "quickstart", "format", "schema", "hooks", "testing", "api", "handbook", "publishing",
-        "compatibility", "diff",
+        "compatibility", "diff", "records",
     ]
     titles = {p.slug: p.title for p in pages}
     assert f"- [{titles['schema']}](schema.html)" in pages[0].markdown
@@ -119,7 +120,7 @@ def test_pages_are_in_order_and_sections_slot_in(monkeypatch):
         pages = guide_pages()
         slugs = [p.slug for p in pages]
         assert slugs == ["index", "install", "quickstart", "format", "hooks", "testing", "api", "handbook", "publishing",
-                         "compatibility"]
+                         "compatibility", "records"]
         assert "schema.html" not in pages[0].markdown and "schema.html" not in pages[3].markdown
     finally:
         author_guide.guide_pages.cache_clear()

@@ -42,7 +42,13 @@ from checkframe.cli.common import (
     port_arg,
     report,
 )
-from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck, cmd_ledger
+from checkframe.cli.ledger_commands import (
+    cmd_inspect_new,
+    cmd_inspect_recheck,
+    cmd_ledger_forms,
+    cmd_ledger_report,
+    cmd_ledger_show,
+)
 from checkframe.cli.publish_commands import cmd_build, cmd_new_handbook, cmd_new_plugin, cmd_print, cmd_serve
 from checkframe.errors import ContentError, Problem
 from checkframe.plugins import PluginInfo, Plugins, call_each
@@ -151,30 +157,55 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     q.set_defaults(func=cmd_inspect_recheck)
     q.add_argument("record", metavar="RECORD", help="the earlier record, e.g. DIR/records/2024-03-01-u1-general-self.toml")
     q.add_argument("--date", type=date_arg, metavar="DATE", help="the recheck date (default: today)")
-    p = command("ledger", cmd_ledger, "Replay a ledger folder's records: each finding's state, or a report.")
-    p.add_argument("dir", metavar="DIR", help="the ledger folder holding units/*.toml and records/*.toml")
-    p.add_argument("--format", choices=["table", "csv", "json", "pdf"],
-                   help="output format: table (the default), csv, json; pdf for --report, printed as the form of seed 004")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output (needed for pdf)")
-    p.add_argument("--by", choices=["unit", "sector", "township"],
-                   help="counts per unit, sector or township instead of one row per finding")
-    p.add_argument("--as-of", type=date_arg, metavar="DATE",
-                   help="replay records up to DATE and judge deadlines on it (default: today, or --to)")
-    p.add_argument("--report", choices=["weekly", "major"],
-                   help="weekly: 附件4 hazards found and fixed; major: 附件5 major-hazard list")
-    p.add_argument("--from", dest="start", type=date_arg, metavar="DATE", help="first day of the report")
-    p.add_argument("--to", dest="end", type=date_arg, metavar="DATE", help="last day of the report")
-    p.add_argument("--forms", metavar="OUT_DIR",
-                   help="write the filled forms of the records dated --from to --to as PDFs into OUT_DIR: a 督导检查表 "
-                        "(附件3) per supervision record, a 责令限期整改指令书 per deadline fix, the 统计表 (附件4) and "
-                        "the 重大隐患统计表 (附件5); OUT_DIR is replaced as a whole")
-    p.add_argument("--project", metavar="DIR",
-                   help="the handbook project whose department signs the reports and authors the PDFs "
-                        "(default: site/ if it has a checkframe.toml)")
-    p.add_argument("--jobs", type=jobs_arg, metavar="N",
-                   help=f"processes for reading the records and printing the forms (default: one per core, or "
-                        f"${ENV_JOBS}, when it pays; 1 runs in this process)")
-    p.set_defaults(ledger_parser=p)
+    p = command("ledger", cmd_ledger_show, "台账：按检查记录逐项复核隐患闭环，列出台账、统计表，填写表格。")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
+    jobs_help = f"读取记录的进程数（默认：记录多时每个处理器核一个，或按 ${ENV_JOBS}；1 为不分进程）"
+
+    def ledger_step(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        q = steps.add_parser(name, help=help, description=help)
+        q.set_defaults(func=func, ledger_parser=q)
+        q.add_argument("dir", metavar="DIR", help="台账文件夹：units/*.toml（单位登记）和 records/*.toml（检查记录）")
+        return q
+
+    def as_of(q: argparse.ArgumentParser, default: str) -> None:
+        q.add_argument("--as-of", type=date_arg, metavar="DATE",
+                       help=f"按此日期复核记录、判断是否逾期（默认：{default}）")
+
+    def output(q: argparse.ArgumentParser, formats: list[str]) -> None:
+        q.add_argument("--format", choices=formats,
+                       help="输出格式：table 表格（默认）、csv、json、xlsx（Excel，需 -o）"
+                            + ("、pdf（按附件式样打印，需 -o）" if "pdf" in formats else ""))
+        q.add_argument("-o", "--output", metavar="FILE", help="写入文件，不输出到屏幕")
+        q.add_argument("--bom", action="store_true", help="CSV 文件开头加 BOM，便于 Excel 直接打开中文")
+        q.add_argument("--jobs", type=jobs_arg, metavar="N", help=jobs_help)
+
+    def period(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--from", dest="start", type=date_arg, metavar="DATE", required=True, help="统计期间第一天")
+        q.add_argument("--to", dest="end", type=date_arg, metavar="DATE", required=True, help="统计期间最后一天")
+
+    q = ledger_step("show", cmd_ledger_show, "列出台账：每项隐患的等级、来源、整改方式、期限、状态，逾期的标出。")
+    as_of(q, "今天")
+    q.add_argument("--by", choices=["unit", "sector", "township"], help="按单位、行业领域或镇（街道）汇总")
+    q.add_argument("--overdue", action="store_true", help="只列逾期的隐患，并写明逾期原因")
+    q.add_argument("--wide", action="store_true", help="列出全部栏目（镇街、检查项、发现日期、记录文件等）")
+    output(q, ["table", "csv", "json", "xlsx"])
+    q = ledger_step("report", cmd_ledger_report, "统计表：weekly 附件4 统计表，major 附件5 重大隐患统计表。")
+    q.add_argument("report", choices=["weekly", "major"], metavar="weekly|major",
+                   help="weekly：附件4 大排查大整治行动统计表；major：附件5 非法违法生产经营行为、重大隐患统计表")
+    period(q)
+    as_of(q, "--to 的日期")
+    q.add_argument("--by", choices=["unit", "sector", "township"],
+                   help="附件4 的检查组按单位、行业领域或镇（街道）分列（默认：镇（街道））")
+    output(q, ["table", "csv", "json", "xlsx", "pdf"])
+    q.add_argument("--project", metavar="DIR", help="手册项目文件夹，取其中的填报单位（默认：site/）")
+    q = ledger_step("forms", cmd_ledger_forms,
+                    "填写表格：期间内每次督导检查的督导检查表（附件3）、每份责令限期整改指令书、附件4、附件5，存为 PDF。")
+    q.add_argument("out", metavar="OUT_DIR", help="存放 PDF 的文件夹（每次整个替换）")
+    period(q)
+    as_of(q, "--to 的日期")
+    q.add_argument("--by", choices=["unit", "sector", "township"], help="附件4 的检查组分列方式（默认：镇（街道））")
+    q.add_argument("--project", metavar="DIR", help="手册项目文件夹，取其中的填报单位（默认：site/）")
+    q.add_argument("--jobs", type=jobs_arg, metavar="N", help=jobs_help.replace("读取记录", "读取记录和打印表格"))
     if plugins is not None:
         for found in plugin_commands(plugins, dict.fromkeys(sub.choices, "checkframe"),
                                      problems if problems is not None else []):

@@ -1,4 +1,4 @@
-"""Commands on inspection records: ``inspect new``, ``inspect recheck``, ``ledger``."""
+"""Commands on inspection records: ``inspect new``, ``inspect recheck``, ``ledger show|report|forms``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,22 @@ from typing import Any
 from checkframe.catalog import Catalog
 from checkframe.cli import common
 from checkframe.cli.common import EXIT_OK, UserError, report, today, write_file
+from checkframe.errors import ContentError
 from checkframe.publish.project import Project
 from checkframe.util import fs
+
+
+def ledger_rules(plugins: Any) -> Any:
+    """The ledger rules of the installed plugins (the core's alone when a test gives no plugins)."""
+    from checkframe.ledger.rules import LedgerRules, gather_ledger_rules
+
+    if plugins is None:
+        return LedgerRules.core()
+    problems: list[Any] = []
+    rules = gather_ledger_rules(plugins, problems)
+    if problems:
+        raise ContentError(problems)
+    return rules
 
 
 def cmd_inspect_new(args: argparse.Namespace) -> int:
@@ -32,9 +46,9 @@ def cmd_inspect_new(args: argparse.Namespace) -> int:
 def cmd_inspect_recheck(args: argparse.Namespace) -> int:
     from checkframe.ledger.store import LedgerProblems, StoreError, recheck_of
 
-    _, catalog = common.load_catalog()
+    plugins, catalog = common.load_catalog()
     try:
-        path, text = recheck_of(Path(args.record), catalog, args.date or today())
+        path, text = recheck_of(Path(args.record), catalog, args.date or today(), ledger_rules(plugins))
     except StoreError as exc:
         raise UserError(str(exc)) from None
     except LedgerProblems as exc:
@@ -44,31 +58,22 @@ def cmd_inspect_recheck(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-#: Written into a ``ledger --forms`` folder, so that the next run may replace the folder as a whole.
+#: Written into a ``ledger forms`` folder, so that the next run may replace the folder as a whole.
 FORMS_MARK = ".checkframe-forms"
 
 
-def _ledger_usage(args: argparse.Namespace) -> None:
+def _usage(args: argparse.Namespace) -> None:
     """Exit 2 for options that do not go together."""
     error = args.ledger_parser.error
-    if args.forms and args.report:
-        error("--forms writes both reports already; give --forms OUT_DIR or --report, not both")
-    if args.forms and (args.start is None or args.end is None):
-        error("--forms OUT_DIR needs --from DATE and --to DATE: the forms of the records dated in that range")
-    if args.forms and (args.format or args.output):
-        error("--format and --output go with the ledger or --report; --forms writes PDFs into OUT_DIR")
-    if args.report and (args.start is None or args.end is None):
-        error(f"--report {args.report} needs --from DATE and --to DATE")
-    if not (args.report or args.forms) and (args.start or args.end):
-        error("--from and --to go with --report weekly, --report major or --forms OUT_DIR")
-    if args.start and args.end and args.start > args.end:
+    if getattr(args, "start", None) and getattr(args, "end", None) and args.start > args.end:
         error(f"--from {args.start} is after --to {args.end}; the range runs from the first day to the last")
-    if args.report == "major" and args.by:
-        error("--by goes with the ledger, --report weekly or --forms, not --report major")
-    if args.format == "pdf" and not args.report:
-        error("--format pdf goes with --report weekly or --report major; for the filled forms use --forms OUT_DIR")
-    if args.format == "pdf" and not args.output:
-        error("--format pdf needs --output FILE.pdf")
+    fmt = getattr(args, "format", None)
+    if fmt in ("pdf", "xlsx") and not args.output:
+        error(f"--format {fmt} needs --output FILE.{fmt}")
+    if getattr(args, "bom", False) and fmt != "csv":
+        error("--bom goes with --format csv (a byte-order mark for Excel)")
+    if getattr(args, "report", None) == "major" and args.by:
+        error("--by goes with ledger show, ledger report weekly or ledger forms, not ledger report major")
 
 
 def _check_output_file(output: Path) -> None:
@@ -85,7 +90,7 @@ def _check_forms_folder(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UserError(f"cannot write {out}: it is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / FORMS_MARK).is_file():
-        raise UserError(f"{out} is not empty and was not written by checkframe ledger --forms; "
+        raise UserError(f"{out} is not empty and was not written by checkframe ledger forms; "
                         "choose a new folder or empty it (the whole folder is replaced on each run)")
     if not os.access(out.parent, os.W_OK | os.X_OK):
         raise UserError(f"cannot write {out}: the folder {out.parent.as_posix()!r} is not writable")
@@ -95,15 +100,14 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
     from checkframe.ledger import reports
     from checkframe.publish import pdfs, printing
 
-    out = Path(args.forms)
-    _check_forms_folder(out)
+    out = Path(args.out)
     reporter = project.config.department
     jobs = reports.plan(Path(args.dir), ledger, catalog, args.start, args.end, reporter, args.by or "township")
     try:
         with fs.staging_folder(out) as tmp:
             pdfs.render_forms(project, jobs, tmp, args.jobs)
             (tmp / FORMS_MARK).write_text(
-                "Written by checkframe ledger --forms; the whole folder is replaced on the next run.\n", encoding="utf-8")
+                "Written by checkframe ledger forms; the whole folder is replaced on the next run.\n", encoding="utf-8")
             fs.swap_folder(tmp, out)
     except printing.PrintError as exc:
         raise UserError(str(exc)) from None
@@ -116,28 +120,149 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
     return EXIT_OK
 
 
-def cmd_ledger(args: argparse.Namespace) -> int:
-    from checkframe.ledger import rows as tables
+def _replay(args: argparse.Namespace, as_of: Any) -> tuple[Any, Catalog, Any]:
+    """The catalog and the ledger of ``args.dir`` replayed to ``as_of``; exit 1 on any problem (raised)."""
     from checkframe.ledger.ledger import build_ledger
 
-    _ledger_usage(args)
+    plugins, catalog = common.load_catalog()
+    rules = ledger_rules(plugins)
+    ledger = build_ledger(Path(args.dir), catalog, as_of, jobs=args.jobs, rules=rules)
+    if ledger.problems:
+        raise ContentError(ledger.problems)
+    return plugins, catalog, ledger
+
+
+def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[str], fmt: str,
+          sheet: str, styles: dict[str, Any] | None = None) -> int:
+    """Rows as a table, CSV, JSON or xlsx, to ``--output`` or standard output."""
+    from checkframe.ledger import xlsx
+    from checkframe.util.tables import render
+
+    output = Path(args.output) if args.output else None
+    if fmt == "xlsx":
+        assert output is not None  # _usage requires --output with xlsx
+        write_file(output, xlsx.workbook([(sheet, columns, rows)]))
+        print(f"wrote {output}")
+        return EXIT_OK
+    if fmt == "table" and output is None:
+        text = terminal_table(rows, columns, styles or {}, colour=use_colour(sys.stdout))
+    else:
+        text = render(rows, columns, fmt)
+    if fmt == "csv" and args.bom:
+        text = "\ufeff" + text
+    if output is not None:
+        write_file(output, text)
+        print(f"wrote {output}")
+        return EXIT_OK
+    return write_stdout(text)
+
+
+def write_stdout(text: str) -> int:
+    """Write to standard output; a reader that went away (``| head``) ends the command quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when it flushes at exit: point standard output at nothing.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+    return EXIT_OK
+
+
+def use_colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never with ``NO_COLOR`` set (https://no-color.org) or ``TERM=dumb``."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+#: SGR codes: bold red for a major hazard's level and for overdue.
+RED = "\x1b[1;31m"
+RESET = "\x1b[0m"
+
+
+def terminal_table(rows: list[dict[str, Any]], columns: list[str], styles: dict[str, Any], colour: bool) -> str:
+    """An aligned table (a CJK character two columns wide); cells that ``styles[column](value)`` marks are red."""
+    from checkframe.util.tables import width
+
+    def cell(value: Any) -> str:
+        if isinstance(value, bool):
+            return "逾期" if value else ""
+        return str(value)
+
+    table = [list(columns)] + [[cell(row[c]) for c in columns] for row in rows]
+    widths = [max(width(line[i]) for line in table) for i in range(len(columns))]
+    lines = []
+    for n, line in enumerate(table):
+        cells = []
+        for i, text in enumerate(line):
+            padded = text + " " * (widths[i] - width(text))
+            if colour and n and text and styles.get(columns[i], lambda _: False)(text):
+                padded = RED + text + RESET + " " * (widths[i] - width(text))
+            cells.append(padded)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _shorten(text: str, most: int) -> str:
+    from checkframe.util.tables import width
+
+    if width(text) <= most:
+        return text
+    while width(text) > most - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def cmd_ledger_show(args: argparse.Namespace) -> int:
+    from checkframe.ledger import rows as tables
+
+    _usage(args)
+    _, catalog, ledger = _replay(args, args.as_of or today())
+    fmt = args.format or "table"
+    if args.by:
+        rows = tables.summary_rows(ledger, args.by)
+        columns = list(rows[0]) if rows else [tables.SUMMARY_HEADING[args.by], *tables.SUMMARY_COUNTS]
+        return _emit(args, rows, columns, fmt, "台账汇总", {"逾期": lambda v: v != "0"})
+    found = tables.ledger_rows(ledger, catalog)
+    if args.overdue:
+        found = [row for row in found if row["overdue"]]
+    if fmt == "json":
+        keys = [*tables.LEDGER_COLUMNS, "category_name", "sector_name"]
+        return _emit(args, [{k: row[k] for k in keys} for row in found], keys, fmt, "台账")
+    people = [tables.for_people(row) for row in found]
+    headings = list(tables.LEDGER_HEADINGS.values())
+    if fmt == "table" and not args.wide:
+        headings = [tables.LEDGER_HEADINGS[c] for c in tables.NARROW_COLUMNS]
+        if args.overdue:
+            headings.append(tables.LEDGER_HEADINGS["late"])
+        for row in people:
+            row["单位名称"] = _shorten(row["单位名称"], 16)
+            row["类别"] = "违法" if row["类别"].startswith("非法") else "隐患"
+    styles = {"等级": lambda v: v == "重大", "逾期": lambda v: v == "逾期",
+              "类别": lambda v: v.startswith("非法") or v == "违法"}
+    return _emit(args, people, headings, fmt, "隐患排查治理台账", styles)
+
+
+def cmd_ledger_report(args: argparse.Namespace) -> int:
+    from checkframe.ledger import reports
+    from checkframe.ledger import rows as tables
+
+    _usage(args)
     output = Path(args.output) if args.output else None
     if output is not None:
         _check_output_file(output)
-    _, catalog = common.load_catalog()
-    project = common.print_project(args.project, catalog) if (args.forms or args.format == "pdf") else None
-    as_of = args.as_of or (args.end if (args.report or args.forms) else None) or today()
-    ledger = build_ledger(Path(args.dir), catalog, as_of, jobs=args.jobs)
-    if ledger.problems:
-        return report(ledger.problems)
-    if args.forms:
-        assert project is not None
-        return _write_forms(args, ledger, catalog, project)
-    if args.format == "pdf":
-        assert project is not None and output is not None  # _ledger_usage requires --output with pdf
-        from checkframe.ledger import reports
+    _, catalog, ledger = _replay(args, args.as_of or args.end)
+    fmt = args.format or "table"
+    if fmt == "pdf":
         from checkframe.publish import printing
 
+        assert output is not None
+        project = common.print_project(args.project, catalog)
         reporter = project.config.department
         if args.report == "weekly":
             form, values = "weekly-statistics", reports.weekly_values(ledger, args.start, args.end, reporter,
@@ -154,17 +279,19 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.report == "weekly":
         rows = tables.weekly_rows(ledger, args.start, args.end, args.by or "township")
-    elif args.report == "major":
+        sheet = "统计表（附件4）"
+    else:
         rows = tables.major_rows(ledger, catalog, args.start, args.end)
-    elif args.by:
-        rows = tables.summary_rows(ledger, args.by)
-    else:
-        rows = tables.ledger_rows(ledger)
-    columns = list(rows[0]) if rows else list(tables.LEDGER_COLUMNS)
-    text = tables.render(rows, columns, args.format or "table")
-    if output is not None:
-        write_file(output, text)
-        print(f"wrote {output}")
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+        sheet = "重大隐患统计表（附件5）"
+    columns = list(rows[0]) if rows else ["序号", "单位名称", "检查单位", "所属镇（街道）", "单位类型", "类别", "来源",
+                                          "隐患内容", "采取措施", "隐患编号", "状态"]
+    return _emit(args, rows, columns, fmt, sheet, {"状态": lambda v: "逾期" in v})
+
+
+def cmd_ledger_forms(args: argparse.Namespace) -> int:
+    _usage(args)
+    out = Path(args.out)
+    _check_forms_folder(out)
+    _, catalog, ledger = _replay(args, args.as_of or args.end)
+    project = common.print_project(args.project, catalog)
+    return _write_forms(args, ledger, catalog, project)

@@ -4,14 +4,20 @@ A :class:`Finding` is a hazard found in an inspection.  It moves forward along
 the loop only through the functions below, each of which checks the rules of
 DOMAIN.md and raises :class:`LoopError` when a move is not allowed:
 
-=================  ==========================  ===========================
-function           from                        to
-=================  ==========================  ===========================
-:func:`remediate`  open                        fixing
-:func:`report_fixed`  fixing                   awaiting_recheck
-:func:`recheck`    awaiting_recheck            accepted (passed) or fixing (failed)
-:func:`close`      accepted                    closed
-=================  ==========================  ===========================
+====================  ==========================  ===========================
+function              from                        to
+====================  ==========================  ===========================
+:func:`remediate`     open                        fixing
+:func:`escalate`      fixing, past its deadline   fixing, by the new route
+:func:`report_fixed`  fixing                      awaiting_recheck
+:func:`recheck`       awaiting_recheck            accepted (passed) or fixing (failed)
+:func:`close`         accepted                    closed
+====================  ==========================  ===========================
+
+Alongside its route, a major hazard may carry a production stop
+(:func:`stop`, 停产停业整改); production resumes only by :func:`resume`
+(申请, 验收, 同意).  A major hazard is closed only after a passed recheck by
+the department and with an approver (seeds 004 四（三）3, 002 审核把关销号).
 
 A deadline that passes before acceptance makes a finding overdue
 (:func:`is_overdue`).
@@ -23,30 +29,41 @@ import datetime as dt
 
 from attrs import evolve, field, frozen
 
+from checkframe.errors import unknown
 from checkframe.model import (
     UNRESOLVED,
+    EnforcementMeasure,
+    FindingKind,
+    FindingSource,
     FindingState,
     HazardLevel,
     Invalid,
     RemediationCategory,
     RequiredField,
+    StopScope,
     SupervisionLevel,
     check_id,
 )
 
 __all__ = [
     "UNRESOLVED",
+    "Enforcement",
     "Finding",
     "FindingState",
     "LoopError",
     "Recheck",
     "Remediation",
+    "Resumption",
+    "Stop",
     "close",
+    "escalate",
     "is_overdue",
     "missing_fields",
     "recheck",
     "remediate",
     "report_fixed",
+    "resume",
+    "stop",
 ]
 
 
@@ -67,6 +84,54 @@ class Remediation:
     measures: str = ""
     funds: str = ""
     contingency_plan: str = ""
+    #: 挂牌督办: 牵头单位 or 属地镇（街道） that follows the hazard.
+    lead_unit: str = ""
+    #: 挂牌督办: the number of the supervision notice (督办通知书).
+    notice_number: str = ""
+    #: 挂牌督办: the date it was listed.
+    notice_date: dt.date | None = None
+
+
+#: The stop kind of the core: 停产停业整改 (安全生产法 第六十五条（三）; 16号令 第三条 defines a major hazard as
+#: one that needs a full or partial stop).  Sector plugins add their own through ``checkframe_register_ledger``.
+PRODUCTION_STOP = "production_stop"
+
+
+@frozen
+class Stop:
+    """停产停业整改: production stopped, fully or in part, until a major hazard is removed."""
+
+    #: A stop kind: :data:`PRODUCTION_STOP` or one that a sector plugin registers (coal's 停产整顿).
+    kind: str = PRODUCTION_STOP
+    scope: StopScope = StopScope.FULL
+    #: The order that stopped production (责令停产停业整改指令书 or 现场处理措施决定书), when there is one.
+    order_number: str = ""
+    date: dt.date | None = None
+    note: str = ""
+
+
+@frozen
+class Resumption:
+    """恢复生产: an application after a stop, its acceptance check (验收) and who agreed (同意)."""
+
+    #: 申请: when the unit applied to resume.
+    applied: dt.date
+    #: 验收: when the department checked the application; None while not yet done.
+    inspected: dt.date | None = None
+    #: 同意: who agreed that production resumes; blank while not agreed.
+    approved_by: str = ""
+    note: str = ""
+
+
+@frozen
+class Enforcement:
+    """What was done against an illegal operation (非法违法生产经营建设行为): 附件4's enforcement columns."""
+
+    measures: tuple[EnforcementMeasure, ...] = ()
+    #: 行政罚款 in 万元, with the fine measure.
+    fine: float = 0.0
+    #: The decision (行政处罚决定书) number, when there is one.
+    decision_number: str = ""
 
 
 @frozen
@@ -77,6 +142,8 @@ class Recheck:
     passed: bool
     by: str = ""
     note: str = ""
+    #: True when the department rechecked (a supervision record), not the unit itself.
+    department: bool = False
 
 
 @frozen
@@ -94,6 +161,22 @@ class Finding:
     rechecks: tuple[Recheck, ...] = ()
     accepted_on: dt.date | None = None
     closed_on: dt.date | None = None
+    source: FindingSource = FindingSource.SUPERVISION
+    kind: FindingKind = FindingKind.HAZARD
+    #: Why the level differs from the checkpoint's, when it does.
+    level_reason: str = ""
+    enforcement: Enforcement | None = None
+    stop: Stop | None = None
+    resumption: Resumption | None = None
+    #: The unit set its own fix (a self-inspection): no 指令书 is issued, so no order number is needed.
+    self_set: bool = False
+    #: 上报: to whom and when a self-found major hazard was reported (安全生产法 第四十一条第二款).
+    reported_to: str = ""
+    reported_on: dt.date | None = None
+    #: The routes it had before an escalation, and when each was left.
+    escalated: tuple[tuple[dt.date, Remediation], ...] = ()
+    #: 销号 approved by (审核把关).
+    approver: str = ""
 
 
 def missing_fields(remediation: Remediation, category: RemediationCategory) -> list[RequiredField]:
@@ -103,6 +186,13 @@ def missing_fields(remediation: Remediation, category: RemediationCategory) -> l
         for required in category.requires
         if getattr(remediation, required.value) in (None, "")
     ]
+
+
+def _missing(finding: Finding, remediation: Remediation, category: RemediationCategory) -> list[RequiredField]:
+    missing = missing_fields(remediation, category)
+    if finding.self_set:  # the unit's own fix: no 指令书
+        missing = [m for m in missing if m is not RequiredField.ORDER_NUMBER]
+    return missing
 
 
 def _expect(finding: Finding, move: str, *states: FindingState) -> None:
@@ -134,13 +224,108 @@ def remediate(
             f"finding {finding.id!r}: {category.code} ({category.name}) serves "
             f"{serves} hazards, not {finding.level.value}"
         )
-    missing = missing_fields(remediation, category)
+    _check_route(finding, remediation, category, finding.found_on)
+    return evolve(finding, state=FindingState.FIXING, remediation=remediation)
+
+
+def _check_route(finding: Finding, remediation: Remediation, category: RemediationCategory, since: dt.date) -> None:
+    missing = _missing(finding, remediation, category)
     if missing:
         names = ", ".join(f"{m.value} ({m.label})" for m in missing)
         raise LoopError(
             f"finding {finding.id!r}: {category.code} ({category.name}) requires {names}"
         )
-    return evolve(finding, state=FindingState.FIXING, remediation=remediation)
+    if remediation.deadline is not None and remediation.deadline < since:
+        raise LoopError(
+            f"finding {finding.id!r}: the deadline {remediation.deadline} is before {since}, "
+            "when the route was set; give a later deadline"
+        )
+
+
+def escalate(finding: Finding, remediation: Remediation, category: RemediationCategory, on: dt.date,
+             level: HazardLevel | None = None) -> Finding:
+    """Escalate a fix that is past its deadline to a graver route (挂牌督办, a stop category).
+
+    ``level`` regrades the finding at the same time (a general hazard that could not be fixed in time
+    and is now treated as major); the new route must serve the finding's level.
+    """
+    _expect(finding, "escalate it", FindingState.FIXING)
+    old = finding.remediation
+    if old is None or old.deadline is None or not on > old.deadline:
+        deadline = f"its deadline {old.deadline}" if old is not None and old.deadline else "no deadline"
+        raise LoopError(
+            f"finding {finding.id!r}: only a fix past its deadline is escalated; on {on} it has {deadline}"
+        )
+    if remediation.category != category.code:
+        raise LoopError(
+            f"finding {finding.id!r}: remediation names {remediation.category!r} "
+            f"but the category given is {category.code!r}"
+        )
+    graded = evolve(finding, level=level or finding.level)
+    if graded.level not in category.levels:
+        serves = ", ".join(lv.value for lv in category.levels)
+        raise LoopError(
+            f"finding {finding.id!r}: {category.code} ({category.name}) serves "
+            f"{serves} hazards, not {graded.level.value}; to escalate a general hazard to it, give level = \"major\""
+        )
+    _check_route(graded, remediation, category, on)
+    return evolve(graded, remediation=remediation, escalated=(*finding.escalated, (on, old)))
+
+
+def stop(finding: Finding, order: Stop, stop_kinds: dict[str, str]) -> Finding:
+    """停产停业整改 alongside the finding's route: only for a major hazard, once, before acceptance.
+
+    ``stop_kinds`` maps the stop kinds known (the core's and the sector plugins') to their names.
+    """
+    _expect(finding, "stop production for it", FindingState.OPEN, FindingState.FIXING, FindingState.AWAITING_RECHECK)
+    if finding.level is not HazardLevel.MAJOR:
+        raise LoopError(
+            f"finding {finding.id!r}: production stops for a major hazard, and this one is {finding.level.value}"
+        )
+    if order.kind not in stop_kinds:
+        message = unknown("stop kind", order.kind, stop_kinds)
+        if "did you mean" not in message:
+            message += f"; stop kinds are {', '.join(stop_kinds)}"
+        raise LoopError(f"finding {finding.id!r}: {message}")
+    if finding.stop is not None:
+        raise LoopError(f"finding {finding.id!r}: production is already stopped for it since {finding.stop.date}")
+    return evolve(finding, stop=order)
+
+
+def resume(finding: Finding, resumption: Resumption) -> Finding:
+    """恢复生产: an application after a stop; once inspected and agreed, only when the hazard is accepted.
+
+    A later resumption event replaces an earlier one (the application, then its acceptance check).
+    """
+    if finding.stop is None:
+        raise LoopError(f"finding {finding.id!r}: a resumption needs a production stop, and none is recorded")
+    if finding.stop.date is not None and resumption.applied < finding.stop.date:
+        raise LoopError(
+            f"finding {finding.id!r}: applied to resume on {resumption.applied}, before the stop ({finding.stop.date})"
+        )
+    if resumption.inspected is not None:
+        if resumption.inspected < resumption.applied:
+            raise LoopError(
+                f"finding {finding.id!r}: inspected on {resumption.inspected}, before the application "
+                f"({resumption.applied})"
+            )
+        if not resumption.approved_by:
+            raise LoopError(
+                f"finding {finding.id!r}: an inspected resumption names who agreed to it: give approved_by"
+            )
+        if finding.state not in (FindingState.ACCEPTED, FindingState.CLOSED):
+            raise LoopError(
+                f"finding {finding.id!r}: production resumes only once the hazard is removed "
+                f"(经审查同意); it is {finding.state.value}, that needs it accepted"
+            )
+    return evolve(finding, resumption=resumption)
+
+
+def report(finding: Finding, to: str, on: dt.date) -> Finding:
+    """上报: the unit reports a hazard it found itself to the department."""
+    if not to:
+        raise LoopError(f"finding {finding.id!r}: a report names whom it went to: give to")
+    return evolve(finding, reported_to=to, reported_on=on)
 
 
 def report_fixed(finding: Finding, on: dt.date) -> Finding:
@@ -169,15 +354,27 @@ def recheck(finding: Finding, result: Recheck) -> Finding:
     return evolve(finding, state=FindingState.FIXING, rechecks=rechecks, fixed_on=None)
 
 
-def close(finding: Finding, on: dt.date) -> Finding:
-    """销号: strike an accepted finding off the ledger."""
+def close(finding: Finding, on: dt.date, approver: str = "") -> Finding:
+    """销号: strike an accepted finding off the ledger.
+
+    A major hazard needs its last passed recheck made by the department (a
+    supervision record, not the unit's own) and an approver.
+    """
     _expect(finding, "close it", FindingState.ACCEPTED)
     if finding.accepted_on is not None and on < finding.accepted_on:
         raise LoopError(
             f"finding {finding.id!r}: closed on {on} is before it was accepted "
             f"({finding.accepted_on})"
         )
-    return evolve(finding, state=FindingState.CLOSED, closed_on=on)
+    if finding.level is HazardLevel.MAJOR:
+        if not finding.rechecks[-1].department:
+            raise LoopError(
+                f"finding {finding.id!r}: a major hazard is closed only after the department's recheck; "
+                "it was accepted in the unit's own record: recheck it in a supervision record"
+            )
+        if not approver:
+            raise LoopError(f"finding {finding.id!r}: closing a major hazard needs an approver (审核把关): give approver")
+    return evolve(finding, state=FindingState.CLOSED, closed_on=on, approver=approver)
 
 
 def is_overdue(finding: Finding, as_of: dt.date) -> bool:

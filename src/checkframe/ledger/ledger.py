@@ -21,10 +21,12 @@ from attrs import frozen
 
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem, unknown
+from checkframe.ledger import findings as loop
 from checkframe.ledger.findings import (
     Finding,
     LoopError,
     Recheck,
+    Resumption,
     close,
     is_overdue,
     recheck,
@@ -38,12 +40,18 @@ from checkframe.ledger.records import (
     read_record,
     read_unit,
 )
+from checkframe.ledger.rules import LedgerRules, apply_rules
+from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind
 from checkframe.util import parallel
 
 __all__ = ["Entry", "Ledger", "build_ledger"]
 
 #: The order of events on one date.
-NEW, REMEDIATE, FIXED, RECHECK, CLOSE = range(5)
+NEW, REPORT, REMEDIATE, ESCALATE, STOP, FIXED, RECHECK, CLOSE, RESUME = range(9)
+
+#: Each event's table in a record, by phase.
+TABLES = {REPORT: "report", REMEDIATE: "remediate", ESCALATE: "escalate", STOP: "stop", FIXED: "fixed",
+          RECHECK: "recheck", CLOSE: "close", RESUME: "resume"}
 
 
 @frozen
@@ -56,6 +64,9 @@ class Entry:
     file: str
     #: 检查单位 of that record.
     checking_unit: str
+    #: Where each kind of event on it was last recorded: ``"finding"``, ``"stop"``, ``"resume"``, ... ->
+    #: (record file, key path); what a rule's problem points at.
+    places: dict[str, tuple[str, str]] = attrs.field(factory=dict, eq=False)
 
 
 @attrs.define
@@ -65,9 +76,21 @@ class Ledger:
     entries: dict[str, Entry] = attrs.Factory(dict)
     problems: list[Problem] = attrs.Factory(list)
     records: int = 0
+    #: Why a finding is late beyond its deadline, as the rules found (finding id -> reasons in Chinese).
+    late: dict[str, list[str]] = attrs.Factory(dict)
+    #: The names of the stop kinds known to the rules: production_stop -> 停产停业整改, ...
+    stop_names: dict[str, str] = attrs.Factory(dict)
 
     def overdue(self, entry: Entry) -> bool:
-        return is_overdue(entry.finding, self.as_of)
+        return is_overdue(entry.finding, self.as_of) or bool(self.late.get(entry.finding.id))
+
+    def late_reasons(self, entry: Entry) -> list[str]:
+        """Why the finding is overdue: its deadline passed (逾期), and what the rules say."""
+        reasons = []
+        if is_overdue(entry.finding, self.as_of):
+            assert entry.finding.remediation is not None and entry.finding.remediation.deadline is not None
+            reasons.append(f"超过整改期限{entry.finding.remediation.deadline.isoformat()}")
+        return reasons + self.late.get(entry.finding.id, [])
 
 
 @frozen
@@ -82,6 +105,8 @@ class _Event:
     finding: str
     obj: Any
     checking_unit: str = ""
+    #: The record is a supervision record (the department's), not the unit's own.
+    supervision: bool = False
 
 
 def _load_units(root: Path, catalog: Catalog, problems: list[Problem]) -> dict[str, Unit]:
@@ -135,25 +160,54 @@ def _check(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], f
     checking_unit = record.checking_unit
     if not checking_unit and record.unit in units:
         checking_unit = units[record.unit].name
+    supervision = record.kind is FormKind.SUPERVISION
     events: list[_Event] = []
     slots = []
     for i, found in enumerate(record.finding):
         where = f"$.finding[{i}]"
         if not catalog.has("checkpoint", found.checkpoint):
             problem(f"{where}.checkpoint", unknown("checkpoint", found.checkpoint, checkpoint_ids))
+        else:
+            expected = catalog.checkpoint(found.checkpoint).level
+            if found.level is not expected and not found.level_reason.strip():
+                problem(f"{where}.level", f"finding {found.id!r}: level {found.level.value} differs from checkpoint "
+                                          f"{found.checkpoint!r}'s ({expected.value}); record {expected.value}, "
+                                          "or say why in level_reason")
         if found.remediation is not None:
             category(f"{where}.remediation.category", found.remediation.category)
+        _check_enforcement(found, where, problem)
         slots.append((len(problems), len(events)))
-        events.append(_Event(record.date, NEW, rel, i, where, record.unit, found.id, found, checking_unit))
-    for phase, name in ((REMEDIATE, "remediate"), (FIXED, "fixed"), (RECHECK, "recheck"), (CLOSE, "close")):
+        events.append(_Event(record.date, NEW, rel, i, where, record.unit, found.id, found, checking_unit,
+                             supervision))
+    for phase, name in TABLES.items():
         for i, event in enumerate(getattr(record, name)):
             where = f"$.{name}[{i}]"
-            if phase == REMEDIATE:
+            if phase in (REMEDIATE, ESCALATE):
                 category(f"{where}.remediation.category", event.remediation.category)
             if phase == RECHECK and event.result is RecheckResult.PENDING:
                 continue
-            events.append(_Event(event.date or record.date, phase, rel, i, where, record.unit, event.finding, event))
+            events.append(_Event(event.date or record.date, phase, rel, i, where, record.unit, event.finding, event,
+                                 supervision=supervision))
     return events, slots
+
+
+def _check_enforcement(found: Any, where: str, problem: Any) -> None:
+    """An illegal operation names what was done against it; a fine, its amount."""
+    enforcement = found.enforcement
+    if found.kind is FindingKind.ILLEGAL and (enforcement is None or not enforcement.measures):
+        problem(f"{where}.enforcement", f"finding {found.id!r}: an illegal operation names the measures taken "
+                                        "against it: give enforcement.measures (order_stop, order_deadline, fine, "
+                                        "stop, licence, closure)")
+    elif found.kind is FindingKind.HAZARD and enforcement is not None:
+        problem(f"{where}.enforcement", f"finding {found.id!r}: enforcement goes with kind = \"illegal\" "
+                                        "(an illegal operation); a hazard's measures go in remediation")
+    elif enforcement is not None:
+        fined = EnforcementMeasure.FINE in enforcement.measures
+        if fined and not enforcement.fine > 0:
+            problem(f"{where}.enforcement.fine", f"finding {found.id!r}: a fine needs its amount in 万元 (fine = 2.5)")
+        elif enforcement.fine and not fined:
+            problem(f"{where}.enforcement.measures", f"finding {found.id!r}: a fine of {enforcement.fine:g}万元 "
+                                                     "needs \"fine\" among the measures")
 
 
 def _claim(rel: str, date: dt.date, events: list[_Event], slots: list[tuple[int, int]], found: list[Problem],
@@ -216,7 +270,8 @@ def _read_events(shared: tuple[Catalog, dict[str, Unit], set[str]], item: tuple[
     return record.date, events, slots, problems, broken
 
 
-def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None = None) -> Ledger:
+def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None = None,
+                 rules: LedgerRules | None = None) -> Ledger:
     """Read the store at ``root`` and replay it up to and including ``as_of``.
 
     Records are read and checked one at a time, each boiled down to its events;
@@ -224,17 +279,20 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     one per core (``jobs`` sets the number; 1 reads in this process; see
     :func:`checkframe.util.parallel.workers`).  The results come back in file
     order, so the problems and the claims on finding ids are the same either way.
+    Then the ``rules`` (the core's and the plugins', :mod:`checkframe.ledger.rules`;
+    the core's alone when None) are run on every finding.
 
     Problems are collected in ``ledger.problems``; the states are meaningful only when it is empty.
     """
     root = Path(root)
+    rules = rules or LedgerRules.core()
     problems: list[Problem] = []
     if not (root / "records").is_dir():
         problems.append(Problem("", f"no records/ folder in {root}; a ledger is a folder with units/*.toml "
                                     "and records/*.toml"))
         return Ledger(as_of, {}, problems=problems)
     units = _load_units(root, catalog, problems)
-    ledger = Ledger(as_of, units, problems=problems)
+    ledger = Ledger(as_of, units, problems=problems, stop_names=rules.stop_names())
     paths = sorted((root / "records").glob("*.toml"))
     items = [(path, path.relative_to(root).as_posix()) for path in paths]
     claims: dict[str, tuple[dt.date, str]] = {}
@@ -252,15 +310,18 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
             continue
         events.extend(_claim(rel, date, found, slots, own, claims, broken, problems))
     events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
-    _replay(ledger, events, catalog, claims, broken)
+    stuck = _replay(ledger, events, catalog, claims, broken, rules)
+    apply_rules(ledger, rules, catalog, stuck)
     return ledger
 
 
 def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
-            claims: dict[str, tuple[dt.date, str]], broken: set[str]) -> None:
+            claims: dict[str, tuple[dt.date, str]], broken: set[str], rules: LedgerRules) -> set[str]:
+    """Replay the events in order; the ids of the findings a move failed on."""
     entries = ledger.entries
     problems = ledger.problems
     stuck: set[str] = set(broken)  # findings whose earlier move failed: later moves are not reported
+    stop_kinds = rules.stop_names()
 
     def problem(event: _Event, key: str, message: str) -> None:
         problems.append(Problem("", message, event.file, f"{event.where}{key}"))
@@ -271,11 +332,22 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
         ident = event.finding
         if event.phase == NEW:
             found = event.obj
-            finding = Finding(found.id, found.checkpoint, found.description, found.level, event.date)
-            entries[ident] = Entry(finding, event.unit, event.file, event.checking_unit)
+            source = found.source or (FindingSource.SUPERVISION if event.supervision else FindingSource.SELF)
+            finding = Finding(found.id, found.checkpoint, found.description, found.level, event.date,
+                              source=source, kind=found.kind, level_reason=found.level_reason,
+                              enforcement=found.enforcement, self_set=not event.supervision,
+                              reported_to=found.reported_to, reported_on=event.date if found.reported_to else None)
+            entry = Entry(finding, event.unit, event.file, event.checking_unit)
+            entry.places["finding"] = (event.file, event.where)
+            entries[ident] = entry
             if found.remediation is not None:
+                entry.places["remediate"] = (event.file, f"{event.where}.remediation")
                 _move(event, ".remediation", entries, stuck, problem,
                       lambda f, r=found.remediation: remediate(f, r, catalog.category(r.category)))
+            if found.stop is not None and ident not in stuck:
+                entry.places["stop"] = (event.file, f"{event.where}.stop")
+                order = attrs.evolve(found.stop, date=found.stop.date or event.date)
+                _move(event, ".stop", entries, stuck, problem, lambda f, o=order: loop.stop(f, o, stop_kinds))
             continue
         if ident in stuck:
             continue
@@ -293,18 +365,31 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
             problem(event, ".finding", f"finding {ident!r} belongs to unit {entry.unit!r}, "
                                        f"not {event.unit!r}")
             continue
+        entry.places[TABLES[event.phase]] = (event.file, event.where)
         obj = event.obj
-        if event.phase == REMEDIATE:
+        if event.phase == REPORT:
+            _move(event, ".to", entries, stuck, problem, lambda f, o=obj, d=event.date: loop.report(f, o.to, d))
+        elif event.phase == REMEDIATE:
             _move(event, ".remediation", entries, stuck, problem,
                   lambda f, r=obj.remediation: remediate(f, r, catalog.category(r.category)))
+        elif event.phase == ESCALATE:
+            _move(event, "", entries, stuck, problem,
+                  lambda f, o=obj, d=event.date: loop.escalate(f, o.remediation, catalog.category(o.remediation.category),
+                                                             d, o.level))
+        elif event.phase == STOP:
+            order = attrs.evolve(obj.stop, date=obj.stop.date or event.date)
+            _move(event, ".stop", entries, stuck, problem, lambda f, o=order: loop.stop(f, o, stop_kinds))
         elif event.phase == FIXED:
             _move(event, "", entries, stuck, problem, lambda f, d=event.date: report_fixed(f, d))
         elif event.phase == RECHECK:
-            result = Recheck(event.date, obj.result is RecheckResult.PASSED, obj.by, obj.note)
+            result = Recheck(event.date, obj.result is RecheckResult.PASSED, obj.by, obj.note, event.supervision)
             _move(event, "", entries, stuck, problem, lambda f, r=result: recheck(f, r))
+        elif event.phase == CLOSE:
+            _move(event, "", entries, stuck, problem, lambda f, d=event.date, a=obj.approver: close(f, d, a))
         else:
-            _move(event, "", entries, stuck, problem, lambda f, d=event.date: close(f, d))
-
+            resumption = Resumption(obj.applied, obj.inspected, obj.approved_by, obj.note)
+            _move(event, "", entries, stuck, problem, lambda f, r=resumption: loop.resume(f, r))
+    return stuck
 
 def _move(event: _Event, key: str, entries: dict[str, Entry], stuck: set[str], problem: Any, step: Any) -> None:
     entry = entries[event.finding]

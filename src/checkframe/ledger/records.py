@@ -47,12 +47,24 @@ from cattrs.errors import ClassValidationError, IterableValidationError
 
 from checkframe.catalog.convert import WrongType, errors_of, make_converter
 from checkframe.errors import Problem
-from checkframe.ledger.findings import Remediation
-from checkframe.model import Checklist, Checkpoint, FormKind, HazardLevel, Invalid, _Labelled, check_id, show
+from checkframe.ledger.findings import Enforcement, Remediation, Stop
+from checkframe.model import (
+    Checklist,
+    Checkpoint,
+    FindingKind,
+    FindingSource,
+    FormKind,
+    HazardLevel,
+    Invalid,
+    _Labelled,
+    check_id,
+    show,
+)
 from checkframe.util.reading import ReadError, loads_toml, read_text
 
 __all__ = [
     "Close",
+    "Escalate",
     "Fixed",
     "Item",
     "Mark",
@@ -61,7 +73,10 @@ __all__ = [
     "Record",
     "RecordFinding",
     "Remediate",
+    "Report",
+    "Resume",
     "Staff",
+    "StopEvent",
     "Unit",
     "new_record_toml",
     "read_record",
@@ -206,6 +221,62 @@ class RecordFinding:
     level: HazardLevel = field()
     evidence: tuple[str, ...] = ()
     remediation: Remediation | None = None
+    #: The channel: 自查, 督导检查, 举报, 上级交办, 移送; when left out, 自查 in a self-inspection record and
+    #: 督导检查 in a supervision record.
+    source: FindingSource | None = None
+    #: ``illegal`` for an illegal operation (非法违法生产经营建设行为), with its ``enforcement``.
+    kind: FindingKind = FindingKind.HAZARD
+    #: Why ``level`` differs from the checkpoint's; the ledger shows it.
+    level_reason: str = ""
+    enforcement: Enforcement | None = None
+    #: 停产停业整改 ordered with the finding, alongside its remediation.
+    stop: Stop | None = None
+    #: 上报: the department a self-found major hazard was reported to, on the record's date.
+    reported_to: str = ""
+
+
+@frozen
+class StopEvent:
+    """停产停业整改 ordered after the finding was recorded (a major hazard that cannot be controlled)."""
+
+    finding: str
+    stop: Stop
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.stop.date
+
+
+@frozen
+class Resume:
+    """恢复生产: the application (``applied``), and once checked, ``inspected`` and ``approved_by``."""
+
+    finding: str
+    applied: dt.date
+    inspected: dt.date | None = None
+    approved_by: str = ""
+    note: str = ""
+    date: dt.date | None = None
+
+
+@frozen
+class Report:
+    """上报: a hazard the unit found itself, reported to the department."""
+
+    finding: str
+    to: str
+    date: dt.date | None = None
+
+
+@frozen
+class Escalate:
+    """An overdue fix escalated to a graver route (挂牌督办, a stop category); ``level`` may regrade it."""
+
+    finding: str
+    remediation: Remediation
+    level: HazardLevel | None = None
+    reason: str = ""
+    date: dt.date | None = None
 
 
 @frozen
@@ -245,6 +316,8 @@ class Close:
 
     finding: str
     date: dt.date | None = None
+    #: 审核把关: who approved the close-out; required for a major hazard.
+    approver: str = ""
 
 
 @frozen
@@ -264,9 +337,13 @@ class Record:
     item: tuple[Item, ...] = ()
     finding: tuple[RecordFinding, ...] = ()
     remediate: tuple[Remediate, ...] = ()
+    report: tuple[Report, ...] = ()
+    escalate: tuple[Escalate, ...] = ()
+    stop: tuple[StopEvent, ...] = ()
     fixed: tuple[Fixed, ...] = ()
     recheck: tuple[RecheckEvent, ...] = ()
     close: tuple[Close, ...] = ()
+    resume: tuple[Resume, ...] = ()
 
 
 _ITEMS_SLOW = _CONVERTER.get_structure_hook(tuple[Item, ...])
@@ -358,7 +435,7 @@ def read_unit(path: Path, rel: str, problems: list[Problem]) -> Unit | None:
 # -- Writing -------------------------------------------------------------------------------
 
 _HEADER = """\
-# 检查记录 inspection record. Fill it in by hand, then check it with: checkframe ledger DIR
+# 检查记录 inspection record. Fill it in by hand, then check it with: checkframe ledger show DIR
 # mark: "ok" = √ 符合要求; "fixing" = 0 正在整改; "fail" = × 不符合要求; "" = 不填写（无该项）
 # A hazard found: add at the end of the file
 #   [[finding]]

@@ -35,7 +35,7 @@ from checkframe.ledger.findings import Finding, Remediation
 from checkframe.ledger.ledger import Entry, Ledger
 from checkframe.ledger.records import Mark, Record, read_record
 from checkframe.ledger.rows import WEEKLY_COUNTS, WEEKLY_HEADING, major_rows, weekly_rows
-from checkframe.model import FormJob, FormKind, HazardLevel, RequiredField
+from checkframe.model import FindingKind, FindingSource, FormJob, FormKind, HazardLevel, RequiredField
 
 __all__ = [
     "cn_date",
@@ -47,7 +47,9 @@ __all__ = [
 ]
 
 #: 附件4 column keys of the template for the counts that records fill.
-WEEKLY_KEYS = dict(zip(WEEKLY_COUNTS, ("general_found", "general_fixed", "major_found", "major_fixed"), strict=True))
+WEEKLY_KEYS = dict(zip(WEEKLY_COUNTS, ("general_found", "general_fixed", "major_found", "major_fixed", "illegal_found",
+                                       "illegal_punished", "orders", "fines", "stops", "licences", "closures"),
+                       strict=True))
 
 
 def cn_date(day: dt.date | None) -> str:
@@ -79,12 +81,33 @@ def _measure(remediation: Remediation | None, catalog: Catalog) -> str:
         parts.append(f"资金{remediation.funds}")
     if remediation.contingency_plan:
         parts.append(f"应急预案：{remediation.contingency_plan}")
+    if remediation.lead_unit:
+        parts.append(f"牵头单位：{remediation.lead_unit}")
+    if remediation.notice_number:
+        parts.append(f"督办通知书{remediation.notice_number}")
     return "；".join(parts)
+
+
+def _stopped(entry: Entry, ledger: Ledger) -> str:
+    """The production stop alongside the route, and the enforcement measures of an illegal operation."""
+    f = entry.finding
+    text = ""
+    if f.stop is not None:
+        text += f"；{ledger.stop_names.get(f.stop.kind, '停产停业整改')}（{f.stop.scope.label}）"
+        if f.stop.order_number:
+            text += f"，{f.stop.order_number}"
+    if f.enforcement is not None:
+        text += "；" + "、".join(m.label for m in f.enforcement.measures)
+        if f.enforcement.fine:
+            text += f"（罚款{f.enforcement.fine:g}万元）"
+    return text
 
 
 def _problem(finding: Finding, catalog: Catalog) -> str:
     title = catalog.checkpoint(finding.checkpoint).title
     level = "【重大事故隐患】" if finding.level is HazardLevel.MAJOR else ""
+    if finding.kind is FindingKind.ILLEGAL:
+        level = "【非法违法生产经营建设行为】"
     return f"{level}{finding.description}（检查项：{title}；编号{finding.id}）"
 
 
@@ -135,7 +158,8 @@ def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporte
         "inspectors": "、".join(record.inspectors),
         "checked": checked,
         "problems": _numbered([_problem(e.finding, catalog) for e in entries]) if entries else "未发现事故隐患",
-        "measures": _numbered([_measure(e.finding.remediation, catalog) for e in entries]) if entries else "",
+        "measures": _numbered([_measure(e.finding.remediation, catalog) + _stopped(e, ledger) for e in entries])
+        if entries else "",
         "deadline": _numbered([cn_date(e.finding.remediation.deadline) or "—" if e.finding.remediation else "—"
                                for e in entries]) if any(e.finding.remediation and e.finding.remediation.deadline
                                                          for e in entries) else "",
@@ -188,9 +212,16 @@ def weekly_values(ledger: Ledger, start: dt.date, end: dt.date, reporter: str, b
         "period": period(start, end),
         "date": cn_date(end),
         "rows": rows,
-        "source": f"一般隐患、重大隐患的排查、整改数由隐患排查治理台账统计（检查组按{heading}分列；"
-                  "整改数为期间内复核验收合格的隐患）；其余各栏由填报单位据实填写。",
+        "source": f"隐患排查、整改数和执法情况各栏由隐患排查治理台账统计（检查组按{heading}分列；"
+                  "整改数为期间内复核验收合格的隐患；"
+                  f"期间内发现的隐患中企业自查上报{_self_reported(ledger, start, end)}项）；"
+                  "追责、问责曝光和典型案例各栏由填报单位据实填写。",
     }
+
+
+def _self_reported(ledger: Ledger, start: dt.date, end: dt.date) -> int:
+    return sum(1 for e in ledger.entries.values()
+               if e.finding.source is FindingSource.SELF and start <= e.finding.found_on <= end)
 
 
 def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date, reporter: str) -> dict[str, Any]:
@@ -201,7 +232,8 @@ def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
         "checking_unit": row["检查单位"],
         "township": row["所属镇（街道）"],
         "unit_type": row["单位类型"],
-        "hazard": f"{row['隐患内容']}（{row['隐患编号']}）",
+        "hazard": f"{'【非法违法行为】' if row['类别'] == '非法违法行为' else ''}{row['隐患内容']}"
+                  f"（{row['隐患编号']}；{row['来源']}）",
         "measure": f"{row['采取措施']}。目前：{row['状态']}",
     } for row in major_rows(ledger, catalog, start, end)]
     return {
@@ -209,8 +241,8 @@ def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
         "period": period(start, end),
         "date": cn_date(end),
         "rows": rows,
-        "source": (f"期间内发现的重大事故隐患共{len(rows)}项，由隐患排查治理台账列出。" if rows
-                   else "期间内未发现重大事故隐患。"),
+        "source": (f"期间内发现的重大事故隐患和非法违法生产经营建设行为共{len(rows)}项，由隐患排查治理台账列出。" if rows
+                   else "期间内未发现重大事故隐患和非法违法生产经营建设行为。"),
     }
 
 

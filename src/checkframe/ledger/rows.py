@@ -11,21 +11,57 @@ from typing import Any
 
 from checkframe.catalog import Catalog
 from checkframe.ledger.ledger import Entry, Ledger
-from checkframe.model import FindingState, HazardLevel
+from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FindingState, HazardLevel
 from checkframe.util.tables import render
 
-__all__ = ["LEDGER_COLUMNS", "ledger_rows", "major_rows", "render", "summary_rows", "weekly_rows"]
+__all__ = ["LEDGER_COLUMNS", "LEDGER_HEADINGS", "NARROW_COLUMNS", "for_people", "ledger_rows", "major_rows", "render",
+           "summary_rows", "weekly_rows"]
 
-LEDGER_COLUMNS = ("finding", "unit", "unit_name", "township", "sector", "checkpoint", "level", "category",
-                  "deadline", "found_on", "state", "overdue", "file")
+#: The ledger's columns: the keys of :func:`ledger_rows` and what a clerk reads as their headings.
+LEDGER_HEADINGS = {
+    "finding": "隐患编号",
+    "unit": "单位代码",
+    "unit_name": "单位名称",
+    "township": "镇（街道）",
+    "sector": "行业领域",
+    "checkpoint": "检查项",
+    "kind": "类别",
+    "level": "等级",
+    "source": "来源",
+    "category": "整改方式",
+    "deadline": "整改期限",
+    "stop": "停产",
+    "found_on": "发现日期",
+    "state": "状态",
+    "overdue": "逾期",
+    "late": "逾期原因",
+    "level_reason": "定级说明",
+    "file": "记录文件",
+}
+LEDGER_COLUMNS = tuple(LEDGER_HEADINGS)
+
+#: What ``ledger show`` prints without ``--wide``: fits 100 columns.
+NARROW_COLUMNS = ("finding", "unit_name", "kind", "level", "source", "category", "stop", "deadline", "state", "overdue")
 
 
-def ledger_rows(ledger: Ledger) -> list[dict[str, Any]]:
-    """One row per finding, by unit and date found."""
+def _stop(finding: Any) -> str:
+    if finding.stop is None:
+        return ""
+    if finding.resumption is not None and finding.resumption.approved_by:
+        return "resumed"
+    return finding.stop.scope.value
+
+
+STOP_LABELS = {"": "", "full": "全部", "partial": "局部", "resumed": "已复产"}
+
+
+def ledger_rows(ledger: Ledger, catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """One row per finding, by unit and date found; values are codes (:func:`for_people` gives the labels)."""
     rows = []
     for entry in sorted(ledger.entries.values(), key=lambda e: (e.unit, e.finding.found_on, e.finding.id)):
         f = entry.finding
         unit = ledger.units[entry.unit]
+        category = f.remediation.category if f.remediation else ""
         rows.append({
             "finding": f.id,
             "unit": entry.unit,
@@ -33,18 +69,50 @@ def ledger_rows(ledger: Ledger) -> list[dict[str, Any]]:
             "township": unit.township,
             "sector": unit.sector,
             "checkpoint": f.checkpoint,
+            "kind": f.kind.value,
             "level": f.level.value,
-            "category": f.remediation.category if f.remediation else "",
+            "source": f.source.value,
+            "category": category,
+            "category_name": catalog.category(category).name if catalog is not None and category else "",
+            "sector_name": catalog.sector(unit.sector).name if catalog is not None and catalog.has("sector", unit.sector)
+            else "",
             "deadline": f.remediation.deadline.isoformat() if f.remediation and f.remediation.deadline else "",
+            "stop": _stop(f),
             "found_on": f.found_on.isoformat(),
             "state": f.state.value,
             "overdue": ledger.overdue(entry),
+            "late": "；".join(ledger.late_reasons(entry)),
+            "level_reason": f.level_reason,
             "file": entry.file,
         })
     return rows
 
 
-SUMMARY_COUNTS = ("findings", "major", *(s.value for s in FindingState), "overdue")
+_LABELS: dict[str, dict[str, str]] = {
+    "kind": {k.value: k.label for k in FindingKind},
+    "level": {"general": "一般", "major": "重大"},
+    "source": {s.value: s.label for s in FindingSource},
+    "state": {s.value: s.label for s in FindingState},
+    "stop": STOP_LABELS,
+    "overdue": {True: "逾期", False: ""},  # type: ignore[dict-item]
+}
+
+
+def for_people(row: dict[str, Any]) -> dict[str, Any]:
+    """A ledger row with Chinese labels for codes, keyed by the Chinese headings (table, CSV, xlsx)."""
+    out = {}
+    for key, heading in LEDGER_HEADINGS.items():
+        value = row[key]
+        if key in ("category", "sector"):
+            value = row[f"{key}_name"] or value
+        elif key in _LABELS:
+            value = _LABELS[key].get(value, value)
+        out[heading] = value
+    return out
+
+
+SUMMARY_COUNTS = ("隐患数", "重大隐患", *(s.label for s in FindingState), "逾期")
+SUMMARY_HEADING = {"unit": "单位", "sector": "行业领域", "township": "镇（街道）"}
 
 
 def _group_of(ledger: Ledger, entry: Entry, by: str) -> str:
@@ -52,20 +120,25 @@ def _group_of(ledger: Ledger, entry: Entry, by: str) -> str:
 
 
 def summary_rows(ledger: Ledger, by: str) -> list[dict[str, Any]]:
-    """Counts per unit, sector or township: findings, major ones, each state, overdue."""
+    """Counts per unit, sector or township: findings, major ones, each state, overdue (Chinese headings)."""
     groups: dict[str, dict[str, Any]] = {}
+    heading = SUMMARY_HEADING[by]
     for entry in ledger.entries.values():
         key = _group_of(ledger, entry, by)
-        row = groups.setdefault(key, {by: key, **dict.fromkeys(SUMMARY_COUNTS, 0)})
-        row["findings"] += 1
-        row["major"] += entry.finding.level is HazardLevel.MAJOR
-        row[entry.finding.state.value] += 1
-        row["overdue"] += ledger.overdue(entry)
+        if by == "unit":
+            key = ledger.units[entry.unit].name
+        row = groups.setdefault(key, {heading: key, **dict.fromkeys(SUMMARY_COUNTS, 0)})
+        row["隐患数"] += 1
+        row["重大隐患"] += entry.finding.level is HazardLevel.MAJOR
+        row[entry.finding.state.label] += 1
+        row["逾期"] += ledger.overdue(entry)
     return [groups[k] for k in sorted(groups)]
 
 
-#: The columns of 附件4 that records can fill.
-WEEKLY_COUNTS = ("一般隐患发现", "一般隐患整改", "重大隐患发现", "重大隐患整改")
+#: The columns of 附件4 that records can fill: hazards found and fixed, then the enforcement columns
+#: (执法情况) that illegal operations, deadline orders and production stops fill.
+WEEKLY_COUNTS = ("一般隐患发现", "一般隐患整改", "重大隐患发现", "重大隐患整改", "非法违法行为排查", "非法违法行为查处",
+                 "责令限期整改企业", "行政罚款（万元）", "停产整顿（家）", "暂扣吊销证照", "关闭取缔（家）")
 WEEKLY_HEADING = {"township": "镇（街道）", "sector": "行业领域", "unit": "单位"}
 
 
@@ -74,54 +147,125 @@ def _within(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
 
 
 def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "township") -> list[dict[str, Any]]:
-    """附件4: hazards found (date found) and fixed (fix accepted) between ``start`` and ``end``, inclusive."""
+    """附件4 between ``start`` and ``end``, inclusive.
+
+    Hazards found (date found) and fixed (fix accepted); illegal operations found (排查) and those with a
+    measure taken (查处); deadline orders issued (责令限期整改, findings found in the range whose route has an
+    order number, and illegal operations ordered so); fines in 万元; units stopped (停产整顿: a production
+    stop dated in the range, or an illegal operation's stop); licences suspended or revoked; units closed.
+    """
     heading = WEEKLY_HEADING[by]
     groups: dict[str, dict[str, Any]] = {}
+    stopped: dict[str, set[str]] = {}
+    closed: dict[str, set[str]] = {}
     for entry in ledger.entries.values():
         f = entry.finding
         found = _within(f.found_on, start, end)
         fixed = _within(f.accepted_on, start, end)
-        if not (found or fixed):
+        stop = f.stop is not None and _within(f.stop.date, start, end)
+        if not (found or fixed or stop):
             continue
         key = _group_of(ledger, entry, by)
         row = groups.setdefault(key, {heading: key, **dict.fromkeys(WEEKLY_COUNTS, 0)})
-        level = "一般" if f.level is HazardLevel.GENERAL else "重大"
-        row[f"{level}隐患发现"] += found
-        row[f"{level}隐患整改"] += fixed
+        measures = f.enforcement.measures if f.enforcement is not None and found else ()
+        if f.kind is FindingKind.ILLEGAL:
+            row["非法违法行为排查"] += found
+            row["非法违法行为查处"] += bool(measures)
+        else:
+            level = "一般" if f.level is HazardLevel.GENERAL else "重大"
+            row[f"{level}隐患发现"] += found
+            row[f"{level}隐患整改"] += fixed
+        ordered = found and f.remediation is not None and bool(f.remediation.order_number)
+        row["责令限期整改企业"] += ordered or EnforcementMeasure.ORDER_DEADLINE in measures
+        if EnforcementMeasure.FINE in measures:
+            assert f.enforcement is not None
+            row["行政罚款（万元）"] += f.enforcement.fine
+        if stop or EnforcementMeasure.STOP in measures:
+            stopped.setdefault(key, set()).add(entry.unit)
+        row["暂扣吊销证照"] += EnforcementMeasure.LICENCE in measures
+        if EnforcementMeasure.CLOSURE in measures:
+            closed.setdefault(key, set()).add(entry.unit)
+    for key, row in groups.items():
+        row["停产整顿（家）"] = len(stopped.get(key, ()))
+        row["关闭取缔（家）"] = len(closed.get(key, ()))
+        row["行政罚款（万元）"] = _amount(row["行政罚款（万元）"])
     rows = [groups[k] for k in sorted(groups)]
     total = {heading: "合计", **{c: sum(r[c] for r in rows) for c in WEEKLY_COUNTS}}
+    total["行政罚款（万元）"] = _amount(total["行政罚款（万元）"])
     return [*rows, total]
 
 
-def _measure(entry: Entry, catalog: Catalog) -> str:
-    remediation = entry.finding.remediation
+def _amount(value: float) -> float | int:
+    """A sum of 万元 as a form prints it: 2 rather than 2.0, 3.5 as it is."""
+    value = round(value, 4)
+    return int(value) if value == int(value) else value
+
+
+def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None = None) -> str:
+    f = entry.finding
+    parts = []
+    if f.enforcement is not None:
+        taken = "、".join(m.label for m in f.enforcement.measures)
+        if f.enforcement.fine:
+            taken += f"（罚款{_amount(f.enforcement.fine)}万元）"
+        if f.enforcement.decision_number:
+            taken += f"，{f.enforcement.decision_number}"
+        parts.append(taken)
+    remediation = f.remediation
     if remediation is None:
-        return "未明确整改方式"
-    name = catalog.category(remediation.category).name
-    level = f"（{remediation.supervision_level.label}）" if remediation.supervision_level else ""
-    deadline = f"，期限{remediation.deadline.isoformat()}" if remediation.deadline else ""
-    measures = f"：{remediation.measures}" if remediation.measures else ""
-    return f"{name}{level}{measures}{deadline}"
+        if not parts:
+            parts.append("未明确整改方式")
+    else:
+        name = catalog.category(remediation.category).name
+        level = f"（{remediation.supervision_level.label}）" if remediation.supervision_level else ""
+        lead = f"，牵头单位{remediation.lead_unit}" if remediation.lead_unit else ""
+        notice = f"，{remediation.notice_number}" if remediation.notice_number else ""
+        measures = f"：{remediation.measures}" if remediation.measures else ""
+        deadline = f"，期限{remediation.deadline.isoformat()}" if remediation.deadline else ""
+        parts.append(f"{name}{level}{measures}{deadline}{lead}{notice}")
+    if f.stop is not None:
+        kind = (stop_names or {}).get(f.stop.kind, "停产停业整改")
+        text = f"{kind}（{f.stop.scope.label}）"
+        if f.resumption is not None and f.resumption.approved_by:
+            text += f"，{f.resumption.inspected.isoformat() if f.resumption.inspected else ''}验收同意恢复生产"
+        elif f.resumption is not None:
+            text += f"，{f.resumption.applied.isoformat()}申请恢复生产"
+        parts.append(text)
+    return "；".join(parts)
 
 
-def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """附件5: the major hazards found between ``start`` and ``end``, inclusive."""
+def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
+               stop_names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """附件5: the major hazards and illegal operations found between ``start`` and ``end``, inclusive.
+
+    A hazard regraded major by an escalation in the range is listed too.
+    """
     rows = []
-    chosen = [e for e in ledger.entries.values()
-              if e.finding.level is HazardLevel.MAJOR and _within(e.finding.found_on, start, end)]
+
+    def chosen_entry(e: Entry) -> bool:
+        f = e.finding
+        if f.kind is FindingKind.ILLEGAL:
+            return _within(f.found_on, start, end)
+        return f.level is HazardLevel.MAJOR and (
+            _within(f.found_on, start, end) or any(_within(d, start, end) for d, _ in f.escalated))
+
+    chosen = [e for e in ledger.entries.values() if chosen_entry(e)]
     chosen.sort(key=lambda e: (ledger.units[e.unit].township, e.unit, e.finding.found_on, e.finding.id))
     for number, entry in enumerate(chosen, 1):
         unit = ledger.units[entry.unit]
-        state = entry.finding.state.label + ("（逾期）" if ledger.overdue(entry) else "")
+        f = entry.finding
+        state = f.state.label + ("（逾期）" if ledger.overdue(entry) else "")
         rows.append({
             "序号": number,
             "单位名称": unit.name,
             "检查单位": entry.checking_unit,
             "所属镇（街道）": unit.township,
             "单位类型": unit.unit_type,
-            "隐患内容": entry.finding.description,
-            "采取措施": _measure(entry, catalog),
-            "隐患编号": entry.finding.id,
+            "类别": "非法违法行为" if f.kind is FindingKind.ILLEGAL else "重大隐患",
+            "来源": f.source.label,
+            "隐患内容": f.description,
+            "采取措施": _measure(entry, catalog, stop_names or ledger.stop_names),
+            "隐患编号": f.id,
             "状态": state,
         })
     return rows

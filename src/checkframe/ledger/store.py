@@ -12,6 +12,7 @@ from checkframe.catalog import Catalog
 from checkframe.errors import Problem, unknown
 from checkframe.ledger.ledger import build_ledger
 from checkframe.ledger.records import new_record_toml, read_record, recheck_record_toml
+from checkframe.ledger.rules import LedgerRules
 from checkframe.model import UNRESOLVED, FormKind, Invalid, check_id
 
 __all__ = ["LedgerProblems", "StoreError", "new_record", "recheck_of"]
@@ -57,7 +58,8 @@ def new_record(root: Path, catalog: Catalog, checklist: str, unit: str, date: dt
     return path, text
 
 
-def recheck_of(record_path: Path, catalog: Catalog, date: dt.date) -> tuple[Path, str]:
+def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
+               rules: LedgerRules | None = None) -> tuple[Path, str]:
     """Where to write a recheck of ``record_path``, and its text: the record's unresolved findings.
 
     :raises LedgerProblems: when the store does not replay cleanly up to ``date``.
@@ -70,7 +72,7 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date) -> tuple[Path
     if record_path.parent.name != "records":
         raise StoreError(f"{record_path.as_posix()} is not in a ledger's records/ folder")
     root = record_path.parent.parent
-    ledger = build_ledger(root, catalog, date)
+    ledger = build_ledger(root, catalog, date, rules=rules)
     if ledger.problems:
         raise LedgerProblems(ledger.problems)
     problems: list[Problem] = []

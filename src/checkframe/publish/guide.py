@@ -73,7 +73,7 @@ GUIDE = Path(str(resources.files("checkframe") / "guide"))
 
 #: The order of the guide's pages; other pages follow, by name.
 ORDER = ("index", "install", "quickstart", "format", "schema", "hooks", "testing", "api", "handbook", "publishing",
-         "compatibility", "diff")
+         "compatibility", "diff", "records")
 
 #: The classes whose fields the content files hold, by name as ``@fields`` names them.
 CLASSES: dict[str, type] = {

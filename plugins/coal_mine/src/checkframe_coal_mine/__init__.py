@@ -3,13 +3,16 @@
 Besides its content, the plugin holds coal's own rule (every major hazard is
 one that the 判定标准 or 条例第三十六条 lists) and the list of major hazards
 that district departments upload to the provincial system, as a CSV file in
-every handbook and as ``checkframe coal-mine-major-hazards``.
+every handbook and as ``checkframe coal-mine-major-hazards``; and two ledger
+rules: a major hazard stops production (条例第三十六条), and resumption is
+accepted within 20 days of the application (条例第四十八条第二款).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
 import sys
 from pathlib import Path
@@ -26,6 +29,12 @@ MAJOR_HAZARD_LISTS = {"mem-order-4-2020": "", "coal-mine-safety-regulation-2024"
 #: Where the handbook holds the list of major hazards for the provincial system.
 EXPORT_PATH = "exports/coal_mine-major-hazards.csv"
 EXPORT_HEADER = ("序号", "检查项标识", "重大事故隐患", "判定依据", "检查内容")
+
+#: The stop kind of a coal mine: 停产整顿 (the remediation category of the same code routes the fix).
+STOP_KIND = "coal_production_stop"
+
+#: 《煤矿安全生产条例》第四十八条第二款: the acceptance check is finished within 20 days of the application.
+ACCEPTANCE_DAYS = 20
 
 
 @hookimpl
@@ -84,3 +93,30 @@ def checkframe_register_commands(commands):
         "Write the coal mines' major hazards as CSV, as the provincial system imports them.",
     )
     parser.add_argument("-o", "--output", metavar="FILE.csv", help="write to FILE.csv instead of standard output")
+def major_hazard_stops_production(entry, ledger):
+    """《煤矿安全生产条例》第三十六条: a coal mine with a major hazard stops production in the affected area."""
+    finding = entry.finding
+    if finding.level.value == "major" and finding.kind.value == "hazard" and finding.stop is None:
+        ledger.problem(
+            "《煤矿安全生产条例》第三十六条: a coal mine's major hazard stops production in the affected area "
+            f'(立即停止受影响区域生产、建设); record a stop with it: [finding.stop] kind = "{STOP_KIND}", '
+            'scope = "partial" or "full"'
+        )
+
+
+def resumption_accepted_within_20_days(entry, ledger):
+    """《煤矿安全生产条例》第四十八条第二款: the department finishes the acceptance check within 20 days."""
+    resumption = entry.finding.resumption
+    if resumption is None:
+        return
+    due = resumption.applied + dt.timedelta(days=ACCEPTANCE_DAYS)
+    checked = resumption.inspected or ledger.as_of
+    if checked > due:
+        ledger.overdue(f"复产验收超过{ACCEPTANCE_DAYS}日（{resumption.applied.isoformat()}申请）")
+
+
+@hookimpl
+def checkframe_register_ledger(register):
+    register.stop_kind(STOP_KIND, "停产整顿", "《煤矿安全生产条例》第三十六条、第四十八条第二款")
+    register.rule(major_hazard_stops_production, sector="coal_mine")
+    register.rule(resumption_accepted_within_20_days, sector="coal_mine")

@@ -7,6 +7,7 @@ The reports are the two tables of seed 004 that records can fill: 附件4
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from checkframe.catalog import Catalog
@@ -93,19 +94,20 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
     return [*rows, total]
 
 
-def _measure(entry: Entry, catalog: Catalog) -> str:
+def _measure(entry: Entry, catalog: Catalog, dates: Callable[[dt.date], str]) -> str:
     remediation = entry.finding.remediation
     if remediation is None:
         return "未明确整改方式"
     name = catalog.category(remediation.category).name
     level = f"（{remediation.supervision_level.label}）" if remediation.supervision_level else ""
-    deadline = f"，期限{remediation.deadline.isoformat()}" if remediation.deadline else ""
+    deadline = f"，期限{dates(remediation.deadline)}" if remediation.deadline else ""
     measures = f"：{remediation.measures}" if remediation.measures else ""
     return f"{name}{level}{measures}{deadline}"
 
 
-def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """附件5: the major hazards found between ``start`` and ``end``, inclusive."""
+def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
+               dates: Callable[[dt.date], str] = dt.date.isoformat) -> list[dict[str, Any]]:
+    """附件5: the major hazards found between ``start`` and ``end``, inclusive; ``dates`` writes a deadline."""
     rows = []
     chosen = [e for e in ledger.entries.values()
               if e.finding.level is HazardLevel.MAJOR and _within(e.finding.found_on, start, end)]
@@ -120,7 +122,7 @@ def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date) -
             "所属镇（街道）": unit.township,
             "单位类型": unit.unit_type,
             "隐患内容": entry.finding.description,
-            "采取措施": _measure(entry, catalog),
+            "采取措施": _measure(entry, catalog, dates),
             "隐患编号": entry.finding.id,
             "状态": state,
         })

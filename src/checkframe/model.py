@@ -22,6 +22,7 @@ __all__ = [
     "FIVE_ASSIGNMENTS",
     "FORMS",
     "UNRESOLVED",
+    "WEEKLY_STATISTICS_COLUMNS",
     "Checklist",
     "Checkpoint",
     "Document",
@@ -36,11 +37,14 @@ __all__ = [
     "Invalid",
     "LegalBasis",
     "RemediationCategory",
+    "ReportColumn",
     "RequiredField",
     "Sector",
     "StopScope",
     "SupervisionLevel",
+    "id_shaped",
     "quote_hint",
+    "references",
     "show",
     "unquote_hint",
 ]
@@ -50,6 +54,13 @@ __all__ = [
 #: underscores between them, starting with a letter, at most 64 characters.
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 ID_MAX_LENGTH = 64
+
+#: A reference from one checkpoint's text to another: ``[[coal-other-05]]``.  It renders as the other
+#: item's 序号 and title on a form and as a link in the handbook, never as the id itself.
+REFERENCE = re.compile(r"\[\[([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)\]\]")
+#: A token that looks like an id (``coal-other-05``, ``mine_duties``) standing in text for people: letters
+#: joined by ``-`` or ``_``, not part of a web address, a file name or a longer word.
+ID_SHAPED = re.compile(r"(?<![A-Za-z0-9_./:\-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+(?![A-Za-z0-9_/\-]|\.[A-Za-z0-9])")
 
 
 class Invalid(ValueError):
@@ -186,6 +197,16 @@ def check_id(value: str, key: str = "id") -> str:
     return value
 
 
+def references(text: str) -> list[str]:
+    """The checkpoint ids that ``text`` refers to with ``[[id]]``, in order."""
+    return REFERENCE.findall(text)
+
+
+def id_shaped(text: str) -> list[str]:
+    """The id-shaped tokens of ``text`` outside ``[[id]]`` references: internal codes a reader should not see."""
+    return ID_SHAPED.findall(REFERENCE.sub("", text))
+
+
 def _id(instance: Any, attribute: Any, value: str) -> None:
     check_id(value, attribute.name)
 
@@ -289,6 +310,9 @@ class Group:
     id: str = field(validator=_id)
     title: str = field(validator=_not_blank)
     description: str = ""
+    #: Markdown for the handbook's readers and maintainers (what the sources leave open, how the group
+    #: was read); shown on the sector page in a box of its own, never printed on a form.
+    note: str = ""
     #: Set by the loader from the content folder.
     sector: str = ""
 
@@ -314,6 +338,9 @@ class Checkpoint:
     remediation: tuple[str, ...] = field(default=(), validator=_unique)
     #: Free tags narrowing where the checkpoint applies: retail, underground, ...
     scope: tuple[str, ...] = field(default=(), validator=_ids)
+    #: Markdown for the handbook's readers and maintainers: what the source text leaves open, how it was
+    #: read, where to check it.  Shown on the checkpoint page in a box of its own, never printed on a form.
+    note: str = ""
     #: Set by the loader from the content folder and file.
     sector: str = ""
     group: str = ""
@@ -458,6 +485,43 @@ FORMS: dict[str, str] = {
     "weekly-statistics": "镇（街道）、部门大排查大整治行动统计表",
     "major-hazard-list": "非法违法生产经营行为、重大隐患统计表",
 }
+
+
+@frozen
+class ReportColumn:
+    """One column of a statistics form: the key its values go under, the headings above it, its unit."""
+
+    key: str
+    #: The headings above the column, outermost first: ("集中行动开展情况", "一般隐患", "排查").  Neighbours
+    #: that share a heading share its cell.
+    headings: tuple[str, ...]
+    #: What the column counts in: 项, 家, 人, 万 (yuan), 个.
+    unit: str
+
+
+#: 附件4 of seed 004 (镇（街道）、部门大排查大整治行动统计表), column by column as the seed lays it out: the
+#: one list that the printed header and the filled values both follow.  A row of the form is a mapping of
+#: these keys to what is printed under them.
+WEEKLY_STATISTICS_COLUMNS: tuple[ReportColumn, ...] = (
+    ReportColumn("group", ("检查组",), "个"),
+    ReportColumn("general_found", ("集中行动开展情况", "一般隐患", "排查"), "项"),
+    ReportColumn("general_fixed", ("集中行动开展情况", "一般隐患", "整改"), "项"),
+    ReportColumn("major_found", ("集中行动开展情况", "重大隐患", "排查"), "项"),
+    ReportColumn("major_fixed", ("集中行动开展情况", "重大隐患", "整改"), "项"),
+    ReportColumn("illegal_found", ("执法情况", "非法违法生产经营建设行为查处情况", "排查"), "项"),
+    ReportColumn("illegal_punished", ("执法情况", "非法违法生产经营建设行为查处情况", "查处"), "项"),
+    ReportColumn("orders", ("执法情况", "责令限期整改企业"), "项"),
+    ReportColumn("fines", ("执法情况", "行政罚款"), "万"),
+    ReportColumn("stops", ("执法情况", "停产整顿"), "家"),
+    ReportColumn("licences", ("执法情况", "暂扣吊销证照"), "个"),
+    ReportColumn("closures", ("执法情况", "关闭取缔"), "家"),
+    ReportColumn("discipline", ("追责情况", "追究", "党纪政纪处分"), "人"),
+    ReportColumn("criminal", ("追责情况", "追究", "刑事责任"), "人"),
+    ReportColumn("interviews", ("问责曝光工作不力情况", "约谈通报"), "家"),
+    ReportColumn("exposure", ("问责曝光工作不力情况", "公开曝光"), "家"),
+    ReportColumn("sanctions", ("问责曝光工作不力情况", "联合惩戒"), "家"),
+    ReportColumn("cases", ("典型案例（详另情报）",), "个"),
+)
 
 
 @frozen

@@ -178,3 +178,43 @@ def test_a_broken_entry_is_not_reported_again_as_unknown(content):
         "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major"
         " (got \"minor\"); did you mean 'major'?"
     ]
+
+
+def test_an_id_shaped_token_in_inspector_text_is_refused_with_a_hint(content):
+    content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查员是否持证上岗。"', 'what = "持证上岗，见 demo-gas-01。"')
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯"', 'title = "瓦斯 mine_gas"')
+    hint = ("looks like an id, which readers of a form cannot look up; refer to a checkpoint as [[{0}]] "
+            "(printed as its 序号 and title, a link in the handbook) or leave the code out")
+    assert problems_of(demo=content.plugin()) == [
+        f"demo: checkpoints/01-gas.toml: $.group.title: 'mine_gas' {hint.format('mine_gas')}",
+        f"demo: checkpoints/01-gas.toml: $.checkpoint[1].what: 'demo-gas-01' {hint.format('demo-gas-01')}",
+    ]
+
+
+def test_web_addresses_file_names_and_standards_are_not_id_shaped(content):
+    content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查员是否持证上岗。"',
+                 'what = "见 https://example.gov.cn/coal-mine/a-1.html、NB/T 10096-2018 和 plan-b.pdf。"')
+    catalog = catalog_of(demo=content.plugin())
+    assert "NB/T 10096-2018" in catalog.checkpoint("demo-gas-02").what
+
+
+def test_notes_and_references_load(content):
+    content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查员是否持证上岗。"',
+                 'what = "瓦斯检查员是否持证上岗，另见 [[demo-gas-01]]。"\nnote = "原文**不全**，见 [[demo-gas-01]]。"')
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯"', 'title = "瓦斯"\nnote = "本组按来源顺序排列。"')
+    catalog = catalog_of(demo=content.plugin())
+    assert catalog.checkpoint("demo-gas-02").note == "原文**不全**，见 [[demo-gas-01]]。"
+    assert catalog.group("demo/gas").note == "本组按来源顺序排列。"
+
+
+def test_a_reference_to_a_checkpoint_that_does_not_exist(content):
+    content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查员是否持证上岗。"',
+                 'what = "另见 [[demo-gas-03]]。"\nnote = "见 [[nowhere]]。"')
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯"', 'title = "瓦斯"\ndescription = "见 [[demo-gas-1]]。"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml: $.group.description: "
+        "[[demo-gas-1]] refers to an unknown checkpoint 'demo-gas-1'; did you mean 'demo-gas-01'?",
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].what: "
+        "[[demo-gas-03]] refers to an unknown checkpoint 'demo-gas-03'; did you mean 'demo-gas-02'?",
+        "demo: checkpoints/01-gas.toml: $.checkpoint[1].note: [[nowhere]] refers to an unknown checkpoint 'nowhere'",
+    ]

@@ -40,3 +40,14 @@ def test_raw_html_and_javascript_links_are_shown_as_text():
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript:' not in html
+
+
+def test_a_reference_renders_as_its_caller_says():
+    assert render_inline("按 [[coal-other-05]] 判定。", lambda ident: f"<a>{ident}</a>") == "按<a>coal-other-05</a>判定。"
+    assert render("见[[a-1]]和[[b_2]]。", lambda ident: ident.upper()) == "<p>见A-1和B_2。</p>\n"
+    # Without a renderer it stays as written; what is not an id is no reference.
+    assert render_inline("[[coal-other-05]] [[Not An Id]] [x](y)") == '[[coal-other-05]] [[Not An Id]] <a href="y">x</a>'
+
+
+def test_spaces_that_set_a_reference_off_from_chinese_text_are_dropped():
+    assert render_inline("按 [[a-1]] 判定，see [[a-1]] now", lambda ident: "X") == "按X判定，see X now"

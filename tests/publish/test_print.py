@@ -154,9 +154,13 @@ def test_pages_numbered_with_header_and_group_repeated(long_pdf):
         assert_in_order(squeeze(text), "序号", "检查内容", "检查结果", "备注")
     first = squeeze(page_text(long_pdf, 1))
     assert "二、消防安全" in first and "（续）" not in first
+    assert "企业名称：＿" not in first  # the first page has the unit's own header table
     for n in (2, 3):  # the fire group continues: its name comes again, marked, under the column header
         lines = [squeeze(line) for line in page_text(long_pdf, n).splitlines() if line.strip()]
-        assert lines[:2] == ["序号检查内容检查结果备注", "二、消防安全（续）"]
+        # a running header names the form and the unit, with a line to write the unit's name on
+        running = "演示督导检查表企业名称：" + printing.WRITE_IN
+        assert lines[:3] == [running, "序号检查内容检查结果备注", "二、消防安全（续）"]
+        assert lines[-1] == f"第{n}页共{pages}页演示督导检查表"  # the footer: the form's title, not its id
 
 
 def test_no_row_split_across_pages(long_pdf):
@@ -191,8 +195,9 @@ def test_legal_basis_in_small_type_with_unconfirmed_marked(demo, tmp_path):
     pdf = tmp_path / "basis.pdf"
     pdf.write_bytes(printing.render_checklist(catalog, project, "demo-self", legal_basis=True))
     text = squeeze(page_text(pdf, 1))
-    assert_in_order(text, "瓦斯检查存在漏检", "依据：《中华人民共和国安全生产法》第四十一条（待核实）",
-                    "依据中标注“（待核实）”的条文尚未核实")
+    assert_in_order(text, "瓦斯检查存在漏检", "依据：《中华人民共和国安全生产法》第四十一条※",
+                    "依据后标注“※”的，条款编号或条文尚未与发布机关公布的文本核对，不宜单独作为处罚依据。")
+    assert text.count("※") == 2 and "待核实" not in text  # one mark per citation, one line of legend
     # and the project's option does the same
     with_option = printing.render_checklist(catalog, evolve(project, print=PrintConfig(legal_basis=True)), "demo-self")
     assert with_option == pdf.read_bytes()
@@ -216,7 +221,7 @@ def test_qr_code_when_base_url_is_set(demo, tmp_path):
     without = printing.render_checklist(catalog, project, "demo-self")
     (tmp_path / "qr.pdf").write_bytes(with_qr)
     assert "https://example.gov.cn/handbook/checklist/demo-self.html" in squeeze(page_text(tmp_path / "qr.pdf", 1))
-    corner = (190, 0, 248, 30)  # A4 at 30 dpi is 248 x 351 pixels: the top right corner
+    corner = (190, 0, 248, 50)  # A4 at 30 dpi is 248 x 351 pixels: the top right corner, beside 附件2 and the title
     assert dark_pixels(with_qr, corner, tmp_path) > 100
     assert dark_pixels(without, corner, tmp_path) == 0
 
@@ -259,8 +264,9 @@ FORM_TEXT = {
     "unit-registration": ["生产经营单位摸底登记表", "一、企业基本信息", "单位名称", "工商注册号", "注册资本（万元）",
                           "是否有重大危险源", "二、从业人员统计信息", "缴纳工伤保险人数", "三、安全管理机构信息",
                           "专（兼）职安全管理人员名单"],
+    # The header tree, cell by cell, is read back by position in test_weekly_statistics.py.
     "weekly-statistics": ["镇（街道）、部门大排查大整治行动统计表", "填报单位（盖章）：", "集中行动开展情况", "执法情况",
-                          "一般隐患", "重大隐患", "检查组", "排查整改排查整改", "（个）（项）", "主要负责人（签字）："],
+                          "追责情况", "问责曝光工作不力情况", "（个）（项）", "主要负责人（签字）："],
     "major-hazard-list": ["非法违法生产经营行为、重大隐患统计表", "填报单位（盖章）：", "序号", "生产经营单位名称",
                           "核查单位", "企业类别", "重大隐患/具体非违法行为", "处理措施", "1", "8"],
 }
@@ -272,7 +278,10 @@ def test_blank_forms_fit_one_page(demo, tmp_path, form):
     pdf = tmp_path / f"{form}.pdf"
     pdf.write_bytes(printing.render_form(catalog, project, form))
     assert page_count(pdf) == 1
-    assert_in_order(squeeze(page_text(pdf, 1)), *FORM_TEXT[form], "第1页共1页")
+    annex = printing.ANNEXES.get(form)
+    footer = f"{annex}　{printing.FORMS[form]}" if annex else printing.FORMS[form]
+    assert_in_order(squeeze(page_text(pdf, 1)), *([annex] if annex else []), *FORM_TEXT[form], "第1页共1页",
+                    squeeze(footer))
     assert re.search(rf"^Title:\s+{printing.FORMS[form]}$", poppler("pdfinfo", pdf), re.M)
 
 

@@ -26,6 +26,7 @@ from checkframe.model import (
     HazardLevel,
     RemediationCategory,
     Sector,
+    references,
 )
 from checkframe.plugins import ENV_ALLOWLIST, PluginInfo, Plugins, call_each
 from checkframe.registers import KINDS, Contribution, Entry, Register
@@ -334,9 +335,17 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
     checklists = check.unique("checklists", "checklist")
     categories = check.unique("categories", "remediation category", key=lambda c: c.code)
 
+    def check_references(plugin: str, entry: Entry, fields: tuple[str, ...]) -> None:
+        for name in fields:
+            for ident in references(getattr(entry.obj, name)):
+                if ident not in checkpoints and ident not in broken:
+                    message, key = _unknown(name, "checkpoint", ident, checkpoints)
+                    check.report(plugin, entry.where, f"[[{ident}]] refers to an {message}", key)
+
     for plugin, entry in groups.values():
         if entry.obj.sector not in sectors:
             check.report(plugin, entry.where, f"unknown sector {entry.obj.sector!r}", "sector")
+        check_references(plugin, entry, ("description", "note"))
     for plugin, entry in sectors.values():
         for doc in entry.obj.sources:
             if doc not in documents and doc not in broken:
@@ -347,6 +356,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
         cp: Checkpoint = entry.obj
         if cp.group_key not in groups:
             check.report(plugin, entry.where, f"unknown group {cp.group_key!r}", "group")
+        check_references(plugin, entry, ("what", "note"))
         for i, basis in enumerate(cp.basis):
             if basis.document not in documents:
                 if basis.document not in broken:  # a document that could not be read is reported once

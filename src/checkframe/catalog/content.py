@@ -33,6 +33,7 @@ from checkframe.model import (
     Invalid,
     RemediationCategory,
     Sector,
+    id_shaped,
     show,
     unquote_hint,
 )
@@ -207,6 +208,17 @@ def check_content_format(root: Path, plugin: str, distribution: str = "") -> Pro
     return None
 
 
+def _refuse_codes(plugin: str, rel: str, where: str, obj: Any, fields: tuple[str, ...], problems: list[Problem]) -> None:
+    """A problem for every id-shaped token in text that people read: forms print it, the handbook shows it."""
+    for name in fields:
+        for token in dict.fromkeys(id_shaped(getattr(obj, name))):
+            problems.append(Problem(
+                plugin, f"{token!r} looks like an id, which readers of a form cannot look up; refer to a checkpoint "
+                        f"as [[{token}]] (printed as its 序号 and title, a link in the handbook) or leave the code out",
+                rel, f"{where}.{name}",
+            ))
+
+
 def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribution: str = "") -> Contribution:
     """Read one content folder; append every problem found to ``problems``.
 
@@ -279,6 +291,9 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribut
     for rel, parsed in group_files:
         if parsed is None:
             continue
+        _refuse_codes(plugin, rel, "$.group", parsed.group, ("title", "description", "note"), problems)
+        for i, checkpoint in enumerate(parsed.checkpoint):
+            _refuse_codes(plugin, rel, f"$.checkpoint[{i}]", checkpoint, ("title", "what", "note"), problems)
         found.groups.append(Entry(evolve(parsed.group, sector=sector_id), f"{rel}: $.group"))
         for i, checkpoint in enumerate(parsed.checkpoint):
             found.checkpoints.append(Entry(

@@ -9,8 +9,9 @@ values of the print templates (:data:`checkframe.model.FORMS`), one
     date, inspectors, what was checked (the checklist and its marks), every
     finding the record concerns (found, remediated, reported fixed, rechecked or
     closed in it) with its measures, deadline and responsible person, and how
-    each stands on the ledger's date: fixed, rechecked by whom and when, with
-    what result.
+    each stood on the record's own date: a record shows what was known when it
+    was made, so a later recheck appears on the later record only.  The
+    signature slots are left blank for a pen.
 ``deadline-order/<finding>.pdf``
     责令限期整改指令书, one per deadline fix ordered in the range: each finding
     whose remediation category requires an order number (限期整改 and any
@@ -29,13 +30,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem
-from checkframe.ledger.findings import Finding, Remediation
+from checkframe.ledger.findings import Finding, Remediation, is_overdue
 from checkframe.ledger.ledger import Entry, Ledger
 from checkframe.ledger.records import Mark, Record, read_record
 from checkframe.ledger.rows import WEEKLY_COUNTS, WEEKLY_HEADING, major_rows, weekly_rows
-from checkframe.model import FindingKind, FindingSource, FormJob, FormKind, HazardLevel, RequiredField
+from checkframe.model import FindingKind, FindingSource, FindingState, FormJob, FormKind, HazardLevel, RequiredField
 
 __all__ = [
     "cn_date",
@@ -108,19 +111,40 @@ def _problem(finding: Finding, catalog: Catalog) -> str:
     level = "【重大事故隐患】" if finding.level is HazardLevel.MAJOR else ""
     if finding.kind is FindingKind.ILLEGAL:
         level = "【非法违法生产经营建设行为】"
-    return f"{level}{finding.description}（检查项：{title}；编号{finding.id}）"
+    return f"{level}{finding.description}（检查项：{title}）"
 
 
-def _standing(entry: Entry, ledger: Ledger) -> str:
+def _on(day: dt.date | None, when: dt.date) -> dt.date | None:
+    """``day`` if it is no later than ``when``: what a form dated ``when`` can know of."""
+    return day if day is not None and day <= when else None
+
+
+def state_on(finding: Finding, when: dt.date) -> FindingState:
+    """Where ``finding`` stood at the end of ``when``, from the dates the ledger keeps of it."""
+    if _on(finding.closed_on, when):
+        return FindingState.CLOSED
+    if _on(finding.accepted_on, when):
+        return FindingState.ACCEPTED
+    fixed = _on(finding.fixed_on, when)
+    failed = [r.date for r in finding.rechecks if r.date <= when and not r.passed]
+    if fixed and not (failed and max(failed) >= fixed):
+        return FindingState.AWAITING_RECHECK
+    return FindingState.FIXING if finding.remediation else FindingState.OPEN
+
+
+def _standing(entry: Entry, ledger: Ledger, when: dt.date) -> str:
+    """How a finding stood on ``when`` (the ledger's date, if that is earlier)."""
     f = entry.finding
-    text = f.state.label
-    if f.fixed_on and f.state.value in ("awaiting_recheck",):
+    when = min(when, ledger.as_of)
+    state = state_on(f, when) if when < ledger.as_of else f.state
+    text = state.label
+    if state is FindingState.AWAITING_RECHECK and f.fixed_on:
         text += f"，单位{cn_date(f.fixed_on)}上报整改完成"
-    if f.accepted_on:
+    if _on(f.accepted_on, when):
         text += f"，{cn_date(f.accepted_on)}复核验收合格"
-    if f.closed_on:
+    if _on(f.closed_on, when):
         text += f"，{cn_date(f.closed_on)}销号"
-    if ledger.overdue(entry):
+    if is_overdue(attrs.evolve(f, accepted_on=_on(f.accepted_on, when)), when):
         text += "，已逾期"
     return text
 
@@ -149,7 +173,8 @@ def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporte
         checked = catalog.checklist(record.checklist).title
     if record.note:
         checked += f"。{record.note}"
-    rechecks = [(e, r) for e in entries for r in e.finding.rechecks if r.date >= record.date]
+    # The rechecks of this visit; earlier and later ones are on their own records.
+    rechecks = [(e, r) for e in entries for r in e.finding.rechecks if r.date == record.date]
     values: dict[str, Any] = {
         "reporter": reporter,
         "date": cn_date(record.date),
@@ -168,10 +193,10 @@ def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporte
             if e.finding.remediation and e.finding.remediation.responsible_person)),
         "rechecker": "、".join(dict.fromkeys(r.by for _, r in rechecks if r.by)),
         "rechecked_on": "、".join(dict.fromkeys(cn_date(r.date) for _, r in rechecks)),
-        "done": _numbered([_standing(e, ledger) for e in entries]) if entries else "",
+        "done": _numbered([_standing(e, ledger, record.date) for e in entries]) if entries else "",
         "recheck_result": _numbered([
             "；".join(f"{cn_date(r.date)}{'合格' if r.passed else '不合格'}{f'（{r.note}）' if r.note else ''}"
-                     for r in e.finding.rechecks if r.date >= record.date) or "未回查"
+                     for r in e.finding.rechecks if r.date == record.date) or "未回查"
             for e in entries]) if rechecks else "",
     }
     return values
@@ -182,7 +207,6 @@ def deadline_order_values(entry: Entry, remediation: Remediation, record: Record
     """责令限期整改指令书 for one finding, issued on ``on`` by the inspectors of ``record``."""
     unit = ledger.units[entry.unit]
     deadline = remediation.deadline
-    officers = [*record.inspectors, "", ""]
     problem = f"{entry.finding.description}（检查项：{catalog.checkpoint(entry.finding.checkpoint).title}）"
     if remediation.measures:
         problem += f"。整改措施：{remediation.measures}"
@@ -196,8 +220,6 @@ def deadline_order_values(entry: Entry, remediation: Remediation, record: Record
         "deadline_year": str(deadline.year) if deadline else "",
         "deadline_month": str(deadline.month) if deadline else "",
         "deadline_day": str(deadline.day) if deadline else "",
-        "officer_1": officers[0],
-        "officer_2": officers[1],
         "date": cn_date(on),
     }
 
@@ -232,10 +254,9 @@ def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
         "checking_unit": row["检查单位"],
         "township": row["所属镇（街道）"],
         "unit_type": row["单位类型"],
-        "hazard": f"{'【非法违法行为】' if row['类别'] == '非法违法行为' else ''}{row['隐患内容']}"
-                  f"（{row['隐患编号']}；{row['来源']}）",
+        "hazard": f"{'【非法违法行为】' if row['类别'] == '非法违法行为' else ''}{row['隐患内容']}（{row['来源']}）",
         "measure": f"{row['采取措施']}。目前：{row['状态']}",
-    } for row in major_rows(ledger, catalog, start, end)]
+    } for row in major_rows(ledger, catalog, start, end, dates=cn_date)]
     return {
         "reporter": reporter,
         "period": period(start, end),

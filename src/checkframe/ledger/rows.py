@@ -7,6 +7,7 @@ The reports are the two tables of seed 004 that records can fill: 附件4
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from checkframe.catalog import Catalog
@@ -201,7 +202,8 @@ def _amount(value: float) -> float | int:
     return int(value) if value == int(value) else value
 
 
-def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None = None) -> str:
+def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None = None,
+             dates: Callable[[dt.date], str] = dt.date.isoformat) -> str:
     f = entry.finding
     parts = []
     if f.enforcement is not None:
@@ -221,24 +223,25 @@ def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None =
         lead = f"，牵头单位{remediation.lead_unit}" if remediation.lead_unit else ""
         notice = f"，{remediation.notice_number}" if remediation.notice_number else ""
         measures = f"：{remediation.measures}" if remediation.measures else ""
-        deadline = f"，期限{remediation.deadline.isoformat()}" if remediation.deadline else ""
+        deadline = f"，期限{dates(remediation.deadline)}" if remediation.deadline else ""
         parts.append(f"{name}{level}{measures}{deadline}{lead}{notice}")
     if f.stop is not None:
         kind = (stop_names or {}).get(f.stop.kind, "停产停业整改")
         text = f"{kind}（{f.stop.scope.label}）"
         if f.resumption is not None and f.resumption.approved_by:
-            text += f"，{f.resumption.inspected.isoformat() if f.resumption.inspected else ''}验收同意恢复生产"
+            text += f"，{dates(f.resumption.inspected) if f.resumption.inspected else ''}验收同意恢复生产"
         elif f.resumption is not None:
-            text += f"，{f.resumption.applied.isoformat()}申请恢复生产"
+            text += f"，{dates(f.resumption.applied)}申请恢复生产"
         parts.append(text)
     return "；".join(parts)
 
 
 def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
-               stop_names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+               stop_names: dict[str, str] | None = None,
+               dates: Callable[[dt.date], str] = dt.date.isoformat) -> list[dict[str, Any]]:
     """附件5: the major hazards and illegal operations found between ``start`` and ``end``, inclusive.
 
-    A hazard regraded major by an escalation in the range is listed too.
+    A hazard regraded major by an escalation in the range is listed too; ``dates`` writes a date.
     """
     rows = []
 
@@ -264,7 +267,7 @@ def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
             "类别": "非法违法行为" if f.kind is FindingKind.ILLEGAL else "重大隐患",
             "来源": f.source.label,
             "隐患内容": f.description,
-            "采取措施": _measure(entry, catalog, stop_names or ledger.stop_names),
+            "采取措施": _measure(entry, catalog, stop_names or ledger.stop_names, dates),
             "隐患编号": f.id,
             "状态": state,
         })

@@ -8,6 +8,11 @@ delimiter run next to an East Asian wide character (a CJK character or
 full-width punctuation) is treated the way the CJK-friendly amendment to
 CommonMark proposes: the wide neighbour does not stop it from flanking.
 
+A reference to a checkpoint, ``[[coal-other-05]]``, is one token: the caller
+says how it renders through ``env["reference"]`` (id -> HTML), as a link in the
+handbook and as the item's 序号 and title on a form; without one it stays as
+written.
+
 Soft line breaks between two Chinese characters are joined without a space,
 since Chinese has no spaces between words.  Heading anchors keep Chinese
 headings as they are (``#检查方法``), and repeat with ``-1``, ``-2``.
@@ -16,7 +21,7 @@ headings as they are (``#检查方法``), and repeat with ``-1``, ``-2``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -28,6 +33,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Scanned
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+
+from checkframe.model import REFERENCE
 
 __all__ = ["is_wide", "markdown", "render", "render_inline", "slugify"]
 
@@ -83,6 +90,34 @@ def _softbreak(self: RendererHTML, tokens: Sequence[Token], idx: int, options: A
     return "\n"
 
 
+def _reference_rule(state: StateInline, silent: bool) -> bool:
+    """``[[id]]``: a reference to a checkpoint (see :data:`checkframe.model.REFERENCE`)."""
+    if not state.src.startswith("[[", state.pos):
+        return False
+    found = REFERENCE.match(state.src, state.pos)
+    if found is None or found.end() > state.posMax:
+        return False
+    end = found.end()
+    # A space that sets the reference off from Chinese text in the source is not printed: 按 [[id]] 判定 → 按…判定.
+    if state.src[end:end + 1] == " " and end + 1 < state.posMax and is_wide(state.src[end + 1]):
+        end += 1
+    if not silent:
+        if state.pending[-2:-1] and state.pending[-1] == " " and is_wide(state.pending[-2]):
+            state.pending = state.pending[:-1]
+        token = state.push("reference", "", 0)
+        token.content = found.group(1)
+    state.pos = end
+    return True
+
+
+def _reference(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    ident = tokens[idx].content
+    resolve = env.get("reference") if isinstance(env, dict) else None
+    if resolve is None:
+        return f"[[{ident}]]"
+    return str(resolve(ident))
+
+
 def slugify(title: str) -> str:
     """An anchor for a heading that keeps Chinese text: 检查 方法 → 检查-方法."""
     kept = "".join(c for c in title.strip().lower() if c.isalnum() or c in "-_ " or (is_wide(c) and not _is_punct(c)))
@@ -95,15 +130,17 @@ def markdown() -> MarkdownIt:
     md = MarkdownIt("js-default", {"typographer": False})
     md.inline.__class__ = CJKFriendlyParserInline  # keeps the rules the preset configured
     md.add_render_rule("softbreak", _softbreak)
+    md.inline.ruler.before("link", "reference", _reference_rule)
+    md.add_render_rule("reference", _reference)
     anchors_plugin(md, min_level=1, max_level=4, slug_func=slugify)
     return md
 
 
-def render(text: str) -> str:
-    """Markdown → HTML, for blocks of plugin text."""
-    return markdown().render(text)
+def render(text: str, reference: Callable[[str], str] | None = None) -> str:
+    """Markdown → HTML, for blocks of plugin text; ``reference`` renders a ``[[id]]`` (id -> HTML)."""
+    return markdown().render(text, {"reference": reference} if reference else None)
 
 
-def render_inline(text: str) -> str:
+def render_inline(text: str, reference: Callable[[str], str] | None = None) -> str:
     """Markdown → HTML without a surrounding paragraph, for titles and table cells."""
-    return markdown().renderInline(text)
+    return markdown().renderInline(text, {"reference": reference} if reference else None)

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from checkframe.catalog import Catalog
-from checkframe.model import FORMS, FormJob
+from checkframe.model import FORMS, FormJob, references
 from checkframe.publish.fonts import PrintError, check_environment
 from checkframe.publish.inputs import pdf_inputs, pdf_key
 from checkframe.publish.printing import _render_form, render_checklist, render_form
@@ -72,6 +72,9 @@ def _checklist_inputs(catalog: Catalog, checklist_id: str) -> Any:
         "checklist": attrs.asdict(checklist),
         "checkpoints": [attrs.asdict(c) for c in checkpoints],
         "groups": {k: catalog.group(k).title for k in sorted(groups) if catalog.has("group", k)},
+        # A [[reference]] prints the other checkpoint's title.
+        "references": {r: catalog.checkpoint(r).title for c in checkpoints for r in references(c.what)
+                       if catalog.has("checkpoint", r)},
         "documents": [attrs.asdict(catalog.document(d)) for d in sorted(documents) if catalog.has("document", d)],
         "sector": attrs.asdict(catalog.sector(checklist.sector)) if catalog.has("sector", checklist.sector) else None,
     }

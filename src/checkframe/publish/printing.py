@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -43,11 +44,19 @@ from typing import Any
 
 import jinja2
 import segno
-from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from checkframe.catalog import Catalog
-from checkframe.model import FORMS, Checklist, Checkpoint, FormKind, HazardLevel
+from checkframe.errors import unknown
+from checkframe.model import (
+    FORMS,
+    WEEKLY_STATISTICS_COLUMNS,
+    Checklist,
+    Checkpoint,
+    FormKind,
+    HazardLevel,
+    ReportColumn,
+)
 from checkframe.publish import markdown
 from checkframe.publish.fonts import PrintError, check_environment, raise_for_warnings, weasyprint_warnings
 from checkframe.publish.project import Project
@@ -82,6 +91,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["chinese_number"] = chinese_number
+    env.filters["keep_tail"] = _keep_text
     return env
 
 
@@ -90,12 +100,6 @@ def _stylesheet() -> Any:
     import weasyprint  # slow to import; the command line loads it only to print
 
     return weasyprint.CSS(filename=str(TEMPLATES / "print.css"))
-
-
-@cache
-def _markdown() -> MarkdownIt:
-    # The handbook's parser: no raw HTML, and emphasis that works next to full-width punctuation.
-    return markdown.markdown()
 
 
 def chinese_number(n: int) -> str:
@@ -128,8 +132,34 @@ def _version() -> str:
         return "0"
 
 
-def _document(project: Project, title: str, **extra: Any) -> dict[str, Any]:
-    """What every template's ``<head>`` and page frame need."""
+#: The forms that are attachments of seed 004, by the seed's number: printed above the title and in the footer.
+ANNEXES: dict[str, str] = {
+    "unit-registration": "附件1",
+    "supervision-record": "附件3",
+    "weekly-statistics": "附件4",
+    "major-hazard-list": "附件5",
+}
+#: A self-inspection checklist is 附件2 of seed 004 (生产经营单位自查表), generalised.
+CHECKLIST_ANNEXES: dict[FormKind, str] = {FormKind.SELF_INSPECTION: "附件2"}
+#: The unit's name line in the running header of each form's later pages: (label, the value it shows).
+RUNNING_UNIT: dict[str, tuple[str, str]] = {
+    "supervision-record": ("检查企业（场所）", "unit"),
+    "deadline-order": ("被检查单位", "unit"),
+    "unit-registration": ("单位名称", "unit"),
+    "weekly-statistics": ("填报单位", "reporter"),
+    "major-hazard-list": ("填报单位", "reporter"),
+}
+#: Where a running header's unit is not filled in: a line to write on.
+WRITE_IN = "＿" * 14
+
+
+def _document(project: Project, title: str, *, form_title: str, annex: str, unit_line: str,
+              **extra: Any) -> dict[str, Any]:
+    """What every template's ``<head>`` and page frame need.
+
+    ``form_title`` and ``annex`` make the footer (附件2　煤矿企业自查表) and, with ``unit_line``, the
+    running header of every page after the first.
+    """
     return {
         "doc": {
             "title": title,
@@ -137,6 +167,10 @@ def _document(project: Project, title: str, **extra: Any) -> dict[str, Any]:
             "generator": f"checkframe {_version()}",
             "date": _source_date(),
             "lang": project.config.language or "zh-CN",
+            "annex": annex,
+            "footer": f"{annex}　{form_title}" if annex else form_title,
+            "running_title": form_title,
+            "running_unit": unit_line,
             **extra,
         },
     }
@@ -145,15 +179,46 @@ def _document(project: Project, title: str, **extra: Any) -> dict[str, Any]:
 # -- Checklists --------------------------------------------------------------------------
 
 
-def _citation(catalog: Catalog, checkpoint: Checkpoint) -> str:
-    """The legal basis as printed: 《安全生产法》第四十一条；《…》第五条（待核实）."""
+#: The mark after a citation that is not confirmed; the form's legend says once what it means.
+UNCONFIRMED_MARK = "※"
+
+
+def _citation(catalog: Catalog, checkpoint: Checkpoint) -> list[dict[str, Any]]:
+    """The legal basis as printed, one citation each: 《安全生产法》第四十一条, and whether it is unconfirmed."""
     parts = []
     for basis in checkpoint.basis:
         document = catalog.document(basis.document) if catalog.has("document", basis.document) else None
         name = f"《{document.title}》" if document else basis.document
         unconfirmed = not basis.confirmed  # the article's text; a document's number or date marks no citation
-        parts.append(f"{name}{basis.cited()}{'（待核实）' if unconfirmed else ''}")
-    return "；".join(parts)
+        parts.append({"text": f"{name}{basis.cited()}", "unconfirmed": unconfirmed})
+    return parts
+
+
+#: The last characters of a paragraph, kept on one line: never one character alone on a cell's last line.
+_TAIL = re.compile(r"([^<>&;\s]{2,4})(?=</(?:p|li)>)")
+
+
+def keep_tail(html: str) -> Markup:
+    """Wrap the last few characters of every paragraph of ``html`` so that they do not break apart.
+
+    A line break inside them would leave 1 character (上岗。 → 岗。) alone on the last line of a cell.
+    """
+    return Markup(_TAIL.sub(r'<span class="keep">\1</span>', str(html)))
+
+
+def _keep_text(text: str) -> Markup:
+    """Plain text as HTML with its last characters kept together (see :func:`keep_tail`)."""
+    return keep_tail(f"<p>{escape(text)}</p>")[3:-4]
+
+
+def _reference(catalog: Catalog, numbers: Mapping[str, int]) -> Callable[[str], str]:
+    """How a ``[[id]]`` prints: 第12项“title” for an item of this form, “title” for one that is not on it."""
+    def render(ident: str) -> str:
+        if not catalog.has("checkpoint", ident):
+            return f"[[{ident}]]"
+        title = escape(catalog.checkpoint(ident).title)
+        return f"第{numbers[ident]}项“{title}”" if ident in numbers else f"“{title}”"
+    return render
 
 
 def checklist_context(
@@ -171,7 +236,8 @@ def checklist_context(
         raise PrintError(f"checklist {checklist_id!r} has no checkpoints; there is nothing to print")
     if legal_basis is None:
         legal_basis = project.print.legal_basis
-    md = _markdown()
+    numbers = {ident: number for number, ident in enumerate(checklist.checkpoints, start=1)}
+    reference = _reference(catalog, numbers)
     sections: list[dict[str, Any]] = []
     for number, ident in enumerate(checklist.checkpoints, start=1):
         checkpoint = catalog.checkpoint(ident)
@@ -186,9 +252,9 @@ def checklist_context(
             "id": checkpoint.id,
             "number": number,
             "major": checkpoint.level is HazardLevel.MAJOR,
-            "what": Markup(md.render(checkpoint.what)),
+            "what": keep_tail(markdown.render(checkpoint.what, reference)),
             "how": "、".join(checkpoint.how) if checklist.kind is FormKind.SUPERVISION else "",
-            "basis": _citation(catalog, checkpoint) if legal_basis else "",
+            "basis": _citation(catalog, checkpoint) if legal_basis else [],
         })
     sector = catalog.sector(checklist.sector).name if catalog.has("sector", checklist.sector) else ""
     qr = None
@@ -197,7 +263,9 @@ def checklist_context(
         qr = {"url": url, "src": segno.make(url, error="m").svg_data_uri(border=0)}
     return {
         **_document(
-            project, checklist.title, id=checklist.id,
+            project, checklist.title, id=checklist.id, form_title=checklist.title,
+            annex=CHECKLIST_ANNEXES.get(checklist.kind, ""),
+            unit_line=f"企业名称：{(values or {}).get('unit') or WRITE_IN}",
             description=checklist.scope or checklist.description,
             keywords=[k for k in (sector, checklist.kind.label) if k],
         ),
@@ -209,6 +277,9 @@ def checklist_context(
         "sections": sections,
         "has_major": any(item["major"] for section in sections for item in section["items"]),
         "legal_basis": legal_basis,
+        "unconfirmed_mark": UNCONFIRMED_MARK,
+        "has_unconfirmed": any(part["unconfirmed"] for section in sections for item in section["items"]
+                               for part in item["basis"]),
         "qr": qr,
         "values": dict(values or {}),
         "results": dict((values or {}).get("results", {})),
@@ -234,19 +305,70 @@ def render_checklist(
 # -- Forms -------------------------------------------------------------------------------
 
 
+#: The statistics forms: their columns, in order (see :data:`checkframe.model.WEEKLY_STATISTICS_COLUMNS`).
+REPORT_COLUMNS: dict[str, tuple[ReportColumn, ...]] = {"weekly-statistics": WEEKLY_STATISTICS_COLUMNS}
+
+
+def header_rows(columns: Sequence[ReportColumn]) -> list[list[dict[str, Any]]]:
+    """The header tree of ``columns`` as table rows: each cell's text, colspan and rowspan.
+
+    Neighbouring columns that share their first headings share those cells; a column whose headings end
+    above the last row reaches down to it.
+    """
+    depth = max(len(c.headings) for c in columns)
+    rows: list[list[dict[str, Any]]] = [[] for _ in range(depth)]
+    for level in range(depth):
+        i = 0
+        while i < len(columns):
+            if len(columns[i].headings) <= level:
+                i += 1  # its last heading reaches down through this row
+                continue
+            prefix = columns[i].headings[:level + 1]
+            j = i + 1
+            while j < len(columns) and columns[j].headings[:level + 1] == prefix:
+                j += 1
+            leaf = len(columns[i].headings) == level + 1
+            rows[level].append({"text": prefix[-1], "colspan": j - i, "rowspan": depth - level if leaf else 1,
+                                "key": columns[i].key if leaf else ""})
+            i = j
+    return rows
+
+
+def _check_rows(form: str, columns: Sequence[ReportColumn], rows: Any) -> None:
+    """Refuse a row that names a column the form does not have: its number would print under no heading."""
+    known = [c.key for c in columns]
+    for n, row in enumerate(rows or (), start=1):
+        for key in row:
+            if key not in known:
+                raise PrintError(f"{form}: rows[{n - 1}]: {unknown('column', key, known)} "
+                                 f"(the columns are {', '.join(known)})")
+
+
 def form_context(project: Project, form: str, values: Mapping[str, Any] | None = None,
                  subject: str = "") -> dict[str, Any]:
-    """Everything ``forms/<form>.html`` shows; ``subject`` (the unit, the finding) goes into the PDF's title."""
+    """Everything ``forms/<form>.html`` shows; ``subject`` (the unit, the finding) goes into the PDF's title.
+
+    :raises PrintError: for an unknown form, or a row of a statistics form with a column the form lacks.
+    """
     if form not in FORMS:
         known = ", ".join(FORMS)
         raise PrintError(f"unknown form {form!r}; the forms are: {known}")
+    values = dict(values or {})
     title = f"{FORMS[form]}（{subject}）" if subject else FORMS[form]
+    columns = REPORT_COLUMNS.get(form, ())
+    if columns:
+        _check_rows(form, columns, values.get("rows"))
     return {
-        **_document(project, title, id=form, description="", keywords=[]),
+        **_document(project, title, id=form, description="", keywords=[], form_title=FORMS[form],
+                    annex=ANNEXES.get(form, ""),
+                    unit_line=f"{RUNNING_UNIT[form][0]}：{values.get(RUNNING_UNIT[form][1]) or WRITE_IN}"
+                    if form in RUNNING_UNIT else ""),
         "form": form,
         "title": FORMS[form],
         "department": project.config.department,
-        "values": dict(values or {}),
+        "values": values,
+        "columns": columns,
+        "header_rows": header_rows(columns) if columns else [],
     }
 
 
@@ -305,6 +427,8 @@ def _write_pdf(html: str) -> bytes:
             stylesheets=[_stylesheet()],
         )
         _unmark_first_headers(document)
-        pdf = document.write_pdf(pdf_identifier=False)
+        # Tagged PDF/UA-1: structure tags (headings, tables with their header cells, lists), the language,
+        # title and author in the XMP metadata; no random identifier and no dates, so rebuilds are byte-identical.
+        pdf = document.write_pdf(pdf_identifier=False, pdf_variant="pdf/ua-1")
     raise_for_warnings(collect)
     return pdf

@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem
@@ -76,10 +76,32 @@ def environment(template_dirs: Iterable[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = lambda text: Markup(markdown.render(text))
-    env.filters["md_inline"] = lambda text: Markup(markdown.render_inline(text))
+    env.filters["md"] = _md
+    env.filters["md_inline"] = _md_inline
     env.globals["url"] = _url
     return env
+
+
+def _linker(context: Any) -> Callable[[str], str]:
+    """How a ``[[id]]`` reads on this page: a link to the checkpoint's page, or its title where it has none."""
+    def link(ident: str) -> str:
+        if not context["catalog"].has("checkpoint", ident):  # the guide's [[document]]: TOML, not a reference
+            return f"[[{ident}]]"
+        title = escape(context["catalog"].checkpoint(ident).title)
+        if checkpoint_path(ident) not in context["site_paths"]:
+            return f"“{title}”"
+        return f'<a class="reference" href="{escape(_url(context, checkpoint_path(ident)))}">{title}</a>'
+    return link
+
+
+@jinja2.pass_context
+def _md(context: Any, text: str) -> Markup:
+    return Markup(markdown.render(text, _linker(context)))
+
+
+@jinja2.pass_context
+def _md_inline(context: Any, text: str) -> Markup:
+    return Markup(markdown.render_inline(text, _linker(context)))
 
 
 @jinja2.pass_context
@@ -136,6 +158,7 @@ class SiteRenderer:
         self.pages.append((path, template, dict(
             page_path=path,
             root="../" * depth,
+            site_paths=self.origins,  # every page's path once all are listed: where a [[reference]] can link
             handbook=self.project.config,
             catalog=self.catalog,
             nav_sectors=self.nav_sectors,

@@ -29,6 +29,7 @@ from checkframe.model import (
 )
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.registers import Contribution, Entry, Register
+from checkframe.util.images import image_problem, image_sources
 
 __all__ = ["Catalog", "build_catalog", "gather", "read_register"]
 
@@ -179,6 +180,14 @@ class _Checker:
         return seen
 
 
+def _check_images(check: _Checker, plugin: str, where: str, key: str, text: str) -> None:
+    """Pictures in plugin Markdown follow one rule, in the site and in print (:mod:`checkframe.util.images`)."""
+    for src in image_sources(text):
+        refused = image_problem(src)
+        if refused:
+            check.report(plugin, where, refused, key)
+
+
 def build_catalog(plugins: Plugins) -> Catalog:
     """Gather every plugin's content and cross-check it.
 
@@ -199,9 +208,11 @@ def build_catalog(plugins: Plugins) -> Catalog:
     for plugin, entry in groups.values():
         if entry.obj.sector not in sectors:
             check.report(plugin, entry.where, f"unknown sector {entry.obj.sector!r}", "sector")
+        _check_images(check, plugin, entry.where, "description", entry.obj.description)
     for plugin, entry in sectors.values():
+        _check_images(check, plugin, entry.where, "description", entry.obj.description)
         for doc in entry.obj.sources:
-            if doc not in documents:
+            if doc not in documents and doc not in broken:
                 check.report(plugin, entry.where, *_unknown("sources", "document", doc, documents))
 
     for plugin, entry in checkpoints.values():
@@ -209,7 +220,7 @@ def build_catalog(plugins: Plugins) -> Catalog:
         if cp.group_key not in groups:
             check.report(plugin, entry.where, f"unknown group {cp.group_key!r}", "group")
         for i, basis in enumerate(cp.basis):
-            if basis.document not in documents:
+            if basis.document not in documents and basis.document not in broken:
                 check.report(plugin, entry.where, *_unknown(f"basis[{i}].document", "document", basis.document, documents))
         for i, code in enumerate(cp.remediation):
             if code not in categories:
@@ -226,6 +237,7 @@ def build_catalog(plugins: Plugins) -> Catalog:
                     f"{cp.level.value}; choose a category for {cp.level.value} hazards",
                     f"remediation[{i}]",
                 )
+        _check_images(check, plugin, entry.where, "what", cp.what)
         if cp.level is HazardLevel.MAJOR and not cp.basis:
             check.report(plugin, entry.where, "a major-hazard checkpoint must cite the article that makes it one", "basis")
 

@@ -38,6 +38,7 @@ from checkframe.cli.ledger_commands import cmd_inspect_new, cmd_inspect_recheck,
 from checkframe.cli.publish_commands import cmd_build, cmd_new_plugin, cmd_print, cmd_serve
 from checkframe.errors import ContentError
 from checkframe.util.parallel import ENV_JOBS
+from checkframe.util.terminal import PrintableWriter
 
 __all__ = ["build_parser", "main"]
 
@@ -158,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    # Everything printed, argparse's messages included, passes through one function: no escape sequence from a
+    # file reaches the terminal.
+    sys.stdout, sys.stderr = PrintableWriter(sys.stdout), PrintableWriter(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     common.show_tracebacks = args.traceback

@@ -309,3 +309,22 @@ def test_a_record_that_does_not_parse_is_one_problem(tmp_path, capsys, monkeypat
         "error: records/2024-03-01-acme.toml: invalid TOML: Invalid value (at line 12, column 9)",
         "checkframe: 1 problem found; nothing was written.",
     ]
+
+
+def test_a_hook_that_registers_an_object_of_the_wrong_type(monkeypatch, capsys):
+    import types
+
+    from checkframe import hookimpl
+
+    plugin = types.ModuleType("wrong")
+
+    @hookimpl
+    def checkframe_register_content(register):
+        register.checkpoint({"id": "x-01", "title": "字典"})
+
+    plugin.checkframe_register_content = checkframe_register_content
+    monkeypatch.setattr(common, "load_plugins", lambda: load_plugins(environ={ENV_ALLOWLIST: ""}, extra={"wrong": plugin}))
+    assert cli.main(["validate"]) == 1
+    assert errors(capsys)[0] == (
+        "error: wrong: hook checkframe_register_content raised TypeError: register.checkpoint() takes a "
+        "checkframe.Checkpoint (got dict)")

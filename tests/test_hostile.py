@@ -226,7 +226,7 @@ def test_an_allowlist_name_that_is_not_installed(monkeypatch, capsys):
     assert cli.main(["plugins"]) == 1
     err = errors(capsys)
     assert err[0] == f"error: {ENV_ALLOWLIST} names 'genral', but no installed plugin has that name; did you mean 'general'?"
-    assert err[-1] == "checkframe: 1 problem found; nothing was written."
+    assert err[1:] == ["checkframe: 1 problem found; nothing was written."]  # no hint about a broken plugin
 
 
 @pytest.mark.parametrize("url", ["https://example gov.cn/handbook/", "file:///srv/handbook/", "javascript:alert(1)//",

@@ -59,7 +59,7 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None) ->
     """Print every problem on its own line, then how to go on; return exit code 1."""
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    if plugins is not None and plugins.problems:
+    if plugins is not None and any(p.plugin for p in plugins.problems):  # a broken plugin, not a misspelt allowlist
         names = ",".join(sorted(set(plugins.infos) - {i for i in plugins.infos if plugins.infos[i].builtin}))
         example = names or "NAME1,NAME2"
         print(

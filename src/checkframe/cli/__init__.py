@@ -190,8 +190,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # noqa: BLE001  # the last resort: a bug is never mistaken for bad input
         return internal_error(exc)
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        # Once stopped by a signal, later ones stay ignored until the process has exited: a second Ctrl-C
+        # must not kill it while the interpreter shuts down.
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def _on_signal(number: int, frame: object) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 import checkframe.cli as cli
 from checkframe.cli import common
-from checkframe.plugins import ENV_ALLOWLIST
+from checkframe.plugins import ENV_ALLOWLIST, load_plugins
 from doubles import handbook_project
 from stores import Store
 
@@ -54,7 +54,8 @@ def test_control_character_in_a_title(demo, capsys):
     assert cli.main(["validate"]) == 1
     assert errors(capsys)[0] == (
         "error: demo: checkpoints/01-gas.toml: $.checkpoint[0].title: control character U+001B in the text; "
-        "remove it (only tab and newline may be written, and only where the text may have them)")
+        "remove it (only tab and newline may be written, and only where the text may have them); references to the 3 "
+        "ids it defines are not checked until it reads")
 
 
 @pytest.mark.parametrize("make, message", [
@@ -215,3 +216,115 @@ def test_serve_port_out_of_range(port, capsys):
         cli.main(["serve", "site", "--port", port])
     assert info.value.code == 2
     assert errors(capsys)[-1] == f"checkframe serve: error: argument --port: expected a port from 0 to 65535 (got '{port}')"
+
+
+# -- Say what was ignored ----------------------------------------------------------------
+
+
+def test_an_allowlist_name_that_is_not_installed(monkeypatch, capsys):
+    monkeypatch.setenv(ENV_ALLOWLIST, "genral")
+    assert cli.main(["plugins"]) == 1
+    err = errors(capsys)
+    assert err[0] == f"error: {ENV_ALLOWLIST} names 'genral', but no installed plugin has that name; did you mean 'general'?"
+    assert err[1:] == ["checkframe: 1 problem found; nothing was written."]  # no hint about a broken plugin
+
+
+@pytest.mark.parametrize("url", ["https://example gov.cn/handbook/", "file:///srv/handbook/", "javascript:alert(1)//",
+                                 "https:///handbook/", "https://example.gov.cn/handbook/?a=1/"])
+def test_a_base_url_that_is_not_an_absolute_http_url(demo, tmp_path, capsys, url):
+    config = f'[handbook]\ntitle = "手册"\ndepartment = "区应急管理局"\nbase_url = "{url}"\n'
+    root = handbook_project(tmp_path / "hb", config=config)
+    assert cli.main(["build", str(root)]) == 1
+    assert errors(capsys)[0] == (
+        f"error: {root.as_posix()}/checkframe.toml: $.handbook.base_url: expected an absolute http(s) URL ending in '/', "
+        f"without spaces, query or fragment, such as 'https://example.gov.cn/handbook/' (got {url!r})")
+
+
+# -- Template errors ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_error_names_the_file_the_line_and_the_plugin(demo, tmp_path, capsys, monkeypatch, jobs):
+    import types
+
+    from checkframe import hookimpl
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "checkpoint.html").write_text(
+        "{% extends 'default/checkpoint.html' %}\n{% block content %}\n<p>{{ checkpoint.what }}</p>\n"
+        "<p>{{ checkpoint.no_such_field.x }}</p>\n{% endblock %}\n", encoding="utf-8")
+    site = types.ModuleType("site_plugin")
+
+    @hookimpl
+    def checkframe_register_site(site):
+        site.template_dir(folder)
+
+    site.checkframe_register_site = checkframe_register_site
+    monkeypatch.setattr(common, "load_plugins",
+                        lambda: load_plugins(environ={ENV_ALLOWLIST: ""}, extra={"demo": demo.plugin(), "local": site}))
+    root = handbook_project(tmp_path / "hb")
+    assert cli.main(["build", str(root), "--jobs", jobs]) == 1
+    assert errors(capsys)[0] == (
+        f"error: local: {(folder / 'checkpoint.html').as_posix()}:4: template error: UndefinedError: "
+        "'checkframe.model.Checkpoint object' has no attribute 'no_such_field'")
+
+
+# -- No cascades -------------------------------------------------------------------------
+
+
+def test_one_syntax_error_is_one_problem(demo, capsys):
+    demo.edit("checkpoints/01-gas.toml", 'level = "general"', "level = general")  # unquoted
+    demo.write("checklists.toml", '[[checklist]]\nid = "demo-self"\ntitle = "自查表"\nkind = "self_inspection"\n'
+                                  'items = ["demo/gas", "demo-gas-01", "demo-gas-02"]\n')
+    assert cli.main(["validate"]) == 1
+    assert errors(capsys) == [
+        "error: demo: checkpoints/01-gas.toml: invalid TOML: Invalid value (at line 22, column 9); references to the "
+        "3 ids it defines are not checked until it reads",
+        "checkframe: 1 problem found; nothing was written.",
+    ]
+
+
+def test_an_unquoted_date_in_sector_toml_is_one_problem(demo, capsys):
+    law = 'title = "中华人民共和国安全生产法"'
+    demo.edit("sector.toml", law, f"{law}\neffective = 2021-9-1")
+    assert cli.main(["validate"]) == 1
+    assert errors(capsys) == [
+        "error: demo: sector.toml: invalid TOML: Expected newline or end of document after a statement (at line 10, "
+        "column 17); references to the "
+        "2 ids it defines are not checked until it reads",
+        "checkframe: 1 problem found; nothing was written.",
+    ]
+
+
+def test_a_record_that_does_not_parse_is_one_problem(tmp_path, capsys, monkeypatch):
+    from stores import CATALOG, FOUND
+
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
+    store = Store(tmp_path / "ledger")
+    store.record("2024-03-01-acme.toml", FOUND.replace('level = "general"', "level = general"))
+    store.record("2024-03-10-acme.toml", '[[fixed]]\nfinding = "f-1"\n[[fixed]]\nfinding = "f-2"\n', date="2024-03-10")
+    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-31"]) == 1
+    assert errors(capsys) == [
+        "error: records/2024-03-01-acme.toml: invalid TOML: Invalid value (at line 12, column 9)",
+        "checkframe: 1 problem found; nothing was written.",
+    ]
+
+
+def test_a_hook_that_registers_an_object_of_the_wrong_type(monkeypatch, capsys):
+    import types
+
+    from checkframe import hookimpl
+
+    plugin = types.ModuleType("wrong")
+
+    @hookimpl
+    def checkframe_register_content(register):
+        register.checkpoint({"id": "x-01", "title": "字典"})
+
+    plugin.checkframe_register_content = checkframe_register_content
+    monkeypatch.setattr(common, "load_plugins", lambda: load_plugins(environ={ENV_ALLOWLIST: ""}, extra={"wrong": plugin}))
+    assert cli.main(["validate"]) == 1
+    assert errors(capsys)[0] == (
+        "error: wrong: hook checkframe_register_content raised TypeError: register.checkpoint() takes a "
+        "checkframe.Checkpoint (got dict)")

@@ -354,6 +354,11 @@ def load_plugins(
             continue
         candidates.append((plugin, info))
 
+    installed = [ep.name for ep in entry_points]
+    for name in sorted((allowed or set()) - set(installed)):
+        # Said, not ignored: a misspelt name would otherwise load fewer plugins than meant without a word.
+        hint = did_you_mean(name, installed, f"; installed: {', '.join(installed) or 'none'}")
+        plugins.problems.append(Problem("", f"{ENV_ALLOWLIST} names {name!r}, but no installed plugin has that name{hint}"))
     for name, plugin in (extra or {}).items():
         candidates.append((plugin, PluginInfo(name, "", "")))
     _register_all(plugins, candidates)

@@ -73,6 +73,13 @@ class Contribution:
         self.folders.extend(other.folders)
 
 
+#: What each kind of :class:`Register` entry must be, and the method that adds it.
+_KINDS: dict[str, type] = {"sectors": Sector, "documents": Document, "groups": Group, "checkpoints": Checkpoint,
+                           "checklists": Checklist, "categories": RemediationCategory}
+_METHODS = {"sectors": "sector", "documents": "document", "groups": "group", "checkpoints": "checkpoint",
+            "checklists": "checklist", "categories": "remediation_category"}
+
+
 @attrs.define
 class Register:
     """What a plugin's ``checkframe_register_content`` hook receives.
@@ -95,6 +102,11 @@ class Register:
         return [part for part in self.parts if isinstance(part, Path)]
 
     def _add(self, kind: str, entry: Entry) -> None:
+        expected = _KINDS[kind]
+        if not isinstance(entry.obj, expected):
+            # Raised in the plugin's hook, so reported as that plugin's mistake, with its name.
+            raise TypeError(f"register.{_METHODS[kind]}() takes a checkframe.{expected.__name__} "
+                            f"(got {type(entry.obj).__name__})")
         if not self.parts or not isinstance(self.parts[-1], Contribution):
             self.parts.append(Contribution(self.plugin))
         last = self.parts[-1]
@@ -107,7 +119,7 @@ class Register:
 
     def sector(self, sector: Sector) -> None:
         """Add a sector built in Python."""
-        self._add("sectors", Entry(evolve(sector, plugin=self.plugin)))
+        self._add("sectors", Entry(evolve(sector, plugin=self.plugin) if isinstance(sector, Sector) else sector))
 
     def document(self, document: Document) -> None:
         """Add a document that checkpoints may cite."""
@@ -127,7 +139,8 @@ class Register:
 
     def remediation_category(self, category: RemediationCategory) -> None:
         """Add a remediation category, such as a production stop for major hazards."""
-        self._add("categories", Entry(evolve(category, plugin=self.plugin)))
+        self._add("categories", Entry(
+            evolve(category, plugin=self.plugin) if isinstance(category, RemediationCategory) else category))
 
 
 @attrs.frozen

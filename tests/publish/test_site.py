@@ -233,7 +233,8 @@ def test_unknown_sector_and_checklist_in_config(project, content):
     )
     config = (project / "checkframe.toml").as_posix()
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.handbook.base_url: expected an http(s) URL ending in '/' (got 'ftp://x')",
+        f"{config}: $.handbook.base_url: expected an absolute http(s) URL ending in '/', without spaces, query or "
+        "fragment, such as 'https://example.gov.cn/handbook/' (got 'ftp://x')",
     ]
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\n',
                                              encoding="utf-8")
@@ -286,12 +287,13 @@ def test_plugin_overrides_a_template_by_extending_the_default_and_adds_a_page(tm
 @JOBS
 def test_plugin_template_that_fails_to_render(tmp_path, project, content, jobs):
     plugin = site_plugin(tmp_path, "{% extends 'default/checkpoint.html' %}{% block content %}{{ nope.x }}{% endblock %}")
+    template = (tmp_path / "templates" / "checkpoint.html").as_posix()
     assert problems(project, jobs, demo=content.plugin(), site=plugin) == [
-        "template error: UndefinedError: 'nope' is undefined"
+        f"site: {template}:1: template error: UndefinedError: 'nope' is undefined"
     ]
     plugin = site_plugin(tmp_path, "{% block content %}")
     assert problems(project, jobs, demo=content.plugin(), site=plugin) == [
-        f"{tmp_path / 'templates' / 'checkpoint.html'}:1: template syntax error: "
+        f"site: {template}:1: template syntax error: "
         "Unexpected end of template. Jinja was looking for the following tags: 'endblock'. "
         "The innermost block that needs to be closed is 'block'."
     ]

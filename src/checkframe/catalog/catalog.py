@@ -30,6 +30,7 @@ from checkframe.model import (
 )
 from checkframe.plugins import ENV_ALLOWLIST, PluginInfo, Plugins, call_each
 from checkframe.registers import KINDS, Contribution, Entry, Register
+from checkframe.util.images import image_problem, image_sources
 
 __all__ = ["Catalog", "build_catalog", "contribution_warnings", "gather", "read_register"]
 
@@ -315,6 +316,14 @@ def _foreign_document(plugins: Plugins, plugin: str, by: list[str]) -> str:
             "document in its own sector.toml")
 
 
+def _check_images(check: _Checker, plugin: str, where: str, key: str, text: str) -> None:
+    """Pictures in plugin Markdown follow one rule, in the site and in print (:mod:`checkframe.util.images`)."""
+    for src in image_sources(text):
+        refused = image_problem(src)
+        if refused:
+            check.report(plugin, where, refused, key)
+
+
 def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Catalog:
     """Gather every plugin's content and cross-check it.
 
@@ -346,7 +355,10 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
         if entry.obj.sector not in sectors:
             check.report(plugin, entry.where, f"unknown sector {entry.obj.sector!r}", "sector")
         check_references(plugin, entry, ("description", "note"))
+        _check_images(check, plugin, entry.where, "description", entry.obj.description)
+        _check_images(check, plugin, entry.where, "note", entry.obj.note)
     for plugin, entry in sectors.values():
+        _check_images(check, plugin, entry.where, "description", entry.obj.description)
         for doc in entry.obj.sources:
             if doc not in documents and doc not in broken:
                 check.report(plugin, entry.where, *_unknown("sources", "document", doc, documents))
@@ -381,6 +393,8 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
                     f"{cp.level.value}; choose a category for {cp.level.value} hazards",
                     f"remediation[{i}]",
                 )
+        _check_images(check, plugin, entry.where, "what", cp.what)
+        _check_images(check, plugin, entry.where, "note", cp.note)
         if cp.level is HazardLevel.MAJOR and not any(b.article for b in cp.basis):
             check.report(plugin, entry.where, "a major-hazard checkpoint must cite the article that makes it one: "
                          "give one of its basis an article, such as article = \"第八条\"", "basis")

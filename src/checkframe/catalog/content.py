@@ -15,6 +15,7 @@ what came) and reported together.
 from __future__ import annotations
 
 import os
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from checkframe.model import (
     unquote_hint,
 )
 from checkframe.registers import Contribution, Entry
-from checkframe.util.reading import ReadError, read_toml
+from checkframe.util.reading import ReadError, loads_toml, read_text, read_toml
 
 __all__ = [
     "CONTENT_FORMAT",
@@ -97,6 +98,9 @@ FILE_KINDS: dict[str, type] = {
 
 _CONVERTER = make_converter(authoring=True)
 
+#: The ids that a content file which does not parse seems to define: ``id = "..."`` and ``code = "..."`` lines.
+DEFINED = re.compile(r"""^[ \t]*(?:id|code)[ \t]*=[ \t]*["']([^"'\n]+)["']""", re.M)
+
 
 def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, problems: list[Problem]) -> Any:
     """Read one content file into ``kind``, keeping every entry that is valid.
@@ -106,10 +110,18 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
     them; the ids of broken entries are remembered so that references to them
     are not reported a second time as unknown.
     """
+    text = ""
     try:
-        data = read_toml(path)
+        text = read_text(path)
+        data = loads_toml(text)
     except ReadError as exc:
-        problems.append(Problem(plugin, exc.message, rel, exc.key))
+        # What the file would have defined is unknown: references to the ids it seems to hold are not
+        # reported as unknown, so that one mistake in one file is one problem, and the line says so.
+        defined = set(DEFINED.findall(text))
+        found.broken.update(defined)
+        count = f"{len(defined)} id{'s' if len(defined) != 1 else ''}"
+        skipped = f"; references to the {count} it defines are not checked until it reads" if defined else ""
+        problems.append(Problem(plugin, exc.message + skipped, rel, exc.key))
         return None
 
     def fail(exc: Exception, base: str) -> None:

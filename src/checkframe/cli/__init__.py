@@ -54,6 +54,7 @@ from checkframe.errors import ContentError, Problem
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.registers import CommandRegister, PluginCommand
 from checkframe.util.parallel import ENV_JOBS
+from checkframe.util.terminal import PrintableWriter
 
 __all__ = ["build_parser", "main", "plugin_commands"]
 
@@ -239,6 +240,17 @@ def _run_plugin_command(run: Callable[[argparse.Namespace], int | None]) -> Call
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    # Everything printed, argparse's messages included, passes through one function: no escape sequence from a
+    # file reaches the terminal.
+    sys.stdout, sys.stderr = PrintableWriter(sys.stdout), PrintableWriter(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None) -> int:
     problems: list[Problem] = []
     parser = build_parser(common.load_plugins(), problems)
     common.warn(problems)
@@ -261,8 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001  # the last resort: a bug is never mistaken for bad input
         return internal_error(exc)
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        # Once stopped by a signal, later ones stay ignored until the process has exited: a second Ctrl-C
+        # must not kill it while the interpreter shuts down.
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def _on_signal(number: int, frame: object) -> None:

@@ -65,7 +65,7 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None) ->
     if not show_tracebacks and any(isinstance(p, Problem) and p.traceback for p in problems):
         print("hint: a plugin raised an exception; run checkframe --traceback ... to see the whole traceback",
               file=sys.stderr)
-    if plugins is not None and plugins.problems:
+    if plugins is not None and any(p.plugin for p in plugins.problems):  # a broken plugin, not a misspelt allowlist
         names = ",".join(sorted(set(plugins.infos) - {i for i in plugins.infos if plugins.infos[i].builtin}))
         example = names or "NAME1,NAME2"
         print(

@@ -398,11 +398,19 @@ def _loads(text: str) -> dict[str, Any]:
     return data
 
 
+#: The finding ids of a record that does not parse: its ``id = "..."`` lines (only findings have an ``id``).
+_FINDING_ID = re.compile(r"""^[ \t]*id[ \t]*=[ \t]*["']([^"'\n]+)["']""", re.M)
+
+
 def _read(path: Path, rel: str, kind: type, problems: list[Problem], broken: set[str] | None = None) -> Any:
+    text = ""
     try:
-        data = _loads(read_text(path))
+        text = read_text(path)
+        data = _loads(text)
     except ReadError as exc:
         problems.append(Problem("", exc.message, rel, exc.key))
+        if broken is not None:  # the findings it seems to define: events on them elsewhere are not reported again
+            broken.update(_FINDING_ID.findall(text))
         return None
     try:
         return _CONVERTER.structure(data, kind)

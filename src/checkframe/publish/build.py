@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import shutil
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +35,8 @@ from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
 from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load_project
 from checkframe.publish.search import Document, index_files
-from checkframe.publish.site import gather_site
-from checkframe.registers import BuildFiles
+from checkframe.publish.site import TEMPLATES, gather_site
+from checkframe.registers import BuildFiles, SiteRegister
 from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder
 
 __all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]
@@ -175,7 +177,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) 
         try:
             files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs)
         except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
-            raise ContentError([Problem("", _template_error(exc))]) from None
+            raise ContentError([_template_error(exc, registers)]) from None
         # The search index: more files of the site, from the text the render workers took from each page.
         for path, data in index_files(documents).items():
             if path in files:
@@ -234,13 +236,49 @@ def added_files(
     return problems
 
 
-def _template_error(exc: Exception) -> str:
+def _template_error(exc: Exception, registers: list[SiteRegister]) -> Problem:
+    """A template that failed, named by its file and line and the plugin that supplied it."""
     import jinja2
 
     if isinstance(exc, GuideError):
-        return f"author guide: {exc}"
+        return Problem("", f"author guide: {exc}")
+    where = _template_line(exc)
+    plugin, file = "", ""
+    if where is not None:
+        path, line = where
+        plugin, shown = _template_owner(Path(path), registers)
+        file = f"{shown}:{line}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+        return Problem(plugin, f"template syntax error: {exc.message}", file)
     if isinstance(exc, jinja2.TemplateError):
-        return f"template error: {type(exc).__name__}: {exc}"
-    return f"rendering failed: {type(exc).__name__}: {exc}"
+        return Problem(plugin, f"template error: {type(exc).__name__}: {exc}", file)
+    return Problem(plugin, f"rendering failed: {type(exc).__name__}: {exc}", file)
+
+
+#: A frame of a traceback's text, as a worker process sends it back with its exception.
+_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+def _template_line(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line where ``exc`` was raised: jinja2 puts template lines into tracebacks."""
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return exc.filename, exc.lineno
+    frames = [(frame.filename, frame.lineno or 0) for frame in traceback.extract_tb(exc.__traceback__)]
+    cause = exc.__cause__
+    if cause is not None and type(cause).__name__ == "_RemoteTraceback":  # raised in a worker process
+        frames += [(match[1], int(match[2])) for match in _FRAME.finditer(str(cause))]
+    templates = [frame for frame in frames if frame[0].endswith((".html", ".xml", ".txt", ".j2"))]
+    return templates[-1] if templates else None
+
+
+def _template_owner(path: Path, registers: list[SiteRegister]) -> tuple[str, str]:
+    """The plugin that supplied the template at ``path`` ("checkframe" for the default ones) and the path to show."""
+    for register in registers:
+        for folder in register.template_dirs:
+            if path.is_relative_to(folder):
+                return register.plugin, path.as_posix()
+    if path.is_relative_to(TEMPLATES):
+        return "checkframe", f"templates/site/{path.relative_to(TEMPLATES).as_posix()}"
+    return "", path.as_posix()

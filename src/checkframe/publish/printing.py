@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 import segno
@@ -58,8 +59,10 @@ from checkframe.model import (
     ReportColumn,
 )
 from checkframe.publish import markdown
+from checkframe.publish.fetch import Fetcher
 from checkframe.publish.fonts import PrintError, check_environment, raise_for_warnings, weasyprint_warnings
 from checkframe.publish.project import Project
+from checkframe.util.images import image_sources
 
 __all__ = [
     "FORMS",
@@ -299,7 +302,17 @@ def render_checklist(
     """
     context = checklist_context(catalog, project, checklist_id, legal_basis=legal_basis, values=values)
     html = _environment().get_template("checklist.html").render(context)
-    return _write_pdf(html)
+    checkpoints = [catalog.checkpoint(ident) for ident in catalog.checklist(checklist_id).checkpoints]
+
+    def holder(url: str) -> str:
+        for checkpoint in checkpoints:
+            if any(urljoin(TEMPLATES.as_uri() + "/", src) == url for src in image_sources(checkpoint.what)):
+                sector = catalog.sector(checkpoint.sector) if catalog.has("sector", checkpoint.sector) else None
+                plugin = f"plugin {sector.plugin}, " if sector and sector.plugin else ""
+                return f"checklist {checklist_id!r}: checkpoint {checkpoint.id!r} ({plugin}$.what)"
+        return f"checklist {checklist_id!r}"
+
+    return _write_pdf(html, holder)
 
 
 # -- Forms -------------------------------------------------------------------------------
@@ -417,15 +430,26 @@ def _walk(box: Any) -> Iterator[tuple[Any, Any]]:
         yield from _walk(child)
 
 
-def _write_pdf(html: str) -> bytes:
-    """Lay out ``html`` and write the PDF, failing on any glyph that no font has."""
+def _write_pdf(html: str, refused: Callable[[str], str] | None = None) -> bytes:
+    """Lay out ``html`` and write the PDF, failing on any glyph that no font has.
+
+    Nothing is fetched but checkframe's print assets and inline data (:class:`Fetcher`); a URL refused
+    is a :class:`PrintError`, named by ``refused(url)`` (the checkpoint that holds it).
+    """
     import weasyprint
 
     check_environment()
+    fetcher = Fetcher([TEMPLATES])
     with weasyprint_warnings() as collect:
-        document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/").render(
+        document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=[_stylesheet()],
         )
+        if fetcher.refused:
+            url = fetcher.refused[0]
+            where = refused(url) if refused else ""
+            raise PrintError(f"{where}{': ' if where else ''}{url!r} is outside the handbook, and nothing is fetched "
+                             "or embedded from outside; put a picture into the text as a data:image/png;base64,... "
+                             "URI, or leave it out")
         _unmark_first_headers(document)
         # Tagged PDF/UA-1: structure tags (headings, tables with their header cells, lists), the language,
         # title and author in the XMP metadata; no random identifier and no dates, so rebuilds are byte-identical.

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import attrs
 from attrs import frozen
@@ -43,8 +44,14 @@ CACHE = ".checkframe-cache"
 
 
 def _base_url(instance: object, attribute: attrs.Attribute, value: str) -> None:
-    if value and not (value.startswith(("https://", "http://")) and value.endswith("/")):
-        raise Invalid(f"expected an http(s) URL ending in '/' (got {value!r})", key=attribute.name)
+    if not value:
+        return
+    parts = urlsplit(value)
+    if not (parts.scheme in ("https", "http") and parts.netloc and value.endswith("/")) or any(
+        c.isspace() or not c.isprintable() for c in value
+    ) or parts.query or parts.fragment:
+        raise Invalid(f"expected an absolute http(s) URL ending in '/', without spaces, query or fragment, such as "
+                      f"'https://example.gov.cn/handbook/' (got {value!r})", key=attribute.name)
 
 
 @frozen

@@ -97,7 +97,7 @@ def test_a_record_that_is_not_utf8(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
     store = Store(tmp_path / "ledger")
     (store.root / "records" / "2024-03-01-acme.toml").write_bytes(b"\xef\xbb\xbfunit = 'acme'\nnote = '\xb0'\n")
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-31"]) == 1
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     assert errors(capsys)[0] == (
         "error: records/2024-03-01-acme.toml: line 2: not UTF-8 text (byte 0xb0); save it as UTF-8")
 
@@ -195,7 +195,7 @@ def test_inspect_new_never_writes_outside_records(tmp_path, capsys, monkeypatch)
                      "--date", "2024-03-01"]) == 1
     assert errors(capsys) == [
         "error: --unit: expected an id of lowercase letters, digits, '-' or '_', starting with a letter, at most 64 "
-        f"characters (got '../units/acme'); a unit's id is the name of its file {store.root.as_posix()}/units/ID.toml"]
+        f'characters (got "../units/acme"); a unit\'s id is the name of its file {store.root.as_posix()}/units/ID.toml']
     assert sorted(p.name for p in store.root.rglob("*")) == ["acme.toml", "beta.toml", "records", "units"]
 
 
@@ -304,7 +304,7 @@ def test_a_record_that_does_not_parse_is_one_problem(tmp_path, capsys, monkeypat
     store = Store(tmp_path / "ledger")
     store.record("2024-03-01-acme.toml", FOUND.replace('level = "general"', "level = general"))
     store.record("2024-03-10-acme.toml", '[[fixed]]\nfinding = "f-1"\n[[fixed]]\nfinding = "f-2"\n', date="2024-03-10")
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-31"]) == 1
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     assert errors(capsys) == [
         "error: records/2024-03-01-acme.toml: invalid TOML: Invalid value (at line 12, column 9)",
         "checkframe: 1 problem found; nothing was written.",
@@ -327,4 +327,4 @@ def test_a_hook_that_registers_an_object_of_the_wrong_type(monkeypatch, capsys):
     assert cli.main(["validate"]) == 1
     assert errors(capsys)[0] == (
         "error: wrong: hook checkframe_register_content raised TypeError: register.checkpoint() takes a "
-        "checkframe.Checkpoint (got dict)")
+        f"checkframe.Checkpoint (got dict) (at {__file__}:{checkframe_register_content.__code__.co_firstlineno + 2})")

@@ -145,7 +145,7 @@ def test_a_stop_alongside_the_route_and_a_resumption(store):
     ('[[stop]]\nfinding = "f-1"\nstop = { scope = "partial" }\n',
      "records/b.toml: $.stop[0].stop: finding 'f-1': production stops for a major hazard, and this one is general"),
     ('[[stop]]\nfinding = "f-2"\nstop = { scope = "half" }\n',
-     "records/b.toml: $.stop[0].stop.scope: expected one of full, partial (got 'half')"),
+     "records/b.toml: $.stop[0].stop.scope: expected one of full, partial (got \"half\")"),
 ])
 def test_broken_stops_and_resumptions(store, body, message):
     store.record("a.toml", FOUND)
@@ -178,7 +178,7 @@ def test_the_source_defaults_from_the_record_and_an_unknown_one_is_refused(store
     store.record("a.toml", FOUND.replace('level = "general"', 'level = "general"\nsource = "rumour"'))
     assert store.problems() == [
         "records/a.toml: $.finding[0].source: expected one of self, supervision, public_report, assigned, referral "
-        "(got 'rumour')",
+        "(got \"rumour\")",
     ]
 
 
@@ -269,7 +269,7 @@ def test_an_illegal_operation_and_its_measures(store):
      "records/a.toml: $.finding[0].enforcement: finding 'f-9': an illegal operation names the measures taken against "
      "it: give enforcement.measures (order_stop, order_deadline, fine, stop, licence, closure)"),
     ('"order_stop"', '"warning"', "records/a.toml: $.finding[0].enforcement.measures[0]: expected one of order_stop, "
-                                  "order_deadline, fine, stop, licence, closure (got 'warning')"),
+                                  "order_deadline, fine, stop, licence, closure (got \"warning\")"),
 ])
 def test_broken_illegal_operations(store, old, new, message):
     store.record("a.toml", ILLEGAL.replace(old, new))

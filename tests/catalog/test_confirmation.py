@@ -22,11 +22,12 @@ def test_only_an_unconfirmed_article_marks_a_citation(content):
     content.edit("sector.toml", TITLE, f"{TITLE}\nnumber_confirmed = false")
     catalog = catalog_of(demo=content.plugin())
     checkpoint = catalog.checkpoint("demo-gas-01")
-    assert printing._citation(catalog, checkpoint) == [{"text": "《中华人民共和国安全生产法》第四十一条", "unconfirmed": False}]
+    law = "《中华人民共和国安全生产法》第四十一条"
+    assert printing._citation(catalog, checkpoint) == [{"text": law, "unconfirmed": False}]
     content.edit("checkpoints/01-gas.toml", 'article = "第四十一条"', 'article = "第四十一条"\nconfirmed = false')
     catalog = catalog_of(demo=content.plugin())
     marked = printing._citation(catalog, catalog.checkpoint("demo-gas-01"))
-    assert marked == [{"text": "《中华人民共和国安全生产法》第四十一条", "unconfirmed": True}]  # printed with ※ and a legend
+    assert marked == [{"text": law, "unconfirmed": True}]  # printed with ※ and a legend
 
 
 def test_the_handbook_marks_the_documents_unconfirmed_parts_not_its_citations(tmp_path, content):

@@ -32,7 +32,16 @@ def test_a_file_name_with_an_escape_sequence_reaches_the_terminal_as_text(tmp_pa
     monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
     store = Store(tmp_path / "ledger")
     (store.root / "records" / "2024-03-01-\x1b[2J.toml").write_text("unit = 3\n", encoding="utf-8")
-    assert cli.main(["ledger", str(store.root), "--as-of", "2024-03-31"]) == 1
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err
     assert err.splitlines()[0].startswith("error: records/2024-03-01-\\x1b[2J.toml: ")
+
+
+def test_a_coloured_ledger_table_keeps_its_own_colours_and_neutralises_a_units():
+    from checkframe.cli.ledger_commands import RED, RESET, terminal_table
+
+    rows = [{"单位": "恒泰\x1b[2J五金", "等级": "重大"}]
+    text = terminal_table(rows, ["单位", "等级"], {"等级": lambda v: v == "重大"}, colour=True)
+    assert f"{RED}重大{RESET}" in text
+    assert "\x1b[2J" not in text and "恒泰\\x1b[2J五金" in text

@@ -14,6 +14,7 @@ from checkframe.cli.common import EXIT_OK, UserError, report, today, write_file
 from checkframe.errors import ContentError
 from checkframe.publish.project import Project
 from checkframe.util import fs
+from checkframe.util.terminal import printable, styled_stream
 
 
 def ledger_rules(plugins: Any) -> Any:
@@ -145,7 +146,10 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
         print(f"wrote {output}")
         return EXIT_OK
     if fmt == "table" and output is None:
-        text = terminal_table(rows, columns, styles or {}, colour=use_colour(sys.stdout))
+        colour = use_colour(sys.stdout)
+        text = terminal_table(rows, columns, styles or {}, colour=colour)
+        if colour:  # every cell made printable by terminal_table; only its own colours stay escapes
+            return write_stdout(text, styled_stream(sys.stdout))
     else:
         text = render(rows, columns, fmt)
     if fmt == "csv" and args.bom:
@@ -157,11 +161,12 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
     return write_stdout(text)
 
 
-def write_stdout(text: str) -> int:
+def write_stdout(text: str, stream: Any = None) -> int:
     """Write to standard output; a reader that went away (``| head``) ends the command quietly."""
+    stream = sys.stdout if stream is None else stream
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream.write(text)
+        stream.flush()
     except BrokenPipeError:
         # Python would complain again when it flushes at exit: point standard output at nothing.
         try:
@@ -192,7 +197,7 @@ def terminal_table(rows: list[dict[str, Any]], columns: list[str], styles: dict[
     def cell(value: Any) -> str:
         if isinstance(value, bool):
             return "逾期" if value else ""
-        return str(value)
+        return printable(str(value))  # a unit's name from a file never reaches the terminal as an escape
 
     table = [list(columns)] + [[cell(row[c]) for c in columns] for row in rows]
     widths = [max(width(line[i]) for line in table) for i in range(len(columns))]

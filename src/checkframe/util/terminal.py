@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, TextIO
 
-__all__ = ["PrintableWriter", "printable"]
+__all__ = ["PrintableWriter", "printable", "styled_stream"]
 
 #: C0 controls but tab and newline, a carriage return not before a newline, DEL, C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
@@ -48,3 +48,9 @@ class PrintableWriter:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
+
+
+def styled_stream(stream: Any) -> Any:
+    """The stream under a :class:`PrintableWriter`, for text that is printable already but for styling of
+    checkframe's own (a table's colours): every value in it must have passed through :func:`printable`."""
+    return stream.stream if isinstance(stream, PrintableWriter) else stream

@@ -121,3 +121,14 @@ def test_the_default_start_method_is_not_fixed_by_asking():
     if multiprocessing.get_start_method(allow_none=True) is None:
         assert parallel.start_method() == multiprocessing.get_all_start_methods()[0]
         assert multiprocessing.get_start_method(allow_none=True) is None
+
+
+def _double(shared, item):
+    return item * 2
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["one-process", "workers"])
+def test_done_is_called_once_for_every_item(jobs):
+    seen: list[int] = []
+    assert parallel.ordered_map(_double, range(7), jobs=jobs, done=seen.append) == [0, 2, 4, 6, 8, 10, 12]
+    assert sorted(seen) == list(range(7))

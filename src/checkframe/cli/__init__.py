@@ -62,6 +62,15 @@ __all__ = ["build_parser", "main", "plugin_commands"]
 # -- Parser ------------------------------------------------------------------------------
 
 
+def verbosity(parser: argparse.ArgumentParser) -> None:
+    """``-q`` and ``-v`` for a command whose work can take long (see :func:`checkframe.cli.common.progress`)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress display on standard error (it shows only on a terminal anyway)")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="also log each step's details on standard error (what was printed, what was reused)")
+
+
 def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None = None) -> argparse.ArgumentParser:
     """The command line: checkframe's commands, then those the ``plugins`` add (their problems go to ``problems``)."""
     parser = argparse.ArgumentParser(
@@ -112,6 +121,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     p.add_argument("--jobs", type=jobs_arg, metavar="N",
                    help=f"processes for rendering pages and printing PDFs (default: one per core, or ${ENV_JOBS}, "
                         "when it pays; 1 runs in this process)")
+    verbosity(p)
     p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (a local web server).")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder, e.g. site/")
     p.add_argument("--port", type=port_arg, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")

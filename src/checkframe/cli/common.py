@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from checkframe.catalog import Catalog, build_catalog
 from checkframe.errors import ContentError, Problem
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
 from checkframe.publish.project import CONFIG_NAME, HandbookConfig, PrintConfig, Project, load_project
 from checkframe.util import fs
+from checkframe.util.progress import Progress
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -153,6 +156,35 @@ def port_arg(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (got {text!r})")
     return port
+
+
+class _Stderr(logging.StreamHandler):
+    """Log lines to whatever ``sys.stderr`` is when they are written (the terminal filter, a test's capture)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def progress(args: argparse.Namespace) -> Progress:
+    """The progress display of a command with ``-q``/``-v`` (see ``verbosity`` in :mod:`checkframe.cli`).
+
+    ``-v`` also sends checkframe's log (what was printed, what was reused) to standard error.
+    """
+    logger = logging.getLogger("checkframe")
+    if getattr(args, "verbose", False):
+        if not any(isinstance(h, _Stderr) for h in logger.handlers):
+            handler = _Stderr()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    else:
+        logger.setLevel(logging.NOTSET)
+    return Progress.for_terminal(quiet=getattr(args, "quiet", False))
 
 
 def today() -> dt.date:

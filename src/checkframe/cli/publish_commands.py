@@ -14,7 +14,9 @@ from checkframe.errors import closest
 def cmd_build(args: argparse.Namespace) -> int:
     from checkframe.publish.build import build
 
-    result = build(Path(args.project), plugins=common.load_plugins(), force=args.force, jobs=args.jobs)
+    with common.progress(args) as progress:
+        result = build(Path(args.project), plugins=common.load_plugins(), force=args.force, jobs=args.jobs,
+                       progress=progress)
     if result.written:
         print(f"built {result.output}: {result.pages} pages, {result.pdfs} PDFs")
     else:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import re
 import shutil
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -38,8 +40,11 @@ from checkframe.publish.search import Document, index_files
 from checkframe.publish.site import TEMPLATES, gather_site
 from checkframe.registers import BuildFiles, SiteRegister
 from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder
+from checkframe.util.progress import NO_PROGRESS, Progress
 
 __all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]
+
+log = logging.getLogger("checkframe.publish.build")
 
 #: What the last build wrote into the output: its fingerprint and counts.  It marks the folder as checkframe's:
 #: a build replaces only a folder that has it (or an empty one).
@@ -71,12 +76,14 @@ def _write_tree(root: Path, files: dict[str, bytes]) -> None:
 
 
 def build(
-    project_root: Path | str, *, plugins: Plugins | None = None, force: bool = False, jobs: int | None = None
+    project_root: Path | str, *, plugins: Plugins | None = None, force: bool = False, jobs: int | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> BuildResult:
     """Build the handbook of ``project_root`` into ``project_root/_build``.
 
     ``jobs`` processes render the pages and print the PDFs: 1 does everything in this process; by default,
     one per core when there are enough of them to pay (see :func:`checkframe.util.parallel.workers`).
+    ``progress`` is told each phase and each PDF printed (see :mod:`checkframe.util.progress`).
 
     :raises ContentError: with every problem found; nothing is written then.
     """
@@ -87,7 +94,7 @@ def build(
     if refused:
         raise ContentError([Problem("", refused, output.as_posix())])
     if not (project_root / CONFIG_NAME).exists():
-        return _build(project_root, plugins, force, jobs)  # which says that there is no handbook project here
+        return _build(project_root, plugins, force, jobs, progress)  # which says that there is no handbook project here
     lock = project_root / CACHE / LOCK
     held = exclusive_lock(lock)
     try:
@@ -99,7 +106,7 @@ def build(
     except OSError as exc:
         raise ContentError([_write_problem(exc, project_root, output)]) from None
     try:
-        return _build(project_root, plugins, force, jobs)
+        return _build(project_root, plugins, force, jobs, progress)
     finally:
         held.__exit__(None, None, None)
 
@@ -129,8 +136,10 @@ def _write_problem(exc: OSError, project_root: Path, output: Path) -> Problem:
     return Problem("", f"cannot write in {where}: {exc.strerror or exc}{kept}", project_root.as_posix())
 
 
-def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) -> BuildResult:
+def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, progress: Progress) -> BuildResult:
     problems: list[Problem] = []
+    progress.phase("reading the plugins' content")
+    started = time.monotonic()
     # 1. What plugins add to the site, and the digest of every input: when it is the
     #    one of the last build, the output is up to date and nothing is parsed.
     registers = gather_site(plugins, problems)
@@ -140,6 +149,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) 
     if not force and stamp is not None and stamp_file.is_file():
         previous = json.loads(stamp_file.read_text(encoding="utf-8"))
         if previous.get("fingerprint") == stamp:
+            log.info("no input changed since the last build (fingerprint %s)", stamp[:12])
             return BuildResult(project_root / OUTPUT, previous["pages"], previous["pdfs"], written=False)
 
     # 2. The catalog: every problem of every plugin at once.
@@ -155,6 +165,8 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) 
         problems.extend(exc.problems)
     if problems or catalog is None:
         raise ContentError(problems)
+    log.info("catalog: %d checkpoints, %d checklists from %d plugins (%.1f s)", len(catalog.checkpoints),
+             len(catalog.checklists), len(plugins.infos), time.monotonic() - started)
 
     output = project.output
     cache = project_root / CACHE
@@ -169,6 +181,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) 
     except PrintError as exc:
         raise ContentError([Problem("", str(exc))]) from None
     pdfs = {f"forms/{job.target}" if job.kind == "form" else job.target: f"pdf/{job.name}" for job in print_plan}
+    progress.phase("rendering pages")
     links: dict[str, PageLinks] = {}
     documents: list[Document] = []
     collecting = gc.isenabled()
@@ -178,7 +191,9 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) 
             files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs)
         except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
             raise ContentError([_template_error(exc, registers)]) from None
+        log.info("pages: %d files rendered (%.1f s)", len(files), time.monotonic() - started)
         # The search index: more files of the site, from the text the render workers took from each page.
+        progress.phase("indexing for search")
         for path, data in index_files(documents).items():
             if path in files:
                 raise ContentError([Problem(origins.get(path, ""), f"{path} is the search index's; choose another name")])
@@ -188,7 +203,9 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) 
         problems = added_files(plugins, files, origins, catalog, project)
         if problems:
             raise ContentError(problems)
+        progress.phase("checking links")
         problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
+        log.info("search index and links checked (%.1f s)", time.monotonic() - started)
     finally:
         if collecting:
             gc.enable()
@@ -200,15 +217,17 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None) 
     pages = sum(1 for p in files if p.endswith(".html"))
     try:
         with staging_folder(output) as staging:
+            progress.phase(f"writing {pages} pages")
             _write_tree(staging, files)
             try:
-                print_all(catalog, project, staging / "pdf", cache / "pdf", jobs)
+                print_all(catalog, project, staging / "pdf", cache / "pdf", jobs, progress)
             except PrintError as exc:
                 raise ContentError([Problem("", str(exc))]) from None
             (staging / STAMP).write_text(
                 json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
             )
             swap_folder(staging, output)
+        log.info("written to %s (%.1f s)", output.as_posix(), time.monotonic() - started)
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the output as it was
         raise ContentError([_write_problem(exc, project_root, output)]) from None
     # 6. Plugins act on the written site.

@@ -21,6 +21,7 @@ from checkframe.publish.printing import _render_form, render_checklist, render_f
 from checkframe.publish.project import Project
 from checkframe.util import parallel
 from checkframe.util.fs import copy_atomic, write_atomic
+from checkframe.util.progress import NO_PROGRESS, Progress
 
 __all__ = ["PrintJob", "print_all", "print_jobs", "render_forms"]
 
@@ -133,6 +134,7 @@ def _render_job(shared: tuple[Catalog, Project, Path], job: PrintJob) -> Path:
 
 def print_all(
     catalog: Catalog, project: Project, out_dir: Path, cache_dir: Path, jobs: int | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[Path]:
     """Write ``out_dir/<checklist-id>.pdf`` for every checklist of the project and ``out_dir/forms/<form>.pdf``.
 
@@ -140,6 +142,7 @@ def print_all(
     from two PDFs up; 1 prints in this process), into ``cache_dir/<key>.pdf``,
     and copied from there; a PDF whose key is already cached is not rendered
     again.  Every checklist is checked before the first PDF is rendered.
+    ``progress`` counts the PDFs rendered (those in the cache are not).
 
     :returns: the written paths, in the order of :func:`print_jobs`.
     :raises PrintError: for an unknown or empty checklist, or fonts that cannot print.
@@ -152,7 +155,10 @@ def print_all(
     cache_dir.mkdir(parents=True, exist_ok=True)
     missing = [job for job in planned if not (cache_dir / f"{job.key}.pdf").is_file()]
     # Longest first, so that one big checklist does not finish alone at the end.
-    parallel.ordered_map(_render_job, missing, shared=(catalog, project, cache_dir), jobs=jobs, order=_size(catalog))
+    if missing:
+        progress.phase("printing PDFs", total=len(missing))
+    parallel.ordered_map(_render_job, missing, shared=(catalog, project, cache_dir), jobs=jobs, order=_size(catalog),
+                         done=lambda job: progress.advance(job.name))
     log.info("printed %d of %d PDFs (%d unchanged)", len(missing), len(planned), len(planned) - len(missing))
 
     written = []

@@ -127,6 +127,7 @@ def ordered_map(
     order: Callable[[T], Any] | None = None,
     picklable: bool = True,
     method: str | None = None,
+    done: Callable[[T], None] | None = None,
 ) -> list[R]:
     """``[func(shared, item) for item in items]``, in worker processes when it pays (see :func:`workers`).
 
@@ -143,6 +144,8 @@ def ordered_map(
     :param picklable: False when ``shared`` cannot be pickled (compiled templates): workers are then used only where
         they fork, and elsewhere the items are run in this process.
     :param method: the start method, for tests (default: :func:`start_method`).
+    :param done: called with each item once its result is in (a progress display); from a pool's own thread
+        when workers run the items, so it must be quick and thread-safe.
     """
     items = list(items)
     count = workers(len(items), jobs, threshold, limit)
@@ -150,7 +153,13 @@ def ordered_map(
     if count > 1 and not picklable and method != "fork":
         count = 1
     if count == 1:
-        return [func(shared, item) for item in items]
+        if done is None:
+            return [func(shared, item) for item in items]
+        results = []
+        for item in items:
+            results.append(func(shared, item))
+            done(item)
+        return results
 
     schedule = list(range(len(items)))
     if order is not None:
@@ -163,6 +172,9 @@ def ordered_map(
                                initializer=_install, initargs=(shared,))
     try:
         futures = [pool.submit(_run, func, [items[i] for i in chunk]) for chunk in chunks]
+        if done is not None:
+            for future, chunk in zip(futures, chunks, strict=True):
+                future.add_done_callback(_reporter(done, [items[i] for i in chunk]))
         where: dict[int, tuple[Future[list[R]], int]] = {}
         for future, chunk in zip(futures, chunks, strict=True):
             for offset, i in enumerate(chunk):
@@ -176,6 +188,14 @@ def ordered_map(
         raise
     pool.shutdown()
     return results
+
+
+def _reporter(done: Callable[[T], None], chunk: list[T]) -> Callable[[Future[Any]], None]:
+    def report(future: Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            for item in chunk:
+                done(item)
+    return report
 
 
 #: How long :func:`_stop` waits for a terminated worker before it kills it.

@@ -445,3 +445,39 @@ def test_unusable_harfbuzz_subset(monkeypatch):
 def test_chinese_numbers():
     numbers = [printing.chinese_number(n) for n in (1, 9, 10, 11, 20, 21, 99)]
     assert numbers == ["一", "九", "十", "十一", "二十", "二十一", "九十九"]
+
+
+#: Plans the built-in forms of an empty project, finds every one in the cache, and says whether WeasyPrint was loaded.
+PLAN_FROM_CACHE = """
+import sys
+from pathlib import Path
+from checkframe.catalog import build_catalog
+from checkframe.plugins import load_plugins
+from checkframe.publish import pdfs
+from checkframe.publish.project import HandbookConfig, PrintConfig, Project
+
+out = Path(sys.argv[1])
+catalog = build_catalog(load_plugins())
+project = Project(out / "project", HandbookConfig(title="t", department="d"), PrintConfig())
+jobs = pdfs.print_jobs(catalog, project)
+(out / "cache").mkdir()
+for job in jobs:
+    (out / "cache" / f"{job.key}.pdf").write_bytes(b"%PDF-1.7 cached")
+pdfs.print_jobs(catalog, project, keys=False)
+written = pdfs.print_all(catalog, project, out / "pdf", out / "cache")
+print(len(written), "weasyprint" in sys.modules)
+"""
+
+
+def test_a_build_that_prints_nothing_does_not_load_weasyprint(tmp_path):
+    """WeasyPrint takes a second or more to load; a build whose PDFs are all cached leaves it alone."""
+    import os
+    import sys
+
+    env = {**os.environ, ENV_ALLOWLIST: ""}
+    done = subprocess.run([sys.executable, "-c", PLAN_FROM_CACHE, str(tmp_path)], capture_output=True, text=True,
+                          env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    count, loaded = done.stdout.split()
+    assert int(count) == len(pdfs.FORMS) and loaded == "False"
+    assert (tmp_path / "pdf" / "forms" / f"{next(iter(pdfs.FORMS))}.pdf").read_bytes() == b"%PDF-1.7 cached"

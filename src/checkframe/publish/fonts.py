@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["FONT_PACKAGE", "SUBSET_PACKAGE", "PrintError", "check_environment", "font_stamps", "weasyprint_warnings"]
+__all__ = [
+    "FONT_PACKAGE", "SUBSET_PACKAGE", "PrintError", "check_environment", "check_fonts", "font_stamps",
+    "weasyprint_warnings",
+]
 
 log = logging.getLogger("checkframe.publish.printing")
 
@@ -38,15 +41,10 @@ def _cjk_fonts() -> list[str]:
     return sorted(line for line in found.stdout.splitlines() if line.strip())
 
 
-def font_stamps() -> list[str]:
-    """The installed CJK fonts with each file's size and modification time: what a PDF's look depends on."""
-    return [f"{line}|{_font_stamp(line)}" for line in _cjk_fonts()]
+def check_fonts() -> list[str]:
+    """Fail unless a font with Chinese glyphs is installed (a quick ``fc-list``; WeasyPrint is not loaded).
 
-
-def check_environment() -> list[str]:
-    """Fail unless a CJK font and a usable HarfBuzz subsetter are installed.
-
-    :returns: the CJK font lines of ``fc-list``, which :func:`print_all` hashes.
+    :returns: the CJK font lines of ``fc-list``.
     :raises PrintError: naming the package to install.
     """
     fonts = _cjk_fonts()
@@ -55,6 +53,24 @@ def check_environment() -> list[str]:
             f"no font with Chinese glyphs is installed (fc-list :lang=zh finds none); "
             f"install one with: apt-get install {FONT_PACKAGE}"
         )
+    return fonts
+
+
+def font_stamps() -> list[str]:
+    """The installed CJK fonts with each file's size and modification time: what a PDF's look depends on."""
+    return [f"{line}|{_font_stamp(line)}" for line in _cjk_fonts()]
+
+
+def check_environment() -> list[str]:
+    """Fail unless a CJK font and a usable HarfBuzz subsetter are installed.
+
+    This loads WeasyPrint (about a second): a build checks only :func:`check_fonts` before it knows that
+    some PDF must be rendered.
+
+    :returns: the CJK font lines of ``fc-list``, which :func:`print_all` hashes.
+    :raises PrintError: naming the package to install.
+    """
+    fonts = check_fonts()
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):

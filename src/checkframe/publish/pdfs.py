@@ -15,7 +15,7 @@ import attrs
 
 from checkframe.catalog import Catalog
 from checkframe.model import FORMS, FormJob, references
-from checkframe.publish.fonts import PrintError, check_environment
+from checkframe.publish.fonts import PrintError, check_environment, check_fonts
 from checkframe.publish.inputs import pdf_inputs, pdf_key
 from checkframe.publish.printing import _render_form, render_checklist, render_form
 from checkframe.publish.project import Project
@@ -89,9 +89,10 @@ def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list
     template reads of the project's configuration; checkframe's code, print
     templates and stylesheet by content; the installed CJK fonts; the checkframe
     and WeasyPrint versions; SOURCE_DATE_EPOCH.
-    With ``keys=False`` the keys are left empty: the plan alone, with the fonts checked.
+    With ``keys=False`` the keys are left empty: the plan alone, with the fonts checked (HarfBuzz and the rest
+    of WeasyPrint are checked by :func:`print_all`, and only when some PDF is not in the cache).
     """
-    check_environment()
+    check_fonts()
     if not keys:
         return [
             *(PrintJob(f"{ident}.pdf", "checklist", ident, "") for ident in _checklist_ids(catalog, project)),
@@ -156,6 +157,7 @@ def print_all(
     missing = [job for job in planned if not (cache_dir / f"{job.key}.pdf").is_file()]
     # Longest first, so that one big checklist does not finish alone at the end.
     if missing:
+        check_environment()
         progress.phase("printing PDFs", total=len(missing))
     parallel.ordered_map(_render_job, missing, shared=(catalog, project, cache_dir), jobs=jobs, order=_size(catalog),
                          done=lambda job: progress.advance(job.name))

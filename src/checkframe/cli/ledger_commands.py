@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,16 @@ def ledger_rules(plugins: Any) -> Any:
     return rules
 
 
+def write_failed(exc: OSError, target: Path) -> ContentError:
+    """A full disk, a read-only folder, a file where a folder should be: the one line ``checkframe build`` gives.
+
+    It names the folder that could not be written in, and says that ``target`` is as it was when it exists.
+    """
+    from checkframe.publish.build import _write_problem
+
+    return ContentError([_write_problem(exc, target, target)])
+
+
 def cmd_inspect_new(args: argparse.Namespace) -> int:
     from checkframe.ledger.store import StoreError, new_record
 
@@ -38,7 +49,13 @@ def cmd_inspect_new(args: argparse.Namespace) -> int:
         path, text = new_record(Path(args.dir), catalog, args.checklist, args.unit, args.date or today())
     except StoreError as exc:
         raise UserError(str(exc)) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UserError(f"cannot write {path}: {path.parent.as_posix()} is a file, not a folder of records; "
+                        "move or remove it, then try again")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # records/ is a file, or the ledger folder cannot be written in
+        raise write_failed(exc, path.parent) from None
     write_file(path, text)
     print(f"wrote {path.as_posix()}")
     return EXIT_OK
@@ -93,8 +110,8 @@ def _check_forms_folder(out: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / FORMS_MARK).is_file():
         raise UserError(f"{out} is not empty and was not written by checkframe ledger forms; "
                         "choose a new folder or empty it (the whole folder is replaced on each run)")
-    if not os.access(out.parent, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write {out}: the folder {out.parent.as_posix()!r} is not writable")
+    if not os.access(out.parent, os.W_OK | os.X_OK):  # said before the ledger is read and the forms printed
+        raise write_failed(PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out)), out)
 
 
 def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, project: Project) -> int:
@@ -112,8 +129,8 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
             fs.swap_folder(tmp, out)
     except printing.PrintError as exc:
         raise UserError(str(exc)) from None
-    except OSError as exc:
-        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, OUT_DIR as it was
+        raise write_failed(exc, out) from None
     kinds = [job.form for job in jobs]
     print(f"wrote {out.as_posix()}/: {kinds.count('supervision-record')} 督导检查表 (附件3), "
           f"{kinds.count('deadline-order')} 责令限期整改指令书, 统计表 (附件4), 重大隐患统计表 (附件5), "
@@ -140,6 +157,8 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
     from checkframe.util.tables import render
 
     output = Path(args.output) if args.output else None
+    if output is not None:
+        _check_output_file(output)
     if fmt == "xlsx":
         assert output is not None  # _usage requires --output with xlsx
         write_file(output, xlsx.workbook([(sheet, columns, rows)]))
@@ -168,13 +187,20 @@ def write_stdout(text: str, stream: Any = None) -> int:
         stream.write(text)
         stream.flush()
     except BrokenPipeError:
-        # Python would complain again when it flushes at exit: point standard output at nothing.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        _quiet_stdout()
+    except OSError as exc:  # ``> /dev/full``, a full disk under a redirection
+        _quiet_stdout()
+        raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
     return EXIT_OK
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at nothing: Python would complain again when it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def use_colour(stream: Any) -> bool:

@@ -299,6 +299,24 @@ def test_bad_units_and_bad_toml(store):
     ]
 
 
+def test_a_unit_that_does_not_read_is_reported_once(store):
+    """No cascade: its records are not reported as naming an unknown unit, nor moves on their findings elsewhere."""
+    store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y\nsector = "demo"\n')
+    store.unit("delta", "x", "y", text='name = "x"\ntownship = "y"\nsector = "demo"\n[staff]\ntotal = "many"\n')
+    store.record("a.toml", FOUND, unit="gamma")
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n', unit="gamma", date="2024-03-05")
+    store.record("c.toml", '[[fixed]]\nfinding = "f-2"\n', unit="acme", date="2024-03-06")
+    store.record("d.toml", "", unit="delta", date="2024-03-06")
+    store.record("e.toml", "", unit="omega", date="2024-03-07")
+    assert store.problems() == [
+        "units/delta.toml: $.staff.total: expected an integer (got \"many\"); 1 record of unit 'delta' is not "
+        "checked until it reads",
+        "units/gamma.toml: invalid TOML: Illegal character '\\n' (at line 2, column 14); 2 records of unit "
+        "'gamma' are not checked until it reads",
+        "records/e.toml: $.unit: unknown unit 'omega' (no units/omega.toml)",
+    ]
+
+
 def test_a_unit_in_an_unknown_sector(store):
     store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y"\nsector = "dem"\n')
     assert store.problems() == ["units/gamma.toml: $.sector: unknown sector 'dem'; did you mean 'demo'?"]
@@ -519,7 +537,7 @@ def test_the_worked_example():
     plugins = load_plugins()
     problems: list = []
     rules = gather_ledger_rules(plugins, problems)
-    ledger = build_ledger(EXAMPLE, build_catalog(plugins), D(2024, 4, 30), rules=rules)
+    ledger = build_ledger(EXAMPLE, build_catalog(plugins), D(2024, 4, 30), rules=rules, cache=False)  # no cache in the repo
     assert [str(p) for p in ledger.problems + problems] == []
     states = {i: e.finding.state.value + (" overdue" if ledger.overdue(e) else "") for i, e in ledger.entries.items()}
     assert states == {

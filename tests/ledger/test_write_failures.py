@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,12 +82,13 @@ def test_a_table_to_a_full_standard_output(store, capsys, monkeypatch):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-def test_dev_full_in_a_real_process():
+def test_dev_full_in_a_real_process(tmp_path):
     """``checkframe ledger show DIR > /dev/full``: one line, exit 1, no complaint at exit."""
     for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
         pytest.importorskip(plugin)
+    shutil.copytree(EXAMPLE, tmp_path / "example")
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-m", "checkframe", "ledger", "show", str(EXAMPLE), "--as-of",
+        done = subprocess.run([sys.executable, "-m", "checkframe", "ledger", "show", str(tmp_path / "example"), "--as-of",
                                "2024-04-30"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert (done.returncode, done.stderr.splitlines()) == (
         1, ["error: cannot write to standard output: No space left on device"])

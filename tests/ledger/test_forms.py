@@ -6,6 +6,7 @@ The PDFs are read back with poppler, as a reader would see them.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 import shutil
 import subprocess
@@ -212,8 +213,54 @@ def test_unwritable_output(filled, forms_cli, tmp_path, capsys):
         locked.chmod(0o755)
     if code == 0:  # pragma: no cover - running as root, which may write anywhere
         pytest.skip("running as root")
-    assert code == 1 and len(err) == 1 and "is not writable" in err[0]
+    assert err == [f"error: {(locked / 'out').as_posix()}: cannot write in {locked.as_posix()}: Permission denied",
+                   "checkframe: 1 problem found; nothing was written."]
     assert list(locked.iterdir()) == []
+
+
+def test_output_that_is_a_file(filled, forms_cli, tmp_path, capsys):
+    (tmp_path / "out").write_text("mine")
+    code, _, err = forms(filled, tmp_path / "out", capsys)
+    assert (code, err) == (1, [f"error: cannot write {tmp_path / 'out'}: it is a file, not a folder"])
+    assert (tmp_path / "out").read_text() == "mine"
+
+
+@pytest.mark.parametrize("number, reason", [(errno.EACCES, "Permission denied"), (errno.EROFS, "Read-only file system")])
+def test_a_folder_that_refuses_the_forms(filled, forms_cli, tmp_path, capsys, monkeypatch, number, reason):
+    """As a read-only folder answers even root: the error the staging folder meets, named as build names it."""
+    from checkframe.util import fs
+
+    def refused(prefix, dir):
+        raise OSError(number, reason, f"{dir}/{prefix}xyz")
+
+    monkeypatch.setattr(fs.tempfile, "mkdtemp", refused)
+    code, stdout, err = forms(filled, tmp_path / "out", capsys)
+    assert (code, stdout) == (1, "")
+    assert err == [f"error: {(tmp_path / 'out').as_posix()}: cannot write in {tmp_path.as_posix()}: {reason}",
+                   "checkframe: 1 problem found; nothing was written."]
+    nothing_written(tmp_path)
+
+
+def test_a_full_disk_keeps_the_previous_forms(filled, forms_cli, tmp_path, capsys, monkeypatch):
+    from checkframe.publish import pdfs
+
+    out = tmp_path / "out"
+    assert forms(filled, out, capsys)[0] == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def full(project, jobs, folder, workers=None):
+        (folder / "half.pdf").write_bytes(b"%PDF-1.7 half")  # one form half written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "half.pdf"))
+
+    monkeypatch.setattr(pdfs, "render_forms", full)
+    code, stdout, err = forms(filled, out, capsys)
+    assert (code, stdout) == (1, "")
+    staging = err[0].split("cannot write in ")[1].split(":")[0]
+    assert staging.startswith(f"{tmp_path.as_posix()}/.out.new-")
+    assert err == [f"error: {out.as_posix()}: cannot write in {staging}: No space left on device; "
+                   f"{out.as_posix()} is as it was", "checkframe: 1 problem found; nothing was written."]
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_folder_not_written_by_checkframe_is_left_alone(filled, forms_cli, tmp_path, capsys):

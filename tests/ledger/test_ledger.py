@@ -299,6 +299,24 @@ def test_bad_units_and_bad_toml(store):
     ]
 
 
+def test_a_unit_that_does_not_read_is_reported_once(store):
+    """No cascade: its records are not reported as naming an unknown unit, nor moves on their findings elsewhere."""
+    store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y\nsector = "demo"\n')
+    store.unit("delta", "x", "y", text='name = "x"\ntownship = "y"\nsector = "demo"\n[staff]\ntotal = "many"\n')
+    store.record("a.toml", FOUND, unit="gamma")
+    store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n', unit="gamma", date="2024-03-05")
+    store.record("c.toml", '[[fixed]]\nfinding = "f-2"\n', unit="acme", date="2024-03-06")
+    store.record("d.toml", "", unit="delta", date="2024-03-06")
+    store.record("e.toml", "", unit="omega", date="2024-03-07")
+    assert store.problems() == [
+        "units/delta.toml: $.staff.total: expected an integer (got \"many\"); 1 record of unit 'delta' is not "
+        "checked until it reads",
+        "units/gamma.toml: invalid TOML: Illegal character '\\n' (at line 2, column 14); 2 records of unit "
+        "'gamma' are not checked until it reads",
+        "records/e.toml: $.unit: unknown unit 'omega' (no units/omega.toml)",
+    ]
+
+
 def test_a_unit_in_an_unknown_sector(store):
     store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y"\nsector = "dem"\n')
     assert store.problems() == ["units/gamma.toml: $.sector: unknown sector 'dem'; did you mean 'demo'?"]
@@ -400,6 +418,87 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
     ]
 
 
+def test_the_reports_fit_100_columns_on_a_terminal(store, demo_cli, capsys, monkeypatch):
+    from checkframe.util.tables import width
+
+    monkeypatch.setenv("COLUMNS", "100")
+    store.unit("gamma", "晋城市某某超长名称煤业集团有限责任公司", "某某经济技术开发区管理委员会")
+    store.record("a.toml", FOUND)
+    store.record("c.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"').replace(
+        "配齐瓦斯检查员", "配齐瓦斯检查员，" * 12), unit="gamma", date="2024-03-09")
+    args = ["ledger", "report", str(store.root), "--from", "2024-03-01", "--to", "2024-03-31"]
+    assert cli.main([*args, "weekly"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "             一般隐患    重大隐患    非法违法行为  责令限期  行政罚款  停产整顿  暂扣吊销  关闭取缔",
+        "镇（街道）   发现  整改  发现  整改  排查  查处    整改企业  （万元）  （家）    证照      （家）",
+        "北石店镇     1     0     1     0     0     0       1         0         0         0         0",
+        "某某经济技…  1     0     1     0     0     0       1         0         0         0         0",
+        "合计         2     0     2     0     0     0       2         0         0         0         0",
+    ]
+    for extra in (["weekly", "--by", "unit"], ["weekly", "--by", "sector"], ["major"]):
+        assert cli.main([*args, *extra]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert max(width(line) for line in lines) <= 100, (extra, lines)
+    assert lines[:6] == [
+        "1．恒泰五金",
+        "   所属镇（街道）：北石店镇  单位类型：工贸企业  类别：重大隐患  来源：督导检查",
+        "   检查单位：区应急管理局  隐患编号：f-2  状态：整改中",
+        "   隐患内容：瓦斯漏检",
+        "   采取措施：挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30，牵头单位区应急管理局，",
+        "             区安督〔2024〕1号",
+    ]
+    assert lines[7:] == [
+        "2．晋城市某某超长名称煤业集团有限责任公司",
+        "   所属镇（街道）：某某经济技术开发区管理委员会  单位类型：工贸企业  类别：重大隐患  来源：督导检查",
+        "   检查单位：区应急管理局  隐患编号：f-6  状态：整改中",
+        "   隐患内容：瓦斯漏检",
+        "   采取措施：挂牌督办（区级）：配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，",
+        "             配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，",
+        "             配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，，期限2024-04-30，牵头单位区应急管理",
+        "             局，区安督〔2024〕1号",
+    ]
+
+
+def test_the_reports_in_a_real_terminal_of_100_columns(tmp_path):
+    """In a pty of 100 columns (colour on): every line of both reports fits, escape sequences aside."""
+    import fcntl
+    import os
+    import pty
+    import re
+    import struct
+    import termios
+
+    from checkframe.util.tables import width
+
+    for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
+        pytest.importorskip(plugin)
+    shutil.copytree(EXAMPLE, tmp_path / "example")
+    for report in ("weekly", "major"):
+        main, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS")} | {"TERM": "xterm"}
+        process = subprocess.Popen([sys.executable, "-m", "checkframe", "ledger", "report", str(tmp_path / "example"),
+                                    report, "--from", "2024-03-01", "--to", "2024-04-30"],
+                                   stdin=child, stdout=child, stderr=child, env=env)
+        os.close(child)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(main)
+        assert process.wait(timeout=120) == 0
+        text = b"".join(chunks).decode("utf-8")
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\r", "").splitlines()
+        assert len(lines) > 4 and max(width(line) for line in lines) <= 100, lines
+        if report == "major":
+            assert "\x1b[1;31m整改中（逾期）\x1b[0m" in text  # overdue in red on a terminal
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     (["report", "{root}", "weekly"], "the following arguments are required: --from, --to"),
     (["show", "{root}", "--from", "2024-03-01"], "unrecognized arguments: --from 2024-03-01"),
@@ -409,7 +508,9 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
     (["show", "{root}", "--jobs", "0"], "argument --jobs: expected a number of processes, 1 or more (got '0')"),
     (["show", "{root}", "--jobs", "two"], "argument --jobs: expected a number of processes, 1 or more (got 'two')"),
     (["show", "{root}", "--format", "xlsx"], "--format xlsx needs --output FILE.xlsx"),
-    (["{root}"], "argument STEP: invalid choice: '{root}' (choose from 'show', 'report', 'forms')"),
+    (["{root}"], "'{root}' is a folder, not a step: to list its ledger, run checkframe ledger show {root} "
+                 "(the steps are show, report, forms)"),
+    (["nope"], "argument STEP: invalid choice: 'nope' (choose from 'show', 'report', 'forms')"),
 ])
 def test_usage_errors(store, demo_cli, capsys, extra, message):
     with pytest.raises(SystemExit) as info:
@@ -519,7 +620,7 @@ def test_the_worked_example():
     plugins = load_plugins()
     problems: list = []
     rules = gather_ledger_rules(plugins, problems)
-    ledger = build_ledger(EXAMPLE, build_catalog(plugins), D(2024, 4, 30), rules=rules)
+    ledger = build_ledger(EXAMPLE, build_catalog(plugins), D(2024, 4, 30), rules=rules, cache=False)  # no cache in the repo
     assert [str(p) for p in ledger.problems + problems] == []
     states = {i: e.finding.state.value + (" overdue" if ledger.overdue(e) else "") for i, e in ledger.entries.items()}
     assert states == {

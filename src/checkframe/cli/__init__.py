@@ -43,6 +43,7 @@ from checkframe.cli.common import (
     report,
 )
 from checkframe.cli.ledger_commands import (
+    LedgerSteps,
     cmd_inspect_new,
     cmd_inspect_recheck,
     cmd_ledger_forms,
@@ -169,7 +170,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     q.add_argument("record", metavar="RECORD", help="the earlier record, e.g. DIR/records/2024-03-01-u1-general-self.toml")
     q.add_argument("--date", type=date_arg, metavar="DATE", help="the recheck date (default: today)")
     p = command("ledger", cmd_ledger_show, "台账：按检查记录逐项复核隐患闭环，列出台账、统计表，填写表格。")
-    steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, action=LedgerSteps)
     jobs_help = f"读取记录的进程数（默认：记录多时每个处理器核一个，或按 ${ENV_JOBS}；1 为不分进程）"
 
     def ledger_step(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:

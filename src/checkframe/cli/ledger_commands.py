@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,16 @@ def ledger_rules(plugins: Any) -> Any:
     return rules
 
 
+def write_failed(exc: OSError, target: Path) -> ContentError:
+    """A full disk, a read-only folder, a file where a folder should be: the one line ``checkframe build`` gives.
+
+    It names the folder that could not be written in, and says that ``target`` is as it was when it exists.
+    """
+    from checkframe.publish.build import _write_problem
+
+    return ContentError([_write_problem(exc, target, target)])
+
+
 def cmd_inspect_new(args: argparse.Namespace) -> int:
     from checkframe.ledger.store import StoreError, new_record
 
@@ -38,7 +49,13 @@ def cmd_inspect_new(args: argparse.Namespace) -> int:
         path, text = new_record(Path(args.dir), catalog, args.checklist, args.unit, args.date or today())
     except StoreError as exc:
         raise UserError(str(exc)) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UserError(f"cannot write {path}: {path.parent.as_posix()} is a file, not a folder of records; "
+                        "move or remove it, then try again")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # records/ is a file, or the ledger folder cannot be written in
+        raise write_failed(exc, path.parent) from None
     write_file(path, text)
     print(f"wrote {path.as_posix()}")
     return EXIT_OK
@@ -57,6 +74,26 @@ def cmd_inspect_recheck(args: argparse.Namespace) -> int:
     write_file(path, text)
     print(f"wrote {path.as_posix()}")
     return EXIT_OK
+
+
+class _Steps(dict[str, Any]):
+    """The steps by name; asked for a folder, the old ``checkframe ledger DIR``, it says what to run instead."""
+
+    def __contains__(self, step: object) -> bool:
+        if super().__contains__(step):
+            return True
+        if isinstance(step, str) and step and Path(step).is_dir():
+            raise argparse.ArgumentError(None, f"{step!r} is a folder, not a step: to list its ledger, run "
+                                               f"checkframe ledger show {step} (the steps are {', '.join(self)})")
+        return False
+
+
+class LedgerSteps(argparse._SubParsersAction):
+    """The steps of ``checkframe ledger`` (``add_subparsers(action=LedgerSteps)``), with :class:`_Steps` as choices."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._name_parser_map = self.choices = _Steps()
 
 
 #: Written into a ``ledger forms`` folder, so that the next run may replace the folder as a whole.
@@ -93,8 +130,8 @@ def _check_forms_folder(out: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / FORMS_MARK).is_file():
         raise UserError(f"{out} is not empty and was not written by checkframe ledger forms; "
                         "choose a new folder or empty it (the whole folder is replaced on each run)")
-    if not os.access(out.parent, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write {out}: the folder {out.parent.as_posix()!r} is not writable")
+    if not os.access(out.parent, os.W_OK | os.X_OK):  # said before the ledger is read and the forms printed
+        raise write_failed(PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out)), out)
 
 
 def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, project: Project) -> int:
@@ -112,8 +149,8 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
             fs.swap_folder(tmp, out)
     except printing.PrintError as exc:
         raise UserError(str(exc)) from None
-    except OSError as exc:
-        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, OUT_DIR as it was
+        raise write_failed(exc, out) from None
     kinds = [job.form for job in jobs]
     print(f"wrote {out.as_posix()}/: {kinds.count('supervision-record')} 督导检查表 (附件3), "
           f"{kinds.count('deadline-order')} 责令限期整改指令书, 统计表 (附件4), 重大隐患统计表 (附件5), "
@@ -134,12 +171,19 @@ def _replay(args: argparse.Namespace, as_of: Any) -> tuple[Any, Catalog, Any]:
 
 
 def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[str], fmt: str,
-          sheet: str, styles: dict[str, Any] | None = None) -> int:
-    """Rows as a table, CSV, JSON or xlsx, to ``--output`` or standard output."""
+          sheet: str, styles: dict[str, Any] | None = None, heads: dict[str, tuple[str, ...]] | None = None,
+          layout: str = "table") -> int:
+    """Rows as a table, CSV, JSON or xlsx, to ``--output`` or standard output.
+
+    On a terminal, ``heads`` gives columns headings of several lines (:func:`stacked_table`), and
+    ``layout="blocks"`` writes a block per row (:func:`stacked_blocks`), so that the table fits 100 columns.
+    """
     from checkframe.ledger import xlsx
     from checkframe.util.tables import render
 
     output = Path(args.output) if args.output else None
+    if output is not None:
+        _check_output_file(output)
     if fmt == "xlsx":
         assert output is not None  # _usage requires --output with xlsx
         write_file(output, xlsx.workbook([(sheet, columns, rows)]))
@@ -147,7 +191,12 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
         return EXIT_OK
     if fmt == "table" and output is None:
         colour = use_colour(sys.stdout)
-        text = terminal_table(rows, columns, styles or {}, colour=colour)
+        if layout == "blocks":
+            text = stacked_blocks(rows, styles or {}, colour)
+        elif heads:
+            text = stacked_table(rows, columns, heads, styles or {}, colour)
+        else:
+            text = terminal_table(rows, columns, styles or {}, colour=colour)
         if colour:  # every cell made printable by terminal_table; only its own colours stay escapes
             return write_stdout(text, styled_stream(sys.stdout))
     else:
@@ -168,13 +217,20 @@ def write_stdout(text: str, stream: Any = None) -> int:
         stream.write(text)
         stream.flush()
     except BrokenPipeError:
-        # Python would complain again when it flushes at exit: point standard output at nothing.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        _quiet_stdout()
+    except OSError as exc:  # ``> /dev/full``, a full disk under a redirection
+        _quiet_stdout()
+        raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
     return EXIT_OK
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at nothing: Python would complain again when it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def use_colour(stream: Any) -> bool:
@@ -211,6 +267,139 @@ def terminal_table(rows: list[dict[str, Any]], columns: list[str], styles: dict[
             cells.append(padded)
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "逾期" if value else ""
+    return printable(str(value))  # a unit's name from a file never reaches the terminal as an escape
+
+
+def _pad(text: str, columns: int) -> str:
+    from checkframe.util.tables import width
+
+    return text + " " * (columns - width(text))
+
+
+def stacked_table(rows: list[dict[str, Any]], columns: list[str], heads: dict[str, tuple[str, ...]],
+                  styles: dict[str, Any], colour: bool) -> str:
+    """An aligned table whose headings take several lines (``heads[column]``, the last line above the column).
+
+    Neighbouring columns with the same text on a line above the last share it, written once across them,
+    as a printed form groups its columns (一般隐患: 发现, 整改); the columns widen where it is longer.
+    """
+    from checkframe.util.tables import width
+
+    depth = max((len(heads.get(c, (c,))) for c in columns), default=1)
+    head = {c: ("",) * (depth - len(heads.get(c, (c,)))) + heads.get(c, (c,)) for c in columns}
+    body = [[_cell(row[c]) for c in columns] for row in rows]
+    widths = [max([width(head[c][-1])] + [width(line[i]) for line in body]) for i, c in enumerate(columns)]
+
+    def spans(level: int) -> list[tuple[str, list[int]]]:
+        found: list[tuple[str, list[int]]] = []
+        for i, c in enumerate(columns):
+            label = head[c][level]
+            if found and label and found[-1][0] == label:
+                found[-1][1].append(i)
+            else:
+                found.append((label, [i]))
+        return found
+
+    for level in range(depth - 1):
+        for label, span in spans(level):
+            room = sum(widths[i] for i in span) + 2 * (len(span) - 1)
+            if width(label) > room:
+                widths[span[-1]] += width(label) - room
+    lines = []
+    for level in range(depth - 1):
+        cells = []
+        for label, span in spans(level):
+            cells.append(_pad(label, sum(widths[i] for i in span) + 2 * (len(span) - 1)))
+        lines.append("  ".join(cells).rstrip())
+    lines.append("  ".join(_pad(head[c][-1], widths[i]) for i, c in enumerate(columns)).rstrip())
+    for line in body:
+        cells = []
+        for i, text in enumerate(line):
+            marked = colour and text and styles.get(columns[i], lambda _: False)(text)
+            cells.append(_pad(RED + text + RESET if marked else text, widths[i] + (len(RED + RESET) if marked else 0)))
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+#: Where a line of Chinese text breaks best: after these marks.
+_BREAK_AFTER = "，；、。："
+#: What never begins a line: it hangs over the end of the one before.
+_NO_START = _BREAK_AFTER + "）〕」"
+#: How far back (in columns) a line looks for such a mark before it is cut where it is full.
+_BREAK_BACK = 16
+
+
+def _wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` (a CJK character takes two).
+
+    A line ends after a comma or semicolon near its end where there is one; a number or a Latin word
+    (2024, K12+300) is never cut; a closing mark never begins a line.
+    """
+    from checkframe.util.tables import width
+
+    lines: list[str] = []
+    line = ""
+    for char in text:
+        if line and width(line + char) > columns and char not in _NO_START:
+            cut = max(line.rfind(mark) for mark in _BREAK_AFTER) + 1
+            if not (cut and width(line[cut:]) <= _BREAK_BACK):
+                cut = len(line)
+                while cut and line[cut - 1].isascii() and line[cut - 1].isalnum() and char.isascii() and char.isalnum():
+                    cut -= 1  # inside a number or a word: carry it whole to the next line
+                cut = cut or len(line)
+            lines.append(line[:cut])
+            line = line[cut:]
+        line += char
+    return [*lines, line]
+
+
+#: ``ledger report major`` on a terminal: one block per finding, at most this many columns wide.
+TERMINAL_COLUMNS = 100
+
+
+def stacked_blocks(rows: list[dict[str, Any]], styles: dict[str, Any], colour: bool) -> str:
+    """附件5's rows for a terminal: one block a finding, each field named as the form names it, long text wrapped.
+
+    The form's eleven columns of free text do not fit a terminal side by side; this does, in 100 columns.
+    """
+    from checkframe.util.tables import width
+
+    if not rows:
+        return "期间内没有重大事故隐患和非法违法生产经营建设行为。\n"
+    blocks = []
+    for row in rows:
+        number = f"{_cell(row['序号'])}．"
+        indent = " " * width(number)
+
+        def field(name: str, row: dict[str, Any] = row) -> str:
+            value = _cell(row[name])
+            if colour and value and styles.get(name, lambda _: False)(value):
+                value = RED + value + RESET
+            return f"{name}：{value}"
+
+        lines = [number + _cell(row["单位名称"])]
+        line = indent
+        for name in ("所属镇（街道）", "单位类型", "类别", "来源", "检查单位", "隐患编号", "状态"):
+            text = field(name)
+            shown = width(text.replace(RED, "").replace(RESET, ""))
+            if line.strip() and width(line.replace(RED, "").replace(RESET, "")) + 2 + shown > TERMINAL_COLUMNS:
+                lines.append(line.rstrip())
+                line = indent
+            line += ("  " if line.strip() else "") + text
+        lines.append(line)
+        for name in ("隐患内容", "采取措施"):
+            label = f"{name}："
+            room = TERMINAL_COLUMNS - width(indent)
+            wrapped = _wrap(_cell(row[name]), room - width(label) - 2)  # a closing mark may hang over
+            lines.append(indent + label + wrapped[0])
+            lines.extend(indent + " " * width(label) + part for part in wrapped[1:])
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 def _shorten(text: str, most: int) -> str:
@@ -282,15 +471,18 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
         write_file(output, pdf)
         print(f"wrote {output}")
         return EXIT_OK
+    styles = {"状态": lambda v: "逾期" in v}
     if args.report == "weekly":
         rows = tables.weekly_rows(ledger, args.start, args.end, args.by or "township")
-        sheet = "统计表（附件4）"
-    else:
-        rows = tables.major_rows(ledger, catalog, args.start, args.end)
-        sheet = "重大隐患统计表（附件5）"
+        columns = list(rows[0])
+        if fmt == "table" and output is None:
+            for row in rows:  # the first column at most six characters wide, so that the table fits 100 columns
+                row[columns[0]] = _shorten(str(row[columns[0]]), 12)
+        return _emit(args, rows, columns, fmt, "统计表（附件4）", styles, heads=tables.WEEKLY_HEADS)
+    rows = tables.major_rows(ledger, catalog, args.start, args.end)
     columns = list(rows[0]) if rows else ["序号", "单位名称", "检查单位", "所属镇（街道）", "单位类型", "类别", "来源",
                                           "隐患内容", "采取措施", "隐患编号", "状态"]
-    return _emit(args, rows, columns, fmt, sheet, {"状态": lambda v: "逾期" in v})
+    return _emit(args, rows, columns, fmt, "重大隐患统计表（附件5）", styles, layout="blocks")
 
 
 def cmd_ledger_forms(args: argparse.Namespace) -> int:

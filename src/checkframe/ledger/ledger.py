@@ -13,6 +13,9 @@ per line, with the record file, key path and finding id.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from attrs import frozen
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem, unknown
 from checkframe.ledger import findings as loop
+from checkframe.ledger.cache import Cache, content_hash
 from checkframe.ledger.findings import (
     Finding,
     LoopError,
@@ -43,6 +47,7 @@ from checkframe.ledger.records import (
 from checkframe.ledger.rules import LedgerRules, apply_rules
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind
 from checkframe.util import parallel
+from checkframe.util.reading import MAX_BYTES
 
 __all__ = ["Entry", "Ledger", "build_ledger"]
 
@@ -109,12 +114,16 @@ class _Event:
     supervision: bool = False
 
 
-def _load_units(root: Path, catalog: Catalog, problems: list[Problem]) -> dict[str, Unit]:
+def _load_units(root: Path, catalog: Catalog, problems: list[Problem],
+                unreadable: dict[str, int] | None = None) -> dict[str, Unit]:
+    """The units that read; ``unreadable`` gets each unit id whose file does not, with the index of its last problem."""
     units = {}
     for path in sorted((root / "units").glob("*.toml")):
         rel = path.relative_to(root).as_posix()
         unit = read_unit(path, rel, problems)
         if unit is None:
+            if unreadable is not None:
+                unreadable[path.stem] = len(problems) - 1
             continue
         if not catalog.has("sector", unit.sector):
             problems.append(Problem("", unknown("sector", unit.sector, (s.id for s in catalog.sectors)), rel, "$.sector"))
@@ -122,20 +131,21 @@ def _load_units(root: Path, catalog: Catalog, problems: list[Problem]) -> dict[s
     return units
 
 
-def _check(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], files: set[str],
-           problems: list[Problem]) -> tuple[list[_Event], list[tuple[int, int]]]:
-    """Check one record's references on its own and return its events, all of them.
+def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, units: dict[str, Unit], files: set[str],
+           problems: list[Problem], unreadable: Collection[str] = ()) -> tuple[list[_Event], list[tuple[int, int]]]:
+    """Check one record's references on its own and return its events, all of them; ``rows`` are its rows' checkpoints.
 
     Whether a finding id is already claimed by an earlier record depends on the
     other records, so it is left to :func:`_claim`: the second list holds, for
     each new finding, ``(len(problems) at that point, its index in the events)``,
-    where that check's problem belongs in the order of the report.
+    where that check's problem belongs in the order of the report.  A unit in ``unreadable`` (its file does
+    not read) is not reported again as unknown.
     """
 
     def problem(where: str, message: str) -> None:
         problems.append(Problem("", message, rel, where))
 
-    if record.unit not in units:
+    if record.unit not in units and record.unit not in unreadable:
         problem("$.unit", unknown("unit", record.unit, units) + f" (no units/{record.unit}.toml)")
     if not catalog.has("checklist", record.checklist):
         problem("$.checklist", unknown("checklist", record.checklist, (c.id for c in catalog.checklists)))
@@ -145,13 +155,13 @@ def _check(record: Record, rel: str, catalog: Catalog, units: dict[str, Unit], f
     if record.follows and record.follows not in files:
         problem("$.follows", f"no record {record.follows!r} in records/")
     checkpoint_ids = catalog.ids("checkpoint")
-    for i, item in enumerate(record.item):
-        if on_list is not None and item.checkpoint in on_list:
+    for i, checkpoint in enumerate(rows):
+        if on_list is not None and checkpoint in on_list:
             continue  # the common case; on_list holds known checkpoints only
-        if not catalog.has("checkpoint", item.checkpoint):
-            problem(f"$.item[{i}].checkpoint", unknown("checkpoint", item.checkpoint, checkpoint_ids))
+        if not catalog.has("checkpoint", checkpoint):
+            problem(f"$.item[{i}].checkpoint", unknown("checkpoint", checkpoint, checkpoint_ids))
         elif on_list is not None:
-            problem(f"$.item[{i}].checkpoint", f"checkpoint {item.checkpoint!r} is not on checklist {record.checklist!r}")
+            problem(f"$.item[{i}].checkpoint", f"checkpoint {checkpoint!r} is not on checklist {record.checklist!r}")
 
     def category(where: str, code: str) -> None:
         if not catalog.has("category", code):
@@ -252,35 +262,51 @@ POOL_THRESHOLD = 3000
 POOL_LIMIT = 8
 
 
-def _read_events(shared: tuple[Catalog, dict[str, Unit], set[str]], item: tuple[Path, str]) -> tuple[
-        dt.date | None, list[_Event], list[tuple[int, int]], list[Problem], set[str]]:
-    """Read and check one record on its own: its date, events, claim slots, problems and broken finding ids.
+#: A record as the cache keeps it: the record without its checkpoint rows, and the rows' checkpoint ids.
+Parsed = tuple[Record, tuple[str, ...]]
 
-    This is the work that the process pool shares out; ``shared`` is the catalog, the units and the record
-    file names, given to each worker once.  Only the compact events come back.
+
+def _parse(_: None, item: tuple[Path, str]) -> tuple[Parsed | None, list[Problem], set[str]]:
+    """Read one record: its parsed form, or the problems and the finding ids of a record that does not read.
+
+    This is the work that the process pool shares out; it depends on the file alone, so its result is what
+    :mod:`checkframe.ledger.cache` keeps.
     """
     path, rel = item
     problems: list[Problem] = []
     broken: set[str] = set()
     record = read_record(path, rel, problems, broken)
     if record is None:
-        return None, [], [], problems, broken
-    catalog, units, files = shared
-    events, slots = _check(record, rel, catalog, units, files, problems)
-    return record.date, events, slots, problems, broken
+        return None, problems, broken
+    return (attrs.evolve(record, item=()), tuple(row.checkpoint for row in record.item)), [], broken
+
+
+def _content_key(path: Path) -> str | None:
+    """The cache key of a record file; None when it cannot be hashed (the reader then says why)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return None
+        return content_hash(path.read_bytes())
+    except OSError:
+        return None
 
 
 def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None = None,
-                 rules: LedgerRules | None = None) -> Ledger:
+                 rules: LedgerRules | None = None, cache: bool = True) -> Ledger:
     """Read the store at ``root`` and replay it up to and including ``as_of``.
 
-    Records are read and checked one at a time, each boiled down to its events;
-    with many records (:data:`POOL_THRESHOLD`), in a pool of worker processes,
-    one per core (``jobs`` sets the number; 1 reads in this process; see
-    :func:`checkframe.util.parallel.workers`).  The results come back in file
-    order, so the problems and the claims on finding ids are the same either way.
-    Then the ``rules`` (the core's and the plugins', :mod:`checkframe.ledger.rules`;
-    the core's alone when None) are run on every finding.
+    Each record is parsed once and kept in the ledger's cache by its content hash
+    (:mod:`checkframe.ledger.cache`; ``cache=False`` neither reads nor writes it), so a later run
+    parses only new or changed files; with many of them (:data:`POOL_THRESHOLD`), in a pool of
+    worker processes, one per core (``jobs`` sets the number; 1 reads in this process; see
+    :func:`checkframe.util.parallel.workers`).  Every record is then checked against the catalog,
+    the units and the other records and boiled down to its events, in file order, so the problems
+    and the claims on finding ids are the same either way.  Then the ``rules`` (the core's and the
+    plugins', :mod:`checkframe.ledger.rules`; the core's alone when None) are run on every finding.
+
+    A unit whose file does not read is reported once: the records naming it are not reported as
+    naming an unknown unit, nor replayed, and the unit's line says how many were left unchecked.
 
     Problems are collected in ``ledger.problems``; the states are meaningful only when it is empty.
     """
@@ -291,24 +317,59 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
         problems.append(Problem("", f"no records/ folder in {root}; a ledger is a folder with units/*.toml "
                                     "and records/*.toml"))
         return Ledger(as_of, {}, problems=problems)
-    units = _load_units(root, catalog, problems)
+    unreadable: dict[str, int] = {}
+    units = _load_units(root, catalog, problems, unreadable)
     ledger = Ledger(as_of, units, problems=problems, stop_names=rules.stop_names())
     paths = sorted((root / "records").glob("*.toml"))
     items = [(path, path.relative_to(root).as_posix()) for path in paths]
+    store = Cache(root) if cache else None
+    keys: list[str | None] = [None] * len(items)
+    parsed: list[tuple[Parsed | None, list[Problem], set[str]]] = [(None, [], set())] * len(items)
+    todo = []
+    for i, (path, _) in enumerate(items):
+        hit = None
+        if store is not None:
+            key = keys[i] = _content_key(path)
+            hit = store.get(key) if key is not None else None
+        if hit is not None:
+            parsed[i] = (hit, [], set())
+        else:
+            todo.append(i)
+    results = parallel.ordered_map(_parse, [items[i] for i in todo], jobs=jobs, threshold=POOL_THRESHOLD,
+                                   limit=POOL_LIMIT)
+    for i, result in zip(todo, results, strict=True):
+        parsed[i] = result
+        key = keys[i]
+        if store is not None and key is not None and result[0] is not None:
+            store.put(key, result[0])
+    if store is not None:
+        store.save()
+    files = {p.name for p in paths}
     claims: dict[str, tuple[dt.date, str]] = {}
     broken: set[str] = set()
     events: list[_Event] = []
-    results = parallel.ordered_map(
-        _read_events, items, shared=(catalog, units, {p.name for p in paths}), jobs=jobs,
-        threshold=POOL_THRESHOLD, limit=POOL_LIMIT,
-    )
-    for (_, rel), (date, found, slots, own, bad) in zip(items, results, strict=True):
+    unchecked: dict[str, int] = dict.fromkeys(unreadable, 0)
+    for (_, rel), (found, own, bad) in zip(items, parsed, strict=True):
         ledger.records += 1
         broken |= bad
-        if date is None:
+        if found is None:
             problems.extend(own)
             continue
-        events.extend(_claim(rel, date, found, slots, own, claims, broken, problems))
+        record, rows = found
+        own = []
+        moves, slots = _check(record, rows, rel, catalog, units, files, own, unreadable)
+        kept = _claim(rel, record.date, moves, slots, own, claims, broken, problems)
+        if record.unit in unreadable:  # not replayed: its moves would only be reported against a unit not read
+            unchecked[record.unit] += 1
+            broken.update(e.finding for e in kept if e.phase == NEW)
+            continue
+        events.extend(kept)
+    for unit, count in unchecked.items():
+        if count:
+            at = unreadable[unit]
+            records = f"{count} records of unit {unit!r} are" if count != 1 else f"1 record of unit {unit!r} is"
+            problems[at] = attrs.evolve(problems[at], message=f"{problems[at].message}; {records} not checked "
+                                                              "until it reads")
     events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
     stuck = _replay(ledger, events, catalog, claims, broken, rules)
     apply_rules(ledger, rules, catalog, stuck)

@@ -141,6 +141,14 @@ def summary_rows(ledger: Ledger, by: str) -> list[dict[str, Any]]:
 WEEKLY_COUNTS = ("一般隐患发现", "一般隐患整改", "重大隐患发现", "重大隐患整改", "非法违法行为排查", "非法违法行为查处",
                  "责令限期整改企业", "行政罚款（万元）", "停产整顿（家）", "暂扣吊销证照", "关闭取缔（家）")
 WEEKLY_HEADING = {"township": "镇（街道）", "sector": "行业领域", "unit": "单位"}
+#: The same columns' headings on a terminal, in two lines as 附件4 groups them, so that the table fits 100 columns.
+WEEKLY_HEADS: dict[str, tuple[str, ...]] = {
+    "一般隐患发现": ("一般隐患", "发现"), "一般隐患整改": ("一般隐患", "整改"),
+    "重大隐患发现": ("重大隐患", "发现"), "重大隐患整改": ("重大隐患", "整改"),
+    "非法违法行为排查": ("非法违法行为", "排查"), "非法违法行为查处": ("非法违法行为", "查处"),
+    "责令限期整改企业": ("责令限期", "整改企业"), "行政罚款（万元）": ("行政罚款", "（万元）"),
+    "停产整顿（家）": ("停产整顿", "（家）"), "暂扣吊销证照": ("暂扣吊销", "证照"), "关闭取缔（家）": ("关闭取缔", "（家）"),
+}
 
 
 def _within(day: dt.date | None, start: dt.date, end: dt.date) -> bool:

@@ -1,0 +1,123 @@
+"""The records' parsed form, kept between runs by each file's content hash.
+
+Parsing TOML is most of what a ledger run costs, and records are never
+rewritten once filled in, so ``build_ledger`` keeps each record that reads, as
+its :class:`~checkframe.ledger.records.Record` without the checkpoint rows plus
+the rows' checkpoint ids, in ``<ledger>/.checkframe-cache/records.pickle``,
+keyed by the BLAKE2b hash of the file's bytes.  A run after one new record
+parses only that one.  What depends on anything but the file itself (the
+catalog, the units, the other records) is checked again on every run, so the
+ledger is the same with and without the cache.
+
+The cache is an optimisation only: written atomically (:func:`checkframe.util.fs.write_atomic`),
+versioned by :data:`FORMAT` and by a digest of the code whose objects it holds, and ignored
+(then rebuilt) when it is missing, corrupt, from another checkframe, or cannot be written
+(a read-only ledger reads as before).  It is read with an unpickler that builds only the
+ledger's own classes, dates and plain containers, so a cache file that came with a copied
+ledger cannot run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from pathlib import Path
+from typing import Any
+
+from checkframe.util import fs
+
+__all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
+
+CACHE_DIR = ".checkframe-cache"
+CACHE_FILE = "records.pickle"
+#: Bump when what is cached changes shape.
+FORMAT = 1
+
+#: The modules whose classes a cached record is made of; their source is part of the cache's version.
+_MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.model")
+
+#: What the unpickler may build: the ledger's records and their parts, enums, dates, and nothing that runs code.
+_ALLOWED = {
+    "builtins": {"tuple", "frozenset", "set", "list", "dict", "str", "int", "float", "bool"},
+    "datetime": {"date"},
+}
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _code_version() -> str:
+    import importlib
+    import importlib.metadata
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(importlib.metadata.version("checkframe").encode())
+    for name in _MODULES:
+        source = importlib.import_module(name).__file__
+        if source:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module in _MODULES or name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not something a ledger cache holds")
+
+
+class Cache:
+    """The cached records of one ledger folder: content hash -> parsed record."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = Path(root) / CACHE_DIR / CACHE_FILE
+        self.version = _code_version()
+        self.entries: dict[str, Any] = {}
+        self.used: set[str] = set()
+        self.changed = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return
+        try:
+            loaded = _Unpickler(io.BytesIO(data)).load()
+        except Exception:  # noqa: BLE001 - corrupt, truncated, foreign: any of them means rebuild
+            self.changed = True
+            return
+        if (not isinstance(loaded, dict) or loaded.get("format") != FORMAT or loaded.get("version") != self.version
+                or not isinstance(loaded.get("records"), dict)):
+            self.changed = True
+            return
+        self.entries = loaded["records"]
+
+    def get(self, key: str) -> Any:
+        found = self.entries.get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, value: Any) -> None:
+        self.entries[key] = value
+        self.used.add(key)
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the entries of this run's records (the others are dropped); a failure leaves the ledger as it was."""
+        if not self.changed and len(self.used) == len(self.entries):
+            return
+        records = {key: self.entries[key] for key in self.used}
+        payload = pickle.dumps({"format": FORMAT, "version": self.version, "records": records},
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                fs.write_atomic(ignore, "# checkframe's cache of parsed records; safe to delete\n*\n")
+            fs.write_atomic(self.path, payload)
+        except OSError:
+            pass  # a read-only ledger, a full disk: the next run parses again

@@ -1,0 +1,193 @@
+"""The records' cache: the same ledger with and without it, only new files parsed, anything odd ignored and rebuilt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checkframe.ledger import cache as records_cache
+from checkframe.ledger import ledger as ledger_module
+from checkframe.ledger.ledger import build_ledger
+from checkframe.ledger.rows import ledger_rows
+from checkframe.util import fs
+from stores import CATALOG, EXAMPLE, FOUND, Store
+
+D = dt.date
+AS_OF = D(2024, 3, 31)
+
+RECHECK = """
+[[fixed]]
+finding = "f-1"
+date = 2024-03-10
+
+[[recheck]]
+finding = "f-1"
+result = "passed"
+by = "王五"
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "ledger", jobs=1)
+    store.record("a.toml", FOUND)
+    store.record("b.toml", RECHECK, date="2024-03-12")
+    return store
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The record files parsed from their TOML, in order."""
+    seen: list[str] = []
+    real = ledger_module.read_record
+
+    def counting(path, rel, problems, broken=None):
+        seen.append(rel)
+        return real(path, rel, problems, broken)
+
+    monkeypatch.setattr(ledger_module, "read_record", counting)
+    return seen
+
+
+def cache_file(store: Store) -> Path:
+    return store.root / records_cache.CACHE_DIR / records_cache.CACHE_FILE
+
+
+def same(store: Store, as_of: dt.date = AS_OF) -> None:
+    """The ledger from the cache is the ledger without it: entries, states, places, rows and problems."""
+    cached = build_ledger(store.root, CATALOG, as_of, jobs=1)
+    fresh = build_ledger(store.root, CATALOG, as_of, jobs=1, cache=False)
+    assert cached == fresh
+    assert [e.places for e in cached.entries.values()] == [e.places for e in fresh.entries.values()]
+    assert ledger_rows(cached, CATALOG) == ledger_rows(fresh, CATALOG)
+    assert [str(p) for p in cached.problems] == [str(p) for p in fresh.problems]
+
+
+def test_a_second_run_parses_only_the_new_record(store, parsed):
+    first = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert parsed == ["records/a.toml", "records/b.toml"] and cache_file(store).is_file()
+    parsed.clear()
+    again = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert parsed == [] and again == first
+    store.record("c.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-13")
+    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1).entries["f-1"].finding.state.value == "closed"
+    assert parsed == ["records/c.toml"]
+    same(store)
+
+
+def test_a_changed_record_is_parsed_again(store, parsed):
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    parsed.clear()
+    store.record("b.toml", RECHECK.replace('"passed"', '"failed"'), date="2024-03-12")
+    ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert parsed == ["records/b.toml"]
+    assert ledger.entries["f-1"].finding.state.value == "fixing"
+    same(store)
+
+
+def test_the_cache_does_not_hide_problems_that_depend_on_other_files(store):
+    """A cached record is checked again: against the catalog, the units and the other records, every run."""
+    store.record("c.toml", 'follows = "z.toml"\n[[close]]\nfinding = "f-1"\n', unit="gamma", date="2024-03-13")
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    store.unit("gamma", "新单位", "北石店镇")
+    (store.root / "records" / "z.toml").write_text((store.root / "records" / "c.toml").read_text().replace(
+        'follows = "z.toml"\n[[close]]\nfinding = "f-1"\n', ""))
+    problems = [str(p) for p in build_ledger(store.root, CATALOG, AS_OF, jobs=1).problems]
+    assert problems == ["records/c.toml: $.close[0].finding: finding 'f-1' belongs to unit 'acme', not 'gamma'"]
+    same(store)
+
+
+def test_the_worked_example_is_the_same_with_and_without_the_cache(tmp_path):
+    for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
+        pytest.importorskip(plugin)
+    from checkframe.catalog import build_catalog
+    from checkframe.ledger.rules import gather_ledger_rules
+    from checkframe.plugins import load_plugins
+
+    plugins = load_plugins()
+    catalog, rules = build_catalog(plugins), gather_ledger_rules(plugins, [])
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root)
+    for as_of in (D(2024, 3, 20), D(2024, 4, 30), D(2024, 4, 30)):  # cold, then warm, then warm again
+        cached = build_ledger(root, catalog, as_of, rules=rules)
+        fresh = build_ledger(root, catalog, as_of, rules=rules, cache=False)
+        assert cached == fresh and not cached.problems
+        assert ledger_rows(cached, catalog) == ledger_rows(fresh, catalog)
+        assert cached.late == fresh.late
+    held = pickle.loads((root / records_cache.CACHE_DIR / records_cache.CACHE_FILE).read_bytes())["records"]
+    assert len(held) == len(list((root / "records").glob("*.toml")))
+
+
+@pytest.mark.parametrize("content", [
+    b"",                                   # truncated to nothing
+    b"\x80\x05garbage",                    # not a pickle
+    b"not a pickle at all",
+], ids=["empty", "garbage", "text"])
+def test_a_corrupt_cache_is_ignored_and_rebuilt(store, parsed, content):
+    cache_file(store).parent.mkdir()
+    cache_file(store).write_bytes(content)
+    same(store)
+    parsed.clear()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert parsed == []  # rebuilt by the first run
+
+
+def test_a_cache_of_another_version_is_ignored(store, parsed, monkeypatch):
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    monkeypatch.setattr(records_cache, "_code_version", lambda: "another checkframe")
+    parsed.clear()
+    same(store)
+    assert parsed == ["records/a.toml", "records/b.toml"] * 2  # cached run (ignored, rebuilt) and uncached run
+    data = pickle.loads(cache_file(store).read_bytes())
+    assert (data["format"], data["version"]) == (records_cache.FORMAT, "another checkframe")
+
+
+class Payload:
+    """What a hostile cache file would hold: unpickling it would run a command."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_hostile_cache_file_runs_nothing(store, tmp_path):
+    marker = tmp_path / "ran"
+    cache_file(store).parent.mkdir()
+    cache_file(store).write_bytes(pickle.dumps({"format": records_cache.FORMAT, "version": records_cache._code_version(),
+                                                "records": {"x": Payload(marker)}}))
+    same(store)
+    assert not marker.exists()
+
+
+def test_a_cache_that_cannot_be_written_changes_nothing(store, monkeypatch):
+    def full(path, data):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(fs, "write_atomic", full)
+    ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert not ledger.problems and not cache_file(store).exists()
+    assert ledger == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)
+
+
+def test_the_cache_folder_ignores_itself_and_holds_only_current_records(store):
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert (store.root / records_cache.CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    (store.root / "records" / "b.toml").unlink()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert len(pickle.loads(cache_file(store).read_bytes())["records"]) == 1
+
+
+def test_a_pool_fills_the_cache_as_one_process_does(tmp_path, monkeypatch):
+    store = Store(tmp_path / "ledger", jobs=2)
+    monkeypatch.setattr(ledger_module, "POOL_THRESHOLD", 2)
+    for n in range(6):
+        store.record(f"r{n}.toml", FOUND.replace('"f-1"', f'"f-{n}1"').replace('"f-2"', f'"f-{n}2"'))
+    pooled = build_ledger(store.root, CATALOG, AS_OF, jobs=2)
+    assert pooled == build_ledger(store.root, CATALOG, AS_OF, jobs=1)  # from the cache the pool filled
+    assert pooled == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)

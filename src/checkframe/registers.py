@@ -48,6 +48,16 @@ class Entry:
 
     obj: Any
     where: str = ""
+    #: The content file it was read from (:class:`checkframe.catalog.places.Source`), to name the line.
+    source: Any = attrs.field(default=None, eq=False, repr=False)
+
+    def at(self) -> str:
+        """Where it was written, as a problem line names it: ``checkpoints/01-gas.toml:12: [[checkpoint]] gas-01``."""
+        file, _, path = self.where.partition(": ")
+        if self.source is None:
+            return self.where
+        line, label = self.source.place(path)
+        return ": ".join(part for part in (f"{file}:{line}" if line else file, label) if part)
 
 
 @frozen

@@ -194,8 +194,26 @@ def checkframe_build_written(output: Path, catalog: Any, project: Any) -> None:
     output folder (pages, PDFs, search index, the files of
     :func:`checkframe_pages_rendered`) has replaced the previous one.  An
     exception is reported with the plugin's name; the site stays written.
+    A build with nothing changed since the last one calls no hook at all, and
+    the next build that writes replaces the whole folder, so what a plugin
+    writes into ``output`` here is made afresh each time.
 
-    :param output: the output folder, ``PROJECT/_build``.
+    This is the hook for what needs the printed PDFs, which exist only now
+    (pages are rendered in memory before anything is printed).  The fireworks
+    plugin packs its printed checklists and a CSV of their items into one
+    archive, for the department to upload to the province's platform::
+
+        @hookimpl
+        def checkframe_build_written(output, catalog, project):
+            ids = [i for i in project.checklist_ids(catalog) if catalog.checklist(i).sector == "fireworks"]
+            pdfs = {i: (output / "pdf" / f"{i}.pdf").read_bytes() for i in ids}
+            (output / "exports").mkdir(exist_ok=True)
+            write_atomic(output / "exports/fireworks-checklists.zip", zip_of(pdfs))
+
+    (``write_atomic`` is :func:`checkframe.util.fs.write_atomic`.)
+
+    :param output: the output folder, ``PROJECT/_build``: the pages, ``pdf/<checklist id>.pdf`` and
+        ``pdf/forms/<form>.pdf``.
     :param catalog: the :class:`checkframe.Catalog` the handbook was built from.
     :param project: the handbook project.
     :returns: nothing; anything returned is ignored.

@@ -69,9 +69,10 @@ def test_content_problems_exit_1_with_one_line_each(monkeypatch, content, capsys
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines() == [
-        "error: demo: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string"
+        "error: demo: checkpoints/01-gas.toml:8: [[checkpoint]] demo-gas-01, title: expected a string"
         " (got 3); 3 is a number; write \"3\" in quotes",
-        "error: demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got \"big\")",
+        "error: demo: checkpoints/01-gas.toml:22: [[checkpoint]] demo-gas-02, level: "
+        "expected one of general, major (got \"big\")",
         "checkframe: 2 problems found; nothing was written.",
     ]
 

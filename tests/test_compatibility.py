@@ -61,7 +61,7 @@ def test_a_plugin_for_a_future_format_is_refused_by_name(tmp_path):
     sector = folder / "sector.toml"
     sector.write_text(sector.read_text(encoding="utf-8").replace("format = 1", "format = 2"), encoding="utf-8")
     assert problems_of(general_next=content_plugin(folder)) == [
-        f"general_next: sector.toml: $.format: plugin refused: written for content format 2, but checkframe {VERSION} "
+        f"general_next: sector.toml:2: format: plugin refused: written for content format 2, but checkframe {VERSION} "
         "reads format 1 only; upgrade checkframe (pip install -U checkframe) or install an older general_next"
     ]
 
@@ -81,7 +81,7 @@ def test_once_format_1_is_dropped_an_undeclared_plugin_is_refused(tmp_path, monk
     sector.write_text(sector.read_text(encoding="utf-8").replace("format = 1", ""), encoding="utf-8")
     # (The built-in content, which ships with the core, would be at the new format.)
     assert [line for line in problems_of(old=content_plugin(folder)) if line.startswith("old:")] == [
-        f"old: sector.toml: $: plugin refused: declares no format, so format 1, which checkframe {VERSION} "
+        f"old: sector.toml: plugin refused: declares no format, so format 1, which checkframe {VERSION} "
         "no longer reads (it reads formats 2 to 3); upgrade the plugin (pip install -U old)"
     ]
 
@@ -91,7 +91,7 @@ def test_a_format_that_is_not_a_number(tmp_path):
     sector = folder / "sector.toml"
     sector.write_text(sector.read_text(encoding="utf-8").replace("format = 1", 'format = "1"'), encoding="utf-8")
     assert problems_of(general=content_plugin(folder)) == [
-        "general: sector.toml: $.format: expected a content format number such as 1 (got \"1\"); write 1 without quotes"
+        "general: sector.toml:2: format: expected a content format number such as 1 (got \"1\"); write 1 without quotes"
     ]
 
 
@@ -99,7 +99,7 @@ def test_two_files_of_one_folder_disagree(tmp_path):
     folder = copy_general(tmp_path)
     (folder / "remediation.toml").write_text("format = 2\n", encoding="utf-8")
     assert problems_of(general=content_plugin(folder)) == [
-        "general: remediation.toml: $.format: sector.toml and remediation.toml declare different formats (1 and 2); "
+        "general: remediation.toml:1: format: sector.toml and remediation.toml declare different formats (1 and 2); "
         "declare one"
     ]
 
@@ -184,7 +184,7 @@ def test_a_pip_installed_plugin_for_a_future_format_stops_validate_with_one_line
     result = subprocess.run([sys.executable, "-m", "checkframe", "validate"], capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        f"error: general_next: sector.toml: $.format: plugin refused: written for content format 2, but checkframe "
+        f"error: general_next: sector.toml:2: format: plugin refused: written for content format 2, but checkframe "
         f"{VERSION} reads format 1 only; upgrade checkframe (pip install -U checkframe) "
         "or install an older checkframe-general-next"
     )

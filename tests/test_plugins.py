@@ -140,7 +140,7 @@ def test_hook_asking_for_an_unknown_argument_fails_at_start_up():
 def test_plugin_content_problems_name_the_plugin(content):
     content.edit("sector.toml", 'name = "测试行业"', 'name = ""')
     assert problems_of(demo=content.plugin()) == [
-        "demo: sector.toml: $.sector.name: expected a non-empty text (got an empty one)"
+        "demo: sector.toml:4: [sector], name: expected a non-empty text (got an empty one)"
     ]
 
 

@@ -37,9 +37,11 @@ def test_plugin_catalog_and_problems(general):
     checklists.write_text(checklists.read_text(encoding="utf-8").replace('kind = "supervision"', 'kind = "audit"', 1),
                           encoding="utf-8")
     assert plugin_problems(content_dirs={"g": general}) == [
-        "g: checklists.toml: $.checklist[1].kind: expected one of self_inspection, supervision (got \"audit\")"
+        "g: checklists.toml:21: [[checklist]] general-supervision, kind: "
+        "expected one of self_inspection, supervision (got \"audit\")"
     ]
-    with pytest.raises(AssertionError, match=r"(?s)the content of g is invalid:\n.*\$\.checklist\[1\]\.kind"):
+    invalid = r"(?s)the content of g is invalid:\n.*checklists.toml:21: \[\[checklist\]\] general-supervision, kind"
+    with pytest.raises(AssertionError, match=invalid):
         plugin_catalog(content_dirs={"g": general})
 
 

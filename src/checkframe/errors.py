@@ -28,13 +28,15 @@ class Problem:
     message: str
     file: str = ""
     path: str = ""
+    #: The line of ``file`` the problem is on (0 when unknown); printed as ``file:line``.
+    line: int = 0
     #: The whole Python traceback when the problem is a plugin's exception; ``checkframe --traceback`` prints it.
     traceback: str = field(default="", eq=False, repr=False)
 
     def __str__(self) -> str:
         parts = [self.plugin] if self.plugin else []
         if self.file:
-            parts.append(self.file)
+            parts.append(f"{self.file}:{self.line}" if self.line else self.file)
         if self.path:
             parts.append(self.path)
         parts.append(self.message)

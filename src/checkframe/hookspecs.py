@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from checkframe.registers import BuildFiles, CommandRegister, LedgerRegister, Register, SiteRegister
+    from checkframe.registers import (
+        BuildFiles,
+        CommandRegister,
+        FormRegister,
+        LedgerRegister,
+        Register,
+        SiteRegister,
+    )
 
 PROJECT_NAME = "checkframe"
 
@@ -104,6 +111,49 @@ def checkframe_register_site(site: SiteRegister) -> None:
 
               {% extends "default/checkpoint.html" %}
               {% block after_basis %}<p>本部门补充说明……</p>{% endblock %}
+
+    :returns: nothing; anything returned is ignored.
+    """
+
+
+@hookspec
+def checkframe_register_forms(forms: FormRegister) -> None:
+    """Add printable forms of the plugin's own, such as a sector department's own 督查表 or 指令书.
+
+    Called once by each command that prints or checks forms (``validate``,
+    ``build``, ``print --form``), after the plugins are loaded.  Each plugin's
+    implementation is called on its own; an exception is reported with the
+    plugin's name, file and line.  A form is printed by ``checkframe print
+    --form NAME`` beside the built-in ones, printed into every handbook that
+    shows its sector (``pdf/forms/NAME.pdf``), and linked from that sector's
+    page.
+
+    :param forms: records the plugin's forms.  Its method is
+
+        - ``forms.form(name, template, title=..., fields=..., sector="", annex="")``:
+          ``name`` is lowercase letters, digits and ``-`` and should start with
+          the plugin's sector (``coal-mine-supervision``); it may not be a
+          built-in form's or another plugin's.  ``template`` is the path of a
+          jinja2 file that extends the print templates' ``base.html`` and fills
+          its ``body`` block (``macros.html`` offers ``field``, ``date`` and the
+          other form pieces).  ``title`` is the form's title as printed;
+          ``fields`` maps each blank of the form to its label
+          (``{"unit": "检查企业（场所）"}``); ``sector`` is the sector whose page
+          links to it (default: the plugin's name); ``annex`` an annex label
+          such as ``附件3`` (default: none).
+
+        The template sees ``title``, ``department`` (the handbook's), ``form``
+        (its name), ``fields`` (the ``(key, label)`` pairs) and ``values``:
+        ``values.get("unit")`` is the text of a field, empty on a blank form.
+        Reading a key of ``values`` that is not in ``fields`` is an error, as
+        is a template that does not parse or fails to render; each is reported
+        naming the plugin and the template's file and line, and a form name
+        taken twice names both plugins::
+
+            @hookimpl
+            def checkframe_register_forms(forms):
+                forms.form("gas-order", Path(__file__).parent / "forms" / "gas-order.html",
+                           title="燃气安全隐患整改指令书", fields={"unit": "被检查单位", "date": "日期"})
 
     :returns: nothing; anything returned is ignored.
     """
@@ -194,8 +244,26 @@ def checkframe_build_written(output: Path, catalog: Any, project: Any) -> None:
     output folder (pages, PDFs, search index, the files of
     :func:`checkframe_pages_rendered`) has replaced the previous one.  An
     exception is reported with the plugin's name; the site stays written.
+    A build with nothing changed since the last one calls no hook at all, and
+    the next build that writes replaces the whole folder, so what a plugin
+    writes into ``output`` here is made afresh each time.
 
-    :param output: the output folder, ``PROJECT/_build``.
+    This is the hook for what needs the printed PDFs, which exist only now
+    (pages are rendered in memory before anything is printed).  The fireworks
+    plugin packs its printed checklists and a CSV of their items into one
+    archive, for the department to upload to the province's platform::
+
+        @hookimpl
+        def checkframe_build_written(output, catalog, project):
+            ids = [i for i in project.checklist_ids(catalog) if catalog.checklist(i).sector == "fireworks"]
+            pdfs = {i: (output / "pdf" / f"{i}.pdf").read_bytes() for i in ids}
+            (output / "exports").mkdir(exist_ok=True)
+            write_atomic(output / "exports/fireworks-checklists.zip", zip_of(pdfs))
+
+    (``write_atomic`` is :func:`checkframe.util.fs.write_atomic`.)
+
+    :param output: the output folder, ``PROJECT/_build``: the pages, ``pdf/<checklist id>.pdf`` and
+        ``pdf/forms/<form>.pdf``.
     :param catalog: the :class:`checkframe.Catalog` the handbook was built from.
     :param project: the handbook project.
     :returns: nothing; anything returned is ignored.

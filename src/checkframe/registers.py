@@ -28,9 +28,11 @@ __all__ = [
     "Contribution",
     "Entry",
     "ExtraPage",
+    "FormRegister",
     "LedgerRegister",
     "LedgerRule",
     "PluginCommand",
+    "PluginForm",
     "Register",
     "SiteRegister",
     "StopKind",
@@ -48,6 +50,16 @@ class Entry:
 
     obj: Any
     where: str = ""
+    #: The content file it was read from (:class:`checkframe.catalog.places.Source`), to name the line.
+    source: Any = attrs.field(default=None, eq=False, repr=False)
+
+    def at(self) -> str:
+        """Where it was written, as a problem line names it: ``checkpoints/01-gas.toml:12: [[checkpoint]] gas-01``."""
+        file, _, path = self.where.partition(": ")
+        if self.source is None:
+            return self.where
+        line, label = self.source.place(path)
+        return ": ".join(part for part in (f"{file}:{line}" if line else file, label) if part)
 
 
 @frozen
@@ -200,6 +212,67 @@ class SiteRegister:
             self.problems.append(Problem(self.plugin, f"template folder not found: {path}"))
             return
         self.template_dirs.append(path)
+
+
+#: What a plugin's form may be called (``checkframe print --form NAME``): lowercase words joined by hyphens.
+FORM_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+#: What a form's field may be called: the key of ``values`` in the template, a Python identifier.
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@frozen
+class PluginForm:
+    """A printable form that a plugin adds: its name, title, fields and template."""
+
+    name: str
+    title: str
+    #: ``(key, label)`` of each field, in order: what the template may read of ``values``.
+    fields: tuple[tuple[str, str], ...]
+    template: Path
+    #: The plugin that added it, as problems name it (``coal_mine (checkframe-coal-mine 0.1.0)``).
+    plugin: str
+    #: The sector whose handbook page links to it.
+    sector: str
+    #: The annex label printed above the title and in the footer, such as ``附件3``; empty for none.
+    annex: str = ""
+
+    def field_names(self) -> list[str]:
+        return [key for key, _ in self.fields]
+
+
+@attrs.define
+class FormRegister:
+    """What a plugin's ``checkframe_register_forms`` hook receives."""
+
+    plugin: str
+    #: The plugin's name, the sector its forms belong to unless ``sector`` is given.
+    name: str
+    problems: list[Problem]
+    forms: list[PluginForm] = attrs.Factory(list)
+
+    def form(self, name: str, template: Path | str, *, title: str, fields: dict[str, str],
+             sector: str = "", annex: str = "") -> None:
+        """Add the form ``name`` (printed by ``checkframe print --form NAME``) from a template file."""
+        where = f"form {name!r}"
+        if not isinstance(name, str) or not FORM_NAME.fullmatch(name):
+            self.problems.append(Problem(self.plugin, f"form name {name!r}: expected lowercase letters, digits and "
+                                                      "'-', starting with a letter, such as 'coal-mine-order'"))
+            return
+        if not isinstance(title, str) or not title.strip():
+            self.problems.append(Problem(self.plugin, f"{where}: title: expected the form's title in Chinese, "
+                                                      "such as title=\"煤矿安全生产督查表\""))
+            return
+        if not isinstance(fields, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in fields.items()):
+            self.problems.append(Problem(self.plugin, f"{where}: fields: expected a dict of field name to its "
+                                                      "label, such as {\"unit\": \"检查企业\"}"))
+            return
+        bad = [k for k, v in fields.items() if not FIELD_NAME.fullmatch(k) or not v.strip()]
+        if bad:
+            self.problems.append(Problem(self.plugin, f"{where}: field {bad[0]!r}: expected a name of lowercase "
+                                                      "letters, digits and '_' with a label in Chinese"))
+            return
+        self.forms.append(PluginForm(name, title.strip(), tuple(fields.items()), Path(template), self.plugin,
+                                     sector or self.name, annex))
 
 
 #: What a plugin's command may be called: lowercase words joined by single hyphens.

@@ -121,7 +121,8 @@ def test_the_test_helpers_name_the_installed_plugins_when_one_is_missing():
 def test_a_major_hazard_citing_a_document_without_an_article_fails_validate(content):
     content.edit("checkpoints/01-gas.toml", 'article = "第四十一条"\n', "")
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[0].basis: a major-hazard checkpoint must cite the article "
+        "demo: checkpoints/01-gas.toml:14: [[checkpoint]] demo-gas-01, basis: "
+        "a major-hazard checkpoint must cite the article "
         'that makes it one: give one of its basis an article, such as article = "第八条"'
     ]
 

@@ -18,7 +18,7 @@ def test_valid_content_loads(content):
 def test_invalid_toml_syntax_names_the_line(content):
     content.write("checkpoints/02-bad.toml", '[group]\nid = "x"\ntitle = \n')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/02-bad.toml: invalid TOML: Invalid value (at line 3, column 9); references to the 1 id it "
+        "demo: checkpoints/02-bad.toml:3: invalid TOML: Invalid value (at line 3, column 9); references to the 1 id it "
         "defines are not checked until it reads"
     ]
 
@@ -26,7 +26,7 @@ def test_invalid_toml_syntax_names_the_line(content):
 def test_wrong_type(content):
     content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', "title = 3")
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string"
+        "demo: checkpoints/01-gas.toml:8: [[checkpoint]] demo-gas-01, title: expected a string"
         " (got 3); 3 is a number; write \"3\" in quotes"
     ]
 
@@ -34,14 +34,14 @@ def test_wrong_type(content):
 def test_unknown_key_suggests_the_right_one(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'levl = "general"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].levl: unknown key; did you mean 'level'?"
+        "demo: checkpoints/01-gas.toml:22: [[checkpoint]] demo-gas-02, levl: unknown key; did you mean 'level'?"
     ]
 
 
 def test_key_set_by_the_loader_is_unknown(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "general"\nsector = "x"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].sector: "
+        "demo: checkpoints/01-gas.toml:23: [[checkpoint]] demo-gas-02, sector: "
         "unknown key; it is set from the folder and file the entry is in: remove it"
     ]
 
@@ -49,21 +49,21 @@ def test_key_set_by_the_loader_is_unknown(content):
 def test_missing_required_field(content):
     content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查员是否持证上岗。"', "")
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].what: required key missing"
+        "demo: checkpoints/01-gas.toml:18: [[checkpoint]] demo-gas-02, what: required key missing"
     ]
 
 
 def test_unknown_hazard_level(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got \"big\")"
+        "demo: checkpoints/01-gas.toml:22: [[checkpoint]] demo-gas-02, level: expected one of general, major (got \"big\")"
     ]
 
 
 def test_unknown_remediation_category(content):
     content.edit("checkpoints/01-gas.toml", '["on_site", "deadline"]', '["on_site", "dedline"]')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].remediation[1]: "
+        "demo: checkpoints/01-gas.toml:23: [[checkpoint]] demo-gas-02, remediation no. 2: "
         "unknown remediation category 'dedline'; did you mean 'deadline'?"
     ]
 
@@ -71,7 +71,7 @@ def test_unknown_remediation_category(content):
 def test_remediation_category_must_serve_the_level(content):
     content.edit("checkpoints/01-gas.toml", 'remediation = ["listed_supervision"]', 'remediation = ["on_site"]')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[0].remediation[0]: on_site (现场整改) serves general "
+        "demo: checkpoints/01-gas.toml:12: [[checkpoint]] demo-gas-01, remediation no. 1: on_site (现场整改) serves general "
         "hazards, but the checkpoint is major; choose a category for major hazards"
     ]
 
@@ -79,8 +79,8 @@ def test_remediation_category_must_serve_the_level(content):
 def test_duplicate_id_within_a_plugin(content):
     content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"', 'id = "demo-gas-01"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1]: checkpoint 'demo-gas-01' is already defined in "
-        "demo: checkpoints/01-gas.toml: $.checkpoint[0]; checkpoint ids must be unique across all plugins"
+        "demo: checkpoints/01-gas.toml:18: [[checkpoint]] demo-gas-01: checkpoint 'demo-gas-01' is already defined in "
+        "demo: checkpoints/01-gas.toml:6: [[checkpoint]] demo-gas-01; checkpoint ids must be unique across all plugins"
     ]
 
 
@@ -88,12 +88,12 @@ def test_duplicate_id_across_plugins(make_content):
     first, second = make_content("one", "same"), make_content("two", "same")
     problems = problems_of(one=first.plugin(), two=second.plugin())
     assert problems == [
-        "two: checkpoints/01-gas.toml: $.checkpoint[0]: checkpoint 'same-gas-01' is already defined in "
-        "one: checkpoints/01-gas.toml: $.checkpoint[0]; checkpoint ids must be unique across all plugins",
-        "two: checkpoints/01-gas.toml: $.checkpoint[1]: checkpoint 'same-gas-02' is already defined in "
-        "one: checkpoints/01-gas.toml: $.checkpoint[1]; checkpoint ids must be unique across all plugins",
-        "two: checklists.toml: $.checklist[0]: checklist 'same-self' is already defined in "
-        "one: checklists.toml: $.checklist[0]; checklist ids must be unique across all plugins",
+        "two: checkpoints/01-gas.toml:6: [[checkpoint]] same-gas-01: checkpoint 'same-gas-01' is already defined in "
+        "one: checkpoints/01-gas.toml:6: [[checkpoint]] same-gas-01; checkpoint ids must be unique across all plugins",
+        "two: checkpoints/01-gas.toml:18: [[checkpoint]] same-gas-02: checkpoint 'same-gas-02' is already defined in "
+        "one: checkpoints/01-gas.toml:18: [[checkpoint]] same-gas-02; checkpoint ids must be unique across all plugins",
+        "two: checklists.toml:2: [[checklist]] same-self: checklist 'same-self' is already defined in "
+        "one: checklists.toml:2: [[checklist]] same-self; checklist ids must be unique across all plugins",
     ]
 
 
@@ -103,7 +103,7 @@ def test_two_plugins_claiming_one_sector(make_content):
     second.__init__(second.root, "one", "b")
     problems = problems_of(first=first.plugin(), second=second.plugin())
     assert problems[0] == (
-        "second: sector.toml: $.sector: sector 'one' is already defined in first: sector.toml: $.sector; "
+        "second: sector.toml:2: [sector]: sector 'one' is already defined in first: sector.toml:2: [sector]; "
         "sector ids must be unique across all plugins"
     )
 
@@ -111,7 +111,7 @@ def test_two_plugins_claiming_one_sector(make_content):
 def test_checklist_naming_a_missing_checkpoint(content):
     content.edit("checklists.toml", 'items = ["demo/gas"]', 'items = ["demo/gas", "demo-gas-03"]')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checklists.toml: $.checklist[0].items[1]: unknown checkpoint 'demo-gas-03'; "
+        "demo: checklists.toml:6: [[checklist]] demo-self, items no. 2: unknown checkpoint 'demo-gas-03'; "
         "did you mean 'demo-gas-02'?"
     ]
 
@@ -119,14 +119,14 @@ def test_checklist_naming_a_missing_checkpoint(content):
 def test_checklist_with_no_items(content):
     content.edit("checklists.toml", 'items = ["demo/gas"]', "items = []")
     assert problems_of(demo=content.plugin()) == [
-        "demo: checklists.toml: $.checklist[0].items: a checklist needs at least one checkpoint"
+        "demo: checklists.toml:6: [[checklist]] demo-self, items: a checklist needs at least one checkpoint"
     ]
 
 
 def test_id_not_safe_in_a_url(content):
     content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"', 'id = "../gas 2"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].id: expected an id of lowercase letters, digits, "
+        "demo: checkpoints/01-gas.toml:19: [[checkpoint]] ../gas 2, id: expected an id of lowercase letters, digits, "
         "'-' or '_', starting with a letter, at most 64 characters (got \"../gas 2\")"
     ]
 
@@ -134,7 +134,7 @@ def test_id_not_safe_in_a_url(content):
 def test_unknown_document_in_a_citation(content):
     content.edit("checkpoints/01-gas.toml", 'document = "law"', 'document = "law2"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[0].basis[0].document: unknown document 'law2'; "
+        "demo: checkpoints/01-gas.toml:15: [[checkpoint]] demo-gas-01, basis no. 1, document: unknown document 'law2'; "
         "did you mean 'law'?"
     ]
 
@@ -142,7 +142,7 @@ def test_unknown_document_in_a_citation(content):
 def test_major_hazard_without_a_citation(content):
     content.edit("checkpoints/01-gas.toml", '[[checkpoint.basis]]\ndocument = "law"\narticle = "第四十一条"\n', "")
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[0].basis: "
+        "demo: checkpoints/01-gas.toml:6: [[checkpoint]] demo-gas-01, basis: "
         "a major-hazard checkpoint must cite the article that makes it one: "
         'give one of its basis an article, such as article = "第八条"'
     ]
@@ -164,11 +164,11 @@ def test_every_problem_in_every_file_at_once(make_content):
     second.edit("checklists.toml", 'kind = "self_inspection"', 'kind = "self"')
     problems = problems_of(one=first.plugin(), two=second.plugin())
     assert problems == [
-        "one: checkpoints/01-gas.toml: $.checkpoint[0].title: expected a string"
+        "one: checkpoints/01-gas.toml:8: [[checkpoint]] one-gas-01, title: expected a string"
         " (got 3); 3 is a number; write \"3\" in quotes",
-        "one: checkpoints/01-gas.toml: $.checkpoint[1].levl: unknown key; did you mean 'level'?",
-        "two: sector.toml: $.sector.name: expected a string (got an array)",
-        "two: checklists.toml: $.checklist[0].kind: expected one of self_inspection, supervision (got \"self\")",
+        "one: checkpoints/01-gas.toml:22: [[checkpoint]] one-gas-02, levl: unknown key; did you mean 'level'?",
+        "two: sector.toml:4: [sector], name: expected a string (got an array)",
+        "two: checklists.toml:5: [[checklist]] two-self, kind: expected one of self_inspection, supervision (got \"self\")",
     ]
 
 
@@ -176,7 +176,7 @@ def test_a_broken_entry_is_not_reported_again_as_unknown(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "minor"')
     content.edit("checklists.toml", 'items = ["demo/gas"]', 'items = ["demo-gas-01", "demo-gas-02"]')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major"
+        "demo: checkpoints/01-gas.toml:22: [[checkpoint]] demo-gas-02, level: expected one of general, major"
         " (got \"minor\"); did you mean 'major'?"
     ]
 
@@ -187,8 +187,8 @@ def test_an_id_shaped_token_in_inspector_text_is_refused_with_a_hint(content):
     hint = ("looks like an id, which readers of a form cannot look up; refer to a checkpoint as [[{0}]] "
             "(printed as its 序号 and title, a link in the handbook) or leave the code out")
     assert problems_of(demo=content.plugin()) == [
-        f"demo: checkpoints/01-gas.toml: $.group.title: 'mine_gas' {hint.format('mine_gas')}",
-        f"demo: checkpoints/01-gas.toml: $.checkpoint[1].what: 'demo-gas-01' {hint.format('demo-gas-01')}",
+        f"demo: checkpoints/01-gas.toml:4: [group], title: 'mine_gas' {hint.format('mine_gas')}",
+        f"demo: checkpoints/01-gas.toml:21: [[checkpoint]] demo-gas-02, what: 'demo-gas-01' {hint.format('demo-gas-01')}",
     ]
 
 
@@ -213,9 +213,10 @@ def test_a_reference_to_a_checkpoint_that_does_not_exist(content):
                  'what = "另见 [[demo-gas-03]]。"\nnote = "见 [[nowhere]]。"')
     content.edit("checkpoints/01-gas.toml", 'title = "瓦斯"', 'title = "瓦斯"\ndescription = "见 [[demo-gas-1]]。"')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.group.description: "
+        "demo: checkpoints/01-gas.toml:5: [group], description: "
         "[[demo-gas-1]] refers to an unknown checkpoint 'demo-gas-1'; did you mean 'demo-gas-01'?",
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].what: "
+        "demo: checkpoints/01-gas.toml:22: [[checkpoint]] demo-gas-02, what: "
         "[[demo-gas-03]] refers to an unknown checkpoint 'demo-gas-03'; did you mean 'demo-gas-02'?",
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].note: [[nowhere]] refers to an unknown checkpoint 'nowhere'",
+        "demo: checkpoints/01-gas.toml:23: [[checkpoint]] demo-gas-02, note: "
+        "[[nowhere]] refers to an unknown checkpoint 'nowhere'",
     ]

@@ -39,7 +39,7 @@ def test_the_same_title_and_number_under_two_ids_is_a_warning_naming_both(conten
     warnings: list[Problem] = []
     build_catalog(load_only(demo=content.plugin(), other=other.plugin()), warnings)
     assert [str(w) for w in warnings] == [
-        "other: sector.toml: $.document[0]: document 'law2' has the title and number of 'law' (demo): "
+        "other: sector.toml:6: [[document]] law2: document 'law2' has the title and number of 'law' (demo): "
         "《中华人民共和国安全生产法》; the handbook would list it twice: cite 'law' and declare it with the same "
         "fields, or remove one"
     ]
@@ -50,7 +50,7 @@ def test_one_id_with_other_fields_says_which_fields_differ(content, make_content
     title = 'title = "中华人民共和国安全生产法"'
     other.edit("sector.toml", title, f'{title}\nnumber = "主席令第88号"')
     assert problems_of(demo=content.plugin(), other=other.plugin()) == [
-        "other: sector.toml: $.document[0]: document 'law' is also declared in demo: sector.toml: $.document[0] "
+        "other: sector.toml:7: [[document]] law: document 'law' is also declared in demo: sector.toml:7: [[document]] law "
         "with other fields (number '主席令第88号' there ''); a document declared by two plugins must be the same "
         "in both: copy its fields, or give yours another id"
     ]
@@ -85,7 +85,7 @@ def test_citing_another_plugins_document_needs_a_dependency_on_it(site_dir, make
     with pytest.raises(ContentError) as info:
         build_catalog(plugins)
     assert [str(p) for p in info.value.problems] == [
-        "gas: checkpoints/01-gas.toml: $.checkpoint[0].basis[0].document: document 'law' is declared "
+        "gas: checkpoints/01-gas.toml:15: [[checkpoint]] gas-gas-01, basis no. 1, document: document 'law' is declared "
         'by base (cfp-base 1.0), which cfp-gas does not depend on; add "cfp-base" to [project] dependencies in its '
         "pyproject.toml, or declare the document in its own sector.toml"
     ]
@@ -99,4 +99,4 @@ def test_documents_prints_the_warnings(monkeypatch, capsys, content, make_conten
     monkeypatch.setattr(common, "load_plugins", lambda: load_only(demo=content.plugin(), other=other.plugin()))
     assert cli.main(["documents"]) == 0
     out, err = capsys.readouterr()
-    assert "law2" in out and "warning: other: sector.toml: $.document[0]: document 'law2'" in err
+    assert "law2" in out and "warning: other: sector.toml:6: [[document]] law2: document 'law2'" in err

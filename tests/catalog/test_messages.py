@@ -33,7 +33,7 @@ def test_hints_for_a_quoting_slip():
 def test_a_date_where_text_is_expected_says_to_quote_it(content):
     content.edit("sector.toml", TITLE, TITLE + '\ndate = 2021-06-10')
     assert problems_of(demo=content.plugin()) == [
-        "demo: sector.toml: $.document[0].date: expected a string (got 2021-06-10); "
+        "demo: sector.toml:10: [[document]] law, date: expected a string (got 2021-06-10); "
         '2021-06-10 is a date; write "2021-06-10" in quotes'
     ]
 
@@ -41,5 +41,47 @@ def test_a_date_where_text_is_expected_says_to_quote_it(content):
 def test_a_quoted_boolean_says_to_unquote_it(content):
     content.edit("sector.toml", TITLE, TITLE + '\nconfirmed = "false"')
     assert problems_of(demo=content.plugin()) == [
-        'demo: sector.toml: $.document[0].confirmed: expected true or false (got "false"); write false without quotes'
+        'demo: sector.toml:10: [[document]] law, confirmed: expected true or false (got "false"); write false without quotes'
+    ]
+
+
+# -- Where: the line, and the entry by its id or its position counted from 1 ------------------
+
+
+def test_an_entry_without_an_id_is_named_by_its_position_from_1_and_its_line(content):
+    content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"\n', "")
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml:18: [[checkpoint]] no. 2, id: required key missing"
+    ]
+
+
+def test_an_entry_after_a_broken_one_keeps_its_own_line_and_position(content):
+    # The first checkpoint cannot be read; the second one's problem is still on its own line.
+    content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-01"', 'id = 1')
+    content.edit("checkpoints/01-gas.toml", 'remediation = ["on_site", "deadline"]',
+                 'remediation = ["on_site", "deadline"]\nnote = "见[[nowhere]]"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml:7: [[checkpoint]] no. 1, id: expected a string (got 1); "
+        '1 is a number; write "1" in quotes',
+        "demo: checkpoints/01-gas.toml:24: [[checkpoint]] demo-gas-02, note: "
+        "[[nowhere]] refers to an unknown checkpoint 'nowhere'",
+    ]
+
+
+def test_an_element_of_an_inline_array_is_placed_on_its_own_line(content):
+    content.edit("checkpoints/01-gas.toml", '[[checkpoint.basis]]\ndocument = "law"\narticle = "第四十一条"\n',
+                 'basis = [\n  { document = "law", article = "第四十一条" },\n  { document = "lwa" },\n]\n')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml:16: [[checkpoint]] demo-gas-01, basis no. 2, document: "
+        "unknown document 'lwa'; did you mean 'law'?"
+    ]
+
+
+def test_a_header_inside_a_multiline_string_is_not_taken_for_a_table(content):
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯"',
+                 'title = "瓦斯"\ndescription = """\n[sector]\nid = "x"\n"""')
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml:26: [[checkpoint]] demo-gas-02, level: "
+        'expected one of general, major (got "big")'
     ]

@@ -313,7 +313,7 @@ def test_toml_date_is_refused_by_the_loader(tmp_path):
     data = copy.deepcopy(VALID[1][2])
     data["document"][0]["date"] = dt.date(2021, 6, 10)
     assert loader_problems(tmp_path, "sector", data) == [
-        "sample: sector.toml: $.document[0].date: expected a string"
+        "sample: sector.toml:16: [[document]] law, date: expected a string"
         " (got 2021-06-10); 2021-06-10 is a date; write \"2021-06-10\" in quotes"
     ]
 

@@ -64,8 +64,8 @@ def test_print_refuses_remote_and_local_pictures_and_requests_nothing(monkeypatc
     rule = ("would be fetched from outside the handbook, and nothing is; put the picture into the text as a "
             "data:image/png;base64,... URI, or leave it out")
     assert capsys.readouterr().err.splitlines() == [
-        f"error: demo: checkpoints/01-gas.toml: $.checkpoint[0].what: image '{base}/remote.png' {rule}",
-        f"error: demo: checkpoints/01-gas.toml: $.checkpoint[0].what: image '{local.as_posix()}' {rule}",
+        f"error: demo: checkpoints/01-gas.toml:9: [[checkpoint]] demo-gas-01, what: image '{base}/remote.png' {rule}",
+        f"error: demo: checkpoints/01-gas.toml:9: [[checkpoint]] demo-gas-01, what: image '{local.as_posix()}' {rule}",
         "checkframe: 2 problems found; nothing was written.",
     ]
     assert seen == []

@@ -32,8 +32,9 @@ def fresh_guide():
 def test_every_hook_has_a_docstring_and_a_test_that_implements_it():
     sources = "\n".join(p.read_text(encoding="utf-8") for p in TESTS.rglob("test_*.py") if p.name != "test_guide.py")
     specs = hook_specs()
-    assert [s.__name__ for s in specs][:7] == [
-        "checkframe_register_content", "checkframe_register_site", "checkframe_register_commands",
+    assert [s.__name__ for s in specs][:8] == [
+        "checkframe_register_content", "checkframe_register_site", "checkframe_register_forms",
+        "checkframe_register_commands",
         "checkframe_catalog_built", "checkframe_pages_rendered", "checkframe_build_written",
         "checkframe_register_ledger",
     ]

@@ -208,7 +208,7 @@ def test_a_failed_build_leaves_the_previous_site(project, content):
     before = read_tree(project / "_build")
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "big"')
     assert problems(project, demo=content.plugin()) == [
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].level: expected one of general, major (got \"big\")"
+        "demo: checkpoints/01-gas.toml:22: [[checkpoint]] demo-gas-02, level: expected one of general, major (got \"big\")"
     ]
     assert read_tree(project / "_build") == before
     assert [p.name for p in project.iterdir() if p.name.startswith("._build")] == []
@@ -316,7 +316,7 @@ def test_hostile_plugin_content_is_shown_as_text(project, content):
 def test_ids_with_dots_cannot_escape_the_output(project, content):
     content.edit("checkpoints/01-gas.toml", 'id = "demo-gas-02"', 'id = "../../etc"')
     assert problems(project, demo=content.plugin())[0].startswith(
-        "demo: checkpoints/01-gas.toml: $.checkpoint[1].id: expected an id of lowercase letters"
+        "demo: checkpoints/01-gas.toml:19: [[checkpoint]] ../../etc, id: expected an id of lowercase letters"
     )
     assert not (project / "_build").exists()
 

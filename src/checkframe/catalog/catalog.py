@@ -17,6 +17,7 @@ import attrs
 from attrs import evolve, frozen
 
 from checkframe.catalog.content import load_content_dir
+from checkframe.catalog.places import placed
 from checkframe.errors import ContentError, Problem, unknown
 from checkframe.model import (
     Checklist,
@@ -180,11 +181,11 @@ class _Checker:
         self.contributions = contributions
         self.problems = problems
 
-    def report(self, plugin: str, where: str, message: str, key: str = "") -> None:
-        file, _, path = where.partition(": ")
+    def report(self, plugin: str, entry: Entry, message: str, key: str = "") -> None:
+        file, _, path = entry.where.partition(": ")
         if key:
             path = f"{path}.{key}" if path else key
-        self.problems.append(Problem(plugin, message, file, path))
+        self.problems.append(placed(Problem(plugin, message, file, path), entry.source))
 
     def unique(self, attribute: str, noun: str, key: Any = None) -> dict[str, tuple[str, Entry]]:
         """Index entries of one kind, reporting every id defined twice."""
@@ -196,20 +197,20 @@ class _Checker:
                     first_plugin, first = seen[ident]
                     if noun == "document" and first.obj == entry.obj:
                         continue  # the same law cited by two plugins is one document
-                    other = f"{first_plugin}: {first.where}" if first.where else first_plugin
+                    other = f"{first_plugin}: {first.at()}" if first.where else first_plugin
                     if noun == "document":
                         differ = [f"{a.name} {getattr(entry.obj, a.name)!r} there {getattr(first.obj, a.name)!r}"
                                   for a in attrs.fields(Document)
                                   if getattr(entry.obj, a.name) != getattr(first.obj, a.name)]
                         self.report(
-                            contribution.plugin, entry.where,
+                            contribution.plugin, entry,
                             f"document {ident!r} is also declared in {other} with other fields ({'; '.join(differ)}); "
                             "a document declared by two plugins must be the same in both: copy its fields, "
                             "or give yours another id",
                         )
                         continue
                     self.report(
-                        contribution.plugin, entry.where,
+                        contribution.plugin, entry,
                         f"{noun} {ident!r} is already defined in {other}; "
                         f"{noun} ids must be unique across all plugins",
                     )
@@ -233,13 +234,13 @@ def contribution_warnings(plugins: Plugins, contributions: list[Contribution]) -
             first = same.setdefault(key, (contribution.plugin, entry))
             if first[1].obj.id != doc.id:
                 file, _, path = entry.where.partition(": ")
-                warnings.append(Problem(
+                warnings.append(placed(Problem(
                     contribution.plugin,
                     f"document {doc.id!r} has the title and number of {first[1].obj.id!r} ({first[0]}): "
                     f"《{doc.title}》{doc.number}; the handbook would list it twice: cite {first[1].obj.id!r} "
                     "and declare it with the same fields, or remove one",
                     file, path,
-                ))
+                ), entry.source))
     for name, info in plugins.infos.items():
         if info.builtin or not info.distribution:
             continue
@@ -316,12 +317,12 @@ def _foreign_document(plugins: Plugins, plugin: str, by: list[str]) -> str:
             "document in its own sector.toml")
 
 
-def _check_images(check: _Checker, plugin: str, where: str, key: str, text: str) -> None:
+def _check_images(check: _Checker, plugin: str, entry: Entry, key: str, text: str) -> None:
     """Pictures in plugin Markdown follow one rule, in the site and in print (:mod:`checkframe.util.images`)."""
     for src in image_sources(text):
         refused = image_problem(src)
         if refused:
-            check.report(plugin, where, refused, key)
+            check.report(plugin, entry, refused, key)
 
 
 def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Catalog:
@@ -349,54 +350,54 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
             for ident in references(getattr(entry.obj, name)):
                 if ident not in checkpoints and ident not in broken:
                     message, key = _unknown(name, "checkpoint", ident, checkpoints)
-                    check.report(plugin, entry.where, f"[[{ident}]] refers to an {message}", key)
+                    check.report(plugin, entry, f"[[{ident}]] refers to an {message}", key)
 
     for plugin, entry in groups.values():
         if entry.obj.sector not in sectors:
-            check.report(plugin, entry.where, f"unknown sector {entry.obj.sector!r}", "sector")
+            check.report(plugin, entry, f"unknown sector {entry.obj.sector!r}", "sector")
         check_references(plugin, entry, ("description", "note"))
-        _check_images(check, plugin, entry.where, "description", entry.obj.description)
-        _check_images(check, plugin, entry.where, "note", entry.obj.note)
+        _check_images(check, plugin, entry, "description", entry.obj.description)
+        _check_images(check, plugin, entry, "note", entry.obj.note)
     for plugin, entry in sectors.values():
-        _check_images(check, plugin, entry.where, "description", entry.obj.description)
+        _check_images(check, plugin, entry, "description", entry.obj.description)
         for doc in entry.obj.sources:
             if doc not in documents and doc not in broken:
-                check.report(plugin, entry.where, *_unknown("sources", "document", doc, documents))
+                check.report(plugin, entry, *_unknown("sources", "document", doc, documents))
 
     declared = declarers(contributions)
     for plugin, entry in checkpoints.values():
         cp: Checkpoint = entry.obj
         if cp.group_key not in groups:
-            check.report(plugin, entry.where, f"unknown group {cp.group_key!r}", "group")
+            check.report(plugin, entry, f"unknown group {cp.group_key!r}", "group")
         check_references(plugin, entry, ("what", "note"))
         for i, basis in enumerate(cp.basis):
             if basis.document not in documents:
                 if basis.document not in broken:  # a document that could not be read is reported once
-                    check.report(plugin, entry.where,
+                    check.report(plugin, entry,
                                  *_unknown(f"basis[{i}].document", "document", basis.document, documents))
                 continue
             undeclared = _foreign_document(plugins, plugin, declared[basis.document])
             if undeclared:
-                check.report(plugin, entry.where, f"document {basis.document!r} {undeclared}", f"basis[{i}].document")
+                check.report(plugin, entry, f"document {basis.document!r} {undeclared}", f"basis[{i}].document")
         for i, code in enumerate(cp.remediation):
             if code not in categories:
                 if code in broken:
                     continue
-                check.report(plugin, entry.where, *_unknown(f"remediation[{i}]", "remediation category", code, categories))
+                check.report(plugin, entry, *_unknown(f"remediation[{i}]", "remediation category", code, categories))
                 continue
             category = categories[code][1].obj
             if cp.level not in category.levels:
                 serves = ", ".join(level.value for level in category.levels)
                 check.report(
-                    plugin, entry.where,
+                    plugin, entry,
                     f"{code} ({category.name}) serves {serves} hazards, but the checkpoint is "
                     f"{cp.level.value}; choose a category for {cp.level.value} hazards",
                     f"remediation[{i}]",
                 )
-        _check_images(check, plugin, entry.where, "what", cp.what)
-        _check_images(check, plugin, entry.where, "note", cp.note)
+        _check_images(check, plugin, entry, "what", cp.what)
+        _check_images(check, plugin, entry, "note", cp.note)
         if cp.level is HazardLevel.MAJOR and not any(b.article for b in cp.basis):
-            check.report(plugin, entry.where, "a major-hazard checkpoint must cite the article that makes it one: "
+            check.report(plugin, entry, "a major-hazard checkpoint must cite the article that makes it one: "
                          "give one of its basis an article, such as article = \"第八条\"", "basis")
 
     resolved: dict[str, tuple[str, ...]] = {}
@@ -410,7 +411,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
                 if item not in group_members:
                     if item.partition("/")[2] in broken:
                         continue
-                    check.report(plugin, entry.where, *_unknown(f"items[{i}]", "group", item, group_members))
+                    check.report(plugin, entry, *_unknown(f"items[{i}]", "group", item, group_members))
                     continue
                 members = group_members[item]
             elif item in checkpoints:
@@ -418,15 +419,15 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Ca
             elif item in broken:
                 continue
             else:
-                check.report(plugin, entry.where, *_unknown(f"items[{i}]", "checkpoint", item, checkpoints))
+                check.report(plugin, entry, *_unknown(f"items[{i}]", "checkpoint", item, checkpoints))
                 continue
             for member in members:
                 if member in ids:
-                    check.report(plugin, entry.where, f"checkpoint {member!r} is already in the checklist", f"items[{i}]")
+                    check.report(plugin, entry, f"checkpoint {member!r} is already in the checklist", f"items[{i}]")
                 else:
                     ids.append(member)
         if not ids and entry.obj.items == ():
-            check.report(plugin, entry.where, "a checklist needs at least one checkpoint", "items")
+            check.report(plugin, entry, "a checklist needs at least one checkpoint", "items")
         resolved[ident] = tuple(ids)
 
     if problems:

@@ -25,6 +25,7 @@ from attrs import evolve, frozen
 from cattrs.errors import ClassValidationError, IterableValidationError
 
 from checkframe.catalog.convert import WrongType, errors_of, is_variadic_tuple, make_converter, unknown_key
+from checkframe.catalog.places import Source, placed
 from checkframe.errors import Problem
 from checkframe.model import (
     Checklist,
@@ -39,7 +40,7 @@ from checkframe.model import (
     unquote_hint,
 )
 from checkframe.registers import Contribution, Entry
-from checkframe.util.reading import ReadError, loads_toml, read_text, read_toml
+from checkframe.util.reading import ReadError, loads_toml, read_text
 
 __all__ = [
     "CONTENT_FORMAT",
@@ -102,7 +103,8 @@ _CONVERTER = make_converter(authoring=True)
 DEFINED = re.compile(r"""^[ \t]*(?:id|code)[ \t]*=[ \t]*["']([^"'\n]+)["']""", re.M)
 
 
-def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, problems: list[Problem]) -> Any:
+def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, problems: list[Problem],
+          sources: dict[str, Source]) -> Any:
     """Read one content file into ``kind``, keeping every entry that is valid.
 
     Each table of an array (each ``[[checkpoint]]``) is structured on its own,
@@ -111,10 +113,15 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
     are not reported a second time as unknown.
     """
     text = ""
+    sources[rel] = Source("")
+    data: Any = None
     try:
         text = read_text(path)
+        sources[rel] = Source(text)
         data = loads_toml(text)
+        sources[rel] = Source(text, data)
     except ReadError as exc:
+        sources[rel] = Source(text, _parsed(text))
         # What the file would have defined is unknown: references to the ids it seems to hold are not
         # reported as unknown, so that one mistake in one file is one problem, and the line says so.
         defined = set(DEFINED.findall(text))
@@ -145,9 +152,11 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
         if is_variadic_tuple(field_.type) and isinstance(raw, list):
             inner = typing.get_args(field_.type)[0]
             items = []
+            read = sources[rel].positions.setdefault(field_.name, [])
             for i, element in enumerate(raw):
                 try:
                     items.append(_CONVERTER.structure(element, inner))
+                    read.append(i)
                 except (ClassValidationError, IterableValidationError, WrongType, Invalid) as exc:
                     fail(exc, f"$.{field_.name}[{i}]")
                     if isinstance(element, dict):
@@ -171,6 +180,16 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
     return kind(**values)
 
 
+def _parsed(text: str) -> Any:
+    """The data of a text that parses but was refused (a control character, too deep), to name its entries."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return None
+
+
 def _version() -> str:
     import importlib.metadata
 
@@ -186,15 +205,23 @@ def check_content_format(root: Path, plugin: str, distribution: str = "") -> Pro
     parsed is left to the full read, which reports it.
     """
     declared: dict[str, Any] = {}
+    sources: dict[str, Source] = {}
     for name in ("sector.toml", "remediation.toml"):
         if not (root / name).exists():
             continue
         try:
-            data = read_toml(root / name)
+            text = read_text(root / name)
+            data = loads_toml(text)
         except ReadError:
             continue
+        sources[name] = Source(text, data)
         if "format" in data:
             declared[name] = data["format"]
+    problem = _format_problem(declared, plugin, distribution)
+    return placed(problem, sources.get(problem.file)) if problem is not None else None
+
+
+def _format_problem(declared: dict[str, Any], plugin: str, distribution: str) -> Problem | None:
     for name, value in declared.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             return Problem(plugin, f"expected a content format number such as {CONTENT_FORMAT} "
@@ -238,14 +265,26 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribut
     refused whole, with one problem that says what to upgrade.
     """
     found = Contribution(plugin)
+    start = len(problems)
+    sources: dict[str, Source] = {}
+    try:
+        _load(root, plugin, problems, distribution, found, sources)
+    finally:
+        # Every problem of this folder with its line, and its entry named as the author knows it.
+        problems[start:] = [placed(p, sources.get(p.file)) if p.plugin == plugin else p for p in problems[start:]]
+    return found
+
+
+def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, found: Contribution,
+          sources: dict[str, Source]) -> None:
     root = Path(root)
     if not root.is_dir():
         problems.append(Problem(plugin, f"content folder not found: {root}"))
-        return found
+        return
     refused = check_content_format(root, plugin, distribution)
     if refused is not None:
         problems.append(refused)
-        return found
+        return
     expected = ", ".join([*FILE_KINDS, "checkpoints/*.toml"])
     sector_file = None
     checklists: list[Checklist] = []
@@ -260,22 +299,24 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribut
             continue  # a content file that is a folder is read, and reported as one
         if rel in FILE_KINDS:
             kind = FILE_KINDS[rel]
-            parsed = _read(path, rel, plugin, kind, found, problems)
+            parsed = _read(path, rel, plugin, kind, found, problems, sources)
             if parsed is None:
                 continue
             if kind is SectorFile:
                 sector_file = parsed
                 for i, doc in enumerate(parsed.document):
-                    found.documents.append(Entry(doc, f"{rel}: $.document[{i}]"))
+                    found.documents.append(Entry(doc, f"{rel}: $.document[{sources[rel].position('document', i)}]",
+                                                 sources.get(rel)))
             elif kind is ChecklistsFile:
                 checklists = list(parsed.checklist)
             elif kind is RemediationFile:
                 for i, category in enumerate(parsed.category):
                     found.categories.append(
-                        Entry(evolve(category, plugin=plugin), f"{rel}: $.category[{i}]")
+                        Entry(evolve(category, plugin=plugin), f"{rel}: $.category[{sources[rel].position('category', i)}]",
+                              sources.get(rel))
                     )
         elif is_group_file:
-            group_files.append((rel, _read(path, rel, plugin, GroupFile, found, problems)))
+            group_files.append((rel, _read(path, rel, plugin, GroupFile, found, problems, sources)))
         elif path.suffix in {".md", ".txt"} or path.name == "__init__.py":
             continue  # notes for maintainers, or a package marker
         else:
@@ -293,23 +334,26 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribut
             problems.append(Problem(
                 plugin, "checkpoints and checklists need a sector.toml beside them", "sector.toml"
             ))
-        return found
+        return
     sector_id = sector_file.sector.id
-    found.sectors.append(Entry(evolve(sector_file.sector, plugin=plugin), "sector.toml: $.sector"))
+    found.sectors.append(Entry(evolve(sector_file.sector, plugin=plugin), "sector.toml: $.sector",
+                              sources.get("sector.toml")))
     for i, checklist in enumerate(checklists):
         found.checklists.append(
-            Entry(evolve(checklist, sector=sector_id), f"checklists.toml: $.checklist[{i}]")
+            Entry(evolve(checklist, sector=sector_id),
+                  f"checklists.toml: $.checklist[{sources['checklists.toml'].position('checklist', i)}]",
+                  sources.get("checklists.toml"))
         )
     for rel, parsed in group_files:
         if parsed is None:
             continue
         _refuse_codes(plugin, rel, "$.group", parsed.group, ("title", "description", "note"), problems)
         for i, checkpoint in enumerate(parsed.checkpoint):
-            _refuse_codes(plugin, rel, f"$.checkpoint[{i}]", checkpoint, ("title", "what", "note"), problems)
-        found.groups.append(Entry(evolve(parsed.group, sector=sector_id), f"{rel}: $.group"))
+            _refuse_codes(plugin, rel, f"$.checkpoint[{sources[rel].position('checkpoint', i)}]", checkpoint,
+                          ("title", "what", "note"), problems)
+        found.groups.append(Entry(evolve(parsed.group, sector=sector_id), f"{rel}: $.group", sources.get(rel)))
         for i, checkpoint in enumerate(parsed.checkpoint):
             found.checkpoints.append(Entry(
                 evolve(checkpoint, sector=sector_id, group=parsed.group.id),
-                f"{rel}: $.checkpoint[{i}]",
+                f"{rel}: $.checkpoint[{sources[rel].position('checkpoint', i)}]", sources.get(rel),
             ))
-    return found

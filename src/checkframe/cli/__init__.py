@@ -131,7 +131,8 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     p.add_argument("--form", metavar="FORM",
                    help="print a blank form instead: supervision-record (附件3 督导检查表), "
                         "deadline-order (责令限期整改指令书), unit-registration (附件1 摸底登记表), "
-                        "weekly-statistics (附件4 统计表), major-hazard-list (附件5 重大隐患统计表)")
+                        "weekly-statistics (附件4 统计表), major-hazard-list (附件5 重大隐患统计表), "
+                        "or a form a plugin adds, such as coal-mine-supervision-form (煤矿安全生产督查表)")
     p.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the PDF to write")
     p.add_argument("--project", metavar="DIR",
                    help="the handbook project whose department, base_url and [print] options to use "

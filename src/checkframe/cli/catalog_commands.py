@@ -13,7 +13,7 @@ from checkframe.catalog.catalog import contribution_warnings, declarers
 from checkframe.catalog.schema import KINDS
 from checkframe.cli import common
 from checkframe.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UserError, report, write_file
-from checkframe.errors import Problem
+from checkframe.errors import ContentError, Problem
 from checkframe.plugins import ENV_ALLOWLIST, unplugged_distributions
 from checkframe.util.tables import text_table
 
@@ -61,15 +61,21 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from checkframe.publish.printforms import plugin_forms
+
     warnings: list[Problem] = []
     try:
         plugins, catalog = common.load_catalog(warnings)
     finally:
         common.warn([*warnings, *unplugged_distributions()])
+    forms, problems = plugin_forms(plugins)
+    if problems:
+        raise ContentError(problems)
+    added = f", {len(forms)} plugin form{'s' if len(forms) != 1 else ''}" if forms else ""
     print(
         f"ok: {len(catalog.sectors)} sectors, {len(catalog.checkpoints)} checkpoints, "
         f"{len(catalog.checklists)} checklists, {len(catalog.categories)} remediation "
-        f"categories from {len(plugins.infos)} plugins"
+        f"categories{added} from {len(plugins.infos)} plugins"
     )
     return EXIT_OK
 

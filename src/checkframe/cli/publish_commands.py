@@ -8,7 +8,7 @@ from pathlib import Path
 
 from checkframe.cli import common
 from checkframe.cli.common import EXIT_OK, EXIT_USAGE, UserError, write_file
-from checkframe.errors import closest
+from checkframe.errors import ContentError, closest
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -53,11 +53,24 @@ def cmd_print(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if not output.parent.is_dir():
         raise UserError(f"cannot write {output}: there is no folder {output.parent.as_posix()!r}")
-    _, catalog = common.load_catalog()
+    plugins, catalog = common.load_catalog()
     project = common.print_project(args.project, catalog)
     try:
         if args.form is not None:
-            pdf = printing.render_form(catalog, project, args.form)
+            from checkframe.publish.printforms import plugin_forms
+
+            forms, problems = plugin_forms(plugins)
+            if problems:
+                raise ContentError(problems)
+            if args.form in forms:
+                pdf = printing.render_plugin_form(project, forms[args.form])
+            elif args.form not in printing.FORMS:
+                known = [*printing.FORMS, *forms]
+                near = closest(args.form, known)
+                hint = f"did you mean {near!r}?" if near else f"the forms are: {', '.join(known)}"
+                raise UserError(f"unknown form {args.form!r}; {hint}")
+            else:
+                pdf = printing.render_form(catalog, project, args.form)
         else:
             if not catalog.has("checklist", args.checklist):
                 known = [c.id for c in catalog.checklists]

@@ -35,6 +35,7 @@ from checkframe.publish.links import PageLinks, check_links
 from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
+from checkframe.publish.printforms import forms_digest, plugin_forms
 from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load_project
 from checkframe.publish.search import Document, index_files
 from checkframe.publish.site import TEMPLATES, gather_site
@@ -144,7 +145,11 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     #    one of the last build, the output is up to date and nothing is parsed.
     registers = gather_site(plugins, problems)
     problems.extend(check_overrides(registers))
+    forms, form_problems = plugin_forms(plugins)
+    problems.extend(form_problems)
     stamp = None if problems else fingerprint(project_root, plugins, registers)
+    if stamp is not None and forms:
+        stamp = forms_digest(stamp, forms.values())
     stamp_file = project_root / OUTPUT / STAMP
     if not force and stamp is not None and stamp_file.is_file():
         previous = json.loads(stamp_file.read_text(encoding="utf-8"))
@@ -174,7 +179,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     # 4. The PDFs planned (fonts checked before anything is written), every page in memory,
     #    then every link checked.
     try:
-        print_plan = print_jobs(catalog, project, keys=False)
+        print_plan = print_jobs(catalog, project, keys=False, forms=list(forms.values()))
         for job in print_plan:
             if job.kind == "checklist" and not catalog.checklist(job.target).checkpoints:
                 raise PrintError(f"checklist {job.target!r} has no checkpoints; there is nothing to print")
@@ -220,7 +225,8 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
             progress.phase(f"writing {pages} pages")
             _write_tree(staging, files)
             try:
-                print_all(catalog, project, staging / "pdf", cache / "pdf", jobs, progress)
+                print_all(catalog, project, staging / "pdf", cache / "pdf", jobs, forms=list(forms.values()),
+                          progress=progress)
             except PrintError as exc:
                 raise ContentError([Problem("", str(exc))]) from None
             (staging / STAMP).write_text(

@@ -24,6 +24,7 @@ from checkframe.publish import search
 from checkframe.publish.changes import changes_context
 from checkframe.publish.guide import guide_pages
 from checkframe.publish.links import PageLinks
+from checkframe.publish.printforms import sector_forms
 from checkframe.publish.project import Project
 from checkframe.publish.site import STATIC, SiteRenderer, checkpoint_path, environment
 from checkframe.registers import ExtraPage, SiteRegister
@@ -142,6 +143,7 @@ def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
         site.render(
             f"sector/{sector.id}.html", "sector.html", sector=sector, groups=groups,
             checklists=[c for c in shown.checklists if c.sector == sector.id],
+            forms=sector_forms(site.plugins, sector.id),
         )
         ordered = [cp for _, members in groups for cp in members]
         for i, checkpoint in enumerate(ordered):

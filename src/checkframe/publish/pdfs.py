@@ -8,6 +8,7 @@ the site; :func:`render_forms` prints the filled forms of the ledger.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from checkframe.catalog import Catalog
 from checkframe.model import FORMS, FormJob, references
 from checkframe.publish.fonts import PrintError, check_environment, check_fonts
 from checkframe.publish.inputs import pdf_inputs, pdf_key
-from checkframe.publish.printing import _render_form, render_checklist, render_form
+from checkframe.publish.printing import _render_form, render_checklist, render_form, render_plugin_form
 from checkframe.publish.project import Project
+from checkframe.registers import PluginForm
 from checkframe.util import parallel
 from checkframe.util.fs import copy_atomic, write_atomic
 from checkframe.util.progress import NO_PROGRESS, Progress
@@ -62,6 +64,8 @@ class PrintJob:
     #: The checklist id or the form name.
     target: str
     key: str
+    #: The form a plugin adds (``checkframe_register_forms``), for a job of kind "form" that prints one.
+    form: PluginForm | None = None
 
 
 def _checklist_inputs(catalog: Catalog, checklist_id: str) -> Any:
@@ -81,7 +85,8 @@ def _checklist_inputs(catalog: Catalog, checklist_id: str) -> Any:
     }
 
 
-def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list[PrintJob]:
+def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True,
+               forms: Sequence[PluginForm] = ()) -> list[PrintJob]:
     """Every PDF of the project with its cache key, checklists first, then the forms.
 
     A key hashes everything that goes into its PDF (see :mod:`checkframe.publish.inputs`):
@@ -91,12 +96,17 @@ def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list
     and WeasyPrint versions; SOURCE_DATE_EPOCH.
     With ``keys=False`` the keys are left empty: the plan alone, with the fonts checked (HarfBuzz and the rest
     of WeasyPrint are checked by :func:`print_all`, and only when some PDF is not in the cache).
+    ``forms`` are the plugins' forms (:func:`checkframe.publish.printforms.plugin_forms`); those of
+    the sectors the project shows are printed after the built-in ones.
     """
+    sectors = set(project.sector_ids(catalog))
+    added = [f for f in forms if f.sector in sectors]
     check_fonts()
     if not keys:
         return [
             *(PrintJob(f"{ident}.pdf", "checklist", ident, "") for ident in _checklist_ids(catalog, project)),
             *(PrintJob(f"forms/{form}.pdf", "form", form, "") for form in FORMS),
+            *(PrintJob(f"forms/{f.name}.pdf", "form", f.name, "", f) for f in added),
         ]
     common = pdf_inputs(project)
     jobs = []
@@ -105,6 +115,10 @@ def print_jobs(catalog: Catalog, project: Project, *, keys: bool = True) -> list
         jobs.append(PrintJob(f"{ident}.pdf", "checklist", ident, key))
     for form in FORMS:
         jobs.append(PrintJob(f"forms/{form}.pdf", "form", form, pdf_key("form", form, None, common)))
+    for f in added:
+        inputs = {"title": f.title, "fields": f.fields, "annex": f.annex, "plugin": f.plugin,
+                  "template": f.template.read_text(encoding="utf-8")}
+        jobs.append(PrintJob(f"forms/{f.name}.pdf", "form", f.name, pdf_key("plugin-form", f.name, inputs, common), f))
     return jobs
 
 
@@ -126,6 +140,8 @@ def _render_job(shared: tuple[Catalog, Project, Path], job: PrintJob) -> Path:
     catalog, project, cache_dir = shared
     if job.kind == "checklist":
         pdf = render_checklist(catalog, project, job.target)
+    elif job.form is not None:
+        pdf = render_plugin_form(project, job.form)
     else:
         pdf = render_form(catalog, project, job.target)
     target = cache_dir / f"{job.key}.pdf"
@@ -135,7 +151,7 @@ def _render_job(shared: tuple[Catalog, Project, Path], job: PrintJob) -> Path:
 
 def print_all(
     catalog: Catalog, project: Project, out_dir: Path, cache_dir: Path, jobs: int | None = None,
-    progress: Progress = NO_PROGRESS,
+    forms: Sequence[PluginForm] = (), progress: Progress = NO_PROGRESS,
 ) -> list[Path]:
     """Write ``out_dir/<checklist-id>.pdf`` for every checklist of the project and ``out_dir/forms/<form>.pdf``.
 
@@ -149,7 +165,7 @@ def print_all(
     :raises PrintError: for an unknown or empty checklist, or fonts that cannot print.
     """
     out_dir, cache_dir = Path(out_dir), Path(cache_dir)
-    planned = print_jobs(catalog, project)
+    planned = print_jobs(catalog, project, forms=forms)
     for job in planned:
         if job.kind == "checklist" and not catalog.checklist(job.target).checkpoints:
             raise PrintError(f"checklist {job.target!r} has no checkpoints; there is nothing to print")

@@ -48,7 +48,7 @@ import segno
 from markupsafe import Markup, escape
 
 from checkframe.catalog import Catalog
-from checkframe.errors import unknown
+from checkframe.errors import did_you_mean, unknown
 from checkframe.model import (
     FORMS,
     WEEKLY_STATISTICS_COLUMNS,
@@ -62,6 +62,7 @@ from checkframe.publish import markdown
 from checkframe.publish.fetch import Fetcher
 from checkframe.publish.fonts import PrintError, check_environment, raise_for_warnings, weasyprint_warnings
 from checkframe.publish.project import Project
+from checkframe.registers import PluginForm
 from checkframe.util.images import image_sources
 
 __all__ = [
@@ -83,10 +84,26 @@ COLUMNS: dict[FormKind, tuple[tuple[str, str], ...]] = {
 # -- Templates ---------------------------------------------------------------------------
 
 
+#: The templates of plugin forms, by loader name (``plugin-form/NAME``): registered when first rendered.
+_PLUGIN_TEMPLATES: dict[str, Path] = {}
+
+
+def _plugin_template(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    path = _PLUGIN_TEMPLATES.get(name)
+    if path is None:
+        return None
+    mtime = path.stat().st_mtime_ns
+
+    def uptodate() -> bool:
+        return _PLUGIN_TEMPLATES.get(name) == path and path.is_file() and path.stat().st_mtime_ns == mtime
+
+    return path.read_text(encoding="utf-8"), str(path), uptodate
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), jinja2.FunctionLoader(_plugin_template)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -400,6 +417,105 @@ def render_form(
     ``catalog`` is not read yet; it is there so that forms can offer the catalog's sectors.
     """
     return _render_form(project, form, values, subject)
+
+
+# -- Forms that plugins add -------------------------------------------------------------
+
+#: Where a plugin form's template is found by the print templates' loader: ``plugin-form/NAME``.
+PREFIX = "plugin-form/"
+
+
+class UnknownField(KeyError):
+    """A template read a key of ``values`` that its form does not declare."""
+
+    def __init__(self, key: str, known: list[str]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.known = known
+
+    def __str__(self) -> str:
+        listed = ", ".join(self.known) or "none"
+        return f"values[{self.key!r}] is not a field of the form{did_you_mean(self.key, self.known)} (its fields: {listed})"
+
+
+class FieldValues(Mapping[str, Any]):
+    """``values`` as a plugin form's template sees it: the declared fields only; a missing value is empty."""
+
+    def __init__(self, fields: list[str], values: Mapping[str, Any] | None = None) -> None:
+        self._fields = fields
+        self._values = dict(values or {})
+
+    def _check(self, key: str) -> None:
+        if key not in self._fields:
+            raise UnknownField(str(key), self._fields)
+
+    def __getitem__(self, key: str) -> Any:
+        self._check(key)
+        return self._values.get(key, "")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._check(key)
+        return self._values.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._check(str(key))
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
+def template_name(form: PluginForm) -> str:
+    """The name under which the print templates' loader finds the form's template."""
+    return f"{PREFIX}{form.name}"
+
+
+
+
+def plugin_form_context(project: Project, form: PluginForm, values: Mapping[str, Any] | None = None,
+                        subject: str = "") -> dict[str, Any]:
+    """Everything a plugin form's template shows (see ``checkframe_register_forms``)."""
+    title = f"{form.title}（{subject}）" if subject else form.title
+    return {
+        **_document(project, title, id=form.name, description="", keywords=[], form_title=form.title,
+                    annex=form.annex, unit_line=""),
+        "form": form.name,
+        "title": form.title,
+        "department": project.config.department,
+        "fields": form.fields,
+        "values": FieldValues(form.field_names(), values),
+    }
+
+
+def render_plugin_form_html(form: PluginForm, project: Project | None = None,
+                            values: Mapping[str, Any] | None = None, subject: str = "") -> str:
+    """The HTML of a plugin's form; with no project, as ``checkframe print`` prints without one.
+
+    :raises jinja2.TemplateError: or :class:`checkframe.publish.printforms.UnknownField`, as the template fails.
+    """
+    if project is None:
+        from checkframe.publish.project import HandbookConfig, PrintConfig
+
+        project = Project(Path.cwd(), HandbookConfig(title="安全生产检查表", department=""), PrintConfig())
+    name = template_name(form)
+    _PLUGIN_TEMPLATES[name] = form.template
+    return _environment().get_template(name).render(plugin_form_context(project, form, values, subject))
+
+
+def render_plugin_form(project: Project, form: PluginForm, *, values: Mapping[str, Any] | None = None,
+                       subject: str = "") -> bytes:
+    """A plugin's form as PDF bytes: blank, or filled with ``values`` (field name -> text)."""
+    try:
+        html = render_plugin_form_html(form, project, values, subject)
+    except UnknownField as exc:
+        raise PrintError(f"{form.plugin}: form {form.name!r}: {exc}") from None
+    unknown_values = [k for k in values or {} if k not in form.field_names()]
+    if unknown_values:
+        raise PrintError(f"{form.plugin}: form {form.name!r}: {unknown('field', unknown_values[0], form.field_names())}")
+    return _write_pdf(html)
 
 
 # -- WeasyPrint --------------------------------------------------------------------------

@@ -5,7 +5,10 @@ one that the 判定标准 or 条例第三十六条 lists) and the list of major 
 that district departments upload to the provincial system, as a CSV file in
 every handbook and as ``checkframe coal-mine-major-hazards``; and two ledger
 rules: a major hazard stops production (条例第三十六条), and resumption is
-accepted within 20 days of the application (条例第四十八条第二款).
+accepted within 20 days of the application (条例第四十八条第二款).  It also adds the coal
+department's own supervision form, 煤矿安全生产督查表 (``checkframe print --form
+coal-mine-supervision-form``, linked from the sector's handbook page): seed 004 lets each sector
+department make its own (附件3, 注), and this one adds the coal focus items of the seed.
 """
 
 from __future__ import annotations
@@ -33,6 +36,16 @@ EXPORT_HEADER = ("序号", "检查项标识", "重大事故隐患", "判定依�
 #: The stop kind of a coal mine: 停产整顿 (the remediation category of the same code routes the fix).
 STOP_KIND = "coal_production_stop"
 
+#: The coal department's own 督查表 (seed 004, 附件3 注): the rows of 附件3 and the coal focus items.
+SUPERVISION_FORM = "coal-mine-supervision-form"
+SUPERVISION_FIELDS = {
+    "reporter": "填报单位", "date": "填报日期", "unit": "检查煤矿", "checked_on": "检查日期", "inspectors": "检查人员",
+    "contracts": "电煤中长期合同签订及履约情况", "approval": "按批准的设计和规程施工情况",
+    "working_faces": "回采工作面个数", "production_plan": "生产计划与均衡生产",
+    "problems": "存在问题", "measures": "整改措施", "deadline": "限期整改时间", "responsible_person": "整改责任人",
+    "rechecker": "回查人员", "rechecked_on": "回查日期", "done": "整改落实情况", "recheck_result": "回查结果",
+}
+
 #: 《煤矿安全生产条例》第四十八条第二款: the acceptance check is finished within 20 days of the application.
 ACCEPTANCE_DAYS = 20
 
@@ -40,6 +53,12 @@ ACCEPTANCE_DAYS = 20
 @hookimpl
 def checkframe_register_content(register):
     register.content_dir(CONTENT)
+
+
+@hookimpl
+def checkframe_register_forms(forms):
+    forms.form(SUPERVISION_FORM, Path(__file__).parent / "forms" / f"{SUPERVISION_FORM}.html",
+               title="煤矿安全生产督查表", fields=SUPERVISION_FIELDS)
 
 
 @hookimpl

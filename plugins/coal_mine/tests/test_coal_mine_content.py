@@ -133,6 +133,22 @@ def test_the_plugin_depends_on_the_general_plugin_whose_items_its_forms_hold():
     assert any(d.startswith("checkframe-general") for d in project["dependencies"])
 
 
+def test_every_checkpoint_asks_what_a_tick_answers():
+    for c in catalog().sector_checkpoints("coal_mine"):
+        what = " ".join(c.what.split())
+        assert "是否" in what, c.id
+        # A criterion's own words (……的，属于……重大事故隐患) and editors' pointers (按……判定) belong in the note.
+        assert "属于" not in what and "判定" not in what and not what.endswith("重大事故隐患。"), c.id
+
+
+def test_every_standard_item_quotes_its_criterion_in_the_note():
+    for c in catalog().sector_checkpoints("coal_mine"):
+        for b in c.basis:
+            if b.document == STANDARD and b.article != "第三条":
+                assert c.note.startswith(f"判定标准{b.article}{b.item}原文：“"), c.id
+                assert "重大事故隐患" in c.note.split("\n")[0], c.id
+
+
 def test_remediation_matches_level():
     for c in catalog().sector_checkpoints("coal_mine"):
         if c.level is HazardLevel.MAJOR:

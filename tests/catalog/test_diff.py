@@ -41,7 +41,8 @@ def test_real_samples_changed_field_by_field(real):
     changed = {c.key: c for c in diff_catalogs(old, new).of("checkpoints").changed}
     assert changed["gen-fire-22"].fields == {"title": ("埋压、圈占消火栓", "埋压、圈占消防栓")}
     capacity = changed["coal-capacity-01"]
-    assert list(capacity.fields) == ["what", "how"]
+    # Since then it also cites the 2023 campaign's 严禁煤矿超能力生产 (coal-plan-04 merged into it, #17).
+    assert list(capacity.fields) == ["what", "how", "basis", "note"]
     assert capacity.fields["how"] == (["查阅资料"], ["查阅资料", "询问"])
     basis = changed["coal-gas-01"].fields["basis"]
     assert len(basis[1]) == len(basis[0]) + 1

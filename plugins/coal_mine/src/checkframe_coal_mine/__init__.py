@@ -75,13 +75,18 @@ def checkframe_catalog_built(catalog, report):
 
 
 def major_hazards_csv(catalog: Catalog) -> str:
-    """The coal mines' major hazards, one row each, as the provincial system imports them (UTF-8 with a BOM)."""
+    """The coal mines' major hazards, one row each, as the provincial system imports them (UTF-8 with a BOM).
+
+    判定依据 lists the citations of the 判定标准 and the 条例 only (:data:`MAJOR_HAZARD_LISTS`).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_HEADER)
     major = [c for c in catalog.sector_checkpoints(SECTOR) if c.level is HazardLevel.MAJOR]
     for number, checkpoint in enumerate(major, 1):
-        basis = "；".join(f"《{catalog.document(b.document).title}》{b.cited()}" for b in checkpoint.basis)
+        # 判定依据: the standard and the 条例 only; a campaign that also names the hazard decides nothing.
+        basis = "；".join(f"《{catalog.document(b.document).title}》{b.cited()}" for b in checkpoint.basis
+                         if b.document in MAJOR_HAZARD_LISTS)
         writer.writerow((number, checkpoint.id, checkpoint.title, basis, " ".join(checkpoint.what.split())))
     return "\ufeff" + out.getvalue()
 

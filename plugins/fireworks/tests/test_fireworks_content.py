@@ -76,13 +76,14 @@ def test_every_item_of_the_standard_has_one_checkpoint():
     cited = Counter(
         b.article
         for c in checkpoints()
-        if c.group == "major_hazards"
+        if c.group.startswith("major_")
         for b in c.basis
         if b.document == STANDARD
     )
     assert set(cited) == {item_label(n) for n in range(1, 21)}
     assert all(count == 1 for count in cited.values())
-    for n, c in enumerate((c for c in checkpoints() if c.group == "major_hazards"), start=1):
+    majors = sorted((c for c in checkpoints() if c.group.startswith("major_")), key=lambda c: c.id)
+    for n, c in enumerate(majors, start=1):
         assert c.id == f"fw-major-{n:02d}" and c.level is HazardLevel.MAJOR
         assert [b.article for b in c.basis if b.document == STANDARD] == [item_label(n)], c.id
         # The criterion's own words stay in the note; the form asks the question.
@@ -103,13 +104,25 @@ def test_standard_is_unconfirmed():
 def test_seed_items_cite_item_17():
     for c in checkpoints():
         seed = any(b.document == PRIORITIES and b.article == "第17项" for b in c.basis)
-        if c.group == "major_hazards":
+        if c.group.startswith("major_"):
             # The three criteria that item 17 restates (超量储存, 超范围储存, “下店上宅”) cite it too: one
             # checkpoint each, no seed duplicate at the general level.
             assert seed == (c.id in RESTATED_BY_SEED), c.id
             continue
         assert seed, c.id
         assert c.level is HazardLevel.GENERAL and not any(b.document == STANDARD for b in c.basis), c.id
+
+
+def test_major_items_are_grouped_by_place_or_system():
+    groups = {c.group for c in checkpoints() if c.level is HazardLevel.MAJOR}
+    assert groups == {"major_personnel", "major_buildings", "major_materials", "major_management", "major_retail"}
+    assert {c.id for c in catalog().group_checkpoints("fireworks/major_retail")} == {"fw-major-20"}
+    # A form prints one section per run of a group: each group's items stand together on every form.
+    cat = catalog()
+    for checklist in cat.sector_checklists("fireworks"):
+        runs = [cat.checkpoint(i).group for i in checklist.checkpoints]
+        starts = [g for k, g in enumerate(runs) if k == 0 or runs[k - 1] != g]
+        assert len(starts) == len(set(starts)), checklist.id
 
 
 def test_every_what_is_a_question():

@@ -175,3 +175,9 @@ def test_construction_form_is_complete():
     held = set(catalog().checklist("power-construction").checkpoints)
     assert {"power-major-05", "power-build-01", "power-build-02", "power-build-03", "gen-pd-07", "gen-speq-26",
             "gen-viol-27", "gen-viol-28"} <= held
+
+
+def test_self_inspection_keeps_the_order_of_annex_2():
+    form = catalog().checklist("power-self")
+    assert form.items[:4] == ("general/organization", "general/fire_safety", "general/special_equipment",
+                              "general/violations")

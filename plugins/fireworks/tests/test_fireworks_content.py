@@ -19,6 +19,22 @@ SCOPED = {
 }
 
 
+#: General checkpoints that restate a criterion of the standard -> that criterion's checkpoint.
+RESTATES = {
+    "gen-org-03": "fw-major-01",
+    "gen-viol-28": "fw-major-02",
+    "gen-pd-09": "fw-major-02",
+    "gen-org-02": "fw-major-13",
+    "gen-pd-05": "fw-major-13",
+    "gen-hm-04": "fw-major-13",
+    "gen-fire-24": "fw-major-07",
+}
+RESTATED_BY_SEED = {"fw-major-05", "fw-major-15", "fw-major-20"}
+#: The groups of 附件2 (seed 004), whose ids end in the form's item number.
+ANNEX_2_GROUPS = {"organization", "hazardous_chemicals", "key_places", "machinery", "fire_safety",
+                  "special_equipment", "violations"}
+
+
 def item_label(n: int) -> str:
     """The standard's item labels: 一、 … 二十、."""
     if n <= 10:
@@ -60,15 +76,19 @@ def test_every_item_of_the_standard_has_one_checkpoint():
     cited = Counter(
         b.article
         for c in checkpoints()
-        if c.group == "major_hazards"
+        if c.group.startswith("major_")
         for b in c.basis
         if b.document == STANDARD
     )
     assert set(cited) == {item_label(n) for n in range(1, 21)}
     assert all(count == 1 for count in cited.values())
-    for n, c in enumerate((c for c in checkpoints() if c.group == "major_hazards"), start=1):
+    majors = sorted((c for c in checkpoints() if c.group.startswith("major_")), key=lambda c: c.id)
+    for n, c in enumerate(majors, start=1):
         assert c.id == f"fw-major-{n:02d}" and c.level is HazardLevel.MAJOR
-        assert [b.article for b in c.basis] == [item_label(n)], c.id
+        assert [b.article for b in c.basis if b.document == STANDARD] == [item_label(n)], c.id
+        # The criterion's own words stay in the note; the form asks the question.
+        assert c.note.startswith(f"判定标准原文（{item_label(n)}）：“"), c.id
+        assert "是否" in c.what, c.id
 
 
 def test_standard_is_unconfirmed():
@@ -83,12 +103,78 @@ def test_standard_is_unconfirmed():
 
 def test_seed_items_cite_item_17():
     for c in checkpoints():
-        if c.group == "major_hazards":
+        seed = any(b.document == PRIORITIES and b.article == "第17项" for b in c.basis)
+        if c.group.startswith("major_"):
+            # The three criteria that item 17 restates (超量储存, 超范围储存, “下店上宅”) cite it too: one
+            # checkpoint each, no seed duplicate at the general level.
+            assert seed == (c.id in RESTATED_BY_SEED), c.id
             continue
-        assert any(b.document == PRIORITIES and b.article == "第17项" for b in c.basis), c.id
-        # A seed item is major only when it restates a criterion of the standard, and then cites it.
-        cites_standard = any(b.document == STANDARD for b in c.basis)
-        assert cites_standard == (c.level is HazardLevel.MAJOR), c.id
+        assert seed, c.id
+        assert c.level is HazardLevel.GENERAL and not any(b.document == STANDARD for b in c.basis), c.id
+
+
+def test_major_items_are_grouped_by_place_or_system():
+    groups = {c.group for c in checkpoints() if c.level is HazardLevel.MAJOR}
+    assert groups == {"major_personnel", "major_buildings", "major_materials", "major_management", "major_retail"}
+    assert {c.id for c in catalog().group_checkpoints("fireworks/major_retail")} == {"fw-major-20"}
+    # A form prints one section per run of a group: each group's items stand together on every form.
+    cat = catalog()
+    for checklist in cat.sector_checklists("fireworks"):
+        runs = [cat.checkpoint(i).group for i in checklist.checkpoints]
+        starts = [g for k, g in enumerate(runs) if k == 0 or runs[k - 1] != g]
+        assert len(starts) == len(set(starts)), checklist.id
+
+
+def test_every_what_is_a_question():
+    for c in checkpoints():
+        assert "是否" in c.what.split("\n\n")[0], c.id
+
+
+def test_no_form_records_one_fact_at_two_levels():
+    cat = catalog()
+    for checklist in cat.sector_checklists("fireworks"):
+        held = set(checklist.checkpoints)
+        assert len(held) == len(checklist.checkpoints), checklist.id
+        for general, major in RESTATES.items():
+            assert not (general in held and major in held), (checklist.id, general, major)
+
+
+def test_merged_duplicates_are_gone():
+    ids = {c.id for c in checkpoints()}
+    assert not ids & {"fw-wholesale-01", "fw-wholesale-02", "fw-retail-03"}
+    changelog = (HERE.parent / "CHANGELOG.md").read_text(encoding="utf-8")
+    for gone in ("fw-wholesale-01", "fw-wholesale-02", "fw-retail-03"):
+        assert gone in changelog
+
+
+def test_scoped_forms_hold_what_the_review_found_missing():
+    lists = {c.id: c for c in catalog().sector_checklists("fireworks")}
+    assert "fw-major-02" in lists["fireworks-wholesale"].checkpoints
+    assert "fw-major-19" in lists["fireworks-retail"].checkpoints
+    production = set(lists["fireworks-production"].checkpoints)
+    for group in ("hazardous_chemicals", "key_places", "machinery"):
+        assert {c.id for c in catalog().group_checkpoints(f"general/{group}")} <= production, group
+    # The retail form's 多合一 and 明火 fatal fire risks are the standard's item 二十、, referenced from it.
+    retail_20 = catalog().checkpoint("fw-major-20")
+    assert "[[gen-ffr-08]]" in retail_20.what and "[[gen-ffr-10]]" in retail_20.what
+
+
+def test_supervision_forms_lead_with_major_hazards():
+    cat = catalog()
+    for checklist in cat.sector_checklists("fireworks"):
+        if checklist.kind.value != "supervision":
+            continue
+        levels = [cat.checkpoint(i).level for i in checklist.checkpoints]
+        first_general = levels.index(HazardLevel.GENERAL)
+        assert HazardLevel.MAJOR not in levels[first_general:], checklist.id
+
+
+def test_self_inspection_keeps_the_order_of_annex_2():
+    self_form = {c.id: c for c in catalog().sector_checklists("fireworks")}["fireworks-self"]
+    annex = [i for i in self_form.checkpoints if catalog().checkpoint(i).group in ANNEX_2_GROUPS]
+    numbers = [int(i.rsplit("-", 1)[1]) for i in annex]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+    assert self_form.checkpoints[: len(annex)] == tuple(annex)
 
 
 def test_remediation_matches_level():

@@ -106,3 +106,78 @@ def test_scoped_checklists():
         "power-construction": "在建项目",
         "power-maintenance": "春季检修",
     }
+
+
+#: Scoped checklists -> the scope tags whose power checkpoints they must hold (and the only tags they may hold).
+SCOPED = {
+    "power-generation": {"generation"},
+    "power-new-energy-storage": {"new-energy", "energy-storage"},
+    "power-construction": {"construction"},
+}
+
+
+def test_scoped_checklists_hold_their_scope_and_only_it():
+    cat = catalog()
+    tagged = {c.id: set(c.scope) for c in cat.sector_checkpoints("power") if c.scope}
+    for ident, tags in SCOPED.items():
+        held = {i for i in cat.checklist(ident).checkpoints if i in tagged}
+        assert held == {i for i, t in tagged.items() if t & tags}, ident
+
+
+def test_new_energy_items_reach_new_energy_plants_only():
+    cat = catalog()
+    new_energy = {c.id for c in cat.sector_checkpoints("power") if c.group == "new-energy"}
+    assert new_energy and all(cat.checkpoint(i).scope == ("new-energy",) for i in new_energy)
+    for checklist in cat.sector_checklists("power"):
+        if checklist.id not in ("power-self", "power-supervision", "power-new-energy-storage"):
+            assert not new_energy & set(checklist.checkpoints), checklist.id
+
+
+def test_energy_storage_has_several_items_from_seed_001_item_19():
+    storage = [c for c in catalog().sector_checkpoints("power") if c.group == "energy-storage"]
+    assert len(storage) >= 3
+    for c in storage:
+        assert any(b.document == SEED_001 and b.item == "第19项" for b in c.basis), c.id
+
+
+def test_screening_duplicates_are_gone():
+    ids = {c.id for c in catalog().sector_checkpoints("power")}
+    changelog = (HERE.parent / "CHANGELOG.md").read_text(encoding="utf-8")
+    for gone in ("power-screen-01", "power-screen-02", "power-screen-03"):
+        assert gone not in ids and gone in changelog
+    # What they repeated is on every power form through the general hazard-management items.
+    cat = catalog()
+    for checklist in cat.sector_checklists("power"):
+        if checklist.id not in ("power-construction", "power-maintenance"):
+            assert {"gen-hm-01", "gen-hm-07"} <= set(checklist.checkpoints), checklist.id
+
+
+def test_every_what_is_a_question():
+    for c in catalog().sector_checkpoints("power"):
+        assert "是否" in c.what.split("\n\n")[0], c.id
+        if c.level is HazardLevel.MAJOR:
+            assert c.note.startswith("判定标准原文（第四条"), c.id
+
+
+def test_supervision_forms_lead_with_major_hazards():
+    cat = catalog()
+    for checklist in cat.sector_checklists("power"):
+        if checklist.kind.value != "supervision":
+            continue
+        levels = [cat.checkpoint(i).level for i in checklist.checkpoints]
+        if HazardLevel.MAJOR in levels:
+            first_general = levels.index(HazardLevel.GENERAL)
+            assert HazardLevel.MAJOR not in levels[first_general:], checklist.id
+        assert len(set(checklist.checkpoints)) == len(checklist.checkpoints), checklist.id
+
+
+def test_construction_form_is_complete():
+    held = set(catalog().checklist("power-construction").checkpoints)
+    assert {"power-major-05", "power-build-01", "power-build-02", "power-build-03", "gen-pd-07", "gen-speq-26",
+            "gen-viol-27", "gen-viol-28"} <= held
+
+
+def test_self_inspection_keeps_the_order_of_annex_2():
+    form = catalog().checklist("power-self")
+    assert form.items[:4] == ("general/organization", "general/fire_safety", "general/special_equipment",
+                              "general/violations")

@@ -108,11 +108,12 @@ def test_a_missing_template(tmp_path):
 def test_a_form_name_taken_by_a_built_in_form_or_another_plugin(tmp_path):
     path = template(tmp_path)
     assert problems(orders=forms_plugin(path, name="deadline-order")) == [
-        "orders: form 'deadline-order' is a built-in form (责令限期整改指令书); give yours a name that starts "
-        "with your sector"
+        f"orders: {path.as_posix()}: form 'deadline-order' is a built-in form (责令限期整改指令书); "
+        "give yours a name that starts with your sector"
     ]
     assert problems(first=forms_plugin(path), second=forms_plugin(path)) == [
-        f"second: form 'demo-order' is already added by first ({path}); form names must be unique across all plugins"
+        f"second: {path.as_posix()}: form 'demo-order' is already added by first ({path}); "
+        "form names must be unique across all plugins"
     ]
 
 

@@ -53,12 +53,14 @@ def plugin_forms(plugins: Plugins) -> tuple[dict[str, PluginForm], list[Problem]
         for form in register.forms:
             if form.name in FORMS:
                 problems.append(Problem(form.plugin, f"form {form.name!r} is a built-in form ({FORMS[form.name]}); "
-                                                     "give yours a name that starts with your sector"))
+                                                     "give yours a name that starts with your sector",
+                                        form.template.as_posix()))
                 continue
             if form.name in forms:
                 problems.append(Problem(form.plugin, f"form {form.name!r} is already added by "
                                                      f"{forms[form.name].plugin} ({forms[form.name].template}); "
-                                                     "form names must be unique across all plugins"))
+                                                     "form names must be unique across all plugins",
+                                        form.template.as_posix()))
                 continue
             found = form_problems(form)
             if found:

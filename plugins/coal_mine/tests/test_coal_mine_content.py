@@ -149,6 +149,45 @@ def test_every_standard_item_quotes_its_criterion_in_the_note():
                 assert "重大事故隐患" in c.note.split("\n")[0], c.id
 
 
+def test_supervision_forms_lead_with_the_major_hazards():
+    cat = catalog()
+    for checklist in cat.sector_checklists("coal_mine"):
+        if checklist.kind.value != "supervision":
+            continue
+        levels = [cat.checkpoint(i).level for i in checklist.checkpoints]
+        first_general = levels.index(HazardLevel.GENERAL) if HazardLevel.GENERAL in levels else len(levels)
+        assert HazardLevel.MAJOR not in levels[first_general:], checklist.id
+
+
+def test_the_self_form_opens_with_annex_2_in_its_order():
+    cat = catalog()
+    annex = list(cat.checklist("general-self").checkpoints)
+    assert list(cat.checklist("coal-mine-self").checkpoints[: len(annex)]) == annex
+
+
+def test_no_coal_form_holds_the_general_resumption_items_that_coal_duty_08_replaces():
+    cat = catalog()
+    for checklist in cat.sector_checklists("coal_mine"):
+        assert not {"gen-hm-18", "gen-hm-21"} & set(checklist.checkpoints), checklist.id
+    for checklist in ("coal-mine-self", "coal-mine-supervision", "coal-mine-open-pit"):
+        assert "coal-duty-08" in cat.checklist(checklist).checkpoints
+
+
+def test_the_open_pit_form_holds_the_slope_and_no_underground_item():
+    cat = catalog()
+    form = cat.checklist("coal-mine-open-pit").checkpoints
+    assert form[0] == "coal-other-10"
+    for ident in form:
+        c = cat.checkpoint(ident)
+        if c.sector == "coal_mine":
+            assert not any(word in c.what for word in ("井下", "井工", "入井", "瓦斯", "通风", "提升")), ident
+
+
+def test_the_electromechanical_form_holds_power_supply_hoisting_and_conveyors():
+    form = set(catalog().checklist("coal-mine-electromechanical").checkpoints)
+    assert {"coal-power-01", "coal-power-02", "coal-power-03", "coal-other-07", "coal-other-08", "coal-equip-03"} <= form
+
+
 def test_remediation_matches_level():
     for c in catalog().sector_checkpoints("coal_mine"):
         if c.level is HazardLevel.MAJOR:

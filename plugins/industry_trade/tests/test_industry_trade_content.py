@@ -20,7 +20,7 @@ SEED_004 = "jc-cq-campaign-2023"
 #: The items of the 工贸 standard whose text the reference holds (第四条（四） only in part).
 METALLURGY_ITEMS = ["（一）", "（二）", "（三）", "（四）"]
 #: General items that restate 第三条 of the standard; they stay off every form that holds the 管理类 group.
-#: 第三条's items → the general checkpoints that restate them (gen-pd-09 and gen-hm-15 were merged into these).
+#: 第三条's items → the general checkpoints that restate them (gen-pd-09 was merged into gen-viol-28).
 RESTATE_ARTICLE_3 = {"gen-itm-01": {"gen-pd-10"}, "gen-itm-02": {"gen-viol-28"}, "gen-itm-03": {"gen-org-03"}}
 MANAGEMENT = ["gen-itm-01", "gen-itm-02", "gen-itm-03"]
 

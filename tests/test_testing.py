@@ -50,7 +50,7 @@ def test_build_handbook(tmp_path, general):
                               pages={"about.md": "# 关于\n\n见[通用](../sector/general.html)。\n"})
     assert handbook.output == tmp_path / "handbook" / "_build"
     assert "通用" in handbook.page("sector/general.html")
-    assert "主要负责人和分管领导深入现场排查" in handbook.checkpoint_page("gen-pd-01").read_text(encoding="utf-8")
+    assert "主要负责人带队检查重大事故隐患排查整治" in handbook.checkpoint_page("gen-pd-02").read_text(encoding="utf-8")
     assert handbook.checklist_pdf("general-supervision").read_bytes().startswith(b"%PDF")
     assert "关于" in handbook.page("pages/about.html")
     assert handbook.path("search/meta.js")

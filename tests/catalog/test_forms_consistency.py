@@ -220,3 +220,13 @@ def test_synthetic_a_shared_provision_and_a_listed_restatement_are_conflicts():
 
 def test_synthetic_a_checkpoint_twice_in_a_form_is_found():
     assert repeated_rows(SYNTHETIC.checklists) == [("twice", "demo-gen-02")]
+
+
+@pytest.mark.parametrize("sector", ["general", "industry_trade", "special_equipment"])
+def test_every_what_reads_as_the_question_a_tick_answers(shipped, sector):
+    # √ means 符合要求 on the printed legend: a criterion written as a violation ("……的，应当判定为重大事故隐患")
+    # would read as "yes, the violation is present".
+    for checkpoint in shipped.sector_checkpoints(sector):
+        assert "是否" in checkpoint.what, checkpoint.id
+        assert "应当判定为重大事故隐患" not in checkpoint.what, checkpoint.id
+        assert not checkpoint.what.rstrip("。\n").endswith("的"), checkpoint.id

@@ -89,3 +89,48 @@ def test_general_hazards_have_a_general_route():
     for checkpoint in catalog.sector_checkpoints("general"):
         if checkpoint.level is HazardLevel.GENERAL:
             assert "deadline" in checkpoint.remediation, checkpoint.id
+
+
+#: Words that mark a criterion written as a violation, statute commentary, or a one-off 2023 campaign figure.
+NOT_IN_A_QUESTION = ("应当判定为重大事故隐患", "所列违法行为", "本月", "专项行动期间", "5月30日前", "是否存在致命风险")
+
+
+def test_every_what_is_a_question_a_tick_answers():
+    for checkpoint in plugin_catalog("general").sector_checkpoints("general"):
+        assert "是否" in checkpoint.what, checkpoint.id
+        for words in NOT_IN_A_QUESTION:
+            assert words not in checkpoint.what, (checkpoint.id, words)
+
+
+def test_principal_led_checks_follow_the_standing_rule():
+    catalog = plugin_catalog("general")
+    check = catalog.checkpoint("gen-pd-02")
+    assert "每季度" in check.what and "每月至少1次" in check.what
+    assert check.basis[0].document == "wnd-root-cause-plan-2024" and check.basis[0].article == "三（四）7"
+    # No other checkpoint states a cadence of its own for the principal's checks.
+    for other in catalog.sector_checkpoints("general"):
+        if other.id != "gen-pd-02":
+            assert "带队" not in other.what, other.id
+
+
+def test_every_fatal_fire_risk_has_a_criterion_beyond_its_name():
+    catalog = plugin_catalog("general")
+    for checkpoint in catalog.group_checkpoints("general/fatal_fire_risks"):
+        assert len(checkpoint.basis) >= 2 or "“" in checkpoint.what, checkpoint.id
+        assert "致命风险因素" not in checkpoint.what, checkpoint.id
+
+
+def test_seed_001_is_declared_here_and_nowhere_else():
+    assert plugin_catalog("general").document("district-work-safety-priorities-2023").confirmed is False
+    plugins = HERE.parents[1]
+    declaring = sorted(path.parts[-5] for path in plugins.glob("*/src/*/content/sector.toml")
+                       if 'id = "district-work-safety-priorities-2023"' in path.read_text(encoding="utf-8"))
+    assert declaring == ["general"]
+
+
+def test_supervision_checks_the_site_before_the_documents():
+    catalog = plugin_catalog("general")
+    groups = list(dict.fromkeys(c.group for c in catalog.checklist_checkpoints("general-supervision")))
+    on_site = ["key_places", "machinery", "hazardous_chemicals", "fire_safety", "special_equipment", "violations",
+               "confined_space_dust"]
+    assert groups == [*on_site, "organization", "principal_duties", "hazard_management"]

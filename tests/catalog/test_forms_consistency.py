@@ -51,33 +51,6 @@ RESTATES: Mapping[str, Mapping[str, str]] = {
     "gen-fire-24": {"fw-major-07": "防火设备设施"},
 }
 
-#: Conflicts on the fireworks and power forms that the content change of those plugins (another branch of
-#: issue #17) removes. Each is (checklist, general checkpoint, major checkpoint). When that change is merged,
-#: this set must be emptied: the test fails on a listed conflict that no longer occurs, so it cannot go stale.
-KNOWN_OTHER_BRANCH: frozenset[tuple[str, str, str]] = frozenset({
-    ("fireworks-self", "gen-org-02", "fw-major-13"),
-    ("fireworks-self", "gen-org-03", "fw-major-01"),
-    ("fireworks-self", "gen-hm-04", "fw-major-13"),
-    ("fireworks-self", "gen-fire-24", "fw-major-07"),
-    ("fireworks-self", "gen-viol-28", "fw-major-02"),
-    ("fireworks-supervision", "gen-org-02", "fw-major-13"),
-    ("fireworks-supervision", "gen-org-03", "fw-major-01"),
-    ("fireworks-supervision", "gen-hm-04", "fw-major-13"),
-    ("fireworks-supervision", "gen-fire-24", "fw-major-07"),
-    ("fireworks-supervision", "gen-viol-28", "fw-major-02"),
-    ("fireworks-production", "gen-org-02", "fw-major-13"),
-    ("fireworks-production", "gen-org-03", "fw-major-01"),
-    ("fireworks-production", "gen-hm-04", "fw-major-13"),
-    ("fireworks-production", "gen-fire-24", "fw-major-07"),
-    ("fireworks-production", "gen-viol-28", "fw-major-02"),
-    ("fireworks-wholesale", "gen-org-02", "fw-major-13"),
-    ("fireworks-wholesale", "gen-org-03", "fw-major-01"),
-    ("fireworks-wholesale", "gen-hm-04", "fw-major-13"),
-    ("fireworks-wholesale", "gen-fire-24", "fw-major-07"),
-    # power-screen-01 repeats the article that makes power-major-05 major (issue #17: power-screen-01..03).
-    ("power-self", "power-screen-01", "power-major-05"),
-    ("power-supervision", "power-screen-01", "power-major-05"),
-})
 
 
 STANDARD_WORDS = ("判定标准", "判定准则")
@@ -140,11 +113,7 @@ def shipped() -> Catalog:
 
 
 def test_no_form_holds_one_criterion_at_two_levels(shipped):
-    found = conflicts(shipped)
-    unexpected = [c for c in found if c[:3] not in KNOWN_OTHER_BRANCH]
-    assert unexpected == []
-    # A known case that no longer occurs: the other branch is merged; empty KNOWN_OTHER_BRANCH.
-    assert {c[:3] for c in found} == set(KNOWN_OTHER_BRANCH)
+    assert conflicts(shipped) == []
 
 
 def test_no_checkpoint_appears_twice_in_a_form(shipped):

@@ -23,9 +23,7 @@ SCOPED = {
 RESTATES = {
     "gen-org-03": "fw-major-01",
     "gen-viol-28": "fw-major-02",
-    "gen-pd-09": "fw-major-02",
     "gen-org-02": "fw-major-13",
-    "gen-pd-05": "fw-major-13",
     "gen-hm-04": "fw-major-13",
     "gen-fire-24": "fw-major-07",
 }

@@ -90,7 +90,7 @@ class LinkCollector(HTMLParser):
             if name == "id":
                 self.ids.add(value)
             elif name in ("href", "src", "data-bundle"):
-                self.links.append((tag != "a", value))
+                self.links.append((tag not in ("a", "base"), value))
 
     handle_startendtag = handle_starttag
 
@@ -324,9 +324,11 @@ def test_ids_with_dots_cannot_escape_the_output(project, content):
 # -- The 内容变化 page ---------------------------------------------------------------------
 
 
-def with_changes(project: Path, since: str = "exports/old.json", label: str = "2024年专项整治版本") -> str:
+def with_changes(project: Path, since: str = "exports/old.json", label: str = "2024年专项整治版本",
+                 published: bool = True) -> str:
     config = project / "checkframe.toml"
-    config.write_text(HANDBOOK_CONFIG + f'\n[changes]\nsince = "{since}"\nlabel = "{label}"\n', encoding="utf-8")
+    config.write_text(HANDBOOK_CONFIG + f'\n[changes]\nsince = "{since}"\nlabel = "{label}"\n'
+                      + ("published = true\n" if published else ""), encoding="utf-8")
     return config.as_posix()
 
 
@@ -357,6 +359,12 @@ def test_changes_page_lists_added_changed_and_removed(project, content):
     checkpoint = (out / "checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
     assert '<a href="../changes.html">内容变化</a>' in checkpoint
     assert check_links(read_tree(out), {}) == []
+
+    # Compared with a baseline that readers never had, the page stays, but the home page does not announce it.
+    with_changes(project, published=False)
+    build(project, plugins=load_only(demo=content.plugin()))
+    assert "查看本年度内容变化" not in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "changes.html").is_file()
 
 
 def test_without_changes_there_is_no_page_and_no_link(project, content):

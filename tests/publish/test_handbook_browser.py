@@ -7,9 +7,12 @@ every test here (``example_handbook`` in conftest.py).
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import re
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -55,7 +58,7 @@ def test_any_checkpoint_is_three_taps_and_at_most_one_screen_of_scrolling_from_h
     phone.goto(url)
     sectors = phone.evaluate("""() => Array.from(document.querySelectorAll('.nav a[href^="sector/"]')).map(
         (a) => { const r = a.getBoundingClientRect(); return [a.getAttribute('href'), r.bottom, r.width]; })""")
-    assert len(sectors) == 5
+    assert len(sectors) == len([p for p in pages_of(out) if p.startswith("sector/")])  # every sector, in view
     assert all(bottom <= height and width > 0 for _, bottom, width in sectors), sectors
     reached, worst = set(), (0, "")
     for href, _, _ in sectors:
@@ -190,6 +193,43 @@ def test_a_missing_page_is_the_handbooks_own_404_and_no_folder_is_listed(example
     assert page.url == url + "index.html"
 
 
+def test_the_404_page_works_from_a_plain_file_server_at_any_depth(example_handbook, browser, tmp_path):
+    """As a department's web server answers with the handbook's 404.html, unchanged, for a missing address under
+    the folder where the handbook is published (nginx's ``error_page``): styled, its links into the handbook."""
+    out, _ = example_handbook
+    (tmp_path / "intranet" / "safety").mkdir(parents=True)
+    (tmp_path / "intranet" / "safety" / "handbook").symlink_to(out, target_is_directory=True)
+    missing = (out / "404.html").read_bytes()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def send_error(self, code, message=None, explain=None):
+            self.send_response(code)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(missing)))
+            self.end_headers()
+            self.wfile.write(missing)
+
+        def log_message(self, format, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}/intranet/safety/handbook/"
+    page = browser.new_page()
+    try:
+        for missing_path in ["no-such-page.html", "checkpoint/no-such-checkpoint.html", "sector/old/deep/page.html"]:
+            page.goto(root + missing_path)
+            assert page.locator("h1").inner_text() == "页面不存在"
+            assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "block"
+            assert page.locator("main a", has_text="首页").get_attribute("href") == "index.html"
+            assert page.evaluate("document.querySelector('main a').href") == root + "index.html"
+        page.locator("main a", has_text="搜索页面").click()
+        assert page.url == root + "search.html"
+    finally:
+        page.close()
+        server.shutdown()
+
+
 def test_every_page_and_printout_names_the_handbook_department_and_edition(example_handbook, browser):
     out, url = example_handbook
     edition = re.compile(r"安全生产重大事故隐患排查整治检查手册 · 晋城市城区发展和改革局发布 · .*内容校验码 [0-9a-f]{8}")
@@ -261,13 +301,35 @@ def test_readers_see_no_english_state_scope_tag_or_plugin_name(example_handbook)
     from checkframe.model import FindingState, ScopeTag
 
     out, _ = example_handbook
-    words = ([s.value for s in FindingState] + [t.value for t in ScopeTag]
-             + ["coal_mine", "fireworks", "pipeline", "由 general"])
+    plugins = [p.stem for p in (out / "sector").glob("*.html")]  # each sector's plugin is named as its page
+    assert {"coal_mine", "general", "industry_trade", "special_equipment"} <= set(plugins)
+    words = [s.value for s in FindingState] + [t.value for t in ScopeTag] + plugins
     for path in pages_of(out):
-        if path.startswith(("guide/", "plugins.html", "pages/ledger.html")):
-            continue  # for plugin authors and maintainers, who name plugins by their ids; the clerks' page
-            # explains the ledger's files, whose states are written in English
+        if path.startswith(("guide/", "plugins.html")):
+            continue  # for plugin authors and maintainers, who name plugins by their ids
         text = re.sub(r"<[^>]+>", " ", (out / path).read_text(encoding="utf-8"))
         text = re.sub(r"编号 +[a-z0-9_-]+", "", text)  # the id line, small, for maintainers
         shown = [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
         assert shown == [], path
+
+
+def test_articles_sort_as_the_document_runs():
+    from checkframe.publish.pages import article_key
+
+    runs = ["（全文）", "第二条", "第十条", "第十条（二）", "第十条（十一）", "第十一条", "第三十六条", "第三十六条（四）",
+            "第三十六条（五）", "第三十六条（十一）", "第一百零一条", "第一百一十条"]
+    assert sorted(reversed(runs), key=article_key) == runs
+
+
+def test_the_sources_page_lists_each_documents_articles_in_order(example_handbook):
+    from checkframe.publish.pages import article_key
+
+    out, _ = example_handbook
+    page = (out / "sources.html").read_text(encoding="utf-8")
+    documents = re.findall(r'<dl class="articles">(.*?)</dl>', page, re.DOTALL)
+    assert len(documents) > 10
+    for articles in documents:
+        listed = re.findall(r"<dt>([^<]*)</dt>", articles)
+        assert listed == sorted(listed, key=article_key)
+    coal = re.findall(r"<dt>(第三十六条[^<]*)</dt>", page)
+    assert coal.index("第三十六条（五）") < coal.index("第三十六条（十一）")

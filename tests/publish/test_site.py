@@ -90,7 +90,7 @@ class LinkCollector(HTMLParser):
             if name == "id":
                 self.ids.add(value)
             elif name in ("href", "src", "data-bundle"):
-                self.links.append((tag not in ("a", "base"), value))
+                self.links.append((tag != "a", value))
 
     handle_startendtag = handle_starttag
 
@@ -116,6 +116,13 @@ TRICKY_PAGES = [
 @pytest.mark.parametrize("html", TRICKY_PAGES)
 def test_link_scanner_reads_tricky_markup_as_html_parser_does(html):
     assert page_links(html) == html_parser_links(html)
+
+
+def test_a_base_off_the_site_is_reported_as_loading_from_outside():
+    """A ``<base>`` sends every relative resource of its page where it points: not a link to follow."""
+    page = b'<head><base href="https://checkframe.example.org/"><link rel="stylesheet" href="static/site.css"></head>'
+    problems = check_links({"404.html": page, "static/site.css": b""}, {"404.html": "", "static/site.css": ""})
+    assert [p.message for p in problems if "checkframe.example.org" in p.message and "outside" in p.message]
 
 
 @JOBS

@@ -38,9 +38,9 @@ _TAG_CACHE: dict[str, tuple[tuple[bool | None, str], ...]] = {}
 _TAG_CACHE_SIZE = 100_000
 
 
-#: Tags whose link the browser does not load by itself: a link to follow, and ``<base>`` (the 404 page's
-#: ``base_url``, so that its links work at whatever address it is served for).
-NAVIGATION_TAGS = ("a", "base")
+#: Tags whose link the browser does not load by itself: a link to follow.  Not ``<base>``: it sets where every
+#: relative resource of the page is loaded from, so one pointing off the site is reported as loading from outside.
+NAVIGATION_TAGS = ("a",)
 
 
 def _tag_attributes(html: str, tag: str, start: int, end: int) -> tuple[tuple[bool | None, str], ...]:

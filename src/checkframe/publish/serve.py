@@ -2,7 +2,9 @@
 
 No folder is listed (a folder without ``index.html`` is not found), and every
 page that is not found gets the handbook's own ``404.html``, with a
-``<base href="/">`` so that its relative links work at any depth.
+``<base href="/">`` so that its relative links work at any depth even without
+JavaScript.  (Served unchanged by another server, the page sets that ``<base>``
+itself, from the address: see templates/site/404.html.)
 """
 
 from __future__ import annotations

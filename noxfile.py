@@ -16,6 +16,8 @@ ROOT = Path(__file__).parent
 #: What printing PDFs needs from Debian: CJK fonts, HarfBuzz font subsetting; tests add pdftotext and a browser.
 PRINT_PACKAGES = ["fonts-noto-cjk", "fonts-dejavu-core", "libharfbuzz-subset0"]
 TEST_PACKAGES = [*PRINT_PACKAGES, "poppler-utils", "chromium"]
+#: axe-core, the accessibility checker the browser tests inject into every page (from npm, into .nox/).
+AXE_CORE = "4.14.1"
 #: Every sector plugin shipped in this repository, each its own distribution.
 PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
 
@@ -59,7 +61,21 @@ def tests(session: nox.Session) -> None:
     """Run the tests of the core and of every plugin (pass pytest options after --)."""
     ensure_system_packages(session, TEST_PACKAGES)
     install_checkframe(session, "pytest", "playwright", "jsonschema", "hypothesis", "openpyxl")
-    session.run("pytest", "tests", *(f"{p}/tests" for p in PLUGINS), *session.posargs)
+    session.run("pytest", "tests", *(f"{p}/tests" for p in PLUGINS), *session.posargs,
+                env={"CHECKFRAME_AXE": install_axe(session)})
+
+
+def install_axe(session: nox.Session) -> str:
+    """axe-core from npm into .nox/axe-core, once per version; the path of its axe.min.js."""
+    prefix = ROOT / ".nox" / "axe-core"
+    script = prefix / "node_modules" / "axe-core" / "axe.min.js"
+    package = prefix / "node_modules" / "axe-core" / "package.json"
+    if not (script.is_file() and f'"version": "{AXE_CORE}"' in package.read_text(encoding="utf-8")):
+        if shutil.which("npm") is None:
+            session.error("npm is missing; install it with: sudo apt-get install npm")
+        session.run("npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save",
+                    f"axe-core@{AXE_CORE}", external=True)
+    return str(script)
 
 
 @nox.session

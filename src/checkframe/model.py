@@ -39,12 +39,14 @@ __all__ = [
     "RemediationCategory",
     "ReportColumn",
     "RequiredField",
+    "ScopeTag",
     "Sector",
     "StopScope",
     "SupervisionLevel",
     "id_shaped",
     "quote_hint",
     "references",
+    "scope_label",
     "show",
     "unquote_hint",
 ]
@@ -174,6 +176,37 @@ class RequiredField(_Labelled):
     LEAD_UNIT = ("lead_unit", "牵头单位")
     NOTICE_NUMBER = ("notice_number", "督办通知书编号")
     NOTICE_DATE = ("notice_date", "督办日期")
+
+
+class ScopeTag(_Labelled):
+    """A checkpoint's scope tag as readers see it: the tags the shipped sectors use, with their Chinese names.
+
+    A checkpoint's ``scope`` stays a list of free ids; a tag listed here is
+    shown by its label (:func:`scope_label`), one not listed by its id.
+    """
+
+    PRODUCTION = ("production", "生产企业")
+    WHOLESALE = ("wholesale", "批发企业")
+    RETAIL = ("retail", "零售经营")
+    STORAGE = ("storage", "仓储")
+    UNDERGROUND = ("underground", "井下")
+    OPEN_PIT = ("open_pit", "露天")
+    THIRD_PARTY_WORKS = ("third-party-works", "第三方施工")
+    RIVER_CROSSING = ("river-crossing", "穿越河流")
+    TUNNEL = ("tunnel", "管道隧道")
+    NEW_BUILD = ("new-build", "新建管道")
+    OUT_OF_SERVICE = ("out-of-service", "停运封存报废")
+    AGED = ("aged", "老旧管道")
+    INDUSTRY_TRADE = ("industry_trade", "工贸企业")
+    METAL_SMELTING = ("metal_smelting", "金属冶炼")
+
+
+_SCOPE_LABELS = {tag.value: tag.label for tag in ScopeTag}
+
+
+def scope_label(tag: str) -> str:
+    """What readers see for a scope tag: its :class:`ScopeTag` label, else the tag itself."""
+    return _SCOPE_LABELS.get(tag, tag)
 
 
 #: 五落实: what a fix that takes time must name.

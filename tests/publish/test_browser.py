@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
 import threading
 
@@ -11,6 +9,7 @@ import pytest
 
 from checkframe.publish import search
 from checkframe.publish.build import build
+from checkframe.publish.serve import handbook_server
 from doubles import load_only
 
 playwright = pytest.importorskip("playwright.sync_api", reason="install the test extras: pip install playwright")
@@ -41,29 +40,11 @@ def site(tmp_path_factory, request):
     (root / "handbook" / "checkframe.toml").write_text(CONFIG, encoding="utf-8")
     build(root / "handbook", plugins=load_only(coal=content.plugin()))
     out = root / "handbook" / "_build"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = handbook_server(out, 0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield out, f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 def test_home_to_sector_to_checkpoint(site, browser):
@@ -117,7 +98,9 @@ def test_chinese_search_from_the_home_page(site, browser, query, expected):
     _, url = site
     page = browser.new_page()
     page.goto(url)
-    page.fill("#q", query)
+    assert page.locator("input[type=search]").count() == 1  # one search box: the header's
+    page.fill("#header-q", query)
+    # Enter, no hit chosen in the dropdown: the full list
     page.keyboard.press("Enter")
     results = page.locator(".search-result-link")
     results.first.wait_for(timeout=15_000)

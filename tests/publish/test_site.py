@@ -118,6 +118,13 @@ def test_link_scanner_reads_tricky_markup_as_html_parser_does(html):
     assert page_links(html) == html_parser_links(html)
 
 
+def test_a_base_off_the_site_is_reported_as_loading_from_outside():
+    """A ``<base>`` sends every relative resource of its page where it points: not a link to follow."""
+    page = b'<head><base href="https://checkframe.example.org/"><link rel="stylesheet" href="static/site.css"></head>'
+    problems = check_links({"404.html": page, "static/site.css": b""}, {"404.html": "", "static/site.css": ""})
+    assert [p.message for p in problems if "checkframe.example.org" in p.message and "outside" in p.message]
+
+
 @JOBS
 def test_link_scanner_reads_every_built_page_as_html_parser_does(project, content, jobs):
     content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查存在漏检、假检情况且进行作业的。"',
@@ -324,9 +331,11 @@ def test_ids_with_dots_cannot_escape_the_output(project, content):
 # -- The 内容变化 page ---------------------------------------------------------------------
 
 
-def with_changes(project: Path, since: str = "exports/old.json", label: str = "2024年专项整治版本") -> str:
+def with_changes(project: Path, since: str = "exports/old.json", label: str = "2024年专项整治版本",
+                 published: bool = True) -> str:
     config = project / "checkframe.toml"
-    config.write_text(HANDBOOK_CONFIG + f'\n[changes]\nsince = "{since}"\nlabel = "{label}"\n', encoding="utf-8")
+    config.write_text(HANDBOOK_CONFIG + f'\n[changes]\nsince = "{since}"\nlabel = "{label}"\n'
+                      + ("published = true\n" if published else ""), encoding="utf-8")
     return config.as_posix()
 
 
@@ -357,6 +366,12 @@ def test_changes_page_lists_added_changed_and_removed(project, content):
     checkpoint = (out / "checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
     assert '<a href="../changes.html">内容变化</a>' in checkpoint
     assert check_links(read_tree(out), {}) == []
+
+    # Compared with a baseline that readers never had, the page stays, but the home page does not announce it.
+    with_changes(project, published=False)
+    build(project, plugins=load_only(demo=content.plugin()))
+    assert "查看本年度内容变化" not in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "changes.html").is_file()
 
 
 def test_without_changes_there_is_no_page_and_no_link(project, content):

@@ -25,15 +25,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import functools
-    import http.server
+    from checkframe.publish.serve import handbook_server
 
     root = Path(args.project) / "_build"
     if not (root / "index.html").is_file():
         raise UserError(f"{root} has no built handbook; run: checkframe build {args.project}")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+        server = handbook_server(root, args.port)
     except OSError as exc:
         raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; try --port") from None
     print(f"serving {root} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)

@@ -13,7 +13,7 @@ import attrs
 
 from checkframe.catalog import Catalog
 from checkframe.catalog.diff import CatalogDiff
-from checkframe.model import FIELD_LABELS, Checkpoint
+from checkframe.model import FIELD_LABELS, Checkpoint, scope_label
 
 __all__ = ["FieldChange", "changes_context"]
 
@@ -42,6 +42,15 @@ def _shown(field: str, value: Any, old: Catalog, new: Catalog) -> str:
                 return catalog.category(code).name
         return code
 
+    def item_title(item: str) -> str:
+        """A checklist item by its title: a whole group (类别) or one checkpoint."""
+        kind = "group" if "/" in item else "checkpoint"
+        for catalog in (new, old):
+            if catalog.has(kind, item):
+                found = catalog.group(item) if kind == "group" else catalog.checkpoint(item)
+                return f"{found.title}（整类）" if kind == "group" else found.title
+        return item
+
     if isinstance(value, bool):
         return "是" if value else "否"
     if hasattr(value, "label"):
@@ -53,6 +62,10 @@ def _shown(field: str, value: Any, old: Catalog, new: Catalog) -> str:
             parts = [category_name(code) for code in value]
         elif field == "sources":
             parts = [f"《{document_title(d)}》" for d in value]
+        elif field == "items":
+            parts = [item_title(item) for item in value]
+        elif field == "scope":
+            parts = [scope_label(tag) for tag in value]
         else:
             parts = [getattr(v, "label", str(v)) for v in value]
         return "；".join(parts) if field in ("basis", "items") else "、".join(parts)

@@ -38,6 +38,11 @@ _TAG_CACHE: dict[str, tuple[tuple[bool | None, str], ...]] = {}
 _TAG_CACHE_SIZE = 100_000
 
 
+#: Tags whose link the browser does not load by itself: a link to follow.  Not ``<base>``: it sets where every
+#: relative resource of the page is loaded from, so one pointing off the site is reported as loading from outside.
+NAVIGATION_TAGS = ("a",)
+
+
 def _tag_attributes(html: str, tag: str, start: int, end: int) -> tuple[tuple[bool | None, str], ...]:
     """The links and ids among the attributes in ``html[start:end]``, read as :mod:`html.parser` reads them."""
     found: list[tuple[bool | None, str]] = []
@@ -59,7 +64,7 @@ def _tag_attributes(html: str, tag: str, start: int, end: int) -> tuple[tuple[bo
         if name == "id":
             found.append((None, value))
         elif name in _LINK_ATTRIBUTES:
-            found.append((tag != "a", value))
+            found.append((tag not in NAVIGATION_TAGS, value))
     return tuple(found)
 
 

@@ -142,7 +142,8 @@ def template_reference(_: str = "") -> str:
     for name in default_templates():
         tree = env.parse((_templates_root() / name).read_text(encoding="utf-8"), name)
         imported = {n if isinstance(n, str) else n[-1] for node in tree.find_all(nodes.FromImport) for n in node.names}
-        own = sorted(meta.find_undeclared_variables(tree) - set(COMMON_CONTEXT) - set(env.globals) - imported)
+        own = sorted(v for v in meta.find_undeclared_variables(tree) - set(COMMON_CONTEXT) - set(env.globals) - imported
+                     if not v.startswith("_"))  # `_`: the throwaway of {% set _ = list.append(...) %}
         blocks = default_blocks(name)
         parent = _extends(tree)
         lines = [f"### {name}", ""]

@@ -11,6 +11,7 @@ every listed page is rendered at once (in worker processes when it pays).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,7 +30,43 @@ from checkframe.publish.project import Project
 from checkframe.publish.site import STATIC, SiteRenderer, checkpoint_path, environment
 from checkframe.registers import ExtraPage, SiteRegister
 
-__all__ = ["Shown", "render_site"]
+__all__ = ["Shown", "article_key", "chinese_number", "render_site"]
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMBER = re.compile(r"[零〇一二三四五六七八九十百千两]+|[0-9]+")
+
+
+def chinese_number(text: str) -> int:
+    """一百零一 → 101, 十七 → 17, 二十 → 20, 12 → 12."""
+    if text.isdigit():
+        return int(text)
+    total = digit = 0
+    for char in text:
+        if char in _UNITS:
+            total += (digit or 1) * _UNITS[char]
+            digit = 0
+        else:
+            digit = _DIGITS[char]
+    return total + digit
+
+
+def article_key(article: str) -> tuple[tuple[str, int], ...]:
+    """Sorts cited articles as the document runs: 第二条 < 第十条 < 第十条（二） < 第十条（十一） < 第十一条.
+
+    The text between numbers is compared as text, each number (Chinese numerals or digits) as a number;
+    the whole document (（全文）) comes first.
+    """
+    if article == "（全文）":
+        return ()
+    key: list[tuple[str, int]] = []
+    at = 0
+    for match in _NUMBER.finditer(article):
+        key.append((article[at:match.start()], chinese_number(match.group())))
+        at = match.end()
+    key.append((article[at:], -1))
+    return tuple(key)
 
 
 def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str, dict[str, list[Checkpoint]]]:
@@ -45,7 +82,7 @@ def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str,
             if checkpoint not in members:  # equal checkpoints count once, as `in` on the list did
                 members.add(checkpoint)
                 citing.append(checkpoint)
-    return cited
+    return {doc: dict(sorted(articles.items(), key=lambda item: article_key(item[0]))) for doc, articles in cited.items()}
 
 
 @attrs.define(slots=False)
@@ -126,6 +163,7 @@ def _home_pages(site: SiteRenderer, shown: Shown) -> None:
     }, major_count=len(shown.majors), checkpoint_count=len(shown.checkpoints), change_counts=changes and (
         len(changes["added"]), len(changes["changed"]), len(changes["removed"])))
     site.render("search.html", "search.html")
+    site.render("404.html", "404.html")
 
 
 def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
@@ -180,7 +218,8 @@ def _checklist_pages(site: SiteRenderer, shown: Shown) -> None:
 def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> None:
     """整改与闭环, 法规依据, 重大隐患, the plugins page and, when asked for, 内容变化."""
     catalog, project = shown.catalog, shown.project
-    site.render("remediation.html", "remediation.html", categories=catalog.categories,
+    departments = {s.plugin: s.maintainer or s.regulator for s in reversed(catalog.sectors) if s.maintainer or s.regulator}
+    site.render("remediation.html", "remediation.html", categories=catalog.categories, departments=departments,
                 five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
     position = {id(d): i for i, d in enumerate(catalog.documents)}
     documents = [catalog.document(d) for d in sorted(shown.cited, key=lambda d: position[id(catalog.document(d))])]

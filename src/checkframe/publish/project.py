@@ -10,6 +10,8 @@
     sectors = ["coal_mine", "pipeline"]   # empty or absent: every installed sector
     checklists = []                       # empty or absent: every checklist of those sectors
     author_guide = true                   # the guide for plugin authors under guide/
+    edition = "2024年版"                   # optional: the edition, shown on every page and printout
+    date = "2024-03-01"                   # optional: the edition's date (ISO), shown beside it
 
     [print]
     legal_basis = false                   # print each item's legal basis in small type
@@ -17,10 +19,12 @@
     [changes]                             # optional: a 内容变化 page comparing with an earlier export
     since = "exports/2024.json"           # written by `checkframe export`; relative to this folder
     label = "2024年专项整治版本"            # what the earlier version is called on the page
+    published = true                      # it is an edition readers had: the home page announces the changes
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,6 +58,14 @@ def _base_url(instance: object, attribute: attrs.Attribute, value: str) -> None:
                       f"'https://example.gov.cn/handbook/' (got {value!r})", key=attribute.name)
 
 
+def _iso_date(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    try:
+        if value:
+            dt.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"expected a date as YYYY-MM-DD (got {value!r})", key=attribute.name) from None
+
+
 @frozen
 class HandbookConfig:
     title: str
@@ -64,6 +76,10 @@ class HandbookConfig:
     checklists: tuple[str, ...] = ()
     #: Render the guide for plugin authors under ``guide/`` and link it from the footer.
     author_guide: bool = True
+    #: The edition as readers name it (2024年版); with :attr:`date`, on every page and printout.
+    edition: str = ""
+    #: The edition's date, YYYY-MM-DD.
+    date: str = attrs.field(default="", validator=_iso_date)
 
 
 @frozen
@@ -79,6 +95,9 @@ class ChangesConfig:
     since: str = attrs.field(validator=_not_blank)
     #: What the earlier version is called on the page, e.g. 2024年专项整治版本.
     label: str = attrs.field(validator=_not_blank)
+    #: True when ``since`` is an edition that readers had (not a baseline for authors): the home page then
+    #: announces what changed since it.
+    published: bool = False
 
 
 @frozen

@@ -4,10 +4,13 @@
 
     rendered pages → documents (title, sector, text) → tokens → postings, sharded → small JavaScript files
 
-A *document* is a page whose ``<main>`` carries :data:`BODY`; its text is what
-``<main>`` shows, without the elements marked :data:`IGNORE` (the pager).
-:func:`document` reads it from a rendered page with regular expressions, in the
-render workers.
+A *document* is a page whose ``<main>`` carries :data:`BODY`; its title is the
+``<h1>``, its text what ``<main>`` shows besides, without the elements marked
+:data:`IGNORE` (labels such as 检查内容, the pager, indexes), so that an excerpt
+is always the page's own words.  ``<main>`` also says what kind of page it is
+(:data:`KIND`: a checkpoint or a list) and whether it is a major hazard
+(:data:`MAJOR`).  :func:`document` reads all this from a rendered page with
+regular expressions, in the render workers.
 
 Tokens follow Lucene's CJK analyzer: the text is folded (NFKC, lowercase, see
 :func:`fold`); a run of CJK characters gives its overlapping bigrams, a run of
@@ -18,9 +21,10 @@ digit runs (``gb``, ``50016``).
 
 A query is split on whitespace; every term must occur in the page's folded
 text as a substring.  Candidates are the intersection of the postings of the
-term's tokens, then each is verified against the text, so that 瓦斯 and 斯抽
-elsewhere on a page do not match 瓦斯抽.  Pages with every term in the title
-come first, then the others, each in catalog order.  :func:`query` is the
+term's tokens, then each is verified against the title and text, so that 瓦斯 and 斯抽
+elsewhere on a page do not match 瓦斯抽.  Checkpoints come before other pages;
+of each, those with every term in the title first, then the others, each in
+catalog order (:func:`rank`).  :func:`query` is the
 reference; ``static/search.js`` does the same in the browser (a browser test
 runs the same queries through both).
 
@@ -34,7 +38,8 @@ tags, which work from ``file://`` where ``fetch`` does not:
   in shard ``n``: token → [document numbers, of them those with it in the title],
   both delta-encoded;
 - ``search/d-<n>.js``: a run of documents, from the n-th start listed in ``meta.js`` (at most
-  :data:`CHUNK`, about :data:`CHUNK_CHARS` characters): [path, title, sector number, text].
+  :data:`CHUNK`, about :data:`CHUNK_CHARS` characters): [path, title, sector number, text,
+  1 for a checkpoint or 0, 1 for a major hazard or 0].
 
 The files are byte-identical for the same pages.
 """
@@ -51,17 +56,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["BODY", "IGNORE", "SECTOR", "Document", "document", "fold", "index_files", "query", "read_page", "tokens"]
+__all__ = ["BODY", "IGNORE", "KIND", "MAJOR", "SECTOR", "Document", "Page", "document", "fold", "index_files", "query",
+           "rank", "read_page", "tokens"]
 
 #: The attribute of ``<main>`` that makes a page searchable.
 BODY = "data-search-body"
 #: The attribute of ``<main>`` naming the page's sector (the sector filter).
 SECTOR = "data-search-sector"
+#: The attribute of ``<main>`` saying what the page is: ``checkpoint`` ranks first, ``list`` (or none) after.
+KIND = "data-search-kind"
+#: The attribute of ``<main>`` that marks a checkpoint of a major hazard (the 重大 badge on a hit).
+MAJOR = "data-search-major"
 #: Elements with this attribute are left out of the searched text.
 IGNORE = "data-search-ignore"
 
 FOLDER = "search"
-FORMAT = 1
+FORMAT = 2
 #: At most this many documents per text file, and about this many characters.
 CHUNK = 32
 CHUNK_CHARS = 12_000
@@ -71,6 +81,8 @@ SHARD_BYTES = 24_000
 # -- Documents, read from rendered pages -----------------------------------------------------
 
 _SECTOR_ATTR = re.compile(SECTOR + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_KIND_ATTR = re.compile(KIND + r"""\s*=\s*["']checkpoint["']""")
+_MAJOR_ATTR = re.compile(MAJOR + r"(?![\w-])")
 _RAW = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
 _IGNORED = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\s" + IGNORE + r"\b[^>]*>.*?</\1\s*>", re.DOTALL)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.DOTALL | re.IGNORECASE)
@@ -88,6 +100,16 @@ def _text(html: str) -> str:
     return _SPACE.sub(" ", html_lib.unescape(_TAG.sub("", _BLOCK.sub(" ", html)))).strip()
 
 
+class Page(NamedTuple):
+    """What search takes from a rendered page."""
+
+    title: str
+    sector: str
+    text: str
+    checkpoint: bool = False
+    major: bool = False
+
+
 class Document(NamedTuple):
     """A searchable page: where it is, its title, sector and text, and its tokens (see :func:`tokens`)."""
 
@@ -99,17 +121,21 @@ class Document(NamedTuple):
     #: from a render worker.
     tokens: str
     title_tokens: str
+    checkpoint: bool = False
+    major: bool = False
 
     @classmethod
-    def of(cls, path: str, title: str, sector: str, text: str) -> Document:
-        return cls(path, title, sector, text, "\n".join(tokens(fold(text))), "\n".join(tokens(fold(title))))
+    def of(cls, path: str, title: str, sector: str, text: str, checkpoint: bool = False,
+           major: bool = False) -> Document:
+        return cls(path, title, sector, text, "\n".join(tokens(fold(text))), "\n".join(tokens(fold(title))),
+                   checkpoint, major)
 
 
-def read_page(page: str) -> tuple[str, str, str] | None:
-    """A rendered page's (title, sector, text), or ``None`` when its ``<main>`` does not carry :data:`BODY`.
+def read_page(page: str) -> Page | None:
+    """A rendered page's :class:`Page`, or ``None`` when its ``<main>`` does not carry :data:`BODY`.
 
-    The title is the ``<h1>``'s text.  Elements carrying :data:`IGNORE` must not
-    hold another element of the same name (the pager does not).
+    The title is the ``<h1>``'s text; the text is the rest.  Elements carrying
+    :data:`IGNORE` must not hold another element of the same name.
     """
     start = page.find("<main ")  # the templates' own <main>: page text before it is escaped
     end = page.find(">", start)
@@ -125,7 +151,10 @@ def read_page(page: str) -> tuple[str, str, str] | None:
         body = _IGNORED.sub(" ", body)
     h1 = _H1.search(body)
     title = _text(h1.group(1)) if h1 else ""
-    return title, html_lib.unescape(sector.group(1) or sector.group(2) or "") if sector else "", _text(body)
+    if h1:
+        body = body[:h1.start()] + " " + body[h1.end():]
+    return Page(title, html_lib.unescape(sector.group(1) or sector.group(2) or "") if sector else "", _text(body),
+                _KIND_ATTR.search(attrs) is not None, _MAJOR_ATTR.search(attrs) is not None)
 
 
 def document(path: str, page: str) -> Document | None:
@@ -270,7 +299,8 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
         files[f"{FOLDER}/t-{n}.js"] = _js(f"t-{n}", shard)
     for c, (start, end) in enumerate(zip(starts, [*starts[1:], len(docs)][:len(starts)], strict=True)):
         files[f"{FOLDER}/d-{c}.js"] = _js(f"d-{c}", [
-            [doc.path, doc.title, sector_number.get(doc.sector, -1), doc.text] for doc in docs[start:end]
+            [doc.path, doc.title, sector_number.get(doc.sector, -1), doc.text, int(doc.checkpoint), int(doc.major)]
+            for doc in docs[start:end]
         ])
     return files
 
@@ -334,11 +364,15 @@ def query(files: Mapping[str, bytes], text: str, sector: str | None = None) -> l
             chunks[c] = _load(files, f"d-{c}")
         return chunks[c][n - meta["chunks"][c]]
 
-    first, rest = [], []
+    found = []
     for n in sorted(every):
-        path, title, _, body = doc(n)
-        if n in titled and all(term in fold(title) for term in wanted):
-            first.append((path, title))
-        elif all(term in fold(body) for term in wanted):
-            rest.append((path, title))
-    return first + rest
+        path, title, _, body, checkpoint, _ = doc(n)
+        title_hit = n in titled and all(term in fold(title) for term in wanted)
+        if title_hit or all(term in fold(title + "\n" + body) for term in wanted):
+            found.append((rank(bool(checkpoint), title_hit), n, path, title))
+    return [(path, title) for _, _, path, title in sorted(found)]
+
+
+def rank(checkpoint: bool, in_title: bool) -> int:
+    """Where a hit goes: checkpoints before other pages; of each, every term in the title before in the text only."""
+    return (0 if checkpoint else 2) + (0 if in_title else 1)

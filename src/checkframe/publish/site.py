@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,7 @@ from markupsafe import Markup, escape
 
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem
-from checkframe.model import HazardLevel
+from checkframe.model import HazardLevel, scope_label
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import markdown, search
 from checkframe.publish.links import page_links
@@ -34,7 +35,7 @@ from checkframe.publish.project import Project
 from checkframe.registers import ExtraPage, SiteRegister
 from checkframe.util import parallel
 
-__all__ = ["PARALLEL_MIN_PAGES", "SiteRenderer", "checkpoint_path", "environment", "gather_site"]
+__all__ = ["PARALLEL_MIN_PAGES", "SiteRenderer", "checkpoint_path", "edition_line", "environment", "gather_site"]
 
 TEMPLATES = Path(str(resources.files("checkframe") / "templates" / "site"))
 STATIC = Path(str(resources.files("checkframe") / "static"))
@@ -96,12 +97,33 @@ def _linker(context: Any) -> Callable[[str], str]:
 
 @jinja2.pass_context
 def _md(context: Any, text: str) -> Markup:
-    return Markup(markdown.render(text, _linker(context)))
+    return Markup(scrollable(markdown.render(text, _linker(context))))
 
 
 @jinja2.pass_context
 def _md_inline(context: Any, text: str) -> Markup:
     return Markup(markdown.render_inline(text, _linker(context)))
+
+
+def scrollable(html: str) -> str:
+    """Tables and code blocks of rendered Markdown scroll inside their own region, which the keyboard can reach."""
+    if "<table" in html:
+        tables = html.split("<table>")
+        for n in range(1, len(tables)):
+            heads = "、".join(markdown_text(h) for h in _TH.findall(tables[n].partition("</tr>")[0]))
+            label = f"表格{n}（{heads}）" if heads else f"表格{n}"
+            tables[n] = (f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}"><table>'
+                         + tables[n].replace("</table>", "</table></div>", 1))
+        html = "".join(tables)
+    return html.replace("<pre>", '<pre tabindex="0">')
+
+
+_TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
+
+
+def markdown_text(html: str) -> str:
+    """The text of a bit of rendered Markdown, safe in an attribute (it was escaped, and stays so)."""
+    return re.sub(r"<[^>]*>", "", html).replace('"', "&quot;").strip()
 
 
 @jinja2.pass_context
@@ -126,6 +148,34 @@ def _relative(here: str, target: str) -> str:
 
 def checkpoint_path(id: str) -> str:
     return f"checkpoint/{id}.html"
+
+
+def edition_line(config: Any, catalog: Catalog) -> str:
+    """The edition as every page and printout names it: 2024年版 · 2024年3月1日 · 内容校验码 1a2b3c4d.
+
+    Without a date in the project, the date of the newest document the content cites stands for it.
+
+    The check code is a digest of the catalog's export, so two builds of the same content show the same
+    line and a printout can be matched to the handbook it came from.
+    """
+    import hashlib
+
+    from checkframe.catalog.export import catalog_to_json
+
+    parts = [config.edition] if config.edition else []
+    if config.date:
+        parts.append(chinese_date(config.date))
+    else:  # the content's own date: its newest document
+        newest = max((d.date for d in catalog.documents if re.fullmatch(r"\d{4}(-\d{2}){0,2}", d.date)), default="")
+        if newest:
+            parts.append(f"依据文件截至{chinese_date(newest)}")
+    parts.append("内容校验码 " + hashlib.sha256(catalog_to_json(catalog).encode()).hexdigest()[:8])
+    return " · ".join(parts)
+
+
+def chinese_date(iso: str) -> str:
+    """2024-03-01 → 2024年3月1日; 2024-03 → 2024年3月; 2024 → 2024年."""
+    return "".join(f"{int(n)}{unit}" for n, unit in zip(iso.split("-"), "年月日", strict=False))
 
 
 @attrs.frozen
@@ -165,6 +215,7 @@ class SiteRenderer:
             extra_pages=self.extra_pages,
             pdfs=self.pdfs,
             changes=self.project.changes if self.project.previous is not None else None,
+            edition=self.edition,
             **self.helpers,
             **context,
         )))
@@ -192,6 +243,10 @@ class SiteRenderer:
             if documents is not None and doc is not None:
                 documents.append(doc)
         self.pages = []
+
+    @functools.cached_property
+    def edition(self) -> str:
+        return edition_line(self.project.config, self.catalog)
 
     @functools.cached_property
     def nav_sectors(self) -> list[Any]:
@@ -248,7 +303,21 @@ class SiteRenderer:
             "group_of": self.catalog.group,
             "sector_of": self.catalog.sector,
             "HazardLevel": HazardLevel,
+            "scope_label": scope_label,
         }
+
+
+_HEADING = re.compile(r'(<(h[23])\b[^>]*\sid="([^"<>]+)"[^>]*>)(.*?)(</\2>)', re.DOTALL)
+
+
+def permalinks(html: str) -> str:
+    """Each ``<h2>`` and ``<h3>`` with an id gets a link to itself (the 本节链接 mark), as documentation sites do."""
+    if "<main" not in html:
+        return html
+    head, main, rest = html.partition("<main")
+    return head + main + _HEADING.sub(
+        lambda m: f'{m.group(1)}{m.group(4)}<a class="permalink" href="#{m.group(3)}" aria-label="本节链接" '
+                  f'data-search-ignore>#</a>{m.group(5)}', rest)
 
 
 # -- Rendering the listed pages, in worker processes when it pays ----------------------------
@@ -264,7 +333,7 @@ def _render_page(work: tuple[jinja2.Environment, list[tuple[str, str, dict[str, 
                  index: int) -> Rendered:
     env, pages, want_links, want_documents = work
     path, template, context = pages[index]
-    html = env.get_template(template).render(context)
+    html = permalinks(env.get_template(template).render(context))
     return (html.encode("utf-8"), page_links(html) if want_links else None,
             search.document(path, html) if want_documents else None)
 

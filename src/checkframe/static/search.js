@@ -1,18 +1,16 @@
 // The handbook's search: checkframe's own index (checkframe/search.py), no server, no library.
 // Index files are JavaScript that calls cfSearch.load(name, data); they are loaded with <script> tags,
 // which browsers allow from file:// too. The query logic is search.query() in Python; keep the two in step.
+// Two views share one engine: the header's box shows the best hits as you type (a dropdown), the search page
+// lists every hit, with a sector filter.
 (function () {
   "use strict";
-  var form = document.getElementById("search");
-  if (!form) return;
-  var input = document.getElementById("search-q");
-  var select = document.getElementById("search-sector");
-  var status = document.getElementById("search-status");
-  var list = document.getElementById("search-results");
-  var moreButton = document.getElementById("search-more");
-  var notice = document.getElementById("search-unavailable");
-  var PAGE = 10;
-  var base = new URL(form.getAttribute("data-bundle"), location.href).href.replace(/[^/]*$/, "");
+  var pageForm = document.getElementById("search");
+  var headerForm = document.getElementById("header-search");
+  var bundleForm = pageForm || headerForm;
+  if (!bundleForm) return;
+  var base = new URL(bundleForm.getAttribute("data-bundle"), location.href).href.replace(/[^/]*$/, "");
+  var root = base.replace(/search\/$/, "");
 
   // -- Loading index files ---------------------------------------------------------------
   var waiting = {};
@@ -90,10 +88,23 @@
     return deltas.map(function (d) { total += d; return total; });
   }
 
-  // -- The query ---------------------------------------------------------------------------
+  // -- The query: as search.query() and search.rank() ----------------------------------------
   var meta = null;
   var sectorOf = null;
-  var current = null;  // the search being shown: its terms, candidates and how far they were looked at
+  var ready = null;
+
+  function start() {
+    if (!ready) {
+      ready = load("meta").then(function (data) {
+        meta = data;
+        sectorOf = [];
+        meta.sectorRuns.forEach(function (r) { for (var i = 0; i < r[1]; i++) sectorOf.push(r[0]); });
+        return meta;
+      });
+      ready.catch(function () { ready = null; });
+    }
+    return ready;
+  }
 
   function candidates(terms, sector) {
     var needed = [];
@@ -128,57 +139,37 @@
     return load("d-" + lo).then(function (chunk) { return chunk[n - meta.chunks[lo]]; });
   }
 
-  // The next `count` results of the current search: title matches first, then the rest, in catalog order.
-  function next(search, count) {
-    var out = [];
-    function step() {
-      if (out.length >= count) return Promise.resolve(out);
-      var phase = search.phase, list = search.cands.every;
-      while (search.i < list.length && (phase === 0 ? !search.cands.titled.has(list[search.i]) : search.shown.has(list[search.i]))) {
-        search.i++;
-      }
-      if (search.i >= list.length) {
-        if (phase === 1) { search.done = true; return Promise.resolve(out); }
-        search.phase = 1;
-        search.i = 0;
-        return step();
-      }
-      var batch = list.slice(search.i, search.i + count * 2);
-      return Promise.all(batch.map(doc)).then(function () {
-        var n = list[search.i++];
-        return doc(n).then(function (d) {
-          var title = fold(d[1]);
-          if (phase === 0) {
-            if (search.terms.every(function (t) { return title.indexOf(t) >= 0; })) {
-              search.shown.add(n);
-              out.push(d);
-            }
-          } else if (search.terms.every(function (t) { return fold(d[3]).indexOf(t) >= 0; })) {
-            out.push(d);
+  // Every hit of `text` (in `sector`, "" for all), best first: {path, title, sector, text, major, terms}.
+  function search(text, sector) {
+    var terms = termsOf(text);
+    if (!terms.length) return Promise.resolve({ terms: terms, hits: [] });
+    return start().then(function () { return candidates(terms, sector); }).then(function (cands) {
+      return Promise.all(cands.every.map(doc)).then(function (docs) {
+        var hits = [];
+        docs.forEach(function (d, i) {
+          var n = cands.every[i], title = fold(d[1]);
+          var inTitle = cands.titled.has(n) && terms.every(function (t) { return title.indexOf(t) >= 0; });
+          var all = title + "\n" + fold(d[3]);
+          if (inTitle || terms.every(function (t) { return all.indexOf(t) >= 0; })) {
+            hits.push({ rank: (d[4] ? 0 : 2) + (inTitle ? 0 : 1), n: n, doc: d });
           }
-          return step();
         });
+        hits.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
+        return { terms: terms, hits: hits.map(function (h) { return h.doc; }) };
       });
-    }
-    return step();
+    });
   }
 
-  // -- Showing results ---------------------------------------------------------------------
-  function excerpt(text, title, terms) {
+  // -- Showing a hit ---------------------------------------------------------------------------
+  function excerpt(text, terms, size) {
     var folded = fold(text);
-    var from = text.indexOf(title);
-    from = from >= 0 ? from + title.length : 0;
     var first = -1;
-    [from, 0].some(function (start) {
-      terms.forEach(function (t) {
-        var at = folded.indexOf(t, start);
-        if (at >= 0 && (first < 0 || at < first)) first = at;
-      });
-      return first >= 0;
+    terms.forEach(function (t) {
+      var at = folded.indexOf(t);
+      if (at >= 0 && (first < 0 || at < first)) first = at;
     });
     if (first < 0) first = 0;
-    // Not before the title's end when the match is after it: the title is shown above the excerpt.
-    var start = Math.max(first >= from ? from : 0, first - 30), end = Math.min(text.length, first + 90);
+    var start = Math.max(0, first - Math.round(size / 4)), end = Math.min(text.length, start + size);
     while (start < first && text[start] === " ") start++;
     var marks = [];
     terms.forEach(function (t) {
@@ -204,100 +195,252 @@
     return p;
   }
 
-  function show(search, docs) {
-    docs.forEach(function (d) {
-      var item = document.createElement("li");
-      item.className = "search-result";
-      var link = document.createElement("a");
-      link.className = "search-result-link";
-      link.href = d[0];
-      link.textContent = d[1] || d[0];
-      item.appendChild(link);
-      if (d[2] >= 0) {
-        var sector = document.createElement("span");
-        sector.className = "meta search-result-sector";
-        sector.textContent = " · " + meta.sectors[d[2]];
-        item.appendChild(sector);
+  // The hit's title line: its title, a 重大 badge for a major hazard, its sector.
+  function heading(d, titleClass) {
+    var line = document.createElement("span");
+    line.className = "hit-heading";
+    var title = document.createElement("span");
+    title.className = titleClass;
+    title.textContent = d[1] || d[0];
+    line.appendChild(title);
+    if (d[5]) {
+      var badge = document.createElement("span");
+      badge.className = "level level-major";
+      badge.textContent = "重大";
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(badge);
+    }
+    if (d[2] >= 0) {
+      var sector = document.createElement("span");
+      sector.className = "meta search-result-sector";
+      sector.textContent = " · " + meta.sectors[d[2]];
+      line.appendChild(sector);
+    }
+    return line;
+  }
+
+  // -- The search page -------------------------------------------------------------------------
+  function searchPage() {
+    var input = document.getElementById("search-q");
+    var select = document.getElementById("search-sector");
+    var status = document.getElementById("search-status");
+    var list = document.getElementById("search-results");
+    var moreButton = document.getElementById("search-more");
+    var notice = document.getElementById("search-unavailable");
+    var PAGE = 20;
+    var current = null;
+
+    function unavailable() {
+      notice.hidden = false;
+      status.textContent = "";
+      moreButton.hidden = true;
+    }
+
+    function showMore() {
+      var view = current;
+      view.hits.slice(view.shown, view.shown + PAGE).forEach(function (d) {
+        var item = document.createElement("li");
+        item.className = "search-result";
+        var link = document.createElement("a");
+        link.className = "search-result-link";
+        link.href = root + d[0];
+        link.textContent = d[1] || d[0];
+        var line = heading(d, "hit-title");
+        line.replaceChild(link, line.firstChild);
+        item.appendChild(line);
+        item.appendChild(excerpt(d[3], view.terms, 120));
+        list.appendChild(item);
+      });
+      view.shown = Math.min(view.hits.length, view.shown + PAGE);
+      moreButton.hidden = view.shown >= view.hits.length;
+      status.textContent = view.shown < view.hits.length
+        ? "共找到 " + view.hits.length + " 个结果，已显示 " + view.shown + " 个。"
+        : "共找到 " + view.hits.length + " 个结果。";
+    }
+
+    function noHits(text, sector) {
+      status.textContent = "";
+      if (!sector) {
+        status.textContent = "没有找到包含“" + text + "”的页面。可以换一个词，或按行业浏览全部检查项。";
+        return;
       }
-      item.appendChild(excerpt(d[3], d[1], search.terms));
-      list.appendChild(item);
+      status.appendChild(document.createTextNode("在“" + sector + "”中没有找到包含“" + text + "”的页面。"));
+      var clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "clear-filter";
+      clear.textContent = "在全部行业中搜索";
+      clear.addEventListener("click", function () { select.value = ""; run(); input.focus(); });
+      status.appendChild(clear);
+    }
+
+    function run() {
+      var text = input.value.trim();
+      var sector = select.value;
+      try {
+        var params = new URLSearchParams();
+        if (text) params.set("q", text);
+        if (sector) params.set("sector", sector);
+        history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+      } catch (e) { /* some browsers refuse it from file:// */ }
+      var view = current = { text: text, terms: termsOf(text), hits: [], shown: 0 };
+      list.textContent = "";
+      moreButton.hidden = true;
+      if (!view.terms.length) {
+        status.textContent = text ? "请输入要查找的汉字、字母或数字。" : "";
+        form.removeAttribute("data-busy");
+        return Promise.resolve();
+      }
+      status.textContent = "正在搜索……";
+      form.setAttribute("data-busy", "");
+      return search(text, sector).then(function (found) {
+        if (view !== current) return;
+        view.hits = found.hits;
+        if (!found.hits.length) noHits(text, sector); else showMore();
+        form.removeAttribute("data-busy");
+      }).catch(unavailable);
+    }
+
+    var form = pageForm;
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 120);
     });
-    search.count += docs.length;
-    moreButton.hidden = search.done;
-    if (search.count === 0) {
-      status.textContent = "没有找到包含“" + search.text + "”的页面。可以换一个词，或按行业浏览全部检查项。";
-    } else {
-      status.textContent = search.done ? "共找到 " + search.count + " 个页面。" : "已显示 " + search.count + " 个页面。";
-    }
-  }
+    select.addEventListener("change", run);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      run();
+    });
+    moreButton.addEventListener("click", function () { if (current) showMore(); });
 
-  function unavailable() {
-    notice.hidden = false;
-    status.textContent = "";
-    moreButton.hidden = true;
-  }
-
-  function run() {
-    var text = input.value.trim();
-    var sector = select.value;
-    var terms = termsOf(text);
-    try {
-      var params = new URLSearchParams();
-      if (text) params.set("q", text);
-      if (sector) params.set("sector", sector);
-      history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
-    } catch (e) { /* some browsers refuse it from file:// */ }
-    list.textContent = "";
-    moreButton.hidden = true;
-    var search = current = { text: text, terms: terms, phase: 0, i: 0, shown: new Set(), count: 0, done: false };
-    if (!terms.length) {
-      status.textContent = text ? "请输入要查找的汉字、字母或数字。" : "";
-      return Promise.resolve();
-    }
-    status.textContent = "正在搜索……";
-    return candidates(terms, sector).then(function (cands) {
-      if (search !== current) return null;
-      search.cands = cands;
-      return next(search, PAGE).then(function (docs) { if (search === current) show(search, docs); });
+    start().then(function () {
+      meta.sectors.forEach(function (name) {
+        var option = document.createElement("option");
+        option.value = name;
+        option.textContent = name;
+        select.appendChild(option);
+      });
+      var params = new URLSearchParams(location.search);
+      input.value = params.get("q") || "";
+      if (params.get("sector") && meta.sectors.indexOf(params.get("sector")) >= 0) select.value = params.get("sector");
+      form.setAttribute("data-ready", "");
+      if (input.value) run();
     }).catch(unavailable);
   }
 
-  function more() {
-    var search = current;
-    if (!search || search.done) return;
-    moreButton.disabled = true;
-    next(search, PAGE).then(function (docs) {
-      if (search === current) show(search, docs);
-    }).catch(unavailable).then(function () { moreButton.disabled = false; });
+  // -- The header's box: the best hits as you type ----------------------------------------------
+  function headerBox() {
+    var input = document.getElementById("header-q");
+    var box = document.getElementById("header-results");
+    var SHOWN = 8;
+    var current = null;
+    var active = -1;
+
+    function links() { return box.querySelectorAll("a.hit"); }
+    function close() {
+      box.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function open() {
+      box.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+    function select(i) {
+      var all = links();
+      if (!all.length) return;
+      active = (i + all.length) % all.length;
+      all.forEach(function (a, k) { a.setAttribute("aria-selected", k === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+    function allResults(text) {
+      return root + "search.html?q=" + encodeURIComponent(text);
+    }
+
+    function render(text, found) {
+      box.textContent = "";
+      active = -1;
+      var status = document.createElement("p");
+      status.className = "dropdown-status";
+      status.setAttribute("role", "status");
+      box.appendChild(status);
+      if (!found.hits.length) {
+        status.textContent = "没有找到包含“" + text + "”的页面。";
+      } else {
+        status.textContent = "共找到 " + found.hits.length + " 个结果" +
+          (found.hits.length > SHOWN ? "，以下是前 " + SHOWN + " 个" : "");
+        var list = document.createElement("ol");
+        list.setAttribute("role", "listbox");
+        list.setAttribute("aria-label", "搜索结果");
+        found.hits.slice(0, SHOWN).forEach(function (d, i) {
+          var item = document.createElement("li");
+          item.setAttribute("role", "presentation");
+          var link = document.createElement("a");
+          link.className = "hit";
+          link.id = "header-hit-" + i;
+          link.setAttribute("role", "option");
+          link.href = root + d[0];
+          link.appendChild(heading(d, "hit-title"));
+          link.appendChild(excerpt(d[3], found.terms, 60));
+          item.appendChild(link);
+          list.appendChild(item);
+        });
+        box.appendChild(list);
+      }
+      var all = document.createElement("a");
+      all.className = "all-results";
+      all.href = allResults(text);
+      all.textContent = found.hits.length ? "在搜索页面查看全部结果" : "打开搜索页面";
+      box.appendChild(all);
+      open();
+    }
+
+    function run() {
+      var text = input.value.trim();
+      var mine = current = {};
+      if (!termsOf(text).length) { close(); headerForm.removeAttribute("data-busy"); return; }
+      headerForm.setAttribute("data-busy", "");
+      search(text, "").then(function (found) {
+        if (mine !== current) return;
+        render(text, found);
+        headerForm.removeAttribute("data-busy");
+      }).catch(function () {
+        if (mine !== current) return;
+        headerForm.removeAttribute("data-busy");
+        close();  // no index: Enter still opens the search page, which explains
+      });
+    }
+
+    var timer = null;
+    input.addEventListener("focus", function () { start().catch(function () {}); });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 60);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (box.hidden) return;
+        event.preventDefault();
+        select(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Escape" && !box.hidden) {
+        event.preventDefault();  // the first Escape closes the list; the next one clears the box
+        close();
+      } else if (event.key === "Enter" && active >= 0 && !box.hidden) {
+        event.preventDefault();
+        location.href = links()[active].href;
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!headerForm.contains(event.target)) close();
+    });
+    headerForm.addEventListener("focusout", function (event) {
+      if (event.relatedTarget && !headerForm.contains(event.relatedTarget)) close();
+    });
   }
 
-  var timer = null;
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(run, 150);
-  });
-  select.addEventListener("change", run);
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clearTimeout(timer);
-    run();
-  });
-  moreButton.addEventListener("click", more);
-
-  load("meta").then(function (data) {
-    meta = data;
-    sectorOf = [];
-    meta.sectorRuns.forEach(function (r) { for (var i = 0; i < r[1]; i++) sectorOf.push(r[0]); });
-    meta.sectors.forEach(function (name) {
-      var option = document.createElement("option");
-      option.value = name;
-      option.textContent = name;
-      select.appendChild(option);
-    });
-    var params = new URLSearchParams(location.search);
-    input.value = params.get("q") || "";
-    if (params.get("sector") && meta.sectors.indexOf(params.get("sector")) >= 0) select.value = params.get("sector");
-    form.setAttribute("data-ready", "");
-    if (input.value) run();
-  }).catch(unavailable);
+  if (pageForm) searchPage();
+  if (headerForm) headerBox();
 })();

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,47 @@ def test_inspect_new_in_a_read_only_records_folder(store, capsys):
         records.chmod(0o755)
     target = records / "2024-03-05-acme-demo-self.toml"
     assert capsys.readouterr().err.splitlines() == [f"error: cannot write {target}: Permission denied"]
+
+
+# -- Progress on standard error -------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    """Standard error in an interactive shell: a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def slow_ledger(store: Store, monkeypatch, stream: io.StringIO) -> None:
+    """A ledger that takes a while to read, the display drawn at once, standard error ``stream``."""
+    from checkframe.ledger import ledger as ledger_module
+    from checkframe.util.progress import Progress
+
+    for n in range(8):
+        store.record(f"r{n}.toml", "", date="2024-03-02")
+    real = ledger_module._parse
+
+    def slow(shared, item):
+        time.sleep(0.1)
+        return real(shared, item)
+
+    monkeypatch.setattr(ledger_module, "_parse", slow)
+    monkeypatch.setattr(Progress.__init__, "__kwdefaults__", {"enabled": False, "stream": None, "delay": 0.0})
+    monkeypatch.setattr(sys, "stderr", stream)
+
+
+def test_a_long_ledger_shows_its_progress_on_a_terminal(store, monkeypatch, capsys):
+    stream = Terminal()
+    slow_ledger(store, monkeypatch, stream)
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--jobs", "1"]) == 0
+    assert "读取新的检查记录" in stream.getvalue()
+    assert capsys.readouterr().out.startswith("隐患编号")  # the table itself is not touched
+
+
+@pytest.mark.parametrize("stream, extra", [(io.StringIO(), []), (Terminal(), ["-q"])], ids=["piped", "quiet"])
+def test_no_progress_when_piped_or_quiet(store, monkeypatch, capsys, stream, extra):
+    slow_ledger(store, monkeypatch, stream)
+    assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--jobs", "1", *extra]) == 0
+    assert stream.getvalue() == ""
+    assert capsys.readouterr().out.startswith("隐患编号")

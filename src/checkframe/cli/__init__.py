@@ -178,6 +178,8 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
         q = steps.add_parser(name, help=help, description=help)
         q.set_defaults(func=func, ledger_parser=q)
         q.add_argument("dir", metavar="DIR", help="台账文件夹：units/*.toml（单位登记）和 records/*.toml（检查记录）")
+        q.add_argument("-q", "--quiet", action="store_true",
+                       help="不显示进度（进度只在终端上、读取超过约两秒时显示在标准错误上）")
         return q
 
     def as_of(q: argparse.ArgumentParser, default: str) -> None:

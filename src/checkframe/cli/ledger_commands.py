@@ -161,10 +161,12 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
 def _replay(args: argparse.Namespace, as_of: Any) -> tuple[Any, Catalog, Any]:
     """The catalog and the ledger of ``args.dir`` replayed to ``as_of``; exit 1 on any problem (raised)."""
     from checkframe.ledger.ledger import build_ledger
+    from checkframe.util.progress import Progress
 
     plugins, catalog = common.load_catalog()
     rules = ledger_rules(plugins)
-    ledger = build_ledger(Path(args.dir), catalog, as_of, jobs=args.jobs, rules=rules)
+    with Progress.for_terminal(quiet=args.quiet) as progress:  # on a terminal, for a ledger that takes a while
+        ledger = build_ledger(Path(args.dir), catalog, as_of, jobs=args.jobs, rules=rules, progress=progress)
     if ledger.problems:
         raise ContentError(ledger.problems)
     return plugins, catalog, ledger

@@ -47,6 +47,7 @@ from checkframe.ledger.records import (
 from checkframe.ledger.rules import LedgerRules, apply_rules
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind
 from checkframe.util import parallel
+from checkframe.util.progress import NO_PROGRESS, Progress
 from checkframe.util.reading import MAX_BYTES
 
 __all__ = ["Entry", "Ledger", "build_ledger"]
@@ -281,6 +282,26 @@ def _parse(_: None, item: tuple[Path, str]) -> tuple[Parsed | None, list[Problem
     return (attrs.evolve(record, item=()), tuple(row.checkpoint for row in record.item)), [], broken
 
 
+def _parse_all(items: list[tuple[Path, str]], jobs: int | None,
+               progress: Progress) -> list[tuple[Parsed | None, list[Problem], set[str]]]:
+    """:func:`_parse` on every item, in a pool from :data:`POOL_THRESHOLD` items, counted on ``progress``."""
+    count = parallel.workers(len(items), jobs, POOL_THRESHOLD, POOL_LIMIT)
+    if count == 1:
+        results = []
+        for item in items:
+            results.append(_parse(None, item))
+            progress.advance(item[1])
+        return results
+    # On a terminal, in slices, so that the display moves while the pool reads; each is shared out among the workers.
+    results = []
+    step = max(POOL_THRESHOLD, len(items) // 10) if progress.enabled else len(items)
+    for start in range(0, len(items), step):
+        part = items[start:start + step]
+        results.extend(parallel.ordered_map(_parse, part, jobs=jobs, threshold=POOL_THRESHOLD, limit=POOL_LIMIT))
+        progress.advance(part[-1][1], count=len(part))
+    return results
+
+
 def _content_key(path: Path) -> str | None:
     """The cache key of a record file; None when it cannot be hashed (the reader then says why)."""
     try:
@@ -293,7 +314,7 @@ def _content_key(path: Path) -> str | None:
 
 
 def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None = None,
-                 rules: LedgerRules | None = None, cache: bool = True) -> Ledger:
+                 rules: LedgerRules | None = None, cache: bool = True, progress: Progress = NO_PROGRESS) -> Ledger:
     """Read the store at ``root`` and replay it up to and including ``as_of``.
 
     Each record is parsed once and kept in the ledger's cache by its content hash
@@ -307,6 +328,9 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
 
     A unit whose file does not read is reported once: the records naming it are not reported as
     naming an unknown unit, nor replayed, and the unit's line says how many were left unchecked.
+
+    ``progress`` is told each phase (reading, checking, replaying) and how many records are read; a
+    terminal shows it when the work lasts (:mod:`checkframe.util.progress`).
 
     Problems are collected in ``ledger.problems``; the states are meaningful only when it is empty.
     """
@@ -326,6 +350,7 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     keys: list[str | None] = [None] * len(items)
     parsed: list[tuple[Parsed | None, list[Problem], set[str]]] = [(None, [], set())] * len(items)
     todo = []
+    progress.phase("核对检查记录", total=len(items))
     for i, (path, _) in enumerate(items):
         hit = None
         if store is not None:
@@ -335,8 +360,9 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
             parsed[i] = (hit, [], set())
         else:
             todo.append(i)
-    results = parallel.ordered_map(_parse, [items[i] for i in todo], jobs=jobs, threshold=POOL_THRESHOLD,
-                                   limit=POOL_LIMIT)
+    progress.advance(count=len(items) - len(todo))
+    progress.phase("读取新的检查记录", total=len(todo))
+    results = _parse_all([items[i] for i in todo], jobs, progress)
     for i, result in zip(todo, results, strict=True):
         parsed[i] = result
         key = keys[i]
@@ -344,6 +370,7 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
             store.put(key, result[0])
     if store is not None:
         store.save()
+    progress.phase("复核隐患闭环", total=None)
     files = {p.name for p in paths}
     claims: dict[str, tuple[dt.date, str]] = {}
     broken: set[str] = set()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +152,216 @@ def test_the_page_and_the_ledger_give_the_same_answers(handbook, browser):
     broken = [name for name, found in in_python.items() if not found]
     assert sorted(broken) == ["level changed with reason", "self-inspection waives the order", "valid"]
     page.close()
+
+
+# -- The page itself, on a phone, from file:// -------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+#: A 1x1 JPEG: what the phone's camera hands over, in small.
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c1912130f141d1a1f1e"
+    "1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc0000b080001000101011100ffc4001f0000010501"
+    "010101010100000000000000000102030405060708090a0bffc400b5100002010303020403050504040000017d0102030004110512213141"
+    "0613516107227114328191a1082342b1c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a5354"
+    "55565758595a636465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9"
+    "bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fbd3ffd9")
+
+
+def axe_violations(page):
+    page.add_script_tag(path=AXE)
+    result = page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
+    return {v["id"]: [n["target"] for n in v["nodes"][:3]] for v in result["violations"]}
+
+
+def item(page, n):
+    return page.locator(".fi-item").nth(n)
+
+
+def mark(page, n, name):
+    """Tap a mark: its label, the big target (the radio button itself is drawn by the label)."""
+    radio = item(page, n).get_by_role("radio", name=name, exact=True)
+    item(page, n).locator(f'label[for="{radio.get_attribute("id")}"]').click()
+    assert radio.is_checked()
+
+
+def finding(page, n):
+    return page.locator(".fi-finding").nth(n)
+
+
+def shot(page, shots, name):
+    path = shots / f"{len(list(shots.iterdir())) + 1:02d}-{name}.png"
+    page.screenshot(path=path, full_page=True)
+
+
+def import_file(monkeypatch, capsys, plugins, path, ledger):
+    from checkframe import cli
+    from checkframe.catalog import build_catalog
+    from checkframe.cli import common
+
+    catalog = build_catalog(plugins)
+    monkeypatch.setattr(common, "load_catalog", lambda: (plugins, catalog))
+    code = cli.main(["inspect", "import", str(path), "--dir", str(ledger)])
+    return code, capsys.readouterr()
+
+
+def ledger_rows(monkeypatch, capsys, plugins, ledger, as_of):
+    from checkframe import cli
+    from checkframe.catalog import build_catalog
+    from checkframe.cli import common
+
+    catalog = build_catalog(plugins)
+    monkeypatch.setattr(common, "load_catalog", lambda: (plugins, catalog))
+    assert cli.main(["ledger", "show", str(ledger), "--as-of", as_of, "--format", "json"]) == 0
+    return {row["finding"]: row for row in json.loads(capsys.readouterr().out)}
+
+
+def test_a_record_filled_on_a_phone_goes_into_the_ledger(handbook, browser, tmp_path, monkeypatch, capsys):
+    import zipfile
+
+    out, plugins = handbook
+    # The phone screenshots of each step, to look at: in $CHECKFRAME_FILL_IN_SHOTS when set.
+    shots = Path(os.environ.get("CHECKFRAME_FILL_IN_SHOTS") or tmp_path / "shots")
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((out / "checklist" / "demo-visit.html").as_uri())
+    assert page.get_by_role("heading", name="填写检查记录").is_visible()
+    assert axe_violations(page) == {}
+    page.get_by_role("button", name="新建检查记录").click()
+    page.get_by_label("被检查单位").select_option(label="恒安化工有限公司")
+    page.get_by_label("检查日期").fill("2024-03-01")
+    assert page.get_by_role("radio", name="督导检查").is_checked()
+    page.get_by_label("检查单位", exact=True).fill("测试区应急管理局")
+    page.get_by_label("检查人员").fill("王检、陈查")
+    shot(page, shots, "header")
+
+    # 1. 瓦斯检查 (major): listed for district supervision, with a partial stop.
+    mark(page, 0, "不符合")
+    major = finding(page, 0)
+    assert major.get_by_label("隐患等级").input_value() == "major"
+    major.get_by_label("隐患描述").fill("掘进工作面瓦斯漏检")
+    major.get_by_label("整改方式").select_option(label="挂牌督办")
+    labels = major.locator("label").all_inner_texts()
+    five = ["督办级别", "牵头单位", "督办通知书编号", "督办日期", "责任人", "整改措施", "整改资金", "整改期限", "应急预案"]
+    assert [x for x in labels if x in (*five, "指令书编号")] == five  # exactly the category's fields
+    major.get_by_label("督办级别").select_option(label="区级")
+    major.get_by_label("牵头单位").fill("东城街道")
+    major.get_by_label("督办通知书编号").fill("测督〔2024〕1号")
+    major.get_by_label("督办日期").fill("2024-03-02")
+    major.get_by_label("责任人").fill("李四")
+    major.get_by_label("整改措施").fill("停止掘进作业，补齐瓦斯检查")
+    major.get_by_label("整改资金").fill("5万元")
+    major.get_by_label("整改期限").fill("2024-04-30")
+    major.get_by_label("应急预案").fill("瓦斯超限应急预案")
+    major.get_by_label("责令停产停业整改").check()
+    major.get_by_label("停产范围").select_option(label="局部停产停业")
+    major.get_by_label("停产指令书编号").fill("测停〔2024〕1号")
+    mark(page, 1, "符合")
+    shot(page, shots, "major-hazard")
+
+    # Mid-way: the page is reloaded (power, signal, a closed tab); the draft is there as it was.
+    mark(page, 2, "不符合")
+    finding(page, 1).get_by_label("隐患描述").fill("二楼安全出口堵塞")
+    page.reload()
+    assert page.get_by_text("恒安化工有限公司 · 2024-03-01 · 草稿").is_visible()
+    shot(page, shots, "drafts-after-reload")
+    page.get_by_role("button", name="继续填写：恒安化工有限公司 · 2024-03-01 · 草稿").click()
+    assert finding(page, 0).get_by_label("督办通知书编号").input_value() == "测督〔2024〕1号"
+    assert finding(page, 0).get_by_label("责令停产停业整改").is_checked()
+    assert finding(page, 1).get_by_label("隐患描述").input_value() == "二楼安全出口堵塞"
+    assert page.get_by_label("检查人员").input_value() == "王检、陈查"
+
+    # 3. 安全出口畅通: fixed on the spot, with a photo.
+    finding(page, 1).get_by_label("整改方式").select_option(label="现场整改")
+    finding(page, 1).get_by_label("拍照或选择照片").set_input_files(
+        files=[{"name": "exit.jpg", "mimeType": "image/jpeg", "buffer": JPEG}])
+    page.wait_for_selector(".fi-photos img")
+    # 4. 灭火器材有效: a deadline fix under an order.
+    mark(page, 3, "不符合")
+    fix = finding(page, 2)
+    fix.get_by_label("隐患描述").fill("仓库灭火器过期")
+    fix.get_by_label("整改方式").select_option(label="限期整改")
+    fix.get_by_label("整改期限").fill("2024-03-15")
+    fix.get_by_label("指令书编号").fill("测责改〔2024〕1号")
+    fix.get_by_label("责任人").fill("张三")
+    fix.get_by_label("整改措施").fill("更换过期灭火器")
+    shot(page, shots, "deadline-fix")
+
+    # One required field emptied: the page says what the ledger says, and does not save.
+    fix.get_by_label("指令书编号").fill("")
+    fix.get_by_label("指令书编号").blur()
+    message = "第3项隐患（灭火器材有效）：限期整改须填写指令书编号"
+    assert fix.locator(".fi-error", has_text=message).is_visible()
+    assert fix.get_by_label("指令书编号").get_attribute("aria-invalid") == "true"
+    page.get_by_role("button", name="保存记录").click()
+    assert page.get_by_role("status").filter(has_text="未保存").is_visible()
+    assert page.locator(".fi-problems li").all_inner_texts() == [message]
+    shot(page, shots, "refused")
+    assert axe_violations(page) == {}
+    refused_toml = page.evaluate("() => checkframeFillIn.toToml(checkframeFillIn.recordOf("
+                                 "JSON.parse(localStorage.getItem('checkframe.fill-in.v1'))[Object.keys("
+                                 "JSON.parse(localStorage.getItem('checkframe.fill-in.v1')))[0]]))")
+    fix.get_by_label("指令书编号").fill("测责改〔2024〕1号")
+    assert page.locator(".fi-summary").is_hidden()
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="保存记录").click()
+    download = info.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    shot(page, shots, "saved")
+    assert saved.suffix == ".zip"
+    with zipfile.ZipFile(saved) as archive:
+        names = archive.namelist()
+        assert archive.testzip() is None  # every CRC32 right
+    assert names[0] == saved.stem + ".toml" and names[1].startswith(f"evidence/{saved.stem}/")
+
+    # The ledger takes it, and lists the findings in their states.
+    ledger = tmp_path / "ledger"
+    shutil.copytree(out.parent / "ledger", ledger)
+    code, captured = import_file(monkeypatch, capsys, plugins, saved, ledger)
+    assert code == 0, captured.err
+    assert captured.out.endswith("：隐患 3 项，照片 1 张\n")
+    rows = ledger_rows(monkeypatch, capsys, plugins, ledger, "2024-03-05")
+    states = {row["checkpoint"]: (row["state"], row["category"]) for row in rows.values()}
+    assert states == {"demo-gas-01": ("fixing", "listed_supervision"), "demo-fire-01": ("closed", "on_site"),
+                      "demo-fire-02": ("fixing", "deadline")}
+    major_row = next(r for r in rows.values() if r["checkpoint"] == "demo-gas-01")
+    assert major_row["level"] == "major" and major_row["stop"]
+    assert (ledger / names[1]).read_bytes() == JPEG
+
+    # The record with the order number emptied: the ledger refuses it with the page's sentence.
+    emptied = tmp_path / "emptied" / (saved.stem + ".toml")
+    emptied.parent.mkdir()
+    emptied.write_text(refused_toml, encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(out.parent / "ledger", fresh)
+    code, captured = import_file(monkeypatch, capsys, plugins, emptied, fresh)
+    assert code == 1
+    assert captured.err.splitlines()[0] == f"error: {emptied.name}: {message}"
+    assert list((fresh / "records").iterdir()) == []
+
+    # A recheck from it carries only the open findings: the deadline fix and the major hazard.
+    page.get_by_role("button", name="返回记录列表").click()
+    page.get_by_role("button", name="回查：恒安化工有限公司 · 2024-03-01 · 已保存").click()
+    legends = page.locator(".fi-item legend").all_inner_texts()
+    assert legends == ["1. 瓦斯检查：掘进工作面瓦斯漏检", "2. 灭火器材有效：仓库灭火器过期"]
+    page.get_by_label("检查日期").fill("2024-03-14")
+    item(page, 1).get_by_label("回查结果").select_option(label="合格")
+    shot(page, shots, "recheck")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="保存记录").click()
+    recheck = tmp_path / info.value.suggested_filename
+    info.value.save_as(recheck)
+    code, captured = import_file(monkeypatch, capsys, plugins, recheck, ledger)
+    assert code == 0, captured.err
+    rows = ledger_rows(monkeypatch, capsys, plugins, ledger, "2024-03-20")
+    states = {row["checkpoint"]: row["state"] for row in rows.values()}
+    assert states == {"demo-gas-01": "fixing", "demo-fire-01": "closed", "demo-fire-02": "closed"}
+    assert outside == [] and errors == []
+    context.close()

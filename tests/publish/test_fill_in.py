@@ -365,3 +365,65 @@ def test_a_record_filled_on_a_phone_goes_into_the_ledger(handbook, browser, tmp_
     assert states == {"demo-gas-01": "fixing", "demo-fire-01": "closed", "demo-fire-02": "closed"}
     assert outside == [] and errors == []
     context.close()
+
+
+def test_the_record_prints_as_the_supervision_record(handbook, browser, tmp_path):
+    out, _ = handbook
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto((out / "checklist" / "demo-visit.html").as_uri())
+    page.evaluate("() => { window.print = () => { window.printed = true; }; }")
+    page.get_by_role("button", name="新建检查记录").click()
+    page.get_by_label("被检查单位").select_option(label="金鑫商贸")
+    page.get_by_label("检查日期").fill("2024-03-01")
+    page.get_by_label("检查人员").fill("王检")
+    mark(page, 3, "不符合")
+    finding(page, 0).get_by_label("隐患描述").fill("灭火器过期")
+    finding(page, 0).get_by_label("整改方式").select_option(label="限期整改")
+    finding(page, 0).get_by_label("整改措施").fill("更换灭火器")
+    page.get_by_role("button", name="打印").click()
+    assert page.evaluate("window.printed")
+    page.emulate_media(media="print")
+    assert page.locator(".fi-print").is_visible()
+    assert page.locator(".site-header").is_hidden() and page.locator("#fill-in").is_hidden()
+    rows = page.locator(".fi-print tr").evaluate_all("rows => rows.map(r => [r.cells[0].innerText, r.cells[1].innerText])")
+    assert rows[:6] == [["被检查单位", "金鑫商贸"], ["检查时间", "2024-03-01"], ["检查人员", "王检"],
+                        ["检查内容", "督导检查表"], ["存在问题", "1. 灭火器材有效：灭火器过期"],
+                        ["整改措施", "1. 限期整改：更换灭火器"]]
+    assert [r[0] for r in rows[6:]] == ["整改期限", "整改责任人", "回查人", "回查时间", "整改情况", "回查结果"]
+    page.screenshot(path=tmp_path / "print.png", full_page=True)
+    page.emulate_media(media="screen")
+    assert page.locator(".fi-print").is_hidden()
+    context.close()
+
+
+def test_a_handbook_that_only_publishes_has_no_fill_in(tmp_path, handbook):
+    from unittest import mock
+
+    from checkframe.publish import build as build_module
+    from fill_in_site import CONFIG, demo_plugins
+
+    out, _ = handbook
+    assert "fill-in.js" not in (out / "index.html").read_text(encoding="utf-8")
+    assert "fill-in.js" not in (out / "checkpoint" / "demo-gas-01.html").read_text(encoding="utf-8")
+    project = tmp_path / "handbook"
+    project.mkdir()
+    (project / "checkframe.toml").write_text(CONFIG.replace('units = "ledger"', "fill_in = false"), encoding="utf-8")
+    with mock.patch.object(build_module, "print_all", lambda *args, **kwargs: None):
+        build_module.build(project, plugins=demo_plugins(tmp_path))
+    html = (project / "_build" / "checklist" / "demo-visit.html").read_text(encoding="utf-8")
+    assert "fill-in" not in html and "填写检查记录" not in html
+
+
+def test_axe_finds_nothing_in_the_dark_either(handbook, browser):
+    out, _ = handbook
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    page = context.new_page()
+    page.goto((out / "checklist" / "demo-visit.html").as_uri())
+    page.get_by_role("button", name="新建检查记录").click()
+    mark(page, 0, "不符合")
+    finding(page, 0).get_by_label("责令停产停业整改").check()
+    page.get_by_role("button", name="保存记录").click()  # refused: every mistake shown
+    assert page.locator(".fi-error:visible").count() == 2  # the unit, the description
+    assert axe_violations(page) == {}
+    context.close()

@@ -427,3 +427,25 @@ def test_axe_finds_nothing_in_the_dark_either(handbook, browser):
     assert page.locator(".fi-error:visible").count() == 2  # the unit, the description
     assert axe_violations(page) == {}
     context.close()
+
+
+def test_a_saved_record_can_be_shared_where_the_phone_can(handbook, browser):
+    out, _ = handbook
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = context.new_page()
+    page.goto((out / "checklist" / "demo-visit.html").as_uri())
+    page.get_by_role("button", name="新建检查记录").click()
+    page.get_by_label("被检查单位").select_option(label="金鑫商贸")
+    with page.expect_download():
+        page.get_by_role("button", name="保存记录").click()
+    assert page.get_by_role("button", name="分享记录文件").count() == 0  # headless Chromium shares no files
+    page.evaluate("""() => {
+        navigator.canShare = data => data.files.length === 1;
+        navigator.share = data => { window.shared = data.files[0].name; return Promise.resolve(); };
+    }""")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="保存记录").click()
+    page.get_by_role("button", name="分享记录文件").click()
+    assert page.evaluate("window.shared") == info.value.suggested_filename
+    assert info.value.suggested_filename.startswith(page.get_by_label("检查日期").input_value() + "-jinxin-demo-visit-")
+    context.close()

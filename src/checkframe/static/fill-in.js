@@ -683,6 +683,7 @@
       document.body.appendChild(a); a.click(); a.remove();
       current.status = 'done'; current.file = name;
       save('已保存 ' + file + '，请把该文件交台账管理人员导入。');
+      offerShare(blob, file);
     };
     if (!keys.length) return done(new Blob([toml], {type: 'application/toml'}), name + '.toml');
     Promise.all(keys.map(function (k) { return photoGet(k[1]).then(function (blob) { return blob.arrayBuffer(); }); }))
@@ -691,6 +692,17 @@
         buffers.forEach(function (b, i) { entries.push({name: keys[i][0], bytes: new Uint8Array(b)}); });
         done(new Blob([zip(entries)], {type: 'application/zip'}), name + '.zip');
       }, function () { status.textContent = '照片读取失败，未保存'; });
+  }
+
+  /* On a phone that can share files (the system's share sheet: a messaging app, mail), a button to send it. */
+  function offerShare(blob, file) {
+    var shared = new File([blob], file, {type: blob.type});
+    if (!navigator.canShare || !navigator.canShare({files: [shared]})) return;
+    var actions = app.querySelector('.fi-actions');
+    if (!actions || actions.querySelector('.fi-share')) return;
+    actions.appendChild(el('button', {type: 'button', 'class': 'fi-share', text: '分享记录文件', onclick: function () {
+      navigator.share({files: [shared], title: file}).catch(function () {});
+    }}));
   }
 
   // -- Print: the supervision record (附件3) ---------------------------------------------------

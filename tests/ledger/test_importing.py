@@ -143,6 +143,12 @@ def test_a_unit_typed_by_its_name_is_filed_under_its_id(tmp_path, ledger, capsys
     text = (ledger / "records" / path.name).read_text(encoding="utf-8")
     assert '\nunit = "hengan"\n' in text
     assert text.replace('unit = "hengan"', 'unit = "恒安化工有限公司"') == path.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert refused(capsys, str(path), "--dir", str(ledger)) == [
+        f"error: {path.name}: 该记录已导入台账（records/{path.name}），不再重复导入"]
+    path.write_text(record(unit="恒安化工有限公司", order="测责改〔2024〕2号"), encoding="utf-8")
+    assert refused(capsys, str(path), "--dir", str(ledger)) == [
+        f"error: {path.name}: 台账中已有另一份同名记录 records/{path.name}，请改名后再导入"]
 
 
 def test_a_record_imported_twice_or_a_finding_id_on_the_ledger_is_refused(tmp_path, ledger, capsys):

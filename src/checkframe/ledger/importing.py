@@ -182,8 +182,15 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
 
     existing = root / "records" / candidate.name
     if existing.exists():
+        filed = {candidate.text}  # as it came, or with the id put in for a unit typed by its name
         try:
-            same = existing.read_text(encoding="utf-8") == candidate.text
+            typed = loads_toml(candidate.text).get("unit")
+            if isinstance(typed, str) and typed not in units and len(names.get(typed.strip(), [])) == 1:
+                filed.add(_with_unit(candidate.text, typed, names[typed.strip()][0]))
+        except ReadError:
+            pass
+        try:
+            same = existing.read_text(encoding="utf-8") in filed
         except (OSError, UnicodeDecodeError):
             same = False
         say("imported" if same else "exists", file=candidate.name)

@@ -449,3 +449,29 @@ def test_a_saved_record_can_be_shared_where_the_phone_can(handbook, browser):
     assert page.evaluate("window.shared") == info.value.suggested_filename
     assert info.value.suggested_filename.startswith(page.get_by_label("检查日期").input_value() + "-jinxin-demo-visit-")
     context.close()
+
+
+def test_a_self_found_major_hazard_is_recorded_as_reported(handbook, browser, tmp_path, monkeypatch, capsys):
+    out, plugins = handbook
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = context.new_page()
+    page.goto((out / "checklist" / "demo-self.html").as_uri())
+    page.get_by_role("button", name="新建检查记录").click()
+    assert page.get_by_role("radio", name="自查").is_checked()
+    page.get_by_label("被检查单位").select_option(label="恒安化工有限公司")
+    page.get_by_label("检查日期").fill("2024-03-01")
+    mark(page, 0, "不符合")
+    assert finding(page, 0).get_by_label("隐患来源").input_value() == "self"
+    finding(page, 0).get_by_label("隐患描述").fill("瓦斯检查漏检")
+    finding(page, 0).get_by_label("已上报的部门").fill("测试区应急管理局")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="保存记录").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    context.close()
+    ledger = tmp_path / "ledger"
+    shutil.copytree(out.parent / "ledger", ledger)
+    code, captured = import_file(monkeypatch, capsys, plugins, saved, ledger)
+    assert code == 0, captured.err
+    (row,) = ledger_rows(monkeypatch, capsys, plugins, ledger, "2024-03-02").values()
+    assert (row["level"], row["source"], row["state"], row["overdue"]) == ("major", "self", "open", False)

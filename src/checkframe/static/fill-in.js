@@ -168,7 +168,8 @@
       }).join('') + ']\n');
     }
     (record.finding || []).forEach(function (f) {
-      out.push('\n' + tomlTable('[[finding]]', f, ['id', 'checkpoint', 'description', 'level', 'level_reason', 'source', 'evidence']));
+      out.push('\n' + tomlTable('[[finding]]', f, ['id', 'checkpoint', 'description', 'level', 'level_reason', 'source',
+        'reported_to', 'evidence']));
       if (f.remediation) {
         var rem = {};
         REM_KEYS.forEach(function (k) { if (f.remediation[k] !== undefined && f.remediation[k] !== '') rem[k] = f.remediation[k]; });
@@ -357,6 +358,7 @@
       var found = {id: f.id, checkpoint: c.id, description: f.description, level: f.level};
       if (f.level !== c.level) found.level_reason = f.level_reason;
       found.source = f.source || R.default_source[kind];
+      if (f.level === 'major' && found.source === 'self' && text(f.reported_to)) found.reported_to = f.reported_to.trim();
       if (f.photos.length) found.evidence = f.photos.map(function (_, k) { return photoName(draft, f, k); });
       if (f.category) {
         found.remediation = {category: f.category};
@@ -485,7 +487,11 @@
     if (f.level !== c.level) {
       nodes.push(field('改变等级的理由', textInput(f.level_reason, function (v) { f.level_reason = v; }, {rows: 2}), base + '.level_reason'));
     }
-    nodes.push(field('隐患来源', select(R.sources, f.source || R.default_source[r.kind], function (v) { f.source = v; }), base + '.source'));
+    nodes.push(field('隐患来源', select(R.sources, f.source || R.default_source[r.kind], function (v) { f.source = v; }, true), base + '.source'));
+    if (f.level === 'major' && (f.source || R.default_source[r.kind]) === 'self') {  // 安全生产法 第四十一条第二款
+      nodes.push(field('已上报的部门', textInput(f.reported_to || '', function (v) { f.reported_to = v; }), null,
+        '单位自查发现的重大事故隐患须向负有安全生产监督管理职责的部门报告；未报告的，台账标为逾期'));
+    }
     var routes = R.categories.filter(function (cat) { return has(cat.levels, f.level) || cat.code === f.category; });
     nodes.push(field('整改方式', select([{code: '', label: '暂不确定'}].concat(routes.map(function (cat) {
       return {code: cat.code, label: cat.name};

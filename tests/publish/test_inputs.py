@@ -285,3 +285,15 @@ def test_a_checkpoint_changes_the_keys_of_the_checklists_only(project, content):
 
 
 # -- The search index ------------------------------------------------------------------------
+
+
+def test_the_units_the_fill_in_mode_offers_are_inputs_even_outside_the_project(tmp_path, content):
+    project = handbook_project(tmp_path / "handbook", config=HANDBOOK_CONFIG + 'units = "../ledger"\n')
+    (tmp_path / "ledger" / "units").mkdir(parents=True)
+    unit = tmp_path / "ledger" / "units" / "acme.toml"
+    unit.write_text('name = "恒安化工"\ntownship = "东城街道"\nsector = "demo"\n', encoding="utf-8")
+    plugins = load_only(demo=content.plugin())
+    first = inputs.fingerprint(project, plugins, [])
+    assert first is not None and inputs.fingerprint(project, plugins, []) == first
+    unit.write_text('name = "恒安化工有限公司"\ntownship = "东城街道"\nsector = "demo"\n', encoding="utf-8")
+    assert inputs.fingerprint(project, plugins, []) != first

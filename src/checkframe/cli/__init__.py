@@ -44,6 +44,7 @@ from checkframe.cli.common import (
 )
 from checkframe.cli.ledger_commands import (
     LedgerSteps,
+    cmd_inspect_import,
     cmd_inspect_new,
     cmd_inspect_recheck,
     cmd_ledger_forms,
@@ -170,6 +171,12 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     q.set_defaults(func=cmd_inspect_recheck)
     q.add_argument("record", metavar="RECORD", help="the earlier record, e.g. DIR/records/2024-03-01-u1-general-self.toml")
     q.add_argument("--date", type=date_arg, metavar="DATE", help="the recheck date (default: today)")
+    q = steps.add_parser("import", help="导入检查手册“填写检查记录”保存的记录（.toml 或带照片的 .zip）",
+                         description="逐份按台账规则检查，记录放入 DIR/records/，照片放入 DIR/evidence/；"
+                                     "有任何问题则一份也不导入。")
+    q.set_defaults(func=cmd_inspect_import)
+    q.add_argument("files", nargs="+", metavar="FILE", help="“保存记录”下载的文件")
+    q.add_argument("--dir", default=".", metavar="DIR", help="台账文件夹（默认：当前文件夹）")
     p = command("ledger", cmd_ledger_show, "台账：按检查记录逐项复核隐患闭环，列出台账、统计表，填写表格。")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True, action=LedgerSteps)
     jobs_help = f"读取记录的进程数（默认：记录多时每个处理器核一个，或按 ${ENV_JOBS}；1 为不分进程）"

@@ -96,6 +96,20 @@ class LedgerSteps(argparse._SubParsersAction):
         self._name_parser_map = self.choices = _Steps()
 
 
+def cmd_inspect_import(args: argparse.Namespace) -> int:
+    from checkframe.ledger.importing import ImportProblems, import_records
+
+    plugins, catalog = common.load_catalog()
+    try:
+        done = import_records([Path(f) for f in args.files], Path(args.dir), catalog, ledger_rules(plugins), today())
+    except ImportProblems as exc:
+        return report(exc.problems)
+    for imported in done:
+        photos = f"，照片 {len(imported.photos)} 张" if imported.photos else ""
+        print(f"已导入 {imported.record.as_posix()}：隐患 {imported.findings} 项{photos}")
+    return EXIT_OK
+
+
 #: Written into a ``ledger forms`` folder, so that the next run may replace the folder as a whole.
 FORMS_MARK = ".checkframe-forms"
 

@@ -7,9 +7,9 @@ the whole build (:func:`fingerprint`)
     the content files and objects of every plugin, the plugins and their versions,
     every plugin's site pages (their text) and template folders, the project's files
     (through symlinks) but its output and cache, the export that ``[changes] since``
-    names, checkframe's own files by content (:func:`package_digest`: code, templates,
-    static files, author guide), and whatever a PDF's key reads besides
-    (:func:`machine`: the CJK fonts and WeasyPrint's version; SOURCE_DATE_EPOCH).
+    names, the ``units/`` of the ledger that ``handbook.units`` names, checkframe's own
+    files by content (:func:`package_digest`: code, templates, static files, author guide),
+    and whatever a PDF's key reads besides (:func:`machine`: the CJK fonts and WeasyPrint's version; SOURCE_DATE_EPOCH).
     A rebuild whose fingerprint is the last build's writes nothing.
 each PDF (:func:`pdf_key`, with :func:`pdf_inputs`)
     its checklist, checkpoints, groups, documents and sector (or the form's name); what
@@ -178,6 +178,16 @@ def _changes_since(project_root: Path) -> Path | None:
     return project_root / since if isinstance(since, str) else None
 
 
+def _units_folder(project_root: Path) -> Path | None:
+    """The ``units/`` folder of the ledger that ``handbook.units`` names, read leniently like ``_changes_since``."""
+    try:
+        config = tomllib.loads((project_root / CONFIG_NAME).read_text(encoding="utf-8"))
+        folder = config["handbook"]["units"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return None
+    return project_root / folder / "units" if isinstance(folder, str) and folder else None
+
+
 def _site_pages(registers: Iterable[SiteRegister], digest: Any) -> None:
     """Feed ``digest`` with what each plugin's site hook registered: its pages' text and its template folders.
 
@@ -221,6 +231,10 @@ def fingerprint(project_root: Path, plugins: Plugins, registers: Iterable[SiteRe
         since = _changes_since(project_root)
         if since is not None and since.is_file():  # the export compared with may live outside the project
             digest.update(since.read_bytes())
+        units = _units_folder(project_root)
+        if units is not None and units.is_dir():  # the ledger whose units the fill-in mode offers, outside too
+            digest.update(b"units\n")
+            digest_tree(units, digest)
     except OSError:  # unreadable: the build goes ahead and reports what it cannot read
         return None
     return digest.hexdigest()

@@ -11,14 +11,17 @@ every listed page is rendered at once (in worker processes when it pays).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
+from markupsafe import Markup
 
 from checkframe.catalog import Catalog
 from checkframe.catalog.diff import diff_catalogs
+from checkframe.catalog.record_rules import describe, stop_kinds_of
 from checkframe.model import FIVE_ASSIGNMENTS, Checklist, Checkpoint, FindingState, HazardLevel, Sector, SupervisionLevel
 from checkframe.plugins import Plugins
 from checkframe.publish import search
@@ -204,6 +207,7 @@ def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
 def _checklist_pages(site: SiteRenderer, shown: Shown) -> None:
     """Each checklist, its items in runs of one group each, as the printed form shows them."""
     catalog = shown.catalog
+    kinds = stop_kinds_of(site.plugins) if site.project.config.fill_in else []
     for checklist in shown.checklists:
         runs: list[tuple[Any, list[Checkpoint]]] = []
         for item in (catalog.checkpoint(c) for c in checklist.checkpoints):
@@ -212,7 +216,20 @@ def _checklist_pages(site: SiteRenderer, shown: Shown) -> None:
             else:
                 runs.append((catalog.group(item.group_key), [item]))
         site.render(f"checklist/{checklist.id}.html", "checklist.html", checklist=checklist, runs=runs,
-                    sector=catalog.sector(checklist.sector))
+                    sector=catalog.sector(checklist.sector), fill_in=fill_in_json(site, kinds, checklist.id))
+
+
+def fill_in_json(site: SiteRenderer, kinds: list[tuple[str, str]], checklist: str) -> Markup | None:
+    """The record rules of ``checklist`` for the fill-in mode (``_fill_in.html``), or None with ``fill_in = false``.
+
+    JSON inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` is left to end the element.
+    """
+    if not site.project.config.fill_in:
+        return None
+    data = describe(site.catalog, kinds, checklist)
+    data["units"] = site.project.units
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> None:

@@ -80,6 +80,11 @@ class HandbookConfig:
     edition: str = ""
     #: The edition's date, YYYY-MM-DD.
     date: str = attrs.field(default="", validator=_iso_date)
+    #: The fill-in mode (填写检查记录) on every checklist page; off for a handbook that only publishes.
+    fill_in: bool = True
+    #: A ledger folder, relative to the project: the units registered in its ``units/`` are offered by the
+    #: fill-in mode (a unit may always be typed).
+    units: str = ""
 
 
 @frozen
@@ -126,6 +131,8 @@ class Project:
     changes: ChangesConfig | None = None
     #: The catalog of ``changes.since``, read and checked.
     previous: Catalog | None = None
+    #: The units of ``handbook.units``: ``{"id": file name, "name": 单位名称}`` each, by id.
+    units: tuple[dict[str, str], ...] = ()
 
     @property
     def since_path(self) -> Path | None:
@@ -204,6 +211,31 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
         except DiffInputError as exc:
             problems.append(Problem("", f"cannot compare with {parsed.changes.since!r}: {exc.reason}", name,
                                     "$.changes.since"))
+    units = _units(root, parsed.handbook.units, name, problems)
     if problems:
         raise ContentError(problems)
-    return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous)
+    return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units)
+
+
+def _units(root: Path, folder: str, name: str, problems: list[Problem]) -> tuple[dict[str, str], ...]:
+    """The id and name of each unit registered in the ledger folder ``folder`` (``handbook.units``)."""
+    if not folder:
+        return ()
+    units_dir = root / folder / "units"
+    if not units_dir.is_dir():
+        problems.append(Problem("", f"no folder {units_dir.as_posix()}: handbook.units names a ledger folder "
+                                    "(with units/*.toml) relative to the project", name, "$.handbook.units"))
+        return ()
+    found = []
+    for path in sorted(units_dir.glob("*.toml")):
+        rel = path.relative_to(root).as_posix()
+        try:
+            data = read_toml(path)
+        except ReadError as exc:
+            problems.append(Problem("", exc.message, rel, exc.key))
+            continue
+        if not isinstance(data.get("name"), str) or not data["name"].strip():
+            problems.append(Problem("", "expected the unit's name (name = \"...\")", rel, "$.name"))
+            continue
+        found.append({"id": path.stem, "name": data["name"]})
+    return tuple(found)

@@ -1,0 +1,264 @@
+"""``checkframe inspect import``: records filled in on the handbook's checklist pages, filed into a ledger.
+
+A file to import is the page's download: ``NAME.toml``, or ``NAME.zip`` holding ``NAME.toml`` and its
+photos under ``evidence/``.  Each is checked, all of them before anything is written:
+
+1. with the record rules of the page (:func:`checkframe.catalog.record_rules.check_record`), so that the
+   clerk reads the sentence the inspector read on the page;
+2. against the ledger: the unit registered in ``units/`` (a unit typed on the page by its name is
+   filed under the id of the one unit of that name), no finding id already on the ledger or in another
+   file of the same import, not imported before (the same ``records/NAME.toml``), no photo replaced;
+3. by the ledger itself: the ledger with the new records is replayed, and any problem it finds (a move
+   the closed loop forbids, a recheck that follows no record) refuses the import.
+
+Then the photos go to ``evidence/`` and the record to ``records/NAME.toml``, each written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from checkframe.catalog import Catalog
+from checkframe.catalog.record_rules import MESSAGES, check_record, describe
+from checkframe.errors import Problem
+from checkframe.ledger.ledger import build_ledger
+from checkframe.ledger.records import read_record
+from checkframe.ledger.rules import LedgerRules
+from checkframe.util import fs
+from checkframe.util.reading import ReadError, loads_toml
+
+__all__ = ["ImportProblems", "Imported", "import_records"]
+
+#: Where photos go in a ledger folder, and where the page puts them in its archive.
+EVIDENCE = "evidence"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
+
+
+class ImportProblems(Exception):
+    """The files cannot be imported; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@attrs.frozen
+class Imported:
+    """One record filed: its path in the ledger, its photos, how many findings it adds."""
+
+    record: Path
+    photos: tuple[Path, ...]
+    findings: int
+
+
+@attrs.frozen
+class _Candidate:
+    source: str
+    name: str
+    text: str
+    photos: dict[str, bytes]
+
+
+def _open(path: Path, problems: list[Problem]) -> _Candidate | None:
+    source = path.name
+
+    def bad(message: str) -> None:
+        problems.append(Problem("", message, source))
+
+    if not path.is_file():
+        bad("没有这个文件")
+        return None
+    if path.suffix not in (".toml", ".zip"):
+        bad("只能导入检查手册“保存记录”下载的 .toml 或 .zip 文件")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        bad(f"无法读取：{exc.strerror or exc}")
+        return None
+    photos: dict[str, bytes] = {}
+    if path.suffix == ".zip":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                entries = {info.filename: info for info in archive.infolist() if not info.is_dir()}
+                records = [n for n in entries if "/" not in n and n.endswith(".toml")]
+                if len(records) != 1:
+                    bad("压缩包中应当有且只有一份检查记录（.toml 文件）")
+                    return None
+                for entry in entries:
+                    if entry == records[0]:
+                        continue
+                    parts = entry.split("/")
+                    if parts[0] != EVIDENCE or any(p in ("", ".", "..") or not _NAME.match(p) for p in parts[1:]):
+                        bad(f"压缩包中的“{entry}”不是检查记录的照片（照片放在 evidence/ 下）")
+                        return None
+                    photos[entry] = archive.read(entry)
+                name, raw = records[0], archive.read(records[0])
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            bad(f"不是完整的压缩包：{exc}")
+            return None
+    else:
+        name, raw = source, data
+    if not _NAME.match(name):
+        bad(f"记录文件名“{name}”只能由字母、数字、“-”“_”“.”组成")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        bad("记录不是 UTF-8 编码的文本")
+        return None
+    return _Candidate(source, name, text, photos)
+
+
+def _existing_findings(root: Path, catalog: Catalog, rules: LedgerRules) -> tuple[dict[str, str], list[Problem]]:
+    ledger = build_ledger(root, catalog, dt.date.max, rules=rules)
+    return {ident: entry.file for ident, entry in ledger.entries.items()}, ledger.problems
+
+
+def import_records(files: list[Path], root: Path, catalog: Catalog, rules: LedgerRules,
+                   as_of: dt.date) -> list[Imported]:
+    """Check every file, then file them all; :class:`ImportProblems` (nothing written) when any is refused."""
+    root = Path(root)
+    problems: list[Problem] = []
+    if not (root / "records").is_dir() or not (root / "units").is_dir():
+        raise ImportProblems([Problem("", f"{root.as_posix()} 不是台账文件夹（应有 units/ 和 records/）")])
+    known, broken = _existing_findings(root, catalog, rules)
+    if broken:  # the ledger must replay cleanly before anything joins it
+        raise ImportProblems(broken)
+    units = {p.stem: p for p in (root / "units").glob("*.toml")}
+    names: dict[str, list[str]] = {}
+    for ident, path in units.items():
+        try:
+            unit_name = loads_toml(path.read_text(encoding="utf-8")).get("name")
+        except (ReadError, OSError, UnicodeDecodeError):
+            continue  # the ledger above reported it
+        if isinstance(unit_name, str):
+            names.setdefault(unit_name.strip(), []).append(ident)
+    stop_kinds = [(k.code, k.name) for k in rules.stop_kinds]
+    accepted: list[tuple[_Candidate, str, int]] = []
+    batch: dict[str, str] = {}
+    for path in files:
+        candidate = _open(Path(path), problems)
+        if candidate is None:
+            continue
+        count = len(problems)
+        text = _check(candidate, root, catalog, stop_kinds, units, names, known, batch, problems)
+        if text is not None and len(problems) == count:
+            accepted.append((candidate, text, len(loads_toml(text).get("finding", []))))
+    if problems:
+        raise ImportProblems(problems)
+    _replay_with(root, catalog, rules, as_of, [(c.name, text) for c, text, _ in accepted])
+    done = []
+    for candidate, text, findings in accepted:
+        written = []
+        for entry, data in sorted(candidate.photos.items()):
+            target = root / entry
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fs.write_atomic(target, data)
+            written.append(target)
+        target = root / "records" / candidate.name
+        fs.write_atomic(target, text)
+        done.append(Imported(target, tuple(written), findings))
+    return done
+
+
+def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list[tuple[str, str]],
+           units: dict[str, Path], names: dict[str, list[str]], known: dict[str, str], batch: dict[str, str],
+           problems: list[Problem]) -> str | None:
+    """The record's text to file (with the unit's id put in for its name), or None; problems appended."""
+    source = candidate.source
+
+    def say(name: str, **values: Any) -> None:
+        problems.append(Problem("", MESSAGES[name].format(**values), source))
+
+    existing = root / "records" / candidate.name
+    if existing.exists():
+        filed = {candidate.text}  # as it came, or with the id put in for a unit typed by its name
+        try:
+            typed = loads_toml(candidate.text).get("unit")
+            if isinstance(typed, str) and typed not in units and len(names.get(typed.strip(), [])) == 1:
+                filed.add(_with_unit(candidate.text, typed, names[typed.strip()][0]))
+        except ReadError:
+            pass
+        try:
+            same = existing.read_text(encoding="utf-8") in filed
+        except (OSError, UnicodeDecodeError):
+            same = False
+        say("imported" if same else "exists", file=candidate.name)
+        return None
+    with tempfile.TemporaryDirectory() as tmp:  # read exactly as the ledger reads it
+        copy = Path(tmp) / candidate.name
+        copy.write_text(candidate.text, encoding="utf-8")
+        own: list[Problem] = []
+        record = read_record(copy, source, own)
+    if record is None:
+        problems.extend(own)
+        return None
+    data = loads_toml(candidate.text)
+    text = candidate.text
+    if not catalog.has("checklist", record.checklist):
+        say("checklist", checklist=record.checklist)
+        return None
+    description = describe(catalog, stop_kinds, record.checklist)
+    problems.extend(Problem("", message, source) for _, message in check_record(data, description))
+    unit = record.unit
+    if unit and unit not in units:
+        ids = names.get(unit.strip(), [])
+        if len(ids) == 1:
+            text = _with_unit(text, unit, ids[0])
+            unit = ids[0]
+        else:
+            say("unknown_unit", unit=unit)
+    titles = {c["id"]: c["title"] for c in description["checkpoints"]}
+    for i, finding in enumerate(record.finding):
+        subject = f"第{i + 1}项隐患（{titles.get(finding.checkpoint, finding.checkpoint)}）"
+        if finding.id in known:
+            say("known_finding", subject=subject, id=finding.id, file=known[finding.id])
+        elif finding.id in batch:
+            say("known_finding", subject=subject, id=finding.id, file=batch[finding.id])
+        batch.setdefault(finding.id, candidate.name)
+        for photo in finding.evidence:
+            if photo not in candidate.photos:
+                if candidate.photos or photo.startswith(f"{EVIDENCE}/"):
+                    say("evidence_missing", subject=subject, file=photo)
+            elif (root / photo).exists():
+                say("evidence_exists", subject=subject, file=photo)
+    return text
+
+
+def _with_unit(text: str, typed: str, ident: str) -> str:
+    """The record's text with its top-level ``unit`` line naming the unit's id instead of its name."""
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if re.match(r'^unit\s*=', line):
+            lines[i] = f'unit = "{ident}"\n'
+            break
+    result = "".join(lines)
+    assert loads_toml(result)["unit"] == ident, typed
+    return result
+
+
+def _replay_with(root: Path, catalog: Catalog, rules: LedgerRules, as_of: dt.date,
+                 records: list[tuple[str, str]]) -> None:
+    """Replay the ledger as it would be with ``records``; :class:`ImportProblems` with what the ledger finds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp)
+        os.symlink((root / "units").resolve(), staging / "units", target_is_directory=True)
+        (staging / "records").mkdir()
+        for path in (root / "records").glob("*.toml"):
+            os.symlink(path.resolve(), staging / "records" / path.name)
+        for name, text in records:
+            (staging / "records" / name).write_text(text, encoding="utf-8")
+        latest = max([as_of, *(loads_toml(text)["date"] for _, text in records)])
+        ledger = build_ledger(staging, catalog, latest, rules=rules)
+    if ledger.problems:
+        raise ImportProblems(ledger.problems)

@@ -197,3 +197,13 @@ def test_no_progress_when_piped_or_quiet(store, monkeypatch, capsys, stream, ext
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--jobs", "1", *extra]) == 0
     assert stream.getvalue() == ""
     assert capsys.readouterr().out.startswith("隐患编号")
+
+
+def test_a_folder_named_like_a_step_in_the_working_directory_is_no_problem(tmp_path, monkeypatch):
+    """argparse asks whether a step's name is taken while adding it; a folder called forms/ must not answer."""
+    import checkframe.cli as cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "show").mkdir()
+    cli.build_parser()  # raised "'forms' is a folder, not a step" before

@@ -164,5 +164,5 @@ def test_the_form_is_printed_into_the_handbook_and_linked_from_its_sector_page(t
     build(project, plugins=load_only(demo=content.plugin(), orders=forms_plugin(template(tmp_path))), jobs=1)
     assert (project / "_build/pdf/forms/demo-order.pdf").read_bytes().startswith(b"%PDF")
     page = (project / "_build/sector/demo.html").read_text(encoding="utf-8")
-    assert '<h2 id="forms">本行业文书</h2>' in page
-    assert '测试行业整改指令书 <a class="pdf" href="../pdf/forms/demo-order.pdf" download>' in page
+    assert '<h2 id="forms">本行业文书<a class="permalink" href="#forms"' in page
+    assert '测试行业整改指令书 <a class="pdf" data-search-ignore href="../pdf/forms/demo-order.pdf" download>' in page

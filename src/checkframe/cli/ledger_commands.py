@@ -79,10 +79,14 @@ def cmd_inspect_recheck(args: argparse.Namespace) -> int:
 class _Steps(dict[str, Any]):
     """The steps by name; asked for a folder, the old ``checkframe ledger DIR``, it says what to run instead."""
 
+    #: False while the steps are being added: argparse asks then whether a name is taken (a folder of that name
+    #: in the working directory is no reason to fail).
+    complete = False
+
     def __contains__(self, step: object) -> bool:
         if super().__contains__(step):
             return True
-        if isinstance(step, str) and step and Path(step).is_dir():
+        if self.complete and isinstance(step, str) and step and Path(step).is_dir():
             raise argparse.ArgumentError(None, f"{step!r} is a folder, not a step: to list its ledger, run "
                                                f"checkframe ledger show {step} (the steps are {', '.join(self)})")
         return False
@@ -94,6 +98,14 @@ class LedgerSteps(argparse._SubParsersAction):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._name_parser_map = self.choices = _Steps()
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        steps = self._name_parser_map
+        steps.complete = False
+        try:
+            return super().add_parser(name, **kwargs)
+        finally:
+            steps.complete = True
 
 
 def cmd_inspect_import(args: argparse.Namespace) -> int:

@@ -46,8 +46,12 @@ def example_forms(tmp_path_factory) -> Path:
 
     for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
         pytest.importorskip(plugin)
+    import shutil
+
     out = tmp_path_factory.mktemp("example-forms") / "forms"
-    code = cli.main(["ledger", "forms", str(REPO / "examples" / "ledger"), str(out), "--from", "2024-03-01",
+    ledger = out.parent / "ledger"  # a copy: the ledger's cache (.checkframe-cache/) is not written into the repository
+    shutil.copytree(REPO / "examples" / "ledger", ledger)
+    code = cli.main(["ledger", "forms", str(ledger), str(out), "--from", "2024-03-01",
                      "--to", "2024-04-30", "--project", str(REPO / "site")])
     assert code == 0
     return out

@@ -37,7 +37,7 @@ def test_plugin_catalog_and_problems(general):
     checklists.write_text(checklists.read_text(encoding="utf-8").replace('kind = "supervision"', 'kind = "audit"', 1),
                           encoding="utf-8")
     assert plugin_problems(content_dirs={"g": general}) == [
-        "g: checklists.toml:21: [[checklist]] general-supervision, kind: "
+        "g: checklists.toml:23: [[checklist]] general-supervision, kind: "
         "expected one of self_inspection, supervision (got \"audit\")"
     ]
     invalid = r"(?s)the content of g is invalid:\n.*checklists.toml:21: \[\[checklist\]\] general-supervision, kind"

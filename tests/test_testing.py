@@ -40,7 +40,7 @@ def test_plugin_catalog_and_problems(general):
         "g: checklists.toml:23: [[checklist]] general-supervision, kind: "
         "expected one of self_inspection, supervision (got \"audit\")"
     ]
-    invalid = r"(?s)the content of g is invalid:\n.*checklists.toml:21: \[\[checklist\]\] general-supervision, kind"
+    invalid = r"(?s)the content of g is invalid:\n.*checklists.toml:23: \[\[checklist\]\] general-supervision, kind"
     with pytest.raises(AssertionError, match=invalid):
         plugin_catalog(content_dirs={"g": general})
 

@@ -101,6 +101,7 @@ class LedgerSteps(argparse._SubParsersAction):
 
     def add_parser(self, name: str, **kwargs: Any) -> Any:
         steps = self._name_parser_map
+        assert isinstance(steps, _Steps)
         steps.complete = False
         try:
             return super().add_parser(name, **kwargs)

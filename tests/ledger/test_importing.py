@@ -116,7 +116,7 @@ def refused(capsys, *args: str) -> list[str]:
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.splitlines()
-    assert lines[-1].endswith("nothing was written.")
+    assert lines[-1] == f"checkframe：共 {len(lines) - 1} 处问题，所有文件均未导入，台账未作改动。"
     return lines[:-1]
 
 

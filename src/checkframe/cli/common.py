@@ -59,8 +59,12 @@ class UserError(Exception):
     """A mistake of the user's, reported as one line without a traceback."""
 
 
-def report(problems: Sequence[Problem | str], plugins: Plugins | None = None) -> int:
-    """Print every problem on its own line, then how to go on; return exit code 1."""
+def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, last: str | None = None) -> int:
+    """Print every problem on its own line, then how to go on; return exit code 1.
+
+    ``last`` replaces the closing line (a count and "nothing was written") where its reader is a
+    clerk rather than a developer: ``inspect import`` says it in Chinese.
+    """
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
         if show_tracebacks and isinstance(problem, Problem) and problem.traceback:
@@ -77,10 +81,9 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None) ->
             file=sys.stderr,
         )
     count = len(problems)
-    print(
-        f"checkframe: {count} problem{'s' if count != 1 else ''} found; nothing was written.",
-        file=sys.stderr,
-    )
+    if last is None:
+        last = f"checkframe: {count} problem{'s' if count != 1 else ''} found; nothing was written."
+    print(last.format(count=count), file=sys.stderr)
     return EXIT_PROBLEMS
 
 

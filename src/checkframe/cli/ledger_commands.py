@@ -116,7 +116,7 @@ def cmd_inspect_import(args: argparse.Namespace) -> int:
     try:
         done = import_records([Path(f) for f in args.files], Path(args.dir), catalog, ledger_rules(plugins), today())
     except ImportProblems as exc:
-        return report(exc.problems)
+        return report(exc.problems, last="checkframe：共 {count} 处问题，所有文件均未导入，台账未作改动。")
     for imported in done:
         photos = f"，照片 {len(imported.photos)} 张" if imported.photos else ""
         print(f"已导入 {imported.record.as_posix()}：隐患 {imported.findings} 项{photos}")

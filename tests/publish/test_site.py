@@ -262,6 +262,35 @@ def test_page_with_a_broken_link_names_the_file(project, content):
     assert not (project / "_build").exists()
 
 
+#: The smallest PNG: one transparent pixel.
+PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                      "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_an_extra_page_shows_the_pictures_beside_it(project, content):
+    (project / "pages" / "images").mkdir()
+    (project / "pages" / "images" / "step-1.png").write_bytes(PIXEL)
+    (project / "pages" / ".hidden.png").write_bytes(PIXEL)  # an editor's leftover is not published
+    (project / "pages" / "usage.md").write_text("# 使用说明\n\n![第一步：打开检查表](images/step-1.png)\n",
+                                               encoding="utf-8")
+    build(project, plugins=load_only(demo=content.plugin()))
+    out = project / "_build"
+    assert (out / "pages/images/step-1.png").read_bytes() == PIXEL
+    assert not (out / "pages/.hidden.png").exists()
+    assert '<img src="images/step-1.png" alt="第一步：打开检查表"' in (out / "pages/usage.html").read_text(encoding="utf-8")
+    (project / "pages" / "images" / "step-1.png").write_bytes(PIXEL + b"\0")
+    assert build(project, plugins=load_only(demo=content.plugin())).written is True  # a picture is an input too
+    assert (out / "pages/images/step-1.png").read_bytes() == PIXEL + b"\0"
+
+
+def test_a_missing_picture_names_the_page_and_the_file(project, content):
+    (project / "pages" / "usage.md").write_text("# 使用说明\n\n![第一步](images/step-1.png)\n", encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        "handbook/pages/usage.md: pages/usage.html: broken link to 'images/step-1.png': no such file",
+    ]
+    assert not (project / "_build").exists()
+
+
 def site_plugin(tmp_path: Path, template: str, page: str | None = None) -> types.ModuleType:
     folder = tmp_path / "templates"
     folder.mkdir(exist_ok=True)

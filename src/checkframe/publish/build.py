@@ -204,6 +204,14 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
                 raise ContentError([Problem(origins.get(path, ""), f"{path} is the search index's; choose another name")])
             files[path] = data
             origins[path] = "checkframe (search index)"
+        # The pictures the extra pages show, beside them.
+        for asset in project.assets:
+            path = f"pages/{asset.path}"
+            if path in files:
+                raise ContentError([Problem("", f"{path} is also a page of the site; rename the picture",
+                                            path)])
+            files[path] = asset.data
+            origins[path] = path
         # Files the plugins add of their own (an export for a provincial system), links checked with the rest.
         problems = added_files(plugins, files, origins, catalog, project)
         if problems:

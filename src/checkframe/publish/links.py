@@ -170,7 +170,7 @@ def check_links(
                 if not folders[target]:
                     bad(f"broken link to {link!r}: no such folder in the site")
             elif target not in targets:
-                bad(f"broken link to {link!r}: no such page")
+                bad(f"broken link to {link!r}: no such {'file' if resource else 'page'}")
             elif anchor and target in pages and anchor not in pages[target][1]:
                 bad(f"broken link to {link!r}: no anchor #{anchor} there")
     return problems

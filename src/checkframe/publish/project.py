@@ -122,6 +122,20 @@ class Page:
     text: str
 
 
+#: The pictures an extra page may show (``![说明](images/step-1.png)``): files with these suffixes under
+#: ``pages/`` are copied into the site beside the pages, at the same path.
+ASSET_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
+
+
+@frozen
+class Asset:
+    """A picture under ``pages/``, published at ``pages/<path>``."""
+
+    #: The path under ``pages/``, with forward slashes.
+    path: str
+    data: bytes = attrs.field(repr=False)
+
+
 @frozen
 class Project:
     root: Path
@@ -133,6 +147,8 @@ class Project:
     previous: Catalog | None = None
     #: The units of ``handbook.units``: ``{"id": file name, "name": 单位名称}`` each, by id.
     units: tuple[dict[str, str], ...] = ()
+    #: The pictures under ``pages/`` that the extra pages show.
+    assets: tuple[Asset, ...] = ()
 
     @property
     def since_path(self) -> Path | None:
@@ -212,9 +228,29 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
             problems.append(Problem("", f"cannot compare with {parsed.changes.since!r}: {exc.reason}", name,
                                     "$.changes.since"))
     units = _units(root, parsed.handbook.units, name, problems)
+    assets = _assets(root / "pages", problems)
     if problems:
         raise ContentError(problems)
-    return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units)
+    return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units, assets)
+
+
+def _assets(folder: Path, problems: list[Problem]) -> tuple[Asset, ...]:
+    """The pictures under ``folder`` (``pages/``), hidden files and folders left out."""
+    if not folder.is_dir():
+        return ()
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.suffix.lower() not in ASSET_SUFFIXES or any(part.startswith(".") for part in rel.parts):
+            continue
+        if not path.is_file():
+            continue
+        try:
+            found.append(Asset(rel.as_posix(), path.read_bytes()))
+        except OSError as exc:
+            problems.append(Problem("", f"cannot read the picture: {exc.strerror or exc}",
+                                    (folder.name / rel).as_posix()))
+    return tuple(found)
 
 
 def _units(root: Path, folder: str, name: str, problems: list[Problem]) -> tuple[dict[str, str], ...]:

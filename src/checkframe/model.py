@@ -518,6 +518,13 @@ FORMS: dict[str, str] = {
     "weekly-statistics": "镇（街道）、部门大排查大整治行动统计表",
     "major-hazard-list": "非法违法生产经营行为、重大隐患统计表",
 }
+#: The forms that are attachments of seed 004, by the seed's number: printed above the title and in the footer.
+FORM_ANNEXES: dict[str, str] = {
+    "unit-registration": "附件1",
+    "supervision-record": "附件3",
+    "weekly-statistics": "附件4",
+    "major-hazard-list": "附件5",
+}
 
 
 @frozen

@@ -215,6 +215,31 @@ def ledger_rows(monkeypatch, capsys, plugins, ledger, as_of):
     return {row["finding"]: row for row in json.loads(capsys.readouterr().out)}
 
 
+def printed(page) -> dict[str, str]:
+    """Tap 打印 (the browser's print dialog stubbed out): what the supervision record (附件3) shows, by value key."""
+    page.evaluate("() => { window.print = () => { window.printed = true; }; }")
+    page.get_by_role("button", name="打印").click()
+    assert page.evaluate("window.printed")
+    return dict(page.locator(".fi-print [data-key]").evaluate_all(
+        "cells => cells.map(c => [c.dataset.key, c.textContent])"))
+
+
+def ledger_form(plugins, ledger, record_file: str) -> dict[str, str]:
+    """附件3 as ``checkframe ledger forms`` fills it for one imported record: ``reports.supervision_values``."""
+    import datetime as dt
+
+    from checkframe.catalog import build_catalog
+    from checkframe.ledger.ledger import build_ledger
+    from checkframe.ledger.records import read_record
+    from checkframe.ledger.reports import supervision_values
+
+    catalog = build_catalog(plugins)
+    built = build_ledger(ledger, catalog, dt.date(2024, 12, 31), cache=False)
+    record = read_record(ledger / "records" / record_file, record_file, [])
+    assert record is not None
+    return supervision_values(record, built, catalog, record.checking_unit)
+
+
 def test_a_record_filled_on_a_phone_goes_into_the_ledger(handbook, browser, tmp_path, monkeypatch, capsys):
     import zipfile
 
@@ -315,6 +340,7 @@ def test_a_record_filled_on_a_phone_goes_into_the_ledger(handbook, browser, tmp_
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     shot(page, shots, "saved")
+    on_paper = printed(page)
     assert saved.suffix == ".zip"
     with zipfile.ZipFile(saved) as archive:
         names = archive.namelist()
@@ -334,6 +360,12 @@ def test_a_record_filled_on_a_phone_goes_into_the_ledger(handbook, browser, tmp_
     major_row = next(r for r in rows.values() if r["checkpoint"] == "demo-gas-01")
     assert major_row["level"] == "major" and major_row["stop"]
     assert (ledger / names[1]).read_bytes() == JPEG
+    # Printed from the page, the record reads as the ledger's own 附件3 of it, the state of each fix left for the pen.
+    from_ledger = ledger_form(plugins, ledger, names[0])
+    assert from_ledger["done"] and on_paper["done"] == ""
+    assert on_paper == {**from_ledger, "done": ""}
+    assert "【重大事故隐患】掘进工作面瓦斯漏检（检查项：瓦斯检查）" in on_paper["problems"]
+    assert "局部停产停业" in on_paper["measures"] and on_paper["checked_on"] == "2024年3月1日"
 
     # The record with the order number emptied: the ledger refuses it with the page's sentence.
     emptied = tmp_path / "emptied" / (saved.stem + ".toml")
@@ -358,21 +390,27 @@ def test_a_record_filled_on_a_phone_goes_into_the_ledger(handbook, browser, tmp_
         page.get_by_role("button", name="保存记录").click()
     recheck = tmp_path / info.value.suggested_filename
     info.value.save_as(recheck)
+    recheck_on_paper = printed(page)
     code, captured = import_file(monkeypatch, capsys, plugins, recheck, ledger)
     assert code == 0, captured.err
     rows = ledger_rows(monkeypatch, capsys, plugins, ledger, "2024-03-20")
     states = {row["checkpoint"]: row["state"] for row in rows.values()}
     assert states == {"demo-gas-01": "fixing", "demo-fire-01": "closed", "demo-fire-02": "closed"}
+    assert recheck_on_paper == {**ledger_form(plugins, ledger, recheck.name), "done": ""}
+    assert recheck_on_paper["recheck_result"] == "1. 2024年3月14日合格\n2. 未回查"
     assert outside == [] and errors == []
     context.close()
 
 
 def test_the_record_prints_as_the_supervision_record(handbook, browser, tmp_path):
+    import re
+
+    from checkframe.publish.printing import TEMPLATES
+
     out, _ = handbook
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto((out / "checklist" / "demo-visit.html").as_uri())
-    page.evaluate("() => { window.print = () => { window.printed = true; }; }")
     page.get_by_role("button", name="新建检查记录").click()
     page.get_by_label("被检查单位").select_option(label="金鑫商贸")
     page.get_by_label("检查日期").fill("2024-03-01")
@@ -381,16 +419,23 @@ def test_the_record_prints_as_the_supervision_record(handbook, browser, tmp_path
     finding(page, 0).get_by_label("隐患描述").fill("灭火器过期")
     finding(page, 0).get_by_label("整改方式").select_option(label="限期整改")
     finding(page, 0).get_by_label("整改措施").fill("更换灭火器")
-    page.get_by_role("button", name="打印").click()
-    assert page.evaluate("window.printed")
+    values = printed(page)
     page.emulate_media(media="print")
     assert page.locator(".fi-print").is_visible()
     assert page.locator(".site-header").is_hidden() and page.locator("#fill-in").is_hidden()
-    rows = page.locator(".fi-print tr").evaluate_all("rows => rows.map(r => [r.cells[0].innerText, r.cells[1].innerText])")
-    assert rows[:6] == [["被检查单位", "金鑫商贸"], ["检查时间", "2024-03-01"], ["检查人员", "王检"],
-                        ["检查内容", "督导检查表"], ["存在问题", "1. 灭火器材有效：灭火器过期"],
-                        ["整改措施", "1. 限期整改：更换灭火器"]]
-    assert [r[0] for r in rows[6:]] == ["整改期限", "整改责任人", "回查人", "回查时间", "整改情况", "回查结果"]
+    # The rows, labels and words of the WeasyPrint form, in its order.
+    template = (TEMPLATES / "forms" / "supervision-record.html").read_text(encoding="utf-8")
+    labels = re.findall(r"<th>([^<]+)</th>", template)
+    keys = re.findall(r'field\(values, "(\w+)"\)', template)
+    assert page.locator(".fi-print th").all_inner_texts() == labels
+    assert page.locator(".fi-print td").evaluate_all("cells => cells.map(c => c.dataset.key)") == keys[1:]
+    assert list(values) == ["reporter", "date", *keys[1:]] and keys[0] == "reporter"
+    assert page.locator(".fi-print .fi-annex").inner_text() == "附件3"
+    assert page.locator(".fi-print .fi-title").inner_text() == "镇（街道）、部门督导检查表"
+    assert page.locator(".fi-print .fi-note").inner_text() == re.search(r'<p class="note">([^<]+)</p>', template)[1]
+    assert values["unit"] == "金鑫商贸" and values["date"] == values["checked_on"] == "2024年3月1日"
+    assert values["problems"] == "灭火器过期（检查项：灭火器材有效）"
+    assert values["measures"] == "限期整改；更换灭火器" and values["deadline"] == ""
     page.screenshot(path=tmp_path / "print.png", full_page=True)
     page.emulate_media(media="screen")
     assert page.locator(".fi-print").is_hidden()

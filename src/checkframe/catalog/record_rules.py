@@ -20,6 +20,8 @@ from typing import Any
 
 from checkframe.catalog.catalog import Catalog
 from checkframe.model import (
+    FORM_ANNEXES,
+    FORMS,
     ID_MAX_LENGTH,
     ID_PATTERN,
     FindingSource,
@@ -123,6 +125,8 @@ def describe(catalog: Catalog, stop_kinds: Sequence[tuple[str, str]], checklist:
         "categories": [{"code": c.code, "name": c.name, "levels": [lv.value for lv in c.levels],
                         "requires": [r.value for r in c.requires]} for c in catalog.categories],
         "messages": MESSAGES,
+        # The browser prints a filled record as the ledger does after import: the supervision record.
+        "print": {"annex": FORM_ANNEXES["supervision-record"], "title": FORMS["supervision-record"]},
     }
     if checklist is not None:
         chosen = catalog.checklist(checklist)

@@ -50,6 +50,7 @@ from markupsafe import Markup, escape
 from checkframe.catalog import Catalog
 from checkframe.errors import did_you_mean, unknown
 from checkframe.model import (
+    FORM_ANNEXES,
     FORMS,
     WEEKLY_STATISTICS_COLUMNS,
     Checklist,
@@ -152,13 +153,8 @@ def _version() -> str:
         return "0"
 
 
-#: The forms that are attachments of seed 004, by the seed's number: printed above the title and in the footer.
-ANNEXES: dict[str, str] = {
-    "unit-registration": "附件1",
-    "supervision-record": "附件3",
-    "weekly-statistics": "附件4",
-    "major-hazard-list": "附件5",
-}
+#: The forms that are attachments of seed 004 (附件N above the title and in the footer): :data:`FORM_ANNEXES`.
+ANNEXES = FORM_ANNEXES
 #: A self-inspection checklist is 附件2 of seed 004 (生产经营单位自查表), generalised.
 CHECKLIST_ANNEXES: dict[FormKind, str] = {FormKind.SELF_INSPECTION: "附件2"}
 #: The unit's name line in the running header of each form's later pages: (label, the value it shows).

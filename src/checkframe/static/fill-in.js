@@ -652,18 +652,22 @@
     rec.close.forEach(function (c) { closed[c.finding] = true; });
     if (d.recheck) {
       return d.recheck.items.filter(function (it) { return !closed[it.finding]; }).map(function (it) {
-        return {finding: it.finding, about: it.about, level: it.level};
+        return {finding: it.finding, about: it.about, level: it.level, title: it.title, description: it.description,
+          remediation: it.remediation, stop: it.stop};
       });
     }
     return rec.finding.filter(function (f) { return !closed[f.id]; }).map(function (f) {
-      return {finding: f.id, level: f.level, about: points[f.checkpoint].title + '：' + f.description};
+      var title = points[f.checkpoint].title;
+      return {finding: f.id, level: f.level, about: title + '：' + f.description, title: title,
+        description: f.description, remediation: f.remediation, stop: f.stop};
     });
   }
   function startRecheck(earlier) {
     var d = newDraft(earlier.record.kind), r = d.record;
     r.unit = earlier.record.unit; r.typing = earlier.record.typing; r.checking_unit = earlier.record.checking_unit;
     d.recheck = {follows: earlier.file + '.toml', items: openFindings(earlier).map(function (o) {
-      return {finding: o.finding, about: o.about, level: o.level, result: '', reported: true, by: '', close: true, approver: ''};
+      return {finding: o.finding, about: o.about, level: o.level, title: o.title, description: o.description,
+        remediation: o.remediation, stop: o.stop, result: '', reported: true, by: '', close: true, approver: ''};
     })};
     current = d; showAll = false; touched = {}; save(); render(); focusForm();
   }
@@ -712,28 +716,109 @@
   }
 
   // -- Print: the supervision record (附件3) ---------------------------------------------------
+  /* The rows and words of templates/print/forms/supervision-record.html filled as reports.supervision_values
+     fills them after import (tests/publish/test_fill_in.py compares both); 整改落实情况 stays for the pen. */
+
+  function cnDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
+    return m ? +m[1] + '年' + +m[2] + '月' + +m[3] + '日' : '';
+  }
+  function numbered(lines) {
+    return lines.length === 1 ? lines[0] : lines.map(function (l, i) { return (i + 1) + '. ' + l; }).join('\n');
+  }
+  function labelOf(list, code, none) {
+    var c = list.filter(function (x) { return x.code === code; })[0];
+    return c ? c.label : none;
+  }
+  function unique(xs) { return xs.filter(function (x, i) { return x && xs.indexOf(x) === i; }); }
+  function measureOf(rem) {
+    if (!rem || !rem.category) return '整改方式待定';
+    var first = (categories[rem.category] || {name: rem.category}).name;
+    if (rem.supervision_level) first += '（' + labelOf(R.supervision_levels, rem.supervision_level, rem.supervision_level) + '）';
+    var parts = [first];
+    [['measures', ''], ['order_number', '指令书'], ['funds', '资金'], ['contingency_plan', '应急预案：'],
+      ['lead_unit', '牵头单位：'], ['notice_number', '督办通知书']].forEach(function (p) {
+      if (rem[p[0]]) parts.push(p[1] + rem[p[0]]);
+    });
+    return parts.join('；');
+  }
+  function stopOf(stop) {
+    if (!stop) return '';
+    return '；' + labelOf(R.stop_kinds, stop.kind || 'production_stop', '停产停业整改') + '（' +
+      labelOf(R.stop_scopes, stop.scope || 'full', '') + '）' + (stop.order_number ? '，' + stop.order_number : '');
+  }
+  function printValues(draft) {
+    var rec = recordOf(draft), day = cnDate(rec.date), checked;
+    var byId = {};
+    (draft.recheck ? draft.recheck.items : []).forEach(function (it) {
+      byId[it.finding] = {id: it.finding, level: it.level, about: it.about, title: it.title, description: it.description,
+        remediation: it.remediation, stop: it.stop};
+    });
+    (rec.finding || []).forEach(function (f) {
+      byId[f.id] = {id: f.id, level: f.level, title: points[f.checkpoint].title, description: f.description,
+        remediation: f.remediation, stop: f.stop};
+    });
+    // In the ledger's order (reports._concerned): found, fixed, rechecked, closed.
+    var order = [].concat((rec.finding || []).map(function (f) { return f.id; }),
+      [rec.fixed, rec.recheck, rec.close].map(function (xs) { return xs.map(function (x) { return x.finding; }); }));
+    var entries = unique([].concat.apply([], order)).filter(function (id) { return byId[id]; })
+      .map(function (id) { return byId[id]; });
+    if (draft.recheck) {
+      checked = '回查：' + R.checklist.title + '发现问题的整改情况（' + entries.length + '项）';
+    } else {
+      var counts = {};
+      rec.item.forEach(function (i) { counts[i.mark] = (counts[i.mark] || 0) + 1; });
+      checked = R.checklist.title + '，共' + rec.item.length + '项：符合要求' + (counts.ok || 0) + '项，不符合要求' +
+        (counts.fail || 0) + '项，正在整改' + (counts.fixing || 0) + '项，无该项' + (counts[''] || 0) + '项';
+    }
+    if (rec.note) checked += '。' + rec.note;
+    var checks = {};
+    rec.recheck.forEach(function (c) { if (c.result) checks[c.finding] = c; });
+    var done = entries.filter(function (e) { return checks[e.id]; });
+    var rem = function (e) { return e.remediation || {}; };
+    var some = entries.length > 0;
+    return {
+      reporter: rec.checking_unit, date: day, unit: unitName(rec.unit), checked_on: day,
+      inspectors: rec.inspectors.join('、'), checked: checked,
+      problems: some ? numbered(entries.map(function (e) {
+        if (e.description === undefined) return e.about;  // a draft of an earlier version
+        return (e.level === 'major' ? '【重大事故隐患】' : '') + e.description + '（检查项：' + e.title + '）';
+      })) : '未发现事故隐患',
+      measures: some ? numbered(entries.map(function (e) { return measureOf(e.remediation) + stopOf(e.stop); })) : '',
+      deadline: entries.some(function (e) { return rem(e).deadline; })
+        ? numbered(entries.map(function (e) { return cnDate(rem(e).deadline) || '—'; })) : '',
+      responsible_person: unique(entries.map(function (e) { return rem(e).responsible_person; })).join('、'),
+      rechecker: unique(done.map(function (e) { return checks[e.id].by; })).join('、'),
+      rechecked_on: done.length ? day : '',
+      done: '',
+      recheck_result: done.length ? numbered(entries.map(function (e) {
+        var c = checks[e.id];
+        return c ? day + (c.result === 'passed' ? '合格' : '不合格') : '未回查';
+      })) : ''
+    };
+  }
+  var PRINT_ROWS = [[['检查企业（场所）', 'unit'], ['检查日期', 'checked_on']], [['检查人员', 'inspectors']],
+    [['检查内容', 'checked', 'tall']], [['存在问题', 'problems', 'taller']], [['整改措施', 'measures', 'tall']],
+    [['限期整改时间', 'deadline'], ['整改责任人', 'responsible_person']], [['回查人员', 'rechecker'], ['回查日期', 'rechecked_on']],
+    [['整改落实情况', 'done', 'tall']], [['回查结果', 'recheck_result', 'tall']]];
 
   function printRecord() {
-    var rec = recordOf(current), old = document.querySelector('.fi-print');
+    var v = printValues(current), old = document.querySelector('.fi-print');
     if (old) old.remove();
-    var rows = [['被检查单位', unitName(rec.unit)], ['检查时间', rec.date], ['检查人员', rec.inspectors.join('、')],
-      ['检查内容', R.checklist.title]];
-    var problems = [], measures = [], deadlines = [], people = [];
-    (rec.finding || []).forEach(function (f, i) {
-      var rem = f.remediation || {}, cat = categories[rem.category];
-      problems.push((i + 1) + '. ' + points[f.checkpoint].title + '：' + f.description + (f.level === 'major' ? '（重大事故隐患）' : ''));
-      measures.push((i + 1) + '. ' + (cat ? cat.name : '待定') + (rem.measures ? '：' + rem.measures : '') + (f.stop ? '；责令停产停业整改' : ''));
-      if (rem.deadline) deadlines.push((i + 1) + '. ' + rem.deadline);
-      if (rem.responsible_person) people.push((i + 1) + '. ' + rem.responsible_person);
+    var cell = function (tag, key, attrs) { attrs['data-key'] = key; attrs.text = v[key]; return el(tag, attrs); };
+    var rows = PRINT_ROWS.map(function (row) {
+      return el('tr', {}, [].concat.apply([], row.map(function (c) {
+        return [el('th', {scope: 'row', text: c[0]}), cell('td', c[1], row.length === 1 ? {colspan: '3', 'class': c[2] || null} : {})];
+      })));
     });
-    (rec.recheck || []).forEach(function (c, i) { problems.push((i + 1) + '. ' + c.about + (c.result ? '：回查' + (c.result === 'passed' ? '合格' : '不合格') : '')); });
-    rows.push(['存在问题', problems.join('\n') || '无'], ['整改措施', measures.join('\n')], ['整改期限', deadlines.join('\n')],
-      ['整改责任人', people.join('\n')], ['回查人', ''], ['回查时间', ''], ['整改情况', ''], ['回查结果', '']);
-    var table = el('table', {}, [el('caption', {text: '督导检查表'})].concat(rows.map(function (row) {
-      return el('tr', {}, [el('th', {scope: 'row', text: row[0]}), el('td', {text: row[1]})]);
-    })));
-    document.body.appendChild(el('div', {'class': 'fi-print', 'aria-hidden': 'true'}, [table,
-      el('p', {text: '检查人员（签字）：　　　　　　　　被检查单位负责人（签字）：'})]));
+    var col = function (label) { return el('col', label ? {'class': 'label'} : {}); };
+    document.body.appendChild(el('div', {'class': 'fi-print', 'aria-hidden': 'true'}, [
+      el('p', {'class': 'fi-annex', text: R.print.annex}),
+      el('p', {'class': 'fi-title', text: R.print.title}),
+      el('p', {'class': 'fi-meta'}, [el('span', {}, ['填报单位（盖章）：', cell('span', 'reporter', {})]),
+        el('span', {}, ['填报日期：', cell('span', 'date', {})])]),
+      el('table', {}, [el('colgroup', {}, [col(1), col(), col(1), col()])].concat(rows)),
+      el('p', {'class': 'fi-note', text: '注：各行业主管部门可根据各自实际制定本行业安全生产督查表。'})]));
     document.body.classList.add('fi-printing');
     window.print();
   }

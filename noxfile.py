@@ -1,4 +1,7 @@
-"""Development sessions for checkframe: ``python3 -m nox -s handbook``, ``-s tests``, ``-s lint``, ``-s validate``."""
+"""Development sessions for checkframe: ``python3 -m nox -s handbook``, ``-s tests``, ``-s lint``, ``-s screenshots``.
+
+``-s validate`` checks the shipped plugins' content on its own.
+"""
 
 from __future__ import annotations
 
@@ -100,3 +103,11 @@ def guide(session: nox.Session) -> None:
     """Write the author guide's generated sections (fields, hooks, API, example) into src/checkframe/guide/*.md."""
     session.install("-e", ".")
     session.run("python", "-m", "checkframe.publish.guide", "src/checkframe/guide")
+
+
+@nox.session
+def screenshots(session: nox.Session) -> None:
+    """Take the phone screenshots of the fill-in mode for site/pages/fill-in.md (pages/images/fill-in-*.png)."""
+    ensure_system_packages(session, TEST_PACKAGES)
+    install_checkframe(session, "playwright")
+    session.run("python", "tests/fill_in_screenshots.py")

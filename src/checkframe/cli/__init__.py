@@ -127,6 +127,11 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     p = command("serve", cmd_serve, "Preview the built handbook on http://127.0.0.1 (a local web server).")
     p.add_argument("project", metavar="PROJECT", help="the handbook folder, e.g. site/")
     p.add_argument("--port", type=port_arg, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    p.add_argument("--watch", action="store_true",
+                   help="build first, then rebuild after every change to the project, the plugins' content or "
+                        "templates, and reload the open pages; a failed rebuild keeps the last good build served "
+                        "and shows its problems (restart after changing a plugin's Python code)")
+    p.add_argument("--jobs", type=jobs_arg, metavar="N", help="with --watch: processes for each rebuild, as for build")
     p = command("print", cmd_print, "Print a checklist or a blank form as a PDF.")
     p.add_argument("checklist", nargs="?", metavar="CHECKLIST_ID", help="the checklist to print")
     p.add_argument("--form", metavar="FORM",

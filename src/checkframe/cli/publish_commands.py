@@ -27,6 +27,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from checkframe.publish.serve import handbook_server
 
+    if args.watch:
+        return _serve_watching(args)
     root = Path(args.project) / "_build"
     if not (root / "index.html").is_file():
         raise UserError(f"{root} has no built handbook; run: checkframe build {args.project}")
@@ -40,6 +42,65 @@ def cmd_serve(args: argparse.Namespace) -> int:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
+    return EXIT_OK
+
+
+def _serve_watching(args: argparse.Namespace) -> int:
+    """``serve --watch``: build, serve, rebuild on every change; the last good build stays served."""
+    import threading
+    import time
+
+    from checkframe.publish.build import build
+    from checkframe.publish.inputs import watched_folders
+    from checkframe.publish.serve import BuildState, watch_and_rebuild, watching_server
+    from checkframe.publish.site import gather_site
+
+    project = Path(args.project)
+    plugins = common.load_plugins()
+    state = BuildState()
+
+    def rebuild(first: bool = False) -> tuple[list[str], bool]:
+        started = time.monotonic()
+        try:
+            result = build(project, plugins=plugins, jobs=args.jobs)
+        except ContentError as exc:
+            problems = [str(p) for p in exc.problems]
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr)
+            kept = "the last good build is still served" if (project / "_build" / "index.html").is_file() else \
+                "nothing is built yet"
+            print(f"checkframe: {len(problems)} problem{'s' if len(problems) != 1 else ''} found; {kept}; "
+                  "fix and save to rebuild", file=sys.stderr, flush=True)
+            return problems, False
+        if result.written or first:
+            print(f"{'built' if result.written else 'up to date:'} {result.output}: {result.pages} pages, "
+                  f"{result.pdfs} PDFs ({time.monotonic() - started:.1f} s)", flush=True)
+        elif state.problems:
+            print(f"fixed: {result.output} is the last good build, as it was", flush=True)
+        return [], result.written
+
+    def folders() -> list[Path]:
+        return watched_folders(project, plugins, gather_site(plugins, []))
+
+    rebuild(first=True)
+    root = project / "_build"
+    try:
+        server = watching_server(root, args.port, state)
+    except OSError as exc:
+        raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; try --port") from None
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_and_rebuild, args=(project, rebuild, folders, state, stop), daemon=True)
+    watcher.start()
+    print(f"serving {root} at http://127.0.0.1:{server.server_address[1]}/ and rebuilding on every change "
+          "(Ctrl-C to stop)", flush=True)
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            watcher.join(timeout=2)
     return EXIT_OK
 
 

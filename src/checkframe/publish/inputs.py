@@ -58,6 +58,7 @@ __all__ = [
     "package_digest",
     "pdf_inputs",
     "pdf_key",
+    "watched_folders",
 ]
 
 #: The checkframe package folder: every output depends on what is in it.
@@ -159,6 +160,37 @@ def digest_sources(plugins: Plugins, digest: Any) -> bool:
                 for entry in getattr(part, name):
                     digest.update(f"{name} {entry.obj!r}\n".encode())
     return True
+
+
+def watched_folders(project_root: Path, plugins: Plugins, registers: Iterable[SiteRegister]) -> list[Path]:
+    """The folders a build reads files from, for ``checkframe serve --watch``: the project, each plugin's
+    content folders and template folders, and the folders of the export compared with and of the units.
+
+    Objects a plugin registers from Python are not files: a change to them needs a restart.
+    """
+    folders = [project_root]
+
+    def arguments(info: PluginInfo) -> dict[str, Any]:
+        return {"register": Register(info.name, distribution=info.distribution)}
+
+    if not plugins.problems:
+        for _, kwargs, failure in call_each(plugins, "checkframe_register_content", arguments):
+            if failure is None:
+                folders.extend(part for part in kwargs["register"].parts if isinstance(part, Path))
+    for register in registers:
+        folders.extend(register.template_dirs)
+    since = _changes_since(project_root)
+    if since is not None:
+        folders.append(since.parent)
+    units = _units_folder(project_root)
+    if units is not None:
+        folders.append(units)
+    found: list[Path] = []
+    for folder in folders:
+        folder = folder.resolve()
+        if folder.is_dir() and not any(folder.is_relative_to(f) for f in found):
+            found = [f for f in found if not f.is_relative_to(folder)] + [folder]
+    return found
 
 
 def _version(distribution: str) -> str:

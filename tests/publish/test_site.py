@@ -481,3 +481,18 @@ def test_no_text_is_left_to_a_tooltip(project, content):
         assert not re.search(r"<[a-z][^<>]*\stitle=", text), path
         if 'class="unconfirmed"' in text:  # a 待核实 mark: the page says once what it means
             assert "尚未与发布机关公布的文本核对" in text, path
+
+
+def test_a_checkpoint_from_a_sector_left_out_is_shown_without_links_to_that_sector(tmp_path, content, make_content):
+    other = make_content("other")
+    other.write("sector.toml", '[sector]\nid = "other"\nname = "特种设备"\nsources = ["law"]\n')
+    other.write("checklists.toml", '[[checklist]]\nid = "other-visit"\ntitle = "特种设备检查表"\nkind = "supervision"\n'
+                                   'items = ["other/gas", "demo/gas"]\n')
+    project = handbook_project(tmp_path / "only-other", config=HANDBOOK_CONFIG + 'sectors = ["other"]\n')
+    build(project, plugins=load_only(demo=content.plugin(), other=other.plugin()))
+    out = project / "_build"
+    assert not (out / "sector/demo.html").exists()
+    page = (out / "checkpoint/demo-gas-01.html").read_text(encoding="utf-8")
+    assert "sector/demo.html" not in page
+    assert '<nav class="breadcrumbs" aria-label="位置"><a href="../index.html">首页</a> › 测试行业 › 瓦斯</nav>' in page
+    assert 'href="../checklist/other-visit.html"' in page

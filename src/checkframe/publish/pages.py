@@ -190,7 +190,7 @@ def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
         for i, checkpoint in enumerate(ordered):
             site.render(
                 checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
-                sector=sector, group=catalog.group(checkpoint.group_key),
+                sector=sector, group=catalog.group(checkpoint.group_key), sector_shown=True,
                 checklists=shown.appears_in.get(checkpoint.id, []),
                 previous=ordered[i - 1] if i > 0 else None,
                 next=ordered[i + 1] if i + 1 < len(ordered) else None,
@@ -200,6 +200,7 @@ def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
             site.render(
                 checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
                 sector=catalog.sector(checkpoint.sector), group=catalog.group(checkpoint.group_key),
+                sector_shown=False,  # on a checklist of the handbook, from a sector it leaves out: no page to link
                 checklists=shown.appears_in.get(checkpoint.id, []), previous=None, next=None,
             )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from attrs import field, frozen
 
-__all__ = ["ContentError", "Problem", "closest", "did_you_mean", "raised_at", "traceback_of", "unknown"]
+__all__ = ["ContentError", "Problem", "closest", "did_you_mean", "raised_at", "traceback_of", "unknown", "write_problem"]
 
 
 @frozen
@@ -49,6 +49,14 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+
+
+def write_problem(exc: OSError, root: Path, output: Path) -> Problem:
+    """A disk that is full, a read-only folder: one line naming the folder that could not be written in (``root`` when
+    the error names no file), and that ``output`` is as it was when it exists."""
+    where = Path(exc.filename).parent.as_posix() if isinstance(exc.filename, str) else root.as_posix()
+    kept = f"; {output.as_posix()} is as it was" if output.is_dir() else ""
+    return Problem("", f"cannot write in {where}: {exc.strerror or exc}{kept}", root.as_posix())
 
 
 def closest(value: str, known: Iterable[str]) -> str | None:

@@ -36,9 +36,9 @@ def write_failed(exc: OSError, target: Path) -> ContentError:
 
     It names the folder that could not be written in, and says that ``target`` is as it was when it exists.
     """
-    from checkframe.publish.build import _write_problem
+    from checkframe.errors import write_problem
 
-    return ContentError([_write_problem(exc, target, target)])
+    return ContentError([write_problem(exc, target, target)])
 
 
 def cmd_inspect_new(args: argparse.Namespace) -> int:

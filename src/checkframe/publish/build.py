@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 
 from checkframe.catalog import Catalog, build_catalog
-from checkframe.errors import ContentError, Problem
+from checkframe.errors import ContentError, Problem, write_problem
 from checkframe.plugins import PluginInfo, Plugins, call_each, load_plugins
 from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
@@ -105,7 +105,7 @@ def build(
         raise ContentError([Problem("", f"another checkframe build of {project_root.as_posix()} is running (it holds "
                                         f"{lock.as_posix()}); wait for it to finish", output.as_posix())]) from None
     except OSError as exc:
-        raise ContentError([_write_problem(exc, project_root, output)]) from None
+        raise ContentError([write_problem(exc, project_root, output)]) from None
     try:
         return _build(project_root, plugins, force, jobs, progress)
     finally:
@@ -128,13 +128,6 @@ def _not_ours(output: Path) -> str | None:
         return f"cannot read the folder: {exc.strerror or exc}"
     return (f"is not a folder checkframe built (it has no {STAMP}), and a build replaces it as a whole: "
             "move or remove it, then build again")
-
-
-def _write_problem(exc: OSError, project_root: Path, output: Path) -> Problem:
-    """A disk that is full, a read-only folder: one line naming the folder; the previous output is as it was."""
-    where = Path(exc.filename).parent.as_posix() if isinstance(exc.filename, str) else project_root.as_posix()
-    kept = f"; {output.as_posix()} is as it was" if output.is_dir() else ""
-    return Problem("", f"cannot write in {where}: {exc.strerror or exc}{kept}", project_root.as_posix())
 
 
 def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, progress: Progress) -> BuildResult:
@@ -243,7 +236,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
             swap_folder(staging, output)
         log.info("written to %s (%.1f s)", output.as_posix(), time.monotonic() - started)
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the output as it was
-        raise ContentError([_write_problem(exc, project_root, output)]) from None
+        raise ContentError([write_problem(exc, project_root, output)]) from None
     # 6. Plugins act on the written site.
     problems = [failure.problem("checkframe_build_written") for _, _, failure in call_each(
         plugins, "checkframe_build_written", lambda info: {"output": output, "catalog": catalog, "project": project},

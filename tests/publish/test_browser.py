@@ -109,6 +109,17 @@ def test_chinese_search_from_the_home_page(site, browser, query, expected):
     assert page.locator(".excerpt mark").first.inner_text() == query
 
 
+def test_an_excerpt_stays_within_the_hits_own_paragraph(site, browser):
+    _, url = site
+    page = browser.new_page()
+    search_in_browser(page, url, "假检")
+    excerpt = page.locator(".search-result").first.locator(".excerpt").inner_text()
+    assert "假检" in excerpt
+    for elsewhere in ("现场检查", "检查方法", "依据", "《"):  # the page's next blocks: how to check, the basis
+        assert elsewhere not in excerpt, excerpt
+    page.close()
+
+
 def test_the_header_search_box_leads_to_the_results(site, browser):
     _, url = site
     page = browser.new_page()

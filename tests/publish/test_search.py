@@ -55,9 +55,9 @@ def test_document_reads_main_and_leaves_out_the_ignored_parts():
             '<main id="main" data-search-body data-search-sector="煤矿&amp;矿山"><h1>瓦斯<em>检查</em></h1>'
             '<p>第一段</p><p>第二<strong>段</strong>&lt;b&gt;</p><script>var x = "脚本";</script>'
             '<nav class="pager" data-search-ignore><a href="x">下一项</a></nav></main><footer>页脚</footer>')
-    assert search.read_page(page) == ("瓦斯检查", "煤矿&矿山", "第一段 第二段<b>", False, False)
+    assert search.read_page(page) == ("瓦斯检查", "煤矿&矿山", "第一段\n第二段<b>", False, False)  # a line per block
     checkpoint = page.replace("data-search-body", 'data-search-body data-search-kind="checkpoint" data-search-major')
-    assert search.read_page(checkpoint) == ("瓦斯检查", "煤矿&矿山", "第一段 第二段<b>", True, True)
+    assert search.read_page(checkpoint) == ("瓦斯检查", "煤矿&矿山", "第一段\n第二段<b>", True, True)
     assert search.read_page(page.replace("data-search-body", 'data-search-body data-search-major-x'))[4] is False
     assert search.document("p.html", '<main id="main"><h1>不索引</h1></main>') is None
     doc = search.document("p.html", page)

@@ -97,7 +97,9 @@ _SPACE = re.compile(r"\s+")
 
 
 def _text(html: str) -> str:
-    return _SPACE.sub(" ", html_lib.unescape(_TAG.sub("", _BLOCK.sub(" ", html)))).strip()
+    """The page's words, one line per block (paragraph, list item, table cell): an excerpt stays within one."""
+    words = _SPACE.sub(" ", html_lib.unescape(_TAG.sub("", _BLOCK.sub("\0", html))))
+    return "\n".join(line for line in (part.strip() for part in words.split("\0")) if line)
 
 
 class Page(NamedTuple):

@@ -169,7 +169,10 @@
       if (at >= 0 && (first < 0 || at < first)) first = at;
     });
     if (first < 0) first = 0;
-    var start = Math.max(0, first - Math.round(size / 4)), end = Math.min(text.length, start + size);
+    // Within the hit's line (a paragraph, a list item, a cell of the page): no run-on into the next block.
+    var lineStart = text.lastIndexOf("\n", first) + 1, lineEnd = text.indexOf("\n", first);
+    if (lineEnd < 0) lineEnd = text.length;
+    var start = Math.max(lineStart, first - Math.round(size / 4)), end = Math.min(lineEnd, start + size);
     while (start < first && text[start] === " ") start++;
     var marks = [];
     terms.forEach(function (t) {
@@ -181,7 +184,7 @@
     var p = document.createElement("p");
     p.className = "excerpt";
     var at = start;
-    if (start > 0) p.appendChild(document.createTextNode("…"));
+    if (start > lineStart) p.appendChild(document.createTextNode("…"));
     marks.forEach(function (m) {
       if (m[1] <= at) return;
       var s = Math.max(m[0], at);
@@ -191,7 +194,7 @@
       p.appendChild(mark);
       at = m[1];
     });
-    p.appendChild(document.createTextNode(text.slice(at, end) + (end < text.length ? "…" : "")));
+    p.appendChild(document.createTextNode(text.slice(at, end) + (end < lineEnd ? "…" : "")));
     return p;
   }
 

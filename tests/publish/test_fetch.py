@@ -6,6 +6,8 @@ import http.server
 import threading
 from pathlib import Path
 
+import hypothesis
+import hypothesis.strategies
 import pytest
 
 import checkframe.cli as cli
@@ -110,6 +112,21 @@ def test_a_data_picture_prints(content, tmp_path):
 ])
 def test_the_picture_rule(src, ok):
     assert (image_problem(src) is None) is ok
+
+
+@hypothesis.given(hypothesis.strategies.text(alphabet="![]()<>\\&#33;: \n*_`x.pngimgsrc=/", max_size=40))
+def test_a_text_without_an_image_mark_needs_no_parse(text):
+    from checkframe.util.images import _parsed_sources
+
+    assert image_sources(text) == _parsed_sources(text)
+
+
+@pytest.mark.parametrize("text", ["&#33;[x](a.png)", "!\\[x](a.png)", "<img src=a.png>", "! [x](a.png)",
+                                  "![x][r]\n\n[r]: a.png", "[![x](a.png)](b.html)"])
+def test_the_shortcut_agrees_with_the_parser_on_lookalikes(text):
+    from checkframe.util.images import _parsed_sources
+
+    assert image_sources(text) == _parsed_sources(text)
 
 
 def test_image_sources_finds_nested_pictures():

@@ -29,6 +29,12 @@ def _parser() -> MarkdownIt:
 
 def image_sources(text: str) -> list[str]:
     """The ``src`` of every picture of a Markdown text, in order, as written."""
+    if "![" not in text:  # every picture is written ![...]: a text without it needs no parse (most texts)
+        return []
+    return _parsed_sources(text)
+
+
+def _parsed_sources(text: str) -> list[str]:
     found = []
     stack = list(reversed(_parser().parse(text)))
     while stack:

@@ -26,6 +26,7 @@ The module knows nothing of checkframe: it imports from the standard library onl
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import re
@@ -118,13 +119,15 @@ def _size(count: int) -> str:
 
 def control_character(text: str, allowed: str = "\t\n") -> int | None:
     """The index of the first control character of ``text`` that is not in ``allowed``; None when there is none."""
-    match = _CONTROL.search(text)
-    found = match.start() if match else None
-    for char in {"\t", "\n", "\r"} - set(allowed):
-        at = text.find(char)
-        if at != -1 and (found is None or at < found):
-            found = at
-    return found
+    match = _control_pattern(allowed).search(text)
+    return match.start() if match else None
+
+
+@functools.cache
+def _control_pattern(allowed: str) -> re.Pattern[str]:
+    """:data:`_CONTROL` and whichever of tab, newline and carriage return are not ``allowed``, in one pattern."""
+    extra = "".join(sorted({"\t", "\n", "\r"} - set(allowed)))
+    return re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{re.escape(extra)}]")
 
 
 def _control_message(char: str) -> str:
@@ -155,32 +158,47 @@ def check_data(data: Any, root: str = "$", *, int64: bool = True) -> list[ReadEr
     """Every problem of parsed TOML or JSON: nesting deeper than :data:`MAX_DEPTH`, a control character
     in a key or a string, an integer outside 64 bits (``int64``).  Each names its key path."""
     found: list[ReadError] = []
-    stack: list[tuple[Any, str, int]] = [(data, root, 0)]
+    # Each value with the path to it as (parent's path, key): the text of a path is made only for a problem.
+    stack: list[tuple[Any, Any, int]] = [(data, root, 0)]
     while stack:
-        value, where, depth = stack.pop()
+        value, path, depth = stack.pop()
         if isinstance(value, str):
             at = control_character(value)
             if at is not None:
-                found.append(ReadError(_control_message(value[at]), where))
+                found.append(ReadError(_control_message(value[at]), _where(path)))
         elif isinstance(value, bool):
             continue
         elif isinstance(value, int):
             if int64 and value not in _INT64:
                 found.append(ReadError(f"integer out of range (got {len(str(abs(value)))} digits); "
-                                       "integers are 64-bit", where))
+                                       "integers are 64-bit", _where(path)))
         elif isinstance(value, (dict, list)):
             if depth >= MAX_DEPTH:
-                found.append(ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}", where))
+                found.append(ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}",
+                                       _where(path)))
                 continue
             pairs = value.items() if isinstance(value, dict) else enumerate(value)
             children = []
             for key, child in pairs:
-                here = _key(where, key)
                 if isinstance(key, str) and control_character(key) is not None:
-                    found.append(ReadError(f"{_control_message(key[control_character(key) or 0])} of a key", here))
-                children.append((child, here, depth + 1))
+                    found.append(ReadError(f"{_control_message(key[control_character(key) or 0])} of a key",
+                                           _where((path, key))))
+                if isinstance(child, (str, dict, list)) or (isinstance(child, int) and not isinstance(child, bool)):
+                    children.append((child, (path, key), depth + 1))
             stack.extend(reversed(children))
     return found
+
+
+def _where(path: Any) -> str:
+    """The key path ``$.a.b[0]`` of a (parent's path, key) chain."""
+    keys = []
+    while isinstance(path, tuple):
+        path, key = path
+        keys.append(key)
+    where = path
+    for key in reversed(keys):
+        where = _key(where, key)
+    return where
 
 
 def _first(problems: list[ReadError]) -> None:

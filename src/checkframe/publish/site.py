@@ -97,7 +97,12 @@ def _linker(context: Any) -> Callable[[str], str]:
 
 @jinja2.pass_context
 def _md(context: Any, text: str) -> Markup:
-    return Markup(scrollable(markdown.render(text, _linker(context))))
+    memo = context.get("md_memo")  # one page renders a checkpoint's text twice: its description and its body
+    if memo is None:
+        return Markup(scrollable(markdown.render(text, _linker(context))))
+    if text not in memo:
+        memo[text] = Markup(scrollable(markdown.render(text, _linker(context))))
+    return memo[text]
 
 
 @jinja2.pass_context
@@ -208,6 +213,7 @@ class SiteRenderer:
         self.pages.append((path, template, dict(
             page_path=path,
             root="../" * depth,
+            md_memo={},  # _md's, for this page only: a reference renders relative to the page
             site_paths=self.origins,  # every page's path once all are listed: where a [[reference]] can link
             handbook=self.project.config,
             catalog=self.catalog,

@@ -21,6 +21,7 @@ Two checkpoints are *the same criterion* when
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -199,3 +200,21 @@ def test_every_what_reads_as_the_question_a_tick_answers(shipped, sector):
         assert "是否" in checkpoint.what, checkpoint.id
         assert "应当判定为重大事故隐患" not in checkpoint.what, checkpoint.id
         assert not checkpoint.what.rstrip("。\n").endswith("的"), checkpoint.id
+
+
+def pointers(what: str) -> list[str]:
+    """The group titles a checkpoint's printed text sends the inspector to: 按本表“消防安全”各项检查 → 消防安全."""
+    return re.findall(r"按本表“([^”]+)”各项检查", what)
+
+
+def test_a_pointer_to_another_part_of_the_form_finds_it_on_every_form(shipped):
+    # A checkpoint that leaves part of its check to 本表“消防安全” (so that one fact is one row) must stand only on
+    # forms that print a group of that title; elsewhere the part would be checked nowhere.
+    missing = []
+    for checklist in shipped.checklists:
+        rows = [shipped.checkpoint(ident) for ident in checklist.checkpoints]
+        titles = {shipped.group(f"{c.sector}/{c.group}").title for c in rows}
+        for c in rows:
+            missing += [(checklist.id, c.id, t) for t in pointers(c.what) if t not in titles]
+    assert missing == []
+    assert pointers("消防栓按本表“消防安全”各项检查。") == ["消防安全"]

@@ -152,9 +152,11 @@ def test_scoped_forms_hold_what_the_review_found_missing():
     production = set(lists["fireworks-production"].checkpoints)
     for group in ("hazardous_chemicals", "key_places", "machinery"):
         assert {c.id for c in catalog().group_checkpoints(f"general/{group}")} <= production, group
-    # The retail form's 多合一 and 明火 fatal fire risks are the standard's item 二十、, referenced from it.
+    # The retail form's 多合一 and 明火 fatal fire risks are the standard's item 二十、: the printed text names the
+    # two cases in words (a reference printed as “title” nested the quotation marks of “多合一”), the note links them.
     retail_20 = catalog().checkpoint("fw-major-20")
-    assert "[[gen-ffr-08]]" in retail_20.what and "[[gen-ffr-10]]" in retail_20.what
+    assert "“多合一”" in retail_20.what and "明火烧纸焚香" in retail_20.what
+    assert "[[gen-ffr-08]]" in retail_20.note and "[[gen-ffr-10]]" in retail_20.note
 
 
 def test_supervision_forms_lead_with_major_hazards():

@@ -163,6 +163,8 @@ def test_kinds_and_scopes():
     by_id = {c.id: c for c in checkpoints()}
     metal = [i for i in lists["industry-trade-metallurgy"].checkpoints if i in by_id]
     assert {i for i, c in by_id.items() if "metallurgy" in c.scope} <= set(metal)
+    # The hydrogen-sulfide 有限空间 campaign (蔬菜腌制、酿酒、印染、皮革) is not a 冶金 or 铸造 enterprise's.
+    assert not [i for i in metal if "hydrogen_sulfide" in by_id[i].scope]
     confined = [i for i in lists["industry-trade-confined-space"].checkpoints if i in by_id]
     assert {i for i, c in by_id.items() if {"confined_space", "dust"} & set(c.scope)} <= set(confined)
 

@@ -406,7 +406,14 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
     assert cli.main([*args, "weekly", "--by", "sector", "--to", "2024-03-31"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"行业领域,{heading}",
-        "demo,2,1,2,0,0,0,2,0,0,0,0",
+        "测试行业,2,1,2,0,0,0,2,0,0,0,0",  # names, not ids, where a clerk reads them
+        "合计,2,1,2,0,0,0,2,0,0,0,0",
+    ]
+    assert cli.main([*args, "weekly", "--by", "unit", "--to", "2024-03-31"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"单位,{heading}",
+        "恒泰五金,1,1,1,0,0,0,1,0,0,0,0",
+        "金鑫煤业,1,0,1,0,0,0,1,0,0,0,0",
         "合计,2,1,2,0,0,0,2,0,0,0,0",
     ]
     assert cli.main([*args, "major", "--to", "2024-03-31"]) == 0

@@ -448,7 +448,7 @@ def cmd_ledger_show(args: argparse.Namespace) -> int:
     _, catalog, ledger = _replay(args, args.as_of or today())
     fmt = args.format or "table"
     if args.by:
-        rows = tables.summary_rows(ledger, args.by)
+        rows = tables.summary_rows(ledger, args.by, catalog)
         columns = list(rows[0]) if rows else [tables.SUMMARY_HEADING[args.by], *tables.SUMMARY_COUNTS]
         return _emit(args, rows, columns, fmt, "台账汇总", {"逾期": lambda v: v != "0"})
     found = tables.ledger_rows(ledger, catalog)
@@ -489,7 +489,7 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
         reporter = project.config.department
         if args.report == "weekly":
             form, values = "weekly-statistics", reports.weekly_values(ledger, args.start, args.end, reporter,
-                                                                      args.by or "township")
+                                                                      args.by or "township", catalog)
         else:
             form, values = "major-hazard-list", reports.major_values(ledger, catalog, args.start, args.end, reporter)
         try:
@@ -502,11 +502,15 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
         return EXIT_OK
     styles = {"状态": lambda v: "逾期" in v}
     if args.report == "weekly":
-        rows = tables.weekly_rows(ledger, args.start, args.end, args.by or "township")
+        rows = tables.weekly_rows(ledger, args.start, args.end, args.by or "township", catalog)
         columns = list(rows[0])
         if fmt == "table" and output is None:
-            for row in rows:  # the first column at most six characters wide, so that the table fits 100 columns
-                row[columns[0]] = _shorten(str(row[columns[0]]), 12)
+            # The first column at most six characters wide, so that the table fits 100 columns: the units' names
+            # lose what they all begin with (the city, 晋城市) first.
+            names = [str(row[columns[0]]) for row in rows[:-1]]
+            prefix = len(os.path.commonprefix(names)) if len(names) > 1 and args.by == "unit" else 0
+            for row in rows[:-1]:
+                row[columns[0]] = _shorten(str(row[columns[0]])[prefix:], 12)
         return _emit(args, rows, columns, fmt, "统计表（附件4）", styles, heads=tables.WEEKLY_HEADS)
     rows = tables.major_rows(ledger, catalog, args.start, args.end)
     columns = list(rows[0]) if rows else ["序号", "单位名称", "检查单位", "所属镇（街道）", "单位类型", "类别", "来源",

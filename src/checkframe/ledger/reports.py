@@ -224,11 +224,12 @@ def deadline_order_values(entry: Entry, remediation: Remediation, record: Record
     }
 
 
-def weekly_values(ledger: Ledger, start: dt.date, end: dt.date, reporter: str, by: str = "township") -> dict[str, Any]:
+def weekly_values(ledger: Ledger, start: dt.date, end: dt.date, reporter: str, by: str = "township",
+                  catalog: Catalog | None = None) -> dict[str, Any]:
     """附件4: the hazard counts per township (or sector, unit) and their total."""
     heading = WEEKLY_HEADING[by]
     rows = [{"group": row[heading], **{WEEKLY_KEYS[c]: row[c] for c in WEEKLY_COUNTS}}
-            for row in weekly_rows(ledger, start, end, by)]
+            for row in weekly_rows(ledger, start, end, by, catalog)]
     return {
         "reporter": reporter,
         "period": period(start, end),
@@ -301,7 +302,7 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
                                       f"{unit_name} {remediation.order_number}"))
     jobs.extend(orders)
     jobs.append(FormJob("weekly-statistics.pdf", "weekly-statistics",
-                        weekly_values(ledger, start, end, reporter, by), period(start, end)))
+                        weekly_values(ledger, start, end, reporter, by, catalog), period(start, end)))
     jobs.append(FormJob("major-hazard-list.pdf", "major-hazard-list",
                         major_values(ledger, catalog, start, end, reporter), period(start, end)))
     return jobs

@@ -120,14 +120,21 @@ def _group_of(ledger: Ledger, entry: Entry, by: str) -> str:
     return entry.unit if by == "unit" else getattr(ledger.units[entry.unit], by)
 
 
-def summary_rows(ledger: Ledger, by: str) -> list[dict[str, Any]]:
-    """Counts per unit, sector or township: findings, major ones, each state, overdue (Chinese headings)."""
+def _group_name(ledger: Ledger, key: str, by: str, catalog: Catalog | None) -> str:
+    """What a clerk reads for a group: the unit's name, the sector's name (its id without a catalog), the township."""
+    if by == "unit":
+        return ledger.units[key].name
+    if by == "sector" and catalog is not None and catalog.has("sector", key):
+        return catalog.sector(key).name
+    return key
+
+
+def summary_rows(ledger: Ledger, by: str, catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """Counts per unit, sector or township (by name): findings, major ones, each state, overdue (Chinese headings)."""
     groups: dict[str, dict[str, Any]] = {}
     heading = SUMMARY_HEADING[by]
     for entry in ledger.entries.values():
-        key = _group_of(ledger, entry, by)
-        if by == "unit":
-            key = ledger.units[entry.unit].name
+        key = _group_name(ledger, _group_of(ledger, entry, by), by, catalog)
         row = groups.setdefault(key, {heading: key, **dict.fromkeys(SUMMARY_COUNTS, 0)})
         row["隐患数"] += 1
         row["重大隐患"] += entry.finding.level is HazardLevel.MAJOR
@@ -155,7 +162,8 @@ def _within(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
     return day is not None and start <= day <= end
 
 
-def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "township") -> list[dict[str, Any]]:
+def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "township",
+                catalog: Catalog | None = None) -> list[dict[str, Any]]:
     """附件4 between ``start`` and ``end``, inclusive.
 
     Hazards found (date found) and fixed (fix accepted); illegal operations found (排查) and those with a
@@ -175,7 +183,7 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
         if not (found or fixed or stop):
             continue
         key = _group_of(ledger, entry, by)
-        row = groups.setdefault(key, {heading: key, **dict.fromkeys(WEEKLY_COUNTS, 0)})
+        row = groups.setdefault(key, {heading: _group_name(ledger, key, by, catalog), **dict.fromkeys(WEEKLY_COUNTS, 0)})
         measures = f.enforcement.measures if f.enforcement is not None and found else ()
         if f.kind is FindingKind.ILLEGAL:
             row["非法违法行为排查"] += found
@@ -198,7 +206,7 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
         row["停产整顿（家）"] = len(stopped.get(key, ()))
         row["关闭取缔（家）"] = len(closed.get(key, ()))
         row["行政罚款（万元）"] = _amount(row["行政罚款（万元）"])
-    rows = [groups[k] for k in sorted(groups)]
+    rows = sorted(groups.values(), key=lambda row: row[heading])
     total = {heading: "合计", **{c: sum(r[c] for r in rows) for c in WEEKLY_COUNTS}}
     total["行政罚款（万元）"] = _amount(total["行政罚款（万元）"])
     return [*rows, total]

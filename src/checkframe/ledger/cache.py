@@ -32,7 +32,7 @@ __all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
 CACHE_DIR = ".checkframe-cache"
 CACHE_FILE = "records.pickle"
 #: Bump when what is cached changes shape.
-FORMAT = 1
+FORMAT = 2
 
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
 _MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.model")
@@ -76,6 +76,10 @@ class Cache:
         self.version = _code_version()
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
+        #: Each record file's signature (size, times, inode) when it was hashed, and its hash: a file whose
+        #: signature is unchanged is not read again to find its entry.
+        self.signatures: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.seen: dict[str, tuple[tuple[int, ...], str]] = {}
         self.changed = False
         self._load()
 
@@ -90,10 +94,25 @@ class Cache:
             self.changed = True
             return
         if (not isinstance(loaded, dict) or loaded.get("format") != FORMAT or loaded.get("version") != self.version
-                or not isinstance(loaded.get("records"), dict)):
+                or not isinstance(loaded.get("records"), dict) or not isinstance(loaded.get("signatures"), dict)):
             self.changed = True
             return
         self.entries = loaded["records"]
+        self.signatures = loaded["signatures"]
+
+    def known(self, name: str, signature: tuple[int, ...] | None) -> str | None:
+        """The content hash of the file ``name`` when its signature is the one it had when hashed."""
+        if signature is None:
+            return None
+        held = self.signatures.get(name)
+        if held is None or held[0] != signature:
+            return None
+        return held[1]
+
+    def remember(self, name: str, signature: tuple[int, ...] | None, key: str) -> None:
+        """Keep the signature of the file ``name`` whose content hash is ``key``, for the next run."""
+        if signature is not None:
+            self.seen[name] = (signature, key)
 
     def get(self, key: str) -> Any:
         found = self.entries.get(key)
@@ -108,11 +127,12 @@ class Cache:
 
     def save(self) -> None:
         """Write the entries of this run's records (the others are dropped); a failure leaves the ledger as it was."""
-        if not self.changed and len(self.used) == len(self.entries):
+        if not self.changed and len(self.used) == len(self.entries) and self.seen == self.signatures:
             return
         records = {key: self.entries[key] for key in self.used}
-        payload = pickle.dumps({"format": FORMAT, "version": self.version, "records": records},
-                               protocol=pickle.HIGHEST_PROTOCOL)
+        signatures = {name: held for name, held in self.seen.items() if held[1] in records}
+        payload = pickle.dumps({"format": FORMAT, "version": self.version, "records": records,
+                                "signatures": signatures}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"

@@ -26,8 +26,10 @@ A deadline that passes before acceptance makes a finding overdue
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from attrs import evolve, field, frozen
+import attrs
+from attrs import field, frozen
 
 from checkframe.errors import unknown
 from checkframe.model import (
@@ -177,6 +179,24 @@ class Finding:
     escalated: tuple[tuple[dt.date, Remediation], ...] = ()
     #: 销号 approved by (审核把关).
     approver: str = ""
+
+
+_FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
+_FINDING_NAMES = frozenset(_FINDING_FIELDS)
+
+
+def evolve(finding: Finding, **changes: Any) -> Finding:
+    """``attrs.evolve`` for a finding, without its generic machinery (a move makes one on every event).
+
+    The only validated field, the id, is never changed by a move, so it is not validated again.
+    """
+    if not changes.keys() <= _FINDING_NAMES:
+        raise TypeError(f"Finding has no field {sorted(changes.keys() - _FINDING_NAMES)[0]!r}")
+    moved = object.__new__(Finding)
+    get = changes.get
+    for name in _FINDING_FIELDS:
+        object.__setattr__(moved, name, get(name, getattr(finding, name)))
+    return moved
 
 
 def missing_fields(remediation: Remediation, category: RemediationCategory) -> list[RequiredField]:

@@ -38,9 +38,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
+import attrs
 import tomli_w
 from attrs import field, frozen
 from cattrs.errors import ClassValidationError, IterableValidationError
@@ -60,7 +63,7 @@ from checkframe.model import (
     check_id,
     show,
 )
-from checkframe.util.reading import ReadError, read_text
+from checkframe.util.reading import ReadError, decode_text, read_text
 from checkframe.util.reading import loads_toml_fast as loads_toml
 
 __all__ = [
@@ -550,6 +553,130 @@ def _read(path: Path, rel: str, kind: type, problems: list[Problem], broken: set
             # Events on these findings elsewhere are not reported again as unknown.
             broken.update(f["id"] for f in data["finding"] if isinstance(f, dict) and isinstance(f.get("id"), str))
         return None
+
+
+# -- Structuring without cattrs when everything is as it should be --------------------------------------------
+
+
+class _Unusual(Exception):
+    """A value the quick structuring does not take: the converter structures it, or says what is wrong."""
+
+
+def _quick_hook(kind: Any) -> Any:
+    """A function structuring a valid value of ``kind`` as the converter does, raising anything on the rest.
+
+    It takes only what the converter takes unchanged (a str for str, a date that is not a datetime, an int
+    that is not a bool, an enum's value, a list for a tuple, a table with known keys for a class); anything
+    else raises, and the caller then asks the converter, whose answer or errors are the reference.
+    """
+    if kind is str:
+        def text(value: Any) -> str:
+            if value.__class__ is not str:
+                raise _Unusual
+            return value
+        return text
+    if kind is int:
+        def integer(value: Any) -> int:
+            if value.__class__ is not int:
+                raise _Unusual
+            return value
+        return integer
+    if kind is bool:
+        def boolean(value: Any) -> bool:
+            if value.__class__ is not bool:
+                raise _Unusual
+            return value
+        return boolean
+    if kind is dt.date:
+        def date(value: Any) -> dt.date:
+            if value.__class__ is not dt.date:
+                raise _Unusual
+            return value
+        return date
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        members = {m.value: m for m in kind}
+
+        def member(value: Any) -> Any:
+            if value.__class__ is not str:
+                raise _Unusual
+            return members[value]  # a KeyError for anything else
+        return member
+    args = typing.get_args(kind)
+    if isinstance(kind, types.UnionType) and len(args) == 2 and args[1] is type(None):
+        return _quick_hook(args[0])  # TOML has no None
+    if typing.get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        inner = _quick_hook(args[0])
+
+        def sequence(value: Any) -> tuple[Any, ...]:
+            if value.__class__ is not list:
+                raise _Unusual
+            return tuple(map(inner, value))
+        return sequence
+    if attrs.has(kind):
+        return _quick_class(kind)
+
+    def other(value: Any) -> Any:
+        raise _Unusual
+    return other
+
+
+def _quick_class(kind: type) -> Any:
+    hints = typing.get_type_hints(kind)
+    names = frozenset(a.name for a in attrs.fields(kind))
+    hooks: list[tuple[str, Any]] = []
+
+    def table(value: Any) -> Any:
+        if value.__class__ is not dict or not value.keys() <= names:
+            raise _Unusual
+        return kind(**{name: hook(value[name]) for name, hook in hooks if name in value})
+
+    hooks.extend((a.name, _quick_hook(hints[a.name])) for a in attrs.fields(kind) if a.name != "item" or kind is not Record)
+    return table
+
+
+_QUICK_RECORD = _quick_class(Record)
+
+
+def _rows(value: Any) -> tuple[str, ...]:
+    """The checkpoints of well-formed rows, as :func:`_structure_items` takes them; raises on anything else."""
+    if value.__class__ is not list:
+        raise _Unusual
+    ids = []
+    for row in value:
+        if not (row.__class__ is dict and row.keys() <= _ITEM_KEYS and row.get("checkpoint").__class__ is str
+                and row.get("mark", "") in _MARKS and row.get("title", "").__class__ is str
+                and row.get("note", "").__class__ is str):
+            raise _Unusual
+        ids.append(row["checkpoint"])
+    return tuple(ids)
+
+
+def read_record_rows(path: Path | str, rel: str, problems: list[Problem], broken: set[str] | None = None,
+                     content: bytes | None = None) -> tuple[Record, tuple[str, ...]] | None:
+    """:func:`read_record`, the record without its rows and the rows' checkpoints: what the ledger keeps.
+
+    ``content`` is the file's bytes when the caller has read them already.  A record as it should be is
+    structured without the converter (:func:`_quick_hook`); any other goes through :func:`read_record`,
+    so its problems are the same.
+    """
+    try:
+        data = _loads(read_text(path) if content is None else decode_text(content))
+        if data.__class__ is dict and "item" in data:
+            rows = data.pop("item")
+            try:
+                ids = _rows(rows)
+                record = _QUICK_RECORD(data)
+            finally:
+                data["item"] = rows
+        else:
+            ids, record = (), _QUICK_RECORD(data)
+        return record, ids
+    except Exception:  # noqa: BLE001 - unusual or wrong: the full reader says what, as it always did
+        pass
+    full = read_record(Path(path), rel, problems, broken)
+    if full is None:
+        return None
+    return attrs.evolve(full, item=()), tuple(row.checkpoint for row in full.item)
 
 
 def read_record(path: Path, rel: str, problems: list[Problem], broken: set[str] | None = None) -> Record | None:

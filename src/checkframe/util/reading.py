@@ -42,9 +42,11 @@ __all__ = [
     "check_data",
     "check_text",
     "control_character",
+    "decode_text",
     "loads_json",
     "loads_toml",
     "loads_toml_fast",
+    "read_bytes",
     "read_json",
     "read_text",
     "read_toml",
@@ -83,12 +85,11 @@ def _why(exc: OSError) -> str:
     return f"cannot read: {exc.strerror or exc}"
 
 
-def read_text(path: Path | str, *, limit: int = MAX_BYTES) -> str:
-    """The text of a UTF-8 file (a leading byte order mark skipped).
+def read_bytes(path: Path | str, *, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes: :func:`read_text` without the decoding.
 
-    :raises ReadError: when it is not a regular file, cannot be read, is bigger than ``limit`` or is not UTF-8.
+    :raises ReadError: when it is not a regular file, cannot be read or is bigger than ``limit``.
     """
-    path = Path(path)
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -103,6 +104,14 @@ def read_text(path: Path | str, *, limit: int = MAX_BYTES) -> str:
         raise ReadError(_why(exc)) from None
     if len(data) > limit:
         raise ReadError(f"too big: more than {_size(limit)}, the limit")
+    return data
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a file's bytes as :func:`read_text` reads it (UTF-8, a leading byte order mark skipped).
+
+    :raises ReadError: when it is not UTF-8.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -111,6 +120,14 @@ def read_text(path: Path | str, *, limit: int = MAX_BYTES) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ReadError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
                         f"line {line}") from None
+
+
+def read_text(path: Path | str, *, limit: int = MAX_BYTES) -> str:
+    """The text of a UTF-8 file (a leading byte order mark skipped).
+
+    :raises ReadError: when it is not a regular file, cannot be read, is bigger than ``limit`` or is not UTF-8.
+    """
+    return decode_text(read_bytes(path, limit=limit))
 
 
 def _size(count: int) -> str:

@@ -156,7 +156,7 @@ def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, un
     if record.follows and record.follows not in files:
         problem("$.follows", f"no record {record.follows!r} in records/")
     checkpoint_ids = catalog.ids("checkpoint")
-    for i, checkpoint in enumerate(rows):
+    for i, checkpoint in enumerate(() if on_list is not None and on_list.issuperset(rows) else rows):
         if on_list is not None and checkpoint in on_list:
             continue  # the common case; on_list holds known checkpoints only
         if not catalog.has("checkpoint", checkpoint):

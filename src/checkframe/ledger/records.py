@@ -622,15 +622,14 @@ def _quick_hook(kind: Any) -> Any:
 
 def _quick_class(kind: type) -> Any:
     hints = typing.get_type_hints(kind)
-    names = frozenset(a.name for a in attrs.fields(kind))
-    hooks: list[tuple[str, Any]] = []
+    hooks: dict[str, Any] = {}
 
     def table(value: Any) -> Any:
-        if value.__class__ is not dict or not value.keys() <= names:
+        if value.__class__ is not dict:
             raise _Unusual
-        return kind(**{name: hook(value[name]) for name, hook in hooks if name in value})
+        return kind(**{name: hooks[name](raw) for name, raw in value.items()})  # a KeyError for an unknown key
 
-    hooks.extend((a.name, _quick_hook(hints[a.name])) for a in attrs.fields(kind) if a.name != "item" or kind is not Record)
+    hooks.update((a.name, _quick_hook(hints[a.name])) for a in attrs.fields(kind) if a.name != "item" or kind is not Record)
     return table
 
 

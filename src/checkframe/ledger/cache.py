@@ -32,14 +32,14 @@ __all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
 CACHE_DIR = ".checkframe-cache"
 CACHE_FILE = "records.pickle"
 #: Bump when what is cached changes shape.
-FORMAT = 2
+FORMAT = 3
 
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
 _MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.model")
 
 #: What the unpickler may build: the ledger's records and their parts, enums, dates, and nothing that runs code.
 _ALLOWED = {
-    "builtins": {"tuple", "frozenset", "set", "list", "dict", "str", "int", "float", "bool"},
+    "builtins": {"tuple", "frozenset", "set", "list", "dict", "str", "int", "float", "bool", "bytes"},
     "datetime": {"date"},
 }
 
@@ -69,7 +69,11 @@ class _Unpickler(pickle.Unpickler):
 
 
 class Cache:
-    """The cached records of one ledger folder: content hash -> parsed record."""
+    """The cached records of one ledger folder: content hash -> parsed record, each pickled on its own.
+
+    An entry stays bytes until it is asked for, so a run writes the cache back without pickling again
+    what it did not parse, and a pool's worker hands its records over pickled once.
+    """
 
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / CACHE_DIR / CACHE_FILE
@@ -97,6 +101,9 @@ class Cache:
                 or not isinstance(loaded.get("records"), dict) or not isinstance(loaded.get("signatures"), dict)):
             self.changed = True
             return
+        if not all(isinstance(blob, bytes) for blob in loaded["records"].values()):
+            self.changed = True
+            return
         self.entries = loaded["records"]
         self.signatures = loaded["signatures"]
 
@@ -115,13 +122,21 @@ class Cache:
             self.seen[name] = (signature, key)
 
     def get(self, key: str) -> Any:
-        found = self.entries.get(key)
-        if found is not None:
-            self.used.add(key)
+        blob = self.entries.get(key)
+        if blob is None:
+            return None
+        try:
+            found = _Unpickler(io.BytesIO(blob)).load()
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: the record is parsed again
+            del self.entries[key]
+            self.changed = True
+            return None
+        self.used.add(key)
         return found
 
-    def put(self, key: str, value: Any) -> None:
-        self.entries[key] = value
+    def put(self, key: str, value: Any, blob: bytes | None = None) -> None:
+        """Keep ``value`` under ``key``; ``blob`` is it pickled already (by a pool's worker)."""
+        self.entries[key] = blob if blob is not None else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         self.used.add(key)
         self.changed = True
 

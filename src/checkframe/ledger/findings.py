@@ -26,6 +26,7 @@ A deadline that passes before acceptance makes a finding overdue
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import attrs
@@ -213,11 +214,13 @@ def evolve(finding: Finding, **changes: Any) -> Finding:
 
 def missing_fields(remediation: Remediation, category: RemediationCategory) -> list[RequiredField]:
     """The fields that ``category`` requires and ``remediation`` leaves empty."""
-    return [
-        required
-        for required in category.requires
-        if getattr(remediation, required.value) in (None, "")
-    ]
+    return [required for required, name in _named(category.requires) if getattr(remediation, name) in (None, "")]
+
+
+@functools.cache
+def _named(requires: tuple[RequiredField, ...]) -> tuple[tuple[RequiredField, str], ...]:
+    """Each required field with its attribute's name (an enum's value is looked up slowly, and on every move)."""
+    return tuple((required, required.value) for required in requires)
 
 
 def _missing(finding: Finding, remediation: Remediation, category: RemediationCategory) -> list[RequiredField]:

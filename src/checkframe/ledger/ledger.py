@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import stat
 from collections.abc import Collection
 from pathlib import Path
@@ -294,21 +295,32 @@ def _parse(_: None, item: tuple[str, str]) -> Parsed_:
     return parsed, [], broken, key
 
 
-def _parse_all(items: list[tuple[str, str]], jobs: int | None, progress: Progress) -> list[Parsed_]:
-    """:func:`_parse` on every item, in a pool from :data:`POOL_THRESHOLD` items, counted on ``progress``."""
+def _parse_pickled(shared: None, item: tuple[str, str]) -> tuple[bytes | None, list[Problem], set[str], str | None]:
+    """:func:`_parse` in a pool's worker: the parsed record pickled, as the cache keeps it and the pool sends it."""
+    parsed, problems, broken, key = _parse(shared, item)
+    return (None if parsed is None else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)), problems, broken, key
+
+
+def _parse_all(items: list[tuple[str, str]], jobs: int | None,
+               progress: Progress) -> list[tuple[Parsed | bytes | None, list[Problem], set[str], str | None]]:
+    """:func:`_parse` on every item, in a pool from :data:`POOL_THRESHOLD` items, counted on ``progress``.
+
+    From a pool, each parsed record comes back pickled (:func:`_parse_pickled`): the bytes go into the cache
+    as they are, and the record is unpickled once, here.
+    """
     count = parallel.workers(len(items), jobs, POOL_THRESHOLD, POOL_LIMIT)
+    results: list[tuple[Parsed | bytes | None, list[Problem], set[str], str | None]] = []
     if count == 1:
-        results = []
         for item in items:
             results.append(_parse(None, item))
             progress.advance(item[1])
         return results
     # On a terminal, in slices, so that the display moves while the pool reads; each is shared out among the workers.
-    results = []
     step = max(POOL_THRESHOLD, len(items) // 10) if progress.enabled else len(items)
     for start in range(0, len(items), step):
         part = items[start:start + step]
-        results.extend(parallel.ordered_map(_parse, part, jobs=jobs, threshold=POOL_THRESHOLD, limit=POOL_LIMIT))
+        results.extend(parallel.ordered_map(_parse_pickled, part, jobs=jobs, threshold=POOL_THRESHOLD,
+                                            limit=POOL_LIMIT))
         progress.advance(part[-1][1], count=len(part))
     return results
 
@@ -402,11 +414,13 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     progress.advance(count=len(items) - len(todo))
     progress.phase("读取新的检查记录", total=len(todo))
     results = _parse_all([items[i] for i in todo], jobs, progress)
-    for i, result in zip(todo, results, strict=True):
-        parsed[i] = result
-        key = result[3]
-        if store is not None and key is not None and result[0] is not None:
-            store.put(key, result[0])
+    for i, (found, own, bad, key) in zip(todo, results, strict=True):
+        blob = None
+        if isinstance(found, bytes):
+            blob, found = found, pickle.loads(found)  # from this run's own workers
+        parsed[i] = (found, own, bad, key)
+        if store is not None and key is not None and found is not None:
+            store.put(key, found, blob)
             store.remember(items[i][1], signatures[i], key)
     if store is not None:
         store.save()

@@ -61,10 +61,18 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
+#: The classes found so far: each entry is a pickle of its own, so each names its classes again.
+_FOUND: dict[tuple[str, str], Any] = {}
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
+        found = _FOUND.get((module, name))
+        if found is not None:
+            return found
         if module in _MODULES or name in _ALLOWED.get(module, ()):
-            return super().find_class(module, name)
+            found = _FOUND[module, name] = super().find_class(module, name)
+            return found
         raise pickle.UnpicklingError(f"{module}.{name} is not something a ledger cache holds")
 
 

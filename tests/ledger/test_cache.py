@@ -43,13 +43,13 @@ def store(tmp_path: Path) -> Store:
 def parsed(monkeypatch) -> list[str]:
     """The record files parsed from their TOML, in order."""
     seen: list[str] = []
-    real = ledger_module.read_record
+    real = ledger_module.read_record_rows
 
-    def counting(path, rel, problems, broken=None):
+    def counting(path, rel, problems, broken=None, content=None):
         seen.append(rel)
-        return real(path, rel, problems, broken)
+        return real(path, rel, problems, broken, content)
 
-    monkeypatch.setattr(ledger_module, "read_record", counting)
+    monkeypatch.setattr(ledger_module, "read_record_rows", counting)
     return seen
 
 

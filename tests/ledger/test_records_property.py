@@ -79,3 +79,47 @@ def test_a_missing_comma_between_rows_is_an_error_with_or_without_other_keys():
             assert "line 7" in exc.message or "line 8" in exc.message
         else:
             raise AssertionError(f"accepted: {text!r}")
+
+
+# -- The plain reader (records._plain): a subset read line by line, None for anything else ---------------------
+
+_LINES = st.sampled_from([
+    "", "# 注释", "  # indented comment", "\t", 'unit = "u1"', "unit = 'u1'", 'unit = "u2"', "unit=\"u3\"",
+    "date = 2024-03-01", "date = 2024-02-30", "date = 2024-13-01", "date = 2024-03-01 10:00:00", "date = 2024-3-1",
+    "total = 5", "total = 05", "total = -0", "total = 1_000", "total = 99999999999999999999", "fine = 2.5",
+    "flag = true", "flag = false", "flag = True", 'inspectors = ["王检", "陈查"]', "inspectors = []",
+    'inspectors = ["王检",]', 'inspectors = ["王检" "陈查"]', "inspectors = [", 'evidence = [ # photos', '    "a.jpg",',
+    '    "b.jpg"', '    "c.jpg" ,  # c', "]", "  ]  # end", "],", '    { checkpoint = "a", title = "安全", mark = "ok" },',
+    '    { checkpoint = "a", title = "安全", mark = "ok" }', '    { finding = "f-1", about = "x", result = "", by = "" },',
+    '    { finding = "f-1", finding = "f-2" },', '    {checkpoint = "a"},', "[[finding]]", "[[ finding ]]",
+    "[finding]", "[finding.remediation]", "[finding.stop]", "[extra]", "[extra.sub]", "[a.b.c]", "[[finding.x]]",
+    "[[unit]]", "[unit]", "[unit.sub]", "[[extra]]", "[inspectors]", "[inspectors.x]", 'id = "f-1"',
+    'category = "on_site"', 'note = """x"""', "note = ''''''", 'note = "a\\tb"', 'note = "\\u0001"', "note = \"\t\"",
+    'note = "a" # c', 'note = "a" b', "key with space = 1", '"quoted" = 1', "a.b = 1", "= 1", "[x] y = 1",
+    "[x]]", "[[x]", 'note = "\x85"', "# \x85", 'mark = ""',
+])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_LINES, max_size=14), st.sampled_from(["\n", "\r\n"]), st.booleans())
+@example(['unit = "u1"', "[[finding]]", 'id = "a"', "[finding.remediation]", 'category = "x"', "[[finding]]",
+          'id = "b"', "[finding.remediation]", 'category = "y"'], "\n", True)
+@example(["[extra.sub]", "[extra]"], "\n", True)  # defining a table after its sub-table: valid TOML, not plain
+def test_the_plain_reader_answers_as_tomllib_or_not_at_all(lines: list[str], newline: str, last: bool) -> None:
+    text = newline.join(lines) + (newline if last else "")
+    plain = records._plain(text)
+    if plain is not None:
+        assert plain == loads_toml(text)
+    assert _answer(records._loads, text) == _answer(loads_toml, text)  # tomllib's answer, checked as every reader does
+
+
+def test_records_as_inspect_new_and_recheck_write_them_are_plain():
+    text = (records._HEADER + _HEAD + 'inspectors = [\n    "王检",\n]\nitem = [\n'
+            '    { checkpoint = "a", title = "x", mark = "ok" },\n]\n\n[[finding]]\nid = "f-1"\n\n'
+            '[finding.remediation]\ncategory = "on_site"\n')
+    recheck = (records._RECHECK_HEADER + _HEAD
+               + 'recheck = [\n    { finding = "f-1", about = "a：b", result = "", by = "" },\n]'
+               '\n[[close]]\nfinding = "f-1"\napprover = "李局"\n')
+    for shape in (text, recheck):
+        assert records._plain(shape) is not None
+        assert records._plain(shape) == tomllib.loads(shape)

@@ -471,6 +471,15 @@ def cmd_ledger_show(args: argparse.Namespace) -> int:
     return _emit(args, people, headings, fmt, "隐患排查治理台账", styles)
 
 
+def _shared_start(names: list[str]) -> int:
+    """How many characters every name begins with (the city all the units are in)."""
+    first, last = min(names), max(names)
+    count = 0
+    while count < len(first) and first[count] == last[count]:
+        count += 1
+    return count
+
+
 def cmd_ledger_report(args: argparse.Namespace) -> int:
     from checkframe.ledger import reports
     from checkframe.ledger import rows as tables
@@ -508,7 +517,7 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
             # The first column at most six characters wide, so that the table fits 100 columns: the units' names
             # lose what they all begin with (the city, 晋城市) first.
             names = [str(row[columns[0]]) for row in rows[:-1]]
-            prefix = len(os.path.commonprefix(names)) if len(names) > 1 and args.by == "unit" else 0
+            prefix = _shared_start(names) if len(names) > 1 and args.by == "unit" else 0
             for row in rows[:-1]:
                 row[columns[0]] = _shorten(str(row[columns[0]])[prefix:], 12)
         return _emit(args, rows, columns, fmt, "统计表（附件4）", styles, heads=tables.WEEKLY_HEADS)

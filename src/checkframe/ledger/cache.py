@@ -32,14 +32,14 @@ __all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
 CACHE_DIR = ".checkframe-cache"
 CACHE_FILE = "records.pickle"
 #: Bump when what is cached changes shape.
-FORMAT = 1
+FORMAT = 3
 
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
 _MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.model")
 
 #: What the unpickler may build: the ledger's records and their parts, enums, dates, and nothing that runs code.
 _ALLOWED = {
-    "builtins": {"tuple", "frozenset", "set", "list", "dict", "str", "int", "float", "bool"},
+    "builtins": {"tuple", "frozenset", "set", "list", "dict", "str", "int", "float", "bool", "bytes"},
     "datetime": {"date"},
 }
 
@@ -61,21 +61,37 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
+#: The classes found so far: each entry is a pickle of its own, so each names its classes again.
+_FOUND: dict[tuple[str, str], Any] = {}
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
+        found = _FOUND.get((module, name))
+        if found is not None:
+            return found
         if module in _MODULES or name in _ALLOWED.get(module, ()):
-            return super().find_class(module, name)
+            found = _FOUND[module, name] = super().find_class(module, name)
+            return found
         raise pickle.UnpicklingError(f"{module}.{name} is not something a ledger cache holds")
 
 
 class Cache:
-    """The cached records of one ledger folder: content hash -> parsed record."""
+    """The cached records of one ledger folder: content hash -> parsed record, each pickled on its own.
+
+    An entry stays bytes until it is asked for, so a run writes the cache back without pickling again
+    what it did not parse, and a pool's worker hands its records over pickled once.
+    """
 
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / CACHE_DIR / CACHE_FILE
         self.version = _code_version()
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
+        #: Each record file's signature (size, times, inode) when it was hashed, and its hash: a file whose
+        #: signature is unchanged is not read again to find its entry.
+        self.signatures: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.seen: dict[str, tuple[tuple[int, ...], str]] = {}
         self.changed = False
         self._load()
 
@@ -90,29 +106,56 @@ class Cache:
             self.changed = True
             return
         if (not isinstance(loaded, dict) or loaded.get("format") != FORMAT or loaded.get("version") != self.version
-                or not isinstance(loaded.get("records"), dict)):
+                or not isinstance(loaded.get("records"), dict) or not isinstance(loaded.get("signatures"), dict)):
+            self.changed = True
+            return
+        if not all(isinstance(blob, bytes) for blob in loaded["records"].values()):
             self.changed = True
             return
         self.entries = loaded["records"]
+        self.signatures = loaded["signatures"]
+
+    def known(self, name: str, signature: tuple[int, ...] | None) -> str | None:
+        """The content hash of the file ``name`` when its signature is the one it had when hashed."""
+        if signature is None:
+            return None
+        held = self.signatures.get(name)
+        if held is None or held[0] != signature:
+            return None
+        return held[1]
+
+    def remember(self, name: str, signature: tuple[int, ...] | None, key: str) -> None:
+        """Keep the signature of the file ``name`` whose content hash is ``key``, for the next run."""
+        if signature is not None:
+            self.seen[name] = (signature, key)
 
     def get(self, key: str) -> Any:
-        found = self.entries.get(key)
-        if found is not None:
-            self.used.add(key)
+        blob = self.entries.get(key)
+        if blob is None:
+            return None
+        try:
+            found = _Unpickler(io.BytesIO(blob)).load()
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: the record is parsed again
+            del self.entries[key]
+            self.changed = True
+            return None
+        self.used.add(key)
         return found
 
-    def put(self, key: str, value: Any) -> None:
-        self.entries[key] = value
+    def put(self, key: str, value: Any, blob: bytes | None = None) -> None:
+        """Keep ``value`` under ``key``; ``blob`` is it pickled already (by a pool's worker)."""
+        self.entries[key] = blob if blob is not None else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         self.used.add(key)
         self.changed = True
 
     def save(self) -> None:
         """Write the entries of this run's records (the others are dropped); a failure leaves the ledger as it was."""
-        if not self.changed and len(self.used) == len(self.entries):
+        if not self.changed and len(self.used) == len(self.entries) and self.seen == self.signatures:
             return
         records = {key: self.entries[key] for key in self.used}
-        payload = pickle.dumps({"format": FORMAT, "version": self.version, "records": records},
-                               protocol=pickle.HIGHEST_PROTOCOL)
+        signatures = {name: held for name, held in self.seen.items() if held[1] in records}
+        payload = pickle.dumps({"format": FORMAT, "version": self.version, "records": records,
+                                "signatures": signatures}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"

@@ -13,7 +13,9 @@ per line, with the record file, key path and finding id.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
+import pickle
 import stat
 from collections.abc import Collection
 from pathlib import Path
@@ -41,14 +43,14 @@ from checkframe.ledger.records import (
     RecheckResult,
     Record,
     Unit,
-    read_record,
+    read_record_rows,
     read_unit,
 )
 from checkframe.ledger.rules import LedgerRules, apply_rules
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind
 from checkframe.util import parallel
 from checkframe.util.progress import NO_PROGRESS, Progress
-from checkframe.util.reading import MAX_BYTES
+from checkframe.util.reading import MAX_BYTES, ReadError, read_bytes
 
 __all__ = ["Entry", "Ledger", "build_ledger"]
 
@@ -156,7 +158,7 @@ def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, un
     if record.follows and record.follows not in files:
         problem("$.follows", f"no record {record.follows!r} in records/")
     checkpoint_ids = catalog.ids("checkpoint")
-    for i, checkpoint in enumerate(rows):
+    for i, checkpoint in enumerate(() if on_list is not None and on_list.issuperset(rows) else rows):
         if on_list is not None and checkpoint in on_list:
             continue  # the common case; on_list holds known checkpoints only
         if not catalog.has("checkpoint", checkpoint):
@@ -267,50 +269,92 @@ POOL_LIMIT = 8
 Parsed = tuple[Record, tuple[str, ...]]
 
 
-def _parse(_: None, item: tuple[Path, str]) -> tuple[Parsed | None, list[Problem], set[str]]:
+#: What :func:`_parse` answers: the parsed record, or the problems and the finding ids of a record that does
+#: not read; and the file's content hash (None when it cannot be read).
+Parsed_ = tuple[Parsed | None, list[Problem], set[str], str | None]
+
+
+def _parse(_: None, item: tuple[str, str]) -> Parsed_:
     """Read one record: its parsed form, or the problems and the finding ids of a record that does not read.
 
-    This is the work that the process pool shares out; it depends on the file alone, so its result is what
-    :mod:`checkframe.ledger.cache` keeps.
+    This is the work that the process pool shares out, on the file's path: the bytes are read once, for
+    the content hash that :mod:`checkframe.ledger.cache` keeps the result under and for the record.
     """
     path, rel = item
     problems: list[Problem] = []
     broken: set[str] = set()
-    record = read_record(path, rel, problems, broken)
-    if record is None:
-        return None, problems, broken
-    return (attrs.evolve(record, item=()), tuple(row.checkpoint for row in record.item)), [], broken
+    content: bytes | None = None
+    key: str | None = None
+    try:
+        content = read_bytes(path)
+        key = content_hash(content)
+    except ReadError:
+        pass  # the reader says why
+    parsed = read_record_rows(path, rel, problems, broken, content)
+    if parsed is None:
+        return None, problems, broken, key
+    return parsed, [], broken, key
 
 
-def _parse_all(items: list[tuple[Path, str]], jobs: int | None,
-               progress: Progress) -> list[tuple[Parsed | None, list[Problem], set[str]]]:
-    """:func:`_parse` on every item, in a pool from :data:`POOL_THRESHOLD` items, counted on ``progress``."""
+def _parse_pickled(shared: None, item: tuple[str, str]) -> tuple[bytes | None, list[Problem], set[str], str | None]:
+    """:func:`_parse` in a pool's worker: the parsed record pickled, as the cache keeps it and the pool sends it."""
+    parsed, problems, broken, key = _parse(shared, item)
+    return (None if parsed is None else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)), problems, broken, key
+
+
+def _parse_all(items: list[tuple[str, str]], jobs: int | None,
+               progress: Progress) -> list[tuple[Parsed | bytes | None, list[Problem], set[str], str | None]]:
+    """:func:`_parse` on every item, in a pool from :data:`POOL_THRESHOLD` items, counted on ``progress``.
+
+    From a pool, each parsed record comes back pickled (:func:`_parse_pickled`): the bytes go into the cache
+    as they are, and the record is unpickled once, here.
+    """
     count = parallel.workers(len(items), jobs, POOL_THRESHOLD, POOL_LIMIT)
+    results: list[tuple[Parsed | bytes | None, list[Problem], set[str], str | None]] = []
     if count == 1:
-        results = []
         for item in items:
             results.append(_parse(None, item))
             progress.advance(item[1])
         return results
     # On a terminal, in slices, so that the display moves while the pool reads; each is shared out among the workers.
-    results = []
     step = max(POOL_THRESHOLD, len(items) // 10) if progress.enabled else len(items)
     for start in range(0, len(items), step):
         part = items[start:start + step]
-        results.extend(parallel.ordered_map(_parse, part, jobs=jobs, threshold=POOL_THRESHOLD, limit=POOL_LIMIT))
+        results.extend(parallel.ordered_map(_parse_pickled, part, jobs=jobs, threshold=POOL_THRESHOLD,
+                                            limit=POOL_LIMIT))
         progress.advance(part[-1][1], count=len(part))
     return results
 
 
-def _content_key(path: Path) -> str | None:
+def _content_key(path: str) -> str | None:
     """The cache key of a record file; None when it cannot be hashed (the reader then says why)."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return None
-        return content_hash(path.read_bytes())
+        with open(path, "rb") as handle:
+            return content_hash(handle.read())
     except OSError:
         return None
+
+
+def _signature(path: str) -> tuple[int, ...] | None:
+    """What says a file is unchanged since it was hashed: size, times, inode; None when it is not a regular file."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
+
+
+def _record_names(folder: Path) -> list[str]:
+    """The names in ``folder`` that ``folder.glob("*.toml")`` lists, sorted as its paths sort."""
+    try:
+        return sorted(name for name in os.listdir(folder) if name.endswith(".toml"))
+    except OSError:
+        return []
 
 
 def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None = None,
@@ -333,8 +377,22 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     terminal shows it when the work lasts (:mod:`checkframe.util.progress`).
 
     Problems are collected in ``ledger.problems``; the states are meaningful only when it is empty.
+
+    The cycle collector is paused meanwhile (in the pool's workers too, which fork with it paused): a
+    ledger makes hundreds of thousands of objects and no cycles, and the collector's passes over
+    everything alive, the catalog included, were an eighth of a cold run.
     """
-    root = Path(root)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None, rules: LedgerRules | None,
+                  cache: bool, progress: Progress) -> Ledger:
     rules = rules or LedgerRules.core()
     problems: list[Problem] = []
     if not (root / "records").is_dir():
@@ -344,39 +402,50 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     unreadable: dict[str, int] = {}
     units = _load_units(root, catalog, problems, unreadable)
     ledger = Ledger(as_of, units, problems=problems, stop_names=rules.stop_names())
-    paths = sorted((root / "records").glob("*.toml"))
-    items = [(path, path.relative_to(root).as_posix()) for path in paths]
+    names = _record_names(root / "records")
+    folder = os.path.join(root, "records")
+    items = [(os.path.join(folder, name), f"records/{name}") for name in names]
     store = Cache(root) if cache else None
     keys: list[str | None] = [None] * len(items)
-    parsed: list[tuple[Parsed | None, list[Problem], set[str]]] = [(None, [], set())] * len(items)
+    signatures: list[tuple[int, ...] | None] = [None] * len(items)
+    parsed: list[Parsed_] = [(None, [], set(), None)] * len(items)
     todo = []
     progress.phase("核对检查记录", total=len(items))
-    for i, (path, _) in enumerate(items):
+    for i, (path, rel) in enumerate(items):
         hit = None
         if store is not None:
-            key = keys[i] = _content_key(path)
+            signature = signatures[i] = _signature(path)
+            key = store.known(rel, signature)
+            if key is None and store.entries:  # changed, new, or renamed: hashed, in case its content is cached
+                key = _content_key(path)
+            keys[i] = key
             hit = store.get(key) if key is not None else None
         if hit is not None:
-            parsed[i] = (hit, [], set())
+            parsed[i] = (hit, [], set(), key)
+            if store is not None and key is not None:
+                store.remember(rel, signatures[i], key)
         else:
             todo.append(i)
     progress.advance(count=len(items) - len(todo))
     progress.phase("读取新的检查记录", total=len(todo))
     results = _parse_all([items[i] for i in todo], jobs, progress)
-    for i, result in zip(todo, results, strict=True):
-        parsed[i] = result
-        key = keys[i]
-        if store is not None and key is not None and result[0] is not None:
-            store.put(key, result[0])
+    for i, (found, own, bad, key) in zip(todo, results, strict=True):
+        blob = None
+        if isinstance(found, bytes):
+            blob, found = found, pickle.loads(found)  # from this run's own workers
+        parsed[i] = (found, own, bad, key)
+        if store is not None and key is not None and found is not None:
+            store.put(key, found, blob)
+            store.remember(items[i][1], signatures[i], key)
     if store is not None:
         store.save()
     progress.phase("复核隐患闭环", total=None)
-    files = {p.name for p in paths}
+    files = set(names)
     claims: dict[str, tuple[dt.date, str]] = {}
     broken: set[str] = set()
     events: list[_Event] = []
     unchecked: dict[str, int] = dict.fromkeys(unreadable, 0)
-    for (_, rel), (found, own, bad) in zip(items, parsed, strict=True):
+    for (_, rel), (found, own, bad, _) in zip(items, parsed, strict=True):
         ledger.records += 1
         broken |= bad
         if found is None:
@@ -482,7 +551,7 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
 def _move(event: _Event, key: str, entries: dict[str, Entry], stuck: set[str], problem: Any, step: Any) -> None:
     entry = entries[event.finding]
     try:
-        entries[event.finding] = attrs.evolve(entry, finding=step(entry.finding))
+        entries[event.finding] = Entry(step(entry.finding), entry.unit, entry.file, entry.checking_unit, entry.places)
     except LoopError as exc:
         problem(event, key, str(exc))
         stuck.add(event.finding)

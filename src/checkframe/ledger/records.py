@@ -38,9 +38,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
+import attrs
 import tomli_w
 from attrs import field, frozen
 from cattrs.errors import ClassValidationError, IterableValidationError
@@ -60,7 +63,8 @@ from checkframe.model import (
     check_id,
     show,
 )
-from checkframe.util.reading import ReadError, loads_toml, read_text
+from checkframe.util.reading import ReadError, decode_text, read_text
+from checkframe.util.reading import loads_toml_fast as loads_toml
 
 __all__ = [
     "Close",
@@ -363,6 +367,132 @@ _ROWS_END = re.compile(r"[ \t]*\][ \t]*(?:\n|$)")
 _TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
 
 
+# -- The plain shape: what inspect new and inspect recheck write and people add, read line by line -------------
+
+#: Anything that makes a text not plain: a control character (a raw one is tomllib's error, an escaped one
+#: check_data's), DEL, C1 controls, a carriage return.
+_NOT_PLAIN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BARE = r"[A-Za-z0-9_-]+"
+_STR = r'"[^"\\\n]*"'
+_END = r"[ \t]*(?:#.*)?"
+_KEY_VALUE = re.compile(
+    rf"[ \t]*({_BARE})[ \t]*=[ \t]*(?:"
+    r'"([^"\\\n]*)"|'  # 2: a basic string without escapes
+    r"'([^'\n]*)'|"  # 3: a literal string
+    r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|"  # 4-6: a local date
+    r"(-?(?:0|[1-9][0-9]{0,17}))|"  # 7: an integer well inside 64 bits
+    r"(true|false)|"  # 8
+    rf"\[((?:[ \t]*{_STR}[ \t]*,)*(?:[ \t]*{_STR}[ \t]*)?)\]|"  # 9: an array of strings on one line
+    r"(\[)"  # 10: an array over the lines that follow
+    rf"){_END}")
+_STRING_IN = re.compile(r'"([^"\\\n]*)"')
+_ELEMENT = re.compile(
+    r'[ \t]*(?:"([^"\\\n]*)"|'  # 1: a string
+    r'\{ checkpoint = "([^"\\\n]*)", title = "([^"\\\n]*)", mark = "([^"\\\n]*)" \}|'  # 2-4: a checkpoint row
+    rf"\{{ ({_BARE} = {_STR}(?:, {_BARE} = {_STR})*) \}})"  # 5: another table of strings, as tomli_w writes it
+    rf"[ \t]*(,?){_END}")
+_PAIR = re.compile(rf'({_BARE}) = "([^"\\\n]*)"')
+_ARRAY_END = re.compile(rf"[ \t]*\]{_END}")
+_TABLE_LINE = re.compile(rf"[ \t]*(\[?)\[({_BARE})(?:\.({_BARE}))?\](\]?){_END}")
+
+
+def _plain(text: str) -> dict[str, Any] | None:
+    """The text read as tomllib reads it, when it is plain; None when it is not (then tomllib reads it).
+
+    Plain is a subset of TOML: comments; bare keys set to a string without escapes, a local date, a small
+    integer, a boolean, or an array of such strings or of checkpoint rows as ``inspect new`` writes them,
+    one a line; ``[table]``, ``[[array]]`` and ``[array.table]`` headers.  Whatever else, and whatever
+    tomllib would refuse (a key twice, a table defined twice, a missing comma), is not plain, so errors
+    are always tomllib's.  A plain text holds nothing that ``check_data`` refuses.
+    tests/ledger/test_records_property.py compares it with tomllib.
+    """
+    if _NOT_PLAIN.search(text) is not None:
+        return None
+    root: dict[str, Any] = {}
+    arrays: set[str] = set()  # the names of root arrays of tables
+    current = root
+    lines = text.split("\n")
+    count = len(lines)
+    i = 0
+    while i < count:
+        line = lines[i]
+        i += 1
+        start = line.lstrip(" \t")
+        if not start or start[0] == "#":
+            continue
+        if start[0] == "[":
+            header = _TABLE_LINE.fullmatch(line)
+            if header is None or bool(header[1]) != bool(header[4]):
+                return None
+            name, sub = header[2], header[3]
+            if header[1]:  # [[name]]
+                if sub is not None or (name in root and name not in arrays):
+                    return None
+                current = {}
+                root.setdefault(name, []).append(current)
+                arrays.add(name)
+            elif sub is None:  # [name]
+                if name in root:
+                    return None
+                current = root[name] = {}
+            else:  # [name.sub]
+                parent = root[name][-1] if name in arrays else root.setdefault(name, {})
+                if not isinstance(parent, dict) or sub in parent:
+                    return None
+                current = parent[sub] = {}
+            continue
+        match = _KEY_VALUE.fullmatch(line)
+        if match is None or match[1] in current:
+            return None
+        value: Any
+        if match[2] is not None:
+            value = match[2]
+        elif match[3] is not None:
+            value = match[3]
+        elif match[4] is not None:
+            try:
+                value = dt.date(int(match[4]), int(match[5]), int(match[6]))
+            except ValueError:
+                return None
+        elif match[7] is not None:
+            value = int(match[7])
+        elif match[8] is not None:
+            value = match[8] == "true"
+        elif match[9] is not None:
+            value = _STRING_IN.findall(match[9])
+        else:
+            value = []
+            comma = True
+            while True:
+                if i >= count:
+                    return None
+                line = lines[i]
+                i += 1
+                element = _ELEMENT.fullmatch(line)
+                if element is None:
+                    start = line.lstrip(" \t")
+                    if not start or start[0] == "#":
+                        continue
+                    if _ARRAY_END.fullmatch(line) is None:
+                        return None
+                    break
+                if not comma:
+                    return None  # two elements without a comma between them
+                if element[1] is not None:
+                    value.append(element[1])
+                elif element[2] is not None:
+                    value.append({"checkpoint": element[2], "title": element[3], "mark": element[4]})
+                else:
+                    pairs = _PAIR.findall(element[5])
+                    table = dict(pairs)
+                    if len(table) != len(pairs):
+                        return None  # a key twice
+                    value.append(table)
+                comma = bool(element[6])
+        current[match[1]] = value
+    return root
+
+
 def _loads(text: str) -> dict[str, Any]:
     """``tomllib.loads``, with the checkpoint rows read directly when they are exactly as written by ``inspect new``.
 
@@ -373,6 +503,9 @@ def _loads(text: str) -> dict[str, Any]:
     such lines, goes to the parser whole.  tests/ledger/test_records_property.py checks with hypothesis
     that the answer, or the error, is always tomllib's.
     """
+    plain = _plain(text)
+    if plain is not None:
+        return plain
     start = _ROWS_START.search(text)
     if start is None or '"""' in text or "'''" in text:
         return loads_toml(text)
@@ -420,6 +553,129 @@ def _read(path: Path, rel: str, kind: type, problems: list[Problem], broken: set
             # Events on these findings elsewhere are not reported again as unknown.
             broken.update(f["id"] for f in data["finding"] if isinstance(f, dict) and isinstance(f.get("id"), str))
         return None
+
+
+# -- Structuring without cattrs when everything is as it should be --------------------------------------------
+
+
+class _Unusual(Exception):
+    """A value the quick structuring does not take: the converter structures it, or says what is wrong."""
+
+
+def _quick_hook(kind: Any) -> Any:
+    """A function structuring a valid value of ``kind`` as the converter does, raising anything on the rest.
+
+    It takes only what the converter takes unchanged (a str for str, a date that is not a datetime, an int
+    that is not a bool, an enum's value, a list for a tuple, a table with known keys for a class); anything
+    else raises, and the caller then asks the converter, whose answer or errors are the reference.
+    """
+    if kind is str:
+        def text(value: Any) -> str:
+            if value.__class__ is not str:
+                raise _Unusual
+            return value
+        return text
+    if kind is int:
+        def integer(value: Any) -> int:
+            if value.__class__ is not int:
+                raise _Unusual
+            return value
+        return integer
+    if kind is bool:
+        def boolean(value: Any) -> bool:
+            if value.__class__ is not bool:
+                raise _Unusual
+            return value
+        return boolean
+    if kind is dt.date:
+        def date(value: Any) -> dt.date:
+            if value.__class__ is not dt.date:
+                raise _Unusual
+            return value
+        return date
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        members = {m.value: m for m in kind}
+
+        def member(value: Any) -> Any:
+            if value.__class__ is not str:
+                raise _Unusual
+            return members[value]  # a KeyError for anything else
+        return member
+    args = typing.get_args(kind)
+    if isinstance(kind, types.UnionType) and len(args) == 2 and args[1] is type(None):
+        return _quick_hook(args[0])  # TOML has no None
+    if typing.get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        inner = _quick_hook(args[0])
+
+        def sequence(value: Any) -> tuple[Any, ...]:
+            if value.__class__ is not list:
+                raise _Unusual
+            return tuple(map(inner, value))
+        return sequence
+    if attrs.has(kind):
+        return _quick_class(kind)
+
+    def other(value: Any) -> Any:
+        raise _Unusual
+    return other
+
+
+def _quick_class(kind: type) -> Any:
+    hints = typing.get_type_hints(kind)
+    hooks: dict[str, Any] = {}
+
+    def table(value: Any) -> Any:
+        if value.__class__ is not dict:
+            raise _Unusual
+        return kind(**{name: hooks[name](raw) for name, raw in value.items()})  # a KeyError for an unknown key
+
+    hooks.update((a.name, _quick_hook(hints[a.name])) for a in attrs.fields(kind) if a.name != "item" or kind is not Record)
+    return table
+
+
+_QUICK_RECORD = _quick_class(Record)
+
+
+def _rows(value: Any) -> tuple[str, ...]:
+    """The checkpoints of well-formed rows, as :func:`_structure_items` takes them; raises on anything else."""
+    if value.__class__ is not list:
+        raise _Unusual
+    ids = []
+    for row in value:
+        if not (row.__class__ is dict and row.keys() <= _ITEM_KEYS and row.get("checkpoint").__class__ is str
+                and row.get("mark", "") in _MARKS and row.get("title", "").__class__ is str
+                and row.get("note", "").__class__ is str):
+            raise _Unusual
+        ids.append(row["checkpoint"])
+    return tuple(ids)
+
+
+def read_record_rows(path: Path | str, rel: str, problems: list[Problem], broken: set[str] | None = None,
+                     content: bytes | None = None) -> tuple[Record, tuple[str, ...]] | None:
+    """:func:`read_record`, the record without its rows and the rows' checkpoints: what the ledger keeps.
+
+    ``content`` is the file's bytes when the caller has read them already.  A record as it should be is
+    structured without the converter (:func:`_quick_hook`); any other goes through :func:`read_record`,
+    so its problems are the same.
+    """
+    try:
+        data = _loads(read_text(path) if content is None else decode_text(content))
+        if data.__class__ is dict and "item" in data:
+            rows = data.pop("item")
+            try:
+                ids = _rows(rows)
+                record = _QUICK_RECORD(data)
+            finally:
+                data["item"] = rows
+        else:
+            ids, record = (), _QUICK_RECORD(data)
+        return record, ids
+    except Exception:  # noqa: BLE001 - unusual or wrong: the full reader says what, as it always did
+        pass
+    full = read_record(Path(path), rel, problems, broken)
+    if full is None:
+        return None
+    return attrs.evolve(full, item=()), tuple(row.checkpoint for row in full.item)
 
 
 def read_record(path: Path, rel: str, problems: list[Problem], broken: set[str] | None = None) -> Record | None:

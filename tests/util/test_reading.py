@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import hypothesis
+import hypothesis.strategies
 import pytest
 
 from checkframe.util.reading import (
@@ -112,3 +114,37 @@ def test_json_file(tmp_path):
     (tmp_path / "e.json").write_text('{"a": 1,}')
     assert error(read_json, tmp_path / "e.json") == (
         "not JSON (Expecting property name enclosed in double quotes at line 1)", "")
+
+
+# -- The compiled reader gives loads_toml's answers ------------------------------------------------------------
+
+_PIECES = ['a = 1\n', 'b = "x"\n', "c = 'y'\n", 'd = "\\u0001"\n', 'e = "\\t"\n', "f = [1, 2]\n", "g = {h = 1}\n",
+           "[t]\n", "[[u]]\n", "[t.v]\n", "a = 2\n", "i = 99999999999999999999\n", "j = 2024-03-01\n", "k = 1.5\n",
+           "l = true\n", 'm = """\nz\n"""\n', "# c\n", "= 1\n", "n = [\n", "]\n", "o = \x85\n", 'p = "\x85"\n',
+           "q = [[[[1]]]]\n", 'r."s" = 1\n', "x", "\n", "{", "["]
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(hypothesis.strategies.lists(hypothesis.strategies.sampled_from(_PIECES), max_size=10))
+def test_the_compiled_reader_answers_as_loads_toml(pieces):
+    from checkframe.util.reading import loads_toml_fast
+
+    def answer(loads, text):
+        try:
+            return loads(text)
+        except ReadError as exc:
+            return ("error", exc.message, exc.key)
+
+    text = "".join(pieces)
+    assert answer(loads_toml_fast, text) == answer(loads_toml, text)
+
+
+def test_the_compiled_reader_refuses_deep_nesting_as_loads_toml_does():
+    from checkframe.util.reading import loads_toml_fast
+
+    for text in ("a = " + "[" * 300 + "]" * 300 + "\n", "a = " + "{b = " * 120 + "1" + "}" * 120 + "\n"):
+        with pytest.raises(ReadError) as fast:
+            loads_toml_fast(text)
+        with pytest.raises(ReadError) as slow:
+            loads_toml(text)
+        assert fast.value.message == slow.value.message

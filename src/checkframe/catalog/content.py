@@ -40,7 +40,8 @@ from checkframe.model import (
     unquote_hint,
 )
 from checkframe.registers import Contribution, Entry
-from checkframe.util.reading import ReadError, loads_toml, read_text
+from checkframe.util.reading import ReadError, read_text
+from checkframe.util.reading import loads_toml_fast as loads_toml  # tomllib's answers, compiled (mypyc) where installed
 
 __all__ = [
     "CONTENT_FORMAT",

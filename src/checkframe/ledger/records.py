@@ -569,30 +569,12 @@ def _quick_hook(kind: Any) -> Any:
     that is not a bool, an enum's value, a list for a tuple, a table with known keys for a class); anything
     else raises, and the caller then asks the converter, whose answer or errors are the reference.
     """
-    if kind is str:
-        def text(value: Any) -> str:
-            if value.__class__ is not str:
+    if kind in (str, int, bool, dt.date):  # exactly that class: not a bool for an int, nor a datetime for a date
+        def exactly(value: Any, kind: type = kind) -> Any:
+            if value.__class__ is not kind:
                 raise _Unusual
             return value
-        return text
-    if kind is int:
-        def integer(value: Any) -> int:
-            if value.__class__ is not int:
-                raise _Unusual
-            return value
-        return integer
-    if kind is bool:
-        def boolean(value: Any) -> bool:
-            if value.__class__ is not bool:
-                raise _Unusual
-            return value
-        return boolean
-    if kind is dt.date:
-        def date(value: Any) -> dt.date:
-            if value.__class__ is not dt.date:
-                raise _Unusual
-            return value
-        return date
+        return exactly
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         members = {m.value: m for m in kind}
 

@@ -9,12 +9,22 @@ font and page size, no other styling), and their ratio; then the time of
 :func:`checkframe.publish.pdfs.print_all` with 1 and 2 processes into an empty
 cache, and of a rebuild with nothing changed, which must render no PDF.
 The target is a ratio within 1.3 on one core.
+
+    python bench/print_bench.py --cost --only ID ... [--wait PREFIX]
+
+renders only the given checklists once, after the same warm-up, for counting
+instructions under ``valgrind --tool=callgrind --instr-atstart=no``: with
+``--wait``, the script writes ``PREFIX.ready`` (its pid) after the warm-up and
+waits for ``PREFIX.go``, so that ``callgrind_control -i on PID`` turns counting on
+for the rendering alone (see bench/README.md, "print").  It uses nothing newer
+than c359bb9's API, so the old tree's interpreter can run it too.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import os
 import re
 import subprocess
 import sys
@@ -72,16 +82,32 @@ def timed(func, repeat: int):
     return best, result
 
 
+def cost(catalog, project, ids: list[str], wait: str | None) -> int:
+    """Warm up on the smallest checklist, then render ``ids`` once each (for an instruction count)."""
+    printing.render_checklist(catalog, project, "power-construction")  # imports, fonts, templates
+    if wait:
+        Path(f"{wait}.ready").write_text(str(os.getpid()))
+        while not Path(f"{wait}.go").exists():
+            time.sleep(0.05)
+    for ident in ids:
+        printing.render_checklist(catalog, project, ident)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", help="handbook project (default: site/ if present)")
     parser.add_argument("--only", nargs="*", help="checklist ids (default: all installed)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per measurement; the best counts (default: 2)")
+    parser.add_argument("--cost", action="store_true", help="render the --only checklists once, nothing else")
+    parser.add_argument("--wait", help="with --cost: write WAIT.ready after the warm-up, wait for WAIT.go")
     args = parser.parse_args()
 
     catalog = build_catalog(load_plugins())
     project = print_project(args.project, catalog)
     ids = args.only or [c.id for c in catalog.checklists]
+    if args.cost:
+        return cost(catalog, project, args.only or [], args.wait)
     printing.render_form(catalog, project, "deadline-order")  # warm up: imports, fonts, templates
 
     ours_total = floor_total = 0.0

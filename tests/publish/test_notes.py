@@ -49,7 +49,7 @@ def test_a_form_prints_a_reference_as_the_items_number_and_title_and_never_the_n
     (_, item_2), = [section["items"] for section in context["sections"]]
     assert str(item_2["what"]) == (
         "<p>瓦斯检查员是否持证上岗；另见第1项“瓦斯检查”，伪造记录的按“&lt;伪造&gt;记录"
-        '<span class="keep">”判定。</span></p>\n'
+        "”\u2060判\u2060定\u2060。</p>\n"
     )
     html = printing._environment().get_template("checklist.html").render(context)
     assert "demo-gas-01" not in html.replace('id="item-demo-gas-01"', "")

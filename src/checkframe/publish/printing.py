@@ -212,14 +212,18 @@ def _citation(catalog: Catalog, checkpoint: Checkpoint) -> list[dict[str, Any]]:
 
 #: The last characters of a paragraph, kept on one line: never one character alone on a cell's last line.
 _TAIL = re.compile(r"([^<>&;\s]{2,4})(?=</(?:p|li)>)")
+#: U+2060 WORD JOINER: no line break on either side, no glyph, no width (pdftotext reads nothing for it).
+WORD_JOINER = "\u2060"
 
 
 def keep_tail(html: str) -> Markup:
-    """Wrap the last few characters of every paragraph of ``html`` so that they do not break apart.
+    """Join the last few characters of every paragraph of ``html`` so that they do not break apart.
 
     A line break inside them would leave 1 character (上岗。 → 岗。) alone on the last line of a cell.
+    They are joined by word joiners rather than wrapped in a ``white-space: nowrap`` span: the same line
+    breaks without an element per paragraph for WeasyPrint to style, lay out and tag.
     """
-    return Markup(_TAIL.sub(r'<span class="keep">\1</span>', str(html)))
+    return Markup(_TAIL.sub(lambda m: WORD_JOINER.join(m.group(1)), str(html)))
 
 
 def _keep_text(text: str) -> Markup:

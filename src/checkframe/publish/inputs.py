@@ -32,7 +32,7 @@ import importlib.metadata
 import json
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,17 @@ def machine() -> dict[str, Any]:
     return {"weasyprint": _version("weasyprint"), "fonts": fonts.font_stamps()}
 
 
+def _content_registers(plugins: Plugins) -> Iterator[tuple[PluginInfo, Register | None]]:
+    """Each plugin's content hook called with a register that reads nothing: the plugin and what it registered
+    (None when its hook raised; the real build reports that)."""
+
+    def arguments(info: PluginInfo) -> dict[str, Any]:
+        return {"register": Register(info.name, distribution=info.distribution)}
+
+    for info, kwargs, failure in call_each(plugins, "checkframe_register_content", arguments):
+        yield info, (kwargs["register"] if failure is None else None)
+
+
 def digest_sources(plugins: Plugins, digest: Any) -> bool:
     """Feed ``digest`` with every content file's name and bytes and every object the plugins register.
 
@@ -140,15 +151,11 @@ def digest_sources(plugins: Plugins, digest: Any) -> bool:
     """
     if plugins.problems:
         return False
-
-    def arguments(info: PluginInfo) -> dict[str, Any]:
-        return {"register": Register(info.name, distribution=info.distribution)}
-
-    for info, kwargs, failure in call_each(plugins, "checkframe_register_content", arguments):
-        if failure is not None:
+    for info, register in _content_registers(plugins):
+        if register is None:
             return False  # the real build reports it, with the plugin's name
         digest.update(f"plugin {info.name}\n".encode())
-        for part in kwargs["register"].parts:
+        for part in register.parts:
             if isinstance(part, Path):
                 digest.update(f"dir {part}\n".encode())
                 try:
@@ -169,16 +176,12 @@ def watched_folders(project_root: Path, plugins: Plugins, registers: Iterable[Si
     Objects a plugin registers from Python are not files: a change to them needs a restart.
     """
     folders = [project_root]
-
-    def arguments(info: PluginInfo) -> dict[str, Any]:
-        return {"register": Register(info.name, distribution=info.distribution)}
-
     if not plugins.problems:
-        for _, kwargs, failure in call_each(plugins, "checkframe_register_content", arguments):
-            if failure is None:
-                folders.extend(part for part in kwargs["register"].parts if isinstance(part, Path))
-    for register in registers:
-        folders.extend(register.template_dirs)
+        for _, content in _content_registers(plugins):
+            if content is not None:
+                folders.extend(part for part in content.parts if isinstance(part, Path))
+    for site in registers:
+        folders.extend(site.template_dirs)
     since = _changes_since(project_root)
     if since is not None:
         folders.append(since.parent)

@@ -32,9 +32,9 @@
     var d = new Date(v + 'T00:00:00Z');
     return !isNaN(d) && d.toISOString().slice(0, 10) === v ? v : null;
   }
-  function label(choices, code) {
+  function label(choices, code, none) {
     for (var i = 0; i < choices.length; i++) if (choices[i].code === code) return choices[i].label;
-    return String(code);
+    return none === undefined ? String(code) : none;
   }
   function codes(choices) { return choices.map(function (c) { return c.code; }); }
   function has(list, v) { return list.indexOf(v) >= 0; }
@@ -726,15 +726,11 @@
   function numbered(lines) {
     return lines.length === 1 ? lines[0] : lines.map(function (l, i) { return (i + 1) + '. ' + l; }).join('\n');
   }
-  function labelOf(list, code, none) {
-    var c = list.filter(function (x) { return x.code === code; })[0];
-    return c ? c.label : none;
-  }
   function unique(xs) { return xs.filter(function (x, i) { return x && xs.indexOf(x) === i; }); }
   function measureOf(rem) {
     if (!rem || !rem.category) return '整改方式待定';
     var first = (categories[rem.category] || {name: rem.category}).name;
-    if (rem.supervision_level) first += '（' + labelOf(R.supervision_levels, rem.supervision_level, rem.supervision_level) + '）';
+    if (rem.supervision_level) first += '（' + label(R.supervision_levels, rem.supervision_level) + '）';
     var parts = [first];
     [['measures', ''], ['order_number', '指令书'], ['funds', '资金'], ['contingency_plan', '应急预案：'],
       ['lead_unit', '牵头单位：'], ['notice_number', '督办通知书']].forEach(function (p) {
@@ -744,8 +740,8 @@
   }
   function stopOf(stop) {
     if (!stop) return '';
-    return '；' + labelOf(R.stop_kinds, stop.kind || 'production_stop', '停产停业整改') + '（' +
-      labelOf(R.stop_scopes, stop.scope || 'full', '') + '）' + (stop.order_number ? '，' + stop.order_number : '');
+    return '；' + label(R.stop_kinds, stop.kind || 'production_stop', '停产停业整改') + '（' +
+      label(R.stop_scopes, stop.scope || 'full', '') + '）' + (stop.order_number ? '，' + stop.order_number : '');
   }
   function printValues(draft) {
     var rec = recordOf(draft), day = cnDate(rec.date), checked;

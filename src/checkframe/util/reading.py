@@ -220,7 +220,7 @@ def _where(path: Any) -> str:
 
 
 #: What :func:`check_data` refuses in a string: C0 and C1 controls and DEL but tab and newline.
-_BAD_IN_STRING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BAD_IN_STRING = _control_pattern("\t\n")
 
 
 def _clean(value: Any, depth: int, strings: bool) -> bool:

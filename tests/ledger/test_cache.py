@@ -191,3 +191,65 @@ def test_a_pool_fills_the_cache_as_one_process_does(tmp_path, monkeypatch):
     pooled = build_ledger(store.root, CATALOG, AS_OF, jobs=2)
     assert pooled == build_ledger(store.root, CATALOG, AS_OF, jobs=1)  # from the cache the pool filled
     assert pooled == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)
+
+
+def whole(monkeypatch, root: Path, catalog, as_of: dt.date, **kwargs):
+    """The ledger replayed whole, in one, as a ledger with problems is: not unit by unit."""
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_module, "_by_unit", lambda *args: False)
+        return build_ledger(root, catalog, as_of, cache=False, **kwargs)
+
+
+def same_as_whole(monkeypatch, root: Path, catalog, as_of: dt.date, **kwargs) -> None:
+    taken: list[bool] = []
+    real = ledger_module._by_unit
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_module, "_by_unit", lambda *args: taken.append(real(*args)) or taken[-1])
+        by_unit = build_ledger(root, catalog, as_of, **kwargs)
+    assert taken == [True]  # replayed unit by unit
+    alone = whole(monkeypatch, root, catalog, as_of, **kwargs)
+    assert not by_unit.problems and not alone.problems
+    assert by_unit == alone
+    assert list(by_unit.entries) == list(alone.entries)  # the same order, not only the same findings
+    assert [e.places for e in by_unit.entries.values()] == [e.places for e in alone.entries.values()]
+    assert ledger_rows(by_unit, catalog) == ledger_rows(alone, catalog)
+    assert by_unit.late == alone.late
+
+
+def test_units_replayed_on_their_own_make_the_ledger_replayed_whole(tmp_path, monkeypatch):
+    """Each unit's replay, fresh or from the cache, adds up to the ledger replayed in one, on any date."""
+    for plugin in ("checkframe_general", "checkframe_coal_mine", "checkframe_pipeline"):
+        pytest.importorskip(plugin)
+    import importlib.util
+
+    from checkframe.catalog import build_catalog
+    from checkframe.ledger.rules import gather_ledger_rules
+    from checkframe.plugins import load_plugins
+
+    spec = importlib.util.spec_from_file_location("ledger_bench", Path(__file__).parents[2] / "bench" / "ledger_bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    plugins = load_plugins()
+    catalog, rules = build_catalog(plugins), gather_ledger_rules(plugins, [])
+    root = tmp_path / "synthetic"
+    bench.generate(root, 240, 12, 7)
+    example = tmp_path / "example"
+    shutil.copytree(EXAMPLE, example)
+    for folder in (root, example):
+        for as_of in (D(2024, 1, 20), D(2024, 3, 20), D(2024, 6, 30), D(2030, 1, 1), D(2024, 3, 20)):
+            same_as_whole(monkeypatch, folder, catalog, as_of, rules=rules)
+    # One record more: only its unit is replayed again, and the sum is still the whole.
+    (root / "records" / "2029-12-31-u0000-new.toml").write_text(
+        bench.NEW_RECORD.format(checklist=catalog.checklists[0].id), encoding="utf-8")
+    same_as_whole(monkeypatch, root, catalog, D(2030, 1, 1), rules=rules)
+
+
+def test_a_ledger_with_a_problem_is_replayed_whole(store, monkeypatch):
+    """Two units claiming one finding id: neither unit is wrong alone, the ledger is, and says where."""
+    store.unit("gamma", "新单位", "北石店镇")
+    store.record("c.toml", FOUND, unit="gamma", date="2024-03-13")
+    for _ in range(2):  # cold, then with every unit's replay cached
+        problems = [str(p) for p in build_ledger(store.root, CATALOG, AS_OF, jobs=1).problems]
+        assert problems == [str(p) for p in whole(monkeypatch, store.root, CATALOG, AS_OF, jobs=1).problems]
+        assert problems[0].startswith("records/c.toml: $.finding[0].id: finding 'f-1' is already recorded in "
+                                      "records/a.toml")

@@ -123,3 +123,33 @@ def test_records_as_inspect_new_and_recheck_write_them_are_plain():
     for shape in (text, recheck):
         assert records._plain(shape) is not None
         assert records._plain(shape) == tomllib.loads(shape)
+
+
+# -- The ledger's quick reader (records._quick): the rows' block read whole, the rest by the plain reader ------
+
+
+def _without_rows(text: str) -> object:
+    """tomllib's table without its rows, and the rows' checkpoints, or ``None`` when the rows would not structure."""
+    data = loads_toml(text)
+    rows = data.pop("item", [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("checkpoint"), str)
+                                             and r.get("mark", "") in ("ok", "fixing", "fail", "") for r in rows):
+        return None
+    return data, tuple(r["checkpoint"] for r in rows)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_record() | st.lists(_LINES, max_size=14).map(lambda lines: "\n".join(lines) + "\n"))
+@example(_HEAD + 'note = """\nitem = [\n    { checkpoint = "a", title = "x", mark = "ok" },\n]\n"""\n')
+@example(_HEAD + '[extra]\nitem = [\n    { checkpoint = "a", title = "x", mark = "ok" },\n]\n')
+@example(_HEAD + 'item = [\n    { checkpoint = "a", title = "x", mark = "ok" },\n]\nitem = [\n]\n')
+def test_the_quick_reader_answers_as_tomllib_or_not_at_all(text: str) -> None:
+    quick = records._quick(text)
+    if quick is not None:
+        assert quick == _without_rows(text)  # tomllib's answer; an error there fails the test
+
+
+def test_records_as_inspect_new_writes_them_are_read_quickly():
+    text = (records._HEADER + _HEAD + 'item = [\n    { checkpoint = "a", title = "x", mark = "ok" },\n'
+            '    { checkpoint = "b", title = "y", mark = "" },\n]\n\n[[finding]]\nid = "f-1"\n')
+    assert records._quick(text) == ({**tomllib.loads(_HEAD), "finding": [{"id": "f-1"}]}, ("a", "b"))

@@ -1,13 +1,23 @@
-"""The records' parsed form, kept between runs by each file's content hash.
+"""What a ledger run keeps for the next: each record as read, and each unit's replayed findings.
 
-Parsing TOML is most of what a ledger run costs, and records are never
-rewritten once filled in, so ``build_ledger`` keeps each record that reads, as
-its :class:`~checkframe.ledger.records.Record` without the checkpoint rows plus
-the rows' checkpoint ids, in ``<ledger>/.checkframe-cache/records.pickle``,
-keyed by the BLAKE2b hash of the file's bytes.  A run after one new record
-parses only that one.  What depends on anything but the file itself (the
-catalog, the units, the other records) is checked again on every run, so the
-ledger is the same with and without the cache.
+Reading and replaying records is what a ledger run costs, and records are never
+rewritten once filled in, so ``build_ledger`` keeps, in
+``<ledger>/.checkframe-cache/ledger.pickle``:
+
+- each record that reads, by the BLAKE2b hash of the file's bytes: the unit it
+  belongs to and its table as plain data (strings, dates, lists and tables;
+  the checkpoint rows as their ids), so that a run after one new record parses
+  only that one;
+- each unit's replay (:class:`checkframe.ledger.ledger.UnitResult`): its
+  findings' states after all its records, the finding ids it claims and the
+  records it refers to, under a key of the unit's registration and its records'
+  hashes and the catalog's facts the replay uses (:func:`context`), so that a
+  run replays only the units whose records changed.
+
+What crosses units (a finding id recorded by two units, a record following
+one that is gone) is checked on every run, and a ledger with any problem is
+read and replayed whole, so the ledger and its problems are the same with and
+without the cache.
 
 The cache is an optimisation only: written atomically (:func:`checkframe.util.fs.write_atomic`),
 versioned by :data:`FORMAT` and by a digest of the code whose objects it holds, and ignored
@@ -30,12 +40,12 @@ from checkframe.util import fs
 __all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
 
 CACHE_DIR = ".checkframe-cache"
-CACHE_FILE = "records.pickle"
+CACHE_FILE = "ledger.pickle"
 #: Bump when what is cached changes shape.
-FORMAT = 3
+FORMAT = 4
 
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
-_MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.model")
+_MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.ledger.ledger", "checkframe.model")
 
 #: What the unpickler may build: the ledger's records and their parts, enums, dates, and nothing that runs code.
 _ALLOWED = {
@@ -76,18 +86,34 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not something a ledger cache holds")
 
 
+def load(blob: bytes) -> Any:
+    """One cached entry, unpickled with the restricted unpickler."""
+    return _Unpickler(io.BytesIO(blob)).load()
+
+
+def dump(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class Cache:
-    """The cached records of one ledger folder: content hash -> parsed record, each pickled on its own.
+    """The cache of one ledger folder: records by content hash, unit replays by unit id, each pickled on its own.
 
     An entry stays bytes until it is asked for, so a run writes the cache back without pickling again
-    what it did not parse, and a pool's worker hands its records over pickled once.
+    what it did not read, and a pool's worker hands its records over pickled once.  ``context`` is the
+    digest of what a unit's replay depends on besides its records (:func:`checkframe.ledger.ledger.context`):
+    the unit replays of another context are dropped, the records kept.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, context: str = "") -> None:
         self.path = Path(root) / CACHE_DIR / CACHE_FILE
         self.version = _code_version()
-        self.entries: dict[str, Any] = {}
+        self.context = context
+        #: Content hash -> (unit id, pickled record).
+        self.entries: dict[str, tuple[str, bytes]] = {}
+        #: Unit id -> (key, pickled replay).
+        self.units: dict[str, tuple[Any, bytes]] = {}
         self.used: set[str] = set()
+        self.units_used: set[str] = set()
         #: Each record file's signature (size, times, inode) when it was hashed, and its hash: a file whose
         #: signature is unchanged is not read again to find its entry.
         self.signatures: dict[str, tuple[tuple[int, ...], str]] = {}
@@ -101,19 +127,25 @@ class Cache:
         except OSError:
             return
         try:
-            loaded = _Unpickler(io.BytesIO(data)).load()
+            loaded = load(data)
         except Exception:  # noqa: BLE001 - corrupt, truncated, foreign: any of them means rebuild
             self.changed = True
             return
         if (not isinstance(loaded, dict) or loaded.get("format") != FORMAT or loaded.get("version") != self.version
-                or not isinstance(loaded.get("records"), dict) or not isinstance(loaded.get("signatures"), dict)):
+                or not all(isinstance(loaded.get(k), dict) for k in ("records", "signatures", "units"))):
             self.changed = True
             return
-        if not all(isinstance(blob, bytes) for blob in loaded["records"].values()):
+        records, units = loaded["records"], loaded["units"]
+        if not all(isinstance(held, tuple) and len(held) == 2 and isinstance(held[1], bytes)
+                   for held in (*records.values(), *units.values())):
             self.changed = True
             return
-        self.entries = loaded["records"]
+        self.entries = records
         self.signatures = loaded["signatures"]
+        if loaded.get("context") == self.context:
+            self.units = units
+        else:
+            self.changed = True
 
     def known(self, name: str, signature: tuple[int, ...] | None) -> str | None:
         """The content hash of the file ``name`` when its signature is the one it had when hashed."""
@@ -129,12 +161,20 @@ class Cache:
         if signature is not None:
             self.seen[name] = (signature, key)
 
+    def unit_of(self, key: str) -> str | None:
+        """The unit of the cached record ``key`` (kept for the next run); None when it is not cached."""
+        held = self.entries.get(key)
+        if held is None:
+            return None
+        self.used.add(key)
+        return held[0]
+
     def get(self, key: str) -> Any:
-        blob = self.entries.get(key)
-        if blob is None:
+        held = self.entries.get(key)
+        if held is None:
             return None
         try:
-            found = _Unpickler(io.BytesIO(blob)).load()
+            found = load(held[1])
         except Exception:  # noqa: BLE001 - a corrupt entry is a miss: the record is parsed again
             del self.entries[key]
             self.changed = True
@@ -142,25 +182,47 @@ class Cache:
         self.used.add(key)
         return found
 
-    def put(self, key: str, value: Any, blob: bytes | None = None) -> None:
-        """Keep ``value`` under ``key``; ``blob`` is it pickled already (by a pool's worker)."""
-        self.entries[key] = blob if blob is not None else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    def put(self, key: str, unit: str, value: Any, blob: bytes | None = None) -> None:
+        """Keep ``value`` of unit ``unit`` under ``key``; ``blob`` is it pickled already (by a pool's worker)."""
+        self.entries[key] = (unit, blob if blob is not None else dump(value))
         self.used.add(key)
         self.changed = True
 
+    def unit(self, unit: str, key: Any) -> Any:
+        """The replay of ``unit`` cached under ``key``; None when there is none (or another key's)."""
+        held = self.units.get(unit)
+        if held is None or held[0] != key:
+            return None
+        try:
+            found = load(held[1])
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: the unit is replayed again
+            del self.units[unit]
+            self.changed = True
+            return None
+        self.units_used.add(unit)
+        return found
+
+    def put_unit(self, unit: str, key: Any, value: Any) -> None:
+        self.units[unit] = (key, dump(value))
+        self.units_used.add(unit)
+        self.changed = True
+
     def save(self) -> None:
-        """Write the entries of this run's records (the others are dropped); a failure leaves the ledger as it was."""
-        if not self.changed and len(self.used) == len(self.entries) and self.seen == self.signatures:
+        """Write the entries of this run's records and units (the others are dropped); a failure changes nothing."""
+        if (not self.changed and len(self.used) == len(self.entries) and self.seen == self.signatures
+                and len(self.units_used) == len(self.units)):
             return
         records = {key: self.entries[key] for key in self.used}
         signatures = {name: held for name, held in self.seen.items() if held[1] in records}
-        payload = pickle.dumps({"format": FORMAT, "version": self.version, "records": records,
-                                "signatures": signatures}, protocol=pickle.HIGHEST_PROTOCOL)
+        units = {unit: self.units[unit] for unit in self.units_used}
+        payload = dump({"format": FORMAT, "version": self.version, "context": self.context, "records": records,
+                        "signatures": signatures, "units": units})
         try:
             self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 fs.write_atomic(ignore, "# checkframe's cache of parsed records; safe to delete\n*\n")
             fs.write_atomic(self.path, payload)
+            (self.path.parent / "records.pickle").unlink(missing_ok=True)  # an older checkframe's cache
         except OSError:
             pass  # a read-only ledger, a full disk: the next run parses again

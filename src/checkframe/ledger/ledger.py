@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import os
 import pickle
 import stat
@@ -28,6 +29,7 @@ from checkframe.catalog import Catalog
 from checkframe.errors import Problem, unknown
 from checkframe.ledger import findings as loop
 from checkframe.ledger.cache import Cache, content_hash
+from checkframe.ledger.cache import dump as cache_dump
 from checkframe.ledger.findings import (
     Finding,
     LoopError,
@@ -40,9 +42,11 @@ from checkframe.ledger.findings import (
     report_fixed,
 )
 from checkframe.ledger.records import (
+    Kept,
     RecheckResult,
     Record,
     Unit,
+    kept_record,
     read_record_rows,
     read_unit,
 )
@@ -265,13 +269,14 @@ POOL_THRESHOLD = 3000
 POOL_LIMIT = 8
 
 
-#: A record as the cache keeps it: the record without its checkpoint rows, and the rows' checkpoint ids.
+#: A record as the ledger uses it: the record without its checkpoint rows, and the rows' checkpoint ids.
 Parsed = tuple[Record, tuple[str, ...]]
 
 
-#: What :func:`_parse` answers: the parsed record, or the problems and the finding ids of a record that does
-#: not read; and the file's content hash (None when it cannot be read).
-Parsed_ = tuple[Parsed | None, list[Problem], set[str], str | None]
+#: What :func:`_parse` answers: the parsed record and what the cache keeps of it (or, in a pool's worker, that
+#: pickled), or None with the problems and the finding ids of a record that does not read; and the file's
+#: content hash (None when it cannot be read).
+Parsed_ = tuple[tuple[Parsed, Kept] | bytes | None, list[Problem], set[str], str | None]
 
 
 def _parse(_: None, item: tuple[str, str]) -> Parsed_:
@@ -293,24 +298,24 @@ def _parse(_: None, item: tuple[str, str]) -> Parsed_:
     parsed = read_record_rows(path, rel, problems, broken, content)
     if parsed is None:
         return None, problems, broken, key
-    return parsed, [], broken, key
+    record, ids, kept = parsed
+    return ((record, ids), kept), [], broken, key
 
 
-def _parse_pickled(shared: None, item: tuple[str, str]) -> tuple[bytes | None, list[Problem], set[str], str | None]:
-    """:func:`_parse` in a pool's worker: the parsed record pickled, as the cache keeps it and the pool sends it."""
+def _parse_pickled(shared: None, item: tuple[str, str]) -> Parsed_:
+    """:func:`_parse` in a pool's worker: what the cache keeps, pickled, as the cache holds it and the pool sends it."""
     parsed, problems, broken, key = _parse(shared, item)
-    return (None if parsed is None else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)), problems, broken, key
+    return (None if parsed is None else cache_dump(parsed[1])), problems, broken, key
 
 
-def _parse_all(items: list[tuple[str, str]], jobs: int | None,
-               progress: Progress) -> list[tuple[Parsed | bytes | None, list[Problem], set[str], str | None]]:
+def _parse_all(items: list[tuple[str, str]], jobs: int | None, progress: Progress) -> list[Parsed_]:
     """:func:`_parse` on every item, in a pool from :data:`POOL_THRESHOLD` items, counted on ``progress``.
 
-    From a pool, each parsed record comes back pickled (:func:`_parse_pickled`): the bytes go into the cache
-    as they are, and the record is unpickled once, here.
+    From a pool, what the cache keeps of each record comes back pickled (:func:`_parse_pickled`): the
+    bytes go into the cache as they are, and the record is made from them once, here.
     """
     count = parallel.workers(len(items), jobs, POOL_THRESHOLD, POOL_LIMIT)
-    results: list[tuple[Parsed | bytes | None, list[Problem], set[str], str | None]] = []
+    results: list[Parsed_] = []
     if count == 1:
         for item in items:
             results.append(_parse(None, item))
@@ -385,10 +390,37 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress)
+        try:
+            return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress)
+        except _Spoilt:  # a cached record that no longer unpickles: read everything as if there were no cache
+            return _build_ledger(Path(root), catalog, as_of, jobs, rules, False, progress)
     finally:
         if collecting:
             gc.enable()
+
+
+@frozen
+class UnitResult:
+    """One unit's records replayed on their own, as the cache keeps it between runs."""
+
+    #: The latest date of any of its events: the replay holds for any ``as_of`` from then on.
+    latest: dt.date
+    #: Its findings, each with the order of its record's event among all (date, record file, index).
+    entries: tuple[tuple[tuple[dt.date, str, int], Entry], ...]
+    #: The finding ids its records claim: id -> (date, record file).
+    claims: dict[str, tuple[dt.date, str]]
+    #: The record files its records follow.
+    follows: frozenset[str]
+
+
+def context(catalog: Catalog, rules: LedgerRules) -> str:
+    """A digest of what a unit's replay depends on besides its records: the catalog's facts and the stop kinds."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr([(c.id, c.level.value) for c in catalog.checkpoints]).encode())
+    digest.update(repr([(c.id, c.checkpoints) for c in catalog.checklists]).encode())
+    digest.update(repr(catalog.categories).encode())
+    digest.update(repr(sorted(rules.stop_names().items())).encode())
+    return digest.hexdigest()
 
 
 def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None, rules: LedgerRules | None,
@@ -405,55 +437,167 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
     names = _record_names(root / "records")
     folder = os.path.join(root, "records")
     items = [(os.path.join(folder, name), f"records/{name}") for name in names]
-    store = Cache(root) if cache else None
+    store = Cache(root, context(catalog, rules)) if cache else None
     keys: list[str | None] = [None] * len(items)
     signatures: list[tuple[int, ...] | None] = [None] * len(items)
-    parsed: list[Parsed_] = [(None, [], set(), None)] * len(items)
+    #: The record of each item, once parsed or taken from the cache.
+    parsed: list[Parsed | None] = [None] * len(items)
+    #: The unit of each item that reads.
+    unit_of: list[str | None] = [None] * len(items)
+    failed: list[tuple[int, list[Problem], set[str]]] = []
     todo = []
     progress.phase("核对检查记录", total=len(items))
     for i, (path, rel) in enumerate(items):
-        hit = None
         if store is not None:
             signature = signatures[i] = _signature(path)
             key = store.known(rel, signature)
             if key is None and store.entries:  # changed, new, or renamed: hashed, in case its content is cached
                 key = _content_key(path)
             keys[i] = key
-            hit = store.get(key) if key is not None else None
-        if hit is not None:
-            parsed[i] = (hit, [], set(), key)
-            if store is not None and key is not None:
-                store.remember(rel, signatures[i], key)
-        else:
-            todo.append(i)
+            unit = store.unit_of(key) if key is not None else None
+            if unit is not None:
+                unit_of[i] = unit
+                assert key is not None
+                store.remember(rel, signature, key)
+                continue
+        todo.append(i)
     progress.advance(count=len(items) - len(todo))
     progress.phase("读取新的检查记录", total=len(todo))
     results = _parse_all([items[i] for i in todo], jobs, progress)
     for i, (found, own, bad, key) in zip(todo, results, strict=True):
+        if found is None:
+            failed.append((i, own, bad))
+            continue
         blob = None
-        if isinstance(found, bytes):
-            blob, found = found, pickle.loads(found)  # from this run's own workers
-        parsed[i] = (found, own, bad, key)
-        if store is not None and key is not None and found is not None:
-            store.put(key, found, blob)
+        if isinstance(found, bytes):  # from this run's own workers: what the cache keeps, pickled
+            blob, kept = found, pickle.loads(found)
+            record = kept_record(kept)
+        else:
+            record, kept = found
+        parsed[i] = record
+        unit_of[i] = record[0].unit
+        keys[i] = key
+        if store is not None and key is not None:
+            store.put(key, record[0].unit, kept, blob)
             store.remember(items[i][1], signatures[i], key)
+    progress.phase("复核隐患闭环", total=None)
+    if not problems and not failed:
+        fast = _by_unit(ledger, items, keys, parsed, unit_of, catalog, rules, store, set(names))
+        if fast:
+            if store is not None:
+                store.save()
+            apply_rules(ledger, rules, catalog, set())
+            return ledger
     if store is not None:
         store.save()
-    progress.phase("复核隐患闭环", total=None)
-    files = set(names)
+    _replay_all(ledger, items, keys, parsed, failed, unreadable, catalog, rules, store, set(names))
+    return ledger
+
+
+class _Spoilt(Exception):
+    """A record's cache entry does not unpickle (the cache drops it)."""
+
+
+def _record(i: int, keys: list[str | None], parsed: list[Parsed | None], store: Cache | None) -> Parsed:
+    """Item ``i``'s record: as parsed in this run, or from the cache."""
+    found = parsed[i]
+    if found is None:
+        key = keys[i]
+        kept = store.get(key) if store is not None and key is not None else None
+        if kept is None:
+            raise _Spoilt
+        found = parsed[i] = kept_record(kept)
+    return found
+
+
+def _by_unit(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None], parsed: list[Parsed | None],
+             unit_of: list[str | None], catalog: Catalog, rules: LedgerRules, store: Cache | None,
+             files: set[str]) -> bool:
+    """Replay each unit's records on their own, reusing each unchanged unit's replay from the cache.
+
+    False (the ledger untouched) when anything is wrong: a record naming an unknown unit, a problem in any
+    unit's records, a finding id claimed by two units, a record following one that is not there.  The
+    caller then replays the whole ledger in one, so that the problems are reported as they always were.
+    """
+    by_unit: dict[str, list[int]] = {}
+    for i, unit in enumerate(unit_of):
+        by_unit.setdefault(unit, []).append(i)  # type: ignore[arg-type]
+    units = ledger.units
+    if not all(unit in units for unit in by_unit):
+        return False
+    replays: list[UnitResult] = []
+    for unit, indexes in by_unit.items():
+        key = (repr(units[unit]), tuple((items[i][1], keys[i]) for i in indexes))
+        held = store.unit(unit, key) if store is not None and None not in key[1] else None
+        if held is None or held.latest > ledger.as_of:
+            held = _replay_unit(ledger, [(items[i][1], _record(i, keys, parsed, store)) for i in indexes], catalog,
+                                rules, files)
+            if held is None:
+                return False
+            if store is not None and None not in key[1] and held.latest <= ledger.as_of:
+                store.put_unit(unit, key, held)
+        replays.append(held)
+    claims: dict[str, tuple[dt.date, str]] = {}
+    for held in replays:
+        if not held.follows <= files or not claims.keys().isdisjoint(held.claims):
+            return False
+        claims.update(held.claims)
+    ordered = sorted((pair for held in replays for pair in held.entries), key=_first)
+    ledger.entries = {entry.finding.id: entry for _, entry in ordered}
+    ledger.records = len(items)
+    return True
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
+
+
+def _replay_unit(ledger: Ledger, records: list[tuple[str, Parsed]], catalog: Catalog, rules: LedgerRules,
+                 files: set[str]) -> UnitResult | None:
+    """One unit's records checked and replayed on their own; None when any of them has a problem."""
+    problems: list[Problem] = []
+    claims: dict[str, tuple[dt.date, str]] = {}
+    broken: set[str] = set()
+    events: list[_Event] = []
+    follows = set()
+    for rel, (record, rows) in records:
+        moves, slots = _check(record, rows, rel, catalog, ledger.units, files, problems)
+        events.extend(_claim(rel, record.date, moves, slots, [], claims, broken, problems))
+        if record.follows:
+            follows.add(record.follows)
+    if problems or broken:
+        return None
+    events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
+    alone = Ledger(ledger.as_of, ledger.units, stop_names=ledger.stop_names)
+    _replay(alone, events, catalog, claims, broken, rules)
+    if alone.problems:
+        return None
+    order = {e.finding: (e.date, e.file, e.seq) for e in events if e.phase == NEW}
+    latest = events[-1].date if events else dt.date.min
+    return UnitResult(latest, tuple((order[ident], entry) for ident, entry in alone.entries.items()), claims,
+                      frozenset(follows))
+
+
+def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None], parsed: list[Parsed | None],
+                failed: list[tuple[int, list[Problem], set[str]]], unreadable: dict[str, int], catalog: Catalog,
+                rules: LedgerRules, store: Cache | None, files: set[str]) -> None:
+    """Check every record against the catalog, the units and the other records, in file order, and replay them all."""
+    problems = ledger.problems
     claims: dict[str, tuple[dt.date, str]] = {}
     broken: set[str] = set()
     events: list[_Event] = []
     unchecked: dict[str, int] = dict.fromkeys(unreadable, 0)
-    for (_, rel), (found, own, bad, _) in zip(items, parsed, strict=True):
+    not_read = {i: (own, bad) for i, own, bad in failed}
+    for i, (_, rel) in enumerate(items):
         ledger.records += 1
-        broken |= bad
-        if found is None:
+        if i in not_read:
+            own, bad = not_read[i]
+            broken |= bad
             problems.extend(own)
             continue
-        record, rows = found
+        record, rows = _record(i, keys, parsed, store)
         own = []
-        moves, slots = _check(record, rows, rel, catalog, units, files, own, unreadable)
+        moves, slots = _check(record, rows, rel, catalog, ledger.units, files, own, unreadable)
         kept = _claim(rel, record.date, moves, slots, own, claims, broken, problems)
         if record.unit in unreadable:  # not replayed: its moves would only be reported against a unit not read
             unchecked[record.unit] += 1
@@ -469,7 +613,6 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
     events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
     stuck = _replay(ledger, events, catalog, claims, broken, rules)
     apply_rules(ledger, rules, catalog, stuck)
-    return ledger
 
 
 def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,

@@ -365,6 +365,11 @@ _ROW = re.compile(r'[ \t]*\{ checkpoint = "([^"\\\x00-\x1f\x7f-\x9f]*)", title =
                   r'mark = "([^"\\\x00-\x1f\x7f-\x9f]*)" \}(,?)[ \t]*\n')
 _ROWS_END = re.compile(r"[ \t]*\][ \t]*(?:\n|$)")
 _TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
+#: The rows' array exactly as ``inspect new`` writes it (tomli_w: four spaces, a comma after every row), with
+#: strings without escapes or control characters and valid marks: its text says everything the ledger needs.
+_ROWS_BLOCK = re.compile(r'item = \[\n((?:    \{ checkpoint = "[^"\\\x00-\x1f\x7f-\x9f]*", '
+                         r'title = "[^"\\\x00-\x1f\x7f-\x9f]*", mark = "(?:ok|fixing|fail|)" \},\n)*)\]\n')
+_ROW_CHECKPOINT = re.compile(r'\{ checkpoint = "([^"]*)"')
 
 
 # -- The plain shape: what inspect new and inspect recheck write and people add, read line by line -------------
@@ -632,32 +637,87 @@ def _rows(value: Any) -> tuple[str, ...]:
     return tuple(ids)
 
 
+def _split_rows(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """The text with its rows' array as ``item = []``, and the rows' checkpoints; None unless it is as written.
+
+    Only an array as :data:`_ROWS_BLOCK` has it, at the top level (no table header before it), is taken;
+    whether the rest is plain is :func:`_plain`'s to say, so that a block inside a multi-line string or an
+    array leaves a rest that is not plain, and the whole text goes to :func:`_loads`.
+    """
+    at = 0 if text.startswith("item = [\n") else text.find("\nitem = [\n") + 1
+    if not at and not text.startswith("item = [\n"):
+        return None
+    block = _ROWS_BLOCK.match(text, at)
+    if block is None or _TABLE_HEADER.search(text, 0, at) is not None:
+        return None
+    return text[:at] + "item = []\n" + text[block.end():], tuple(_ROW_CHECKPOINT.findall(block[1]))
+
+
+def _quick(text: str) -> tuple[dict[str, Any], tuple[str, ...]] | None:
+    """The record's table without its rows and the rows' checkpoints, read directly when it is plain."""
+    if "item" not in text:  # a recheck record: no rows
+        data = _plain(text)
+        return None if data is None else (data, ())
+    split = _split_rows(text)
+    if split is None:
+        return None
+    rest, ids = split
+    data = _plain(rest)
+    if data is None or data.get("item") != []:
+        return None
+    del data["item"]
+    return data, ids
+
+
+#: A record as the ledger keeps it between runs (:mod:`checkframe.ledger.cache`): its table as plain data without
+#: the rows (``("data", table)``), or, for a record only the converter structures, the record without its rows
+#: (``("record", record)``); and the rows' checkpoint ids.
+Kept = tuple[tuple[str, Any], tuple[str, ...]]
+
+
 def read_record_rows(path: Path | str, rel: str, problems: list[Problem], broken: set[str] | None = None,
-                     content: bytes | None = None) -> tuple[Record, tuple[str, ...]] | None:
+                     content: bytes | None = None) -> tuple[Record, tuple[str, ...], Kept] | None:
     """:func:`read_record`, the record without its rows and the rows' checkpoints: what the ledger keeps.
 
     ``content`` is the file's bytes when the caller has read them already.  A record as it should be is
     structured without the converter (:func:`_quick_hook`); any other goes through :func:`read_record`,
-    so its problems are the same.
+    so its problems are the same.  The third item is what the ledger's cache keeps of it (:func:`kept_record`
+    makes the record from it again): plain data, which pickles several times faster than the record.
     """
     try:
-        data = _loads(read_text(path) if content is None else decode_text(content))
-        if data.__class__ is dict and "item" in data:
-            rows = data.pop("item")
+        text = read_text(path) if content is None else decode_text(content)
+        quick = _quick(text)
+        if quick is not None:
+            data, ids = quick
+        else:
+            data = _loads(text)
+            if data.__class__ is not dict:
+                raise _Unusual
+            rows = data.pop("item", [])
             try:
                 ids = _rows(rows)
-                record = _QUICK_RECORD(data)
-            finally:
+            except Exception:
                 data["item"] = rows
-        else:
-            ids, record = (), _QUICK_RECORD(data)
-        return record, ids
+                raise
+        return _QUICK_RECORD(data), ids, (("data", data), ids)
     except Exception:  # noqa: BLE001 - unusual or wrong: the full reader says what, as it always did
         pass
     full = read_record(Path(path), rel, problems, broken)
     if full is None:
         return None
-    return attrs.evolve(full, item=()), tuple(row.checkpoint for row in full.item)
+    bare, ids = attrs.evolve(full, item=()), tuple(row.checkpoint for row in full.item)
+    return bare, ids, (("record", bare), ids)
+
+
+def kept_record(kept: Kept) -> tuple[Record, tuple[str, ...]]:
+    """The record and its rows' checkpoints from what :func:`read_record_rows` gave the cache."""
+    (form, value), ids = kept
+    if form == "record":
+        return value, ids
+    try:
+        return _QUICK_RECORD(value), ids
+    except Exception:  # noqa: BLE001 - what the quick structuring does not take, the converter does
+        return _CONVERTER.structure(value, Record), ids
 
 
 def read_record(path: Path, rel: str, problems: list[Problem], broken: set[str] | None = None) -> Record | None:

@@ -100,7 +100,11 @@ def read_bytes(path: Path | str, *, limit: int = MAX_BYTES) -> bytes:
         if info.st_size > limit:
             raise ReadError(f"too big: {_size(info.st_size)}, and the limit is {_size(limit)}")
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+            # Asking for the size the file has saves allocating (and faulting in) ``limit`` bytes for each
+            # small file; a file that grew since is read on, up to the limit.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(limit + 1 - len(data))
     except OSError as exc:
         raise ReadError(_why(exc)) from None
     if len(data) > limit:

@@ -25,8 +25,10 @@ A deadline that passes before acceptance makes a finding overdue
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
+import operator
 from typing import Any
 
 import attrs
@@ -70,10 +72,35 @@ __all__ = [
 ]
 
 
+
+def quick_pickle(cls: Any) -> Any:
+    """Pickle an attrs class's instances as a tuple of their fields, set again from C: about twice as fast.
+
+    attrs gives a slotted class a ``__getstate__`` building a dict and a ``__setstate__`` looping over it in
+    Python; the ledger's cache unpickles tens of thousands of findings a run, so its classes take these
+    (the same fields, in field order; the cache's version digest covers this module).
+    """
+    names = tuple(a.name for a in attrs.fields(cls))
+    get = operator.attrgetter(*names)
+    bind = object.__setattr__.__get__
+    drain = collections.deque
+
+    def getstate(self: Any) -> tuple[Any, ...]:
+        got = get(self)
+        return got if len(names) > 1 else (got,)
+
+    def setstate(self: Any, state: tuple[Any, ...]) -> None:
+        drain(map(bind(self), names, state), 0)
+
+    cls.__getstate__ = getstate
+    cls.__setstate__ = setstate
+    return cls
+
 class LoopError(Invalid):
     """A move that the closed loop forbids."""
 
 
+@quick_pickle
 @frozen
 class Remediation:
     """整改: how a finding is to be fixed, by one remediation category."""
@@ -100,6 +127,7 @@ class Remediation:
 PRODUCTION_STOP = "production_stop"
 
 
+@quick_pickle
 @frozen
 class Stop:
     """停产停业整改: production stopped, fully or in part, until a major hazard is removed."""
@@ -113,6 +141,7 @@ class Stop:
     note: str = ""
 
 
+@quick_pickle
 @frozen
 class Resumption:
     """恢复生产: an application after a stop, its acceptance check (验收) and who agreed (同意)."""
@@ -126,6 +155,7 @@ class Resumption:
     note: str = ""
 
 
+@quick_pickle
 @frozen
 class Enforcement:
     """What was done against an illegal operation (非法违法生产经营建设行为): 附件4's enforcement columns."""
@@ -137,6 +167,7 @@ class Enforcement:
     decision_number: str = ""
 
 
+@quick_pickle
 @frozen
 class Recheck:
     """回查: a later visit that confirms a fix, or does not."""
@@ -149,6 +180,7 @@ class Recheck:
     department: bool = False
 
 
+@quick_pickle
 @frozen
 class Finding:
     """事故隐患: a failure found at a checkpoint, and its way through the loop."""

@@ -37,6 +37,7 @@ from checkframe.ledger.findings import (
     Resumption,
     close,
     is_overdue,
+    quick_pickle,
     recheck,
     remediate,
     report_fixed,
@@ -66,6 +67,7 @@ TABLES = {REPORT: "report", REMEDIATE: "remediate", ESCALATE: "escalate", STOP: 
           RECHECK: "recheck", CLOSE: "close", RESUME: "resume"}
 
 
+@quick_pickle
 @frozen
 class Entry:
     """A finding on the ledger and where it came from."""
@@ -399,6 +401,7 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
             gc.enable()
 
 
+@quick_pickle
 @frozen
 class UnitResult:
     """One unit's records replayed on their own, as the cache keeps it between runs."""

@@ -169,18 +169,20 @@ class Cache:
         self.used.add(key)
         return held[0]
 
-    def get(self, key: str) -> Any:
-        held = self.entries.get(key)
-        if held is None:
-            return None
+    def _take(self, table: dict[str, Any], name: str, blob: bytes, used: set[str]) -> Any:
+        """``blob`` of ``table[name]`` unpickled and kept for the next run; None (and dropped) when it is corrupt."""
         try:
-            found = load(held[1])
-        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: the record is parsed again
-            del self.entries[key]
+            found = load(blob)
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: read or replayed again
+            del table[name]
             self.changed = True
             return None
-        self.used.add(key)
+        used.add(name)
         return found
+
+    def get(self, key: str) -> Any:
+        held = self.entries.get(key)
+        return None if held is None else self._take(self.entries, key, held[1], self.used)
 
     def put(self, key: str, unit: str, value: Any, blob: bytes | None = None) -> None:
         """Keep ``value`` of unit ``unit`` under ``key``; ``blob`` is it pickled already (by a pool's worker)."""
@@ -193,14 +195,7 @@ class Cache:
         held = self.units.get(unit)
         if held is None or held[0] != key:
             return None
-        try:
-            found = load(held[1])
-        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: the unit is replayed again
-            del self.units[unit]
-            self.changed = True
-            return None
-        self.units_used.add(unit)
-        return found
+        return self._take(self.units, unit, held[1], self.units_used)
 
     def put_unit(self, unit: str, key: Any, value: Any) -> None:
         self.units[unit] = (key, dump(value))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
 import re
 import shutil
 import time
@@ -28,11 +29,13 @@ import attrs
 from checkframe.catalog import Catalog, build_catalog
 from checkframe.errors import ContentError, Problem, write_problem
 from checkframe.plugins import PluginInfo, Plugins, call_each, load_plugins
+from checkframe.publish import pagecache
 from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
 from checkframe.publish.inputs import fingerprint
 from checkframe.publish.links import PageLinks, check_links
 from checkframe.publish.overrides import check_overrides
+from checkframe.publish.pagecache import PageReuse
 from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
 from checkframe.publish.printforms import forms_digest, plugin_forms
@@ -40,7 +43,7 @@ from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load
 from checkframe.publish.search import Document, index_files
 from checkframe.publish.site import TEMPLATES, gather_site
 from checkframe.registers import BuildFiles, SiteRegister
-from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder
+from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder, write_atomic
 from checkframe.util.progress import NO_PROGRESS, Progress
 
 __all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]
@@ -61,6 +64,8 @@ class BuildResult:
     pdfs: int
     #: False when the inputs had not changed and nothing was written.
     written: bool
+    #: How many pages were rendered; the others were unchanged and read back from the last build's output.
+    rendered: int = 0
 
 
 # -- Writing -----------------------------------------------------------------------------
@@ -74,6 +79,75 @@ def _write_tree(root: Path, files: dict[str, bytes]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         target.write_bytes(data)
+
+
+#: A rebuild that changes the bytes of at most this share of the pages writes the changed files into the output in
+#: place; above it, the whole site is written into a fresh folder that replaces the output (one sync, not one a file).
+#: Pages read back change too when the edition line's check code does, that is on any content edit.
+IN_PLACE_SHARE = 0.25
+
+
+def _update_tree(output: Path, files: dict[str, bytes], unchanged: set[str], moved: Path) -> int:
+    """Make ``output`` hold ``files``, the files under ``moved`` (moved from there) and its STAMP, and nothing else.
+
+    ``unchanged`` are paths whose file in ``output`` is known to hold their bytes.  Every other file is
+    compared with what is there and written (atomically) only when it differs; files and folders that a fresh
+    build would not have are removed.  The STAMP is first marked unfinished (no fingerprint), so that a
+    build stopped half-way is not taken for an up-to-date one; the caller writes the real one at the end.
+    Returns how many files were written or moved in.
+    """
+    write_atomic(output / STAMP, json.dumps({"fingerprint": None, "pages": 0, "pdfs": 0}) + "\n")
+    present = _tree_files(output)
+    incoming = _tree_files(moved)
+    written = 0
+    for path, data in sorted(files.items()):
+        if path in unchanged and path in present:
+            continue
+        target = output / path
+        if path in present and _same_bytes(target, data):
+            continue
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, data)
+        written += 1
+    for path in sorted(incoming):
+        target = output / path
+        if path in present and _same_bytes(target, (moved / path).read_bytes()):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(moved / path, target)
+        written += 1
+    for path in sorted(set(present) - set(files) - set(incoming) - {STAMP}):
+        (output / path).unlink()
+    wanted = {Path(path).parent.as_posix() for path in [*files, *incoming]}
+    wanted |= {Path(folder).relative_to(moved).as_posix() for folder, _, _ in os.walk(moved)}
+    wanted |= {parent.as_posix() for folder in list(wanted) for parent in Path(folder).parents}
+    for folder, _, _ in sorted(os.walk(output), key=lambda entry: -len(entry[0])):
+        rel = Path(folder).relative_to(output).as_posix()
+        if rel not in wanted:
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+    return written
+
+
+def _tree_files(root: Path) -> set[str]:
+    """The paths (``/`` between folders) of the files below ``root``."""
+    found: set[str] = set()
+    for folder, _, names in os.walk(root):
+        rel = Path(folder).relative_to(root).as_posix()
+        prefix = "" if rel == "." else f"{rel}/"
+        found.update(prefix + name for name in names)
+    return found
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def build(
@@ -149,6 +223,10 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         if previous.get("fingerprint") == stamp:
             log.info("no input changed since the last build (fingerprint %s)", stamp[:12])
             return BuildResult(project_root / OUTPUT, previous["pages"], previous["pdfs"], written=False)
+    # The pages of the last build, to read back those whose inputs did not change (see site.SiteRenderer.finish).
+    ours = stamp_file.is_file() and not stamp_file.is_symlink()
+    reuse = PageReuse(None if force or not ours else pagecache.load(project_root / CACHE),
+                      project_root / OUTPUT if ours else None)
 
     # 2. The catalog: every problem of every plugin at once.
     try:
@@ -186,10 +264,13 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     gc.disable()  # rendering makes many objects and frees few: the cycle collector only rescans them
     try:
         try:
-            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs)
+            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs, reuse)
         except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
             raise ContentError([_template_error(exc, registers)]) from None
         log.info("pages: %d files rendered (%.1f s)", len(files), time.monotonic() - started)
+        if reuse.previous is not None:
+            log.info("%d of %d pages rendered, the others unchanged since the last build", len(reuse.rendered),
+                     len(reuse.records))
         # The search index: more files of the site, from the text the render workers took from each page.
         progress.phase("indexing for search")
         for path, data in index_files(documents).items():
@@ -219,24 +300,36 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     if problems:
         raise ContentError(problems)
 
-    # 5. Write into a fresh folder beside the output, print the PDFs into it, swap it in.
+    # 5. Write into a fresh folder beside the output, print the PDFs into it, swap it in; or, when few pages
+    #    changed, print the PDFs into a fresh folder and put only what changed into the output.
     pages = sum(1 for p in files if p.endswith(".html"))
+    in_place = reuse.previous is not None and pages - len(reuse.kept) <= pages * IN_PLACE_SHARE and output.is_dir()
+    stamp_text = json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n"
     try:
         with staging_folder(output) as staging:
             progress.phase(f"writing {pages} pages")
-            _write_tree(staging, files)
+            if not in_place:
+                _write_tree(staging, files)
             try:
                 print_all(catalog, project, staging / "pdf", cache / "pdf", jobs, forms=list(forms.values()),
                           progress=progress)
             except PrintError as exc:
                 raise ContentError([Problem("", str(exc))]) from None
-            (staging / STAMP).write_text(
-                json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n", encoding="utf-8"
-            )
-            swap_folder(staging, output)
+            if in_place:
+                written = _update_tree(output, files, reuse.kept, staging)
+                write_atomic(output / STAMP, stamp_text)
+                shutil.rmtree(staging, ignore_errors=True)
+                log.info("%d files written in place, the others unchanged", written)
+            else:
+                (staging / STAMP).write_text(stamp_text, encoding="utf-8")
+                swap_folder(staging, output)
         log.info("written to %s (%.1f s)", output.as_posix(), time.monotonic() - started)
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the output as it was
         raise ContentError([write_problem(exc, project_root, output)]) from None
+    try:
+        pagecache.save(cache, reuse.cache())
+    except OSError as exc:  # the next build renders every page, that is all
+        log.warning("could not keep the rendered pages in %s: %s", cache.as_posix(), exc)
     # 6. Plugins act on the written site.
     problems = [failure.problem("checkframe_build_written") for _, _, failure in call_each(
         plugins, "checkframe_build_written", lambda info: {"output": output, "catalog": catalog, "project": project},
@@ -244,7 +337,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     if problems:
         raise ContentError(problems)
     shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
-    return BuildResult(output, pages, len(pdfs), written=True)
+    return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered))
 
 
 def added_files(

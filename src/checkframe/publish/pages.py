@@ -28,6 +28,7 @@ from checkframe.publish import search
 from checkframe.publish.changes import changes_context
 from checkframe.publish.guide import guide_pages
 from checkframe.publish.links import PageLinks
+from checkframe.publish.pagecache import PageReuse
 from checkframe.publish.printforms import sector_forms
 from checkframe.publish.project import Project
 from checkframe.publish.site import STATIC, SiteRenderer, checkpoint_path, environment
@@ -165,8 +166,8 @@ def _home_pages(site: SiteRenderer, shown: Shown) -> None:
         for s in shown.sectors
     }, major_count=len(shown.majors), checkpoint_count=len(shown.checkpoints), change_counts=changes and (
         len(changes["added"]), len(changes["changed"]), len(changes["removed"])))
-    site.render("search.html", "search.html")
-    site.render("404.html", "404.html")
+    site.render("search.html", "search.html", whole_catalog=False)
+    site.render("404.html", "404.html", whole_catalog=False)
 
 
 def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
@@ -182,14 +183,14 @@ def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
     for sector in shown.sectors:
         groups = [(g, list(by_group.get(g.key, []))) for g in groups_of.get(sector.id, [])]
         site.render(
-            f"sector/{sector.id}.html", "sector.html", sector=sector, groups=groups,
+            f"sector/{sector.id}.html", "sector.html", whole_catalog=False, sector=sector, groups=groups,
             checklists=[c for c in shown.checklists if c.sector == sector.id],
             forms=sector_forms(site.plugins, sector.id),
         )
         ordered = [cp for _, members in groups for cp in members]
         for i, checkpoint in enumerate(ordered):
             site.render(
-                checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
+                checkpoint_path(checkpoint.id), "checkpoint.html", whole_catalog=False, checkpoint=checkpoint,
                 sector=sector, group=catalog.group(checkpoint.group_key), sector_shown=True,
                 checklists=shown.appears_in.get(checkpoint.id, []),
                 previous=ordered[i - 1] if i > 0 else None,
@@ -198,7 +199,7 @@ def _sector_pages(site: SiteRenderer, shown: Shown) -> None:
     for checkpoint in shown.checkpoints:
         if checkpoint.sector not in shown.sector_ids:
             site.render(
-                checkpoint_path(checkpoint.id), "checkpoint.html", checkpoint=checkpoint,
+                checkpoint_path(checkpoint.id), "checkpoint.html", whole_catalog=False, checkpoint=checkpoint,
                 sector=catalog.sector(checkpoint.sector), group=catalog.group(checkpoint.group_key),
                 sector_shown=False,  # on a checklist of the handbook, from a sector it leaves out: no page to link
                 checklists=shown.appears_in.get(checkpoint.id, []), previous=None, next=None,
@@ -216,7 +217,7 @@ def _checklist_pages(site: SiteRenderer, shown: Shown) -> None:
                 runs[-1][1].append(item)
             else:
                 runs.append((catalog.group(item.group_key), [item]))
-        site.render(f"checklist/{checklist.id}.html", "checklist.html", checklist=checklist, runs=runs,
+        site.render(f"checklist/{checklist.id}.html", "checklist.html", whole_catalog=False, checklist=checklist, runs=runs,
                     sector=catalog.sector(checklist.sector), fill_in=fill_in_json(site, kinds, checklist.id))
 
 
@@ -274,6 +275,7 @@ def render_site(
     links: dict[str, PageLinks] | None = None,
     searchable: list[search.Document] | None = None,
     jobs: int | None = None,
+    reuse: PageReuse | None = None,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """Render every page; return ``{path: bytes}`` and ``{path: where it came from}``.
 
@@ -284,6 +286,8 @@ def render_site(
         reads them, in the order the pages were listed.
     :param jobs: processes rendering the pages: 1 renders in this process; by default one per core from
         :data:`~checkframe.publish.site.PARALLEL_MIN_PAGES` pages up (see :func:`checkframe.util.parallel.workers`).
+    :param reuse: the last build's pages, to read back those whose inputs are unchanged instead of rendering them;
+        filled with this build's records (see :meth:`checkframe.publish.site.SiteRenderer.finish`).
     """
     extra = [
         ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()
@@ -292,8 +296,9 @@ def render_site(
     ]
     for register in registers:
         extra.extend(register.pages)
-    env = environment([d for r in registers for d in r.template_dirs])
-    site = SiteRenderer(catalog, project, plugins, env, extra, pdfs)
+    template_dirs = [d for r in registers for d in r.template_dirs]
+    site = SiteRenderer(catalog, project, plugins, environment(template_dirs), extra, pdfs, template_dirs=template_dirs,
+                        reuse=reuse)
     shown = Shown(catalog, project, site.sectors)
     _home_pages(site, shown)
     _sector_pages(site, shown)

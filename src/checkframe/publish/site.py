@@ -14,8 +14,11 @@ the output is the same bytes either way.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import posixpath
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -25,17 +28,21 @@ import attrs
 import jinja2
 from markupsafe import Markup, escape
 
+import checkframe
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem
-from checkframe.model import HazardLevel, scope_label
+from checkframe.model import REFERENCE, HazardLevel, scope_label
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import markdown, search
+from checkframe.publish.inputs import digest_tree, package_digest
 from checkframe.publish.links import page_links
+from checkframe.publish.pagecache import PAGE_CACHE_FORMAT, PageCache, PageRecord, PageReuse, bytes_digest
 from checkframe.publish.project import Project
 from checkframe.registers import ExtraPage, SiteRegister
 from checkframe.util import parallel
 
-__all__ = ["PARALLEL_MIN_PAGES", "SiteRenderer", "checkpoint_path", "edition_line", "environment", "gather_site"]
+__all__ = ["PARALLEL_MIN_PAGES", "SiteRenderer", "catalog_digest", "checkpoint_path", "edition_is_plain", "edition_line",
+           "environment", "gather_site"]
 
 TEMPLATES = Path(str(resources.files("checkframe") / "templates" / "site"))
 STATIC = Path(str(resources.files("checkframe") / "static"))
@@ -155,18 +162,24 @@ def checkpoint_path(id: str) -> str:
     return f"checkpoint/{id}.html"
 
 
-def edition_line(config: Any, catalog: Catalog) -> str:
-    """The edition as every page and printout names it: 2024年版 · 2024年3月1日 · 内容校验码 1a2b3c4d.
-
-    Without a date in the project, the date of the newest document the content cites stands for it.
-
-    The check code is a digest of the catalog's export, so two builds of the same content show the same
-    line and a printout can be matched to the handbook it came from.
-    """
+def catalog_digest(catalog: Catalog) -> str:
+    """The digest of the catalog's export: the edition's check code, and what a page that may show anything of the
+    catalog is keyed by."""
     import hashlib
 
     from checkframe.catalog.export import catalog_to_json
 
+    return hashlib.sha256(catalog_to_json(catalog).encode()).hexdigest()
+
+
+def edition_line(config: Any, catalog: Catalog, digest: str | None = None) -> str:
+    """The edition as every page and printout names it: 2024年版 · 2024年3月1日 · 内容校验码 1a2b3c4d.
+
+    Without a date in the project, the date of the newest document the content cites stands for it.
+
+    The check code is a digest of the catalog's export (``digest``, when :func:`catalog_digest` was taken already),
+    so two builds of the same content show the same line and a printout can be matched to the handbook it came from.
+    """
     parts = [config.edition] if config.edition else []
     if config.date:
         parts.append(chinese_date(config.date))
@@ -174,7 +187,7 @@ def edition_line(config: Any, catalog: Catalog) -> str:
         newest = max((d.date for d in catalog.documents if re.fullmatch(r"\d{4}(-\d{2}){0,2}", d.date)), default="")
         if newest:
             parts.append(f"依据文件截至{chinese_date(newest)}")
-    parts.append("内容校验码 " + hashlib.sha256(catalog_to_json(catalog).encode()).hexdigest()[:8])
+    parts.append("内容校验码 " + (digest or catalog_digest(catalog))[:8])
     return " · ".join(parts)
 
 
@@ -204,9 +217,21 @@ class SiteRenderer:
     origins: dict[str, str] = attrs.Factory(dict)
     #: The pages to render, in order: (path, template, context).
     pages: list[tuple[str, str, dict[str, Any]]] = attrs.Factory(list)
+    #: For each listed page: its own context, and whether it may show anything of the catalog (see :meth:`render`).
+    page_inputs: list[tuple[dict[str, Any], bool]] = attrs.Factory(list)
+    #: The plugins' template folders (the environment's, before checkframe's own).
+    template_dirs: list[Path] = attrs.Factory(list)
+    #: The last build's pages to reuse, and where to report this build's (see :meth:`finish`); None renders all.
+    reuse: PageReuse | None = None
 
-    def render(self, path: str, template: str, origin: str = "", **context: Any) -> None:
-        """List a page; :meth:`finish` renders every listed page."""
+    def render(self, path: str, template: str, origin: str = "", *, whole_catalog: bool = True, **context: Any) -> None:
+        """List a page; :meth:`finish` renders every listed page.
+
+        ``context`` is what this page shows besides what every page is given (see :meth:`shared_digest`); it is in
+        the page's key.  ``whole_catalog=False`` says that the page reads no more of the catalog than its
+        ``context``, the catalog's sectors, documents, groups and categories and the titles of the checkpoints its
+        texts reference; otherwise the page may show anything of the catalog and its key holds the whole catalog.
+        """
         if path in self.origins:
             raise ValueError(f"two pages would be written to {path}")
         depth = path.count("/")
@@ -225,6 +250,7 @@ class SiteRenderer:
             **self.helpers,
             **context,
         )))
+        self.page_inputs.append((context, whole_catalog))
         self.files[path] = b""  # keeps the order in which pages were listed
         self.origins[path] = origin
 
@@ -238,21 +264,183 @@ class SiteRenderer:
 
         With ``links``, also record each page's links and ids (see :func:`page_links`); with ``documents``,
         append the searchable pages' search documents in the listed order (see :func:`search.document`).
+
+        With :attr:`reuse`, each page gets a key: a digest of the inputs every page shares (:meth:`shared_digest`)
+        and of its own (its path, template and context, the titles of the checkpoints its texts reference, and
+        the whole catalog unless it said otherwise, see :meth:`render`).  A page whose key is the one the last
+        build recorded, and whose file in the last output still has the recorded bytes, is read back instead of
+        rendered, its links and search document taken from the record.  The edition line is not in the keys
+        when checkframe's templates show it only as ``{{ edition }}`` (see :func:`edition_is_plain`): the line
+        holds the catalog's check code, which any edit changes, so it is rendered as a placeholder and put in
+        afterwards, and a page read back gets the new line where the old one was.  Either way the bytes are those
+        of a page rendered anew.
         """
         for _, template, _ in self.pages:
             self.env.get_template(template)  # compiled once, here, before any worker starts
-        rendered = _render_pages(self.env, self.pages, links is not None, documents is not None, jobs)
-        for (path, _, _), (data, found, doc) in zip(self.pages, rendered, strict=True):
+        reuse = self.reuse
+        count = len(self.pages)
+        known: dict[int, tuple[bytes, PageRecord, bool]] = {}
+        keys: list[str] = []
+        placeholder = ""
+        edition = str(escape(self.edition))
+        if reuse is not None:
+            splice = not self.template_dirs and edition_is_plain(self.env)
+            shared = self.shared_digest(splice)
+            keys = [self._page_key(shared, i) for i in range(count)]
+            reuse.edition = edition.encode("utf-8")
+            if reuse.previous is not None and reuse.output is not None:
+                for i, (path, _, _) in enumerate(self.pages):
+                    back = self._read_back(reuse.previous, reuse.output, path, keys[i], reuse.edition)
+                    if back is not None:
+                        known[i] = back
+            if splice:
+                placeholder = f"\0edition-{secrets.token_hex(8)}\0"
+        todo = [i for i in range(count) if i not in known]
+        if placeholder:
+            for i in todo:
+                self.pages[i][2]["edition"] = placeholder
+        want_links, want_documents = links is not None or reuse is not None, documents is not None or reuse is not None
+        rendered = dict(zip(todo, _render_pages(self.env, self.pages, todo, want_links, want_documents, placeholder,
+                                                edition, jobs), strict=True))
+        found: Any
+        for i, (path, _, _) in enumerate(self.pages):
+            record: PageRecord | None = None
+            if i in known:
+                data, record, kept = known[i]
+                if kept and reuse is not None:
+                    reuse.kept.add(path)
+                found = record.links
+                doc = None if record.document is None else search.Document(*record.document)
+            else:
+                data, found, doc, at = rendered[i]
+                if reuse is not None:
+                    record = PageRecord(keys[i], bytes_digest(data), at, found, None if doc is None else tuple(doc))
             self.files[path] = data
+            if reuse is not None and record is not None:
+                reuse.records[path] = record
             if links is not None:
                 links[path] = found
             if documents is not None and doc is not None:
                 documents.append(doc)
+        if reuse is not None:
+            reuse.rendered = [self.pages[i][0] for i in todo]
         self.pages = []
+        self.page_inputs = []
+
+    def shared_digest(self, splice: bool) -> str:
+        """A digest of what every page is rendered from: a change here renders every page again.
+
+        checkframe's version and files (code, templates, static files, the author guide), the plugins and their
+        versions, the plugins' template folders, SOURCE_DATE_EPOCH, the project's configuration, the export it
+        compares with, its units and pictures, the extra pages' titles (the footer lists them; each page's text
+        is that page's own input), the header's sectors, the PDFs' paths, every page's path (where a reference
+        links), the catalog's sectors, documents, groups and remediation categories (which pages look up by id),
+        and the edition line unless ``splice`` (see :meth:`finish`).
+        """
+        digest = hashlib.sha256()
+
+        def part(name: str, value: Any) -> None:
+            text = value if isinstance(value, str) else repr(value)
+            digest.update(f"{name} {len(text)}\n{text}\n".encode())
+
+        project, catalog = self.project, self.catalog
+        part("format", PAGE_CACHE_FORMAT)
+        part("checkframe", f"{checkframe.__version__} {package_digest()}")
+        part("plugins", sorted((i.name, i.distribution, i.version) for i in self.plugins.infos.values()))
+        try:
+            for folder in self.template_dirs:
+                part("templates", str(folder))
+                digest_tree(folder, digest)
+            since = project.since_path if project.previous is not None else None
+            part("since", "" if since is None else bytes_digest(since.read_bytes()))
+        except OSError:  # unreadable now (it was read a moment ago): nothing is reused
+            part("unreadable", secrets.token_hex(16))
+        part("date", os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+        part("project", (project.config, project.print, project.changes, project.units))
+        part("assets", [(asset.path, bytes_digest(asset.data)) for asset in project.assets])
+        # A plugin's template may show anything of an extra page; checkframe's show their titles.
+        part("extra", self.extra_pages if self.template_dirs else [(p.slug, p.title, p.origin) for p in self.extra_pages])
+        part("nav", self.nav_sectors)
+        part("pdfs", sorted(self.pdfs.items()))
+        part("paths", list(self.origins))
+        part("catalog", (catalog.sectors, catalog.documents, catalog.groups, catalog.categories))
+        part("edition", "" if splice else self.edition)
+        return digest.hexdigest()
+
+    def _page_key(self, shared: str, index: int) -> str:
+        path, template, _ = self.pages[index]
+        context, whole = self.page_inputs[index]
+        references: set[str] = set()
+        own = self._inputs_text(sorted(context.items()), references)
+        catalog = self.catalog
+        titles = [(ref, catalog.checkpoint(ref).title if catalog.has("checkpoint", ref) else None)
+                  for ref in sorted(references)]
+        text = "\0".join([shared, path, template, self.origins[path], own, repr(titles),
+                          self.catalog_digest if whole or self.template_dirs else ""])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _inputs_text(self, value: Any, references: set[str]) -> str:
+        """``value`` as text for a page key: lists, tuples and dicts item by item, a model object (attrs) by the
+        digest of its repr, taken once per build; the ids of the checkpoints that the texts reference go into
+        ``references``."""
+        if isinstance(value, (list, tuple)):
+            return "(" + ",".join(self._inputs_text(item, references) for item in value) + ")"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{k!r}:{self._inputs_text(v, references)}" for k, v in value.items()) + "}"
+        if attrs.has(type(value)):
+            memo = self._input_memo.get(id(value))
+            if memo is None or memo[0] is not value:
+                text = repr(value)
+                memo = self._input_memo[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest(),
+                                                       tuple(REFERENCE.findall(text)))
+            references.update(memo[2])
+            return memo[1]
+        text = repr(value)
+        if "[[" in text:
+            references.update(REFERENCE.findall(text))
+        return text
+
+    @functools.cached_property
+    def _input_memo(self) -> dict[int, tuple[Any, str, tuple[str, ...]]]:
+        return {}
+
+    @functools.cached_property
+    def catalog_digest(self) -> str:
+        return catalog_digest(self.catalog)
+
+    @staticmethod
+    def _read_back(previous: PageCache, output: Path, path: str, key: str,
+                   edition: bytes) -> tuple[bytes, PageRecord, bool] | None:
+        """The page at ``path`` as the last build wrote it, with this build's edition line, its record, and whether
+        those are the file's bytes; None when it must be rendered (a new key, a file missing or changed since,
+        an edition it may show anywhere)."""
+        record = previous.pages.get(path)
+        if record is None or record.key != key:
+            return None
+        try:
+            data = (output / path).read_bytes()
+        except OSError:
+            return None
+        if bytes_digest(data) != record.digest:
+            return None
+        old = previous.edition
+        if old == edition:
+            return data, record, True
+        if record.edition is None:
+            return None
+        parts, start = [], 0
+        for at in record.edition:
+            if data[at:at + len(old)] != old:
+                return None
+            parts.append(data[start:at])
+            start = at + len(old)
+        parts.append(data[start:])
+        data = edition.join(parts)
+        return data, attrs.evolve(record, digest=bytes_digest(data), edition=_offsets(parts, len(edition))), False
 
     @functools.cached_property
     def edition(self) -> str:
-        return edition_line(self.project.config, self.catalog)
+        return edition_line(self.project.config, self.catalog, self.catalog_digest)
 
     @functools.cached_property
     def nav_sectors(self) -> list[Any]:
@@ -331,30 +519,115 @@ def permalinks(html: str) -> str:
 #: Below this many pages, starting workers costs more than it saves.
 PARALLEL_MIN_PAGES = 400
 
-#: What one page's render returns: its bytes, its links and ids, its search document.
-Rendered = tuple[bytes, Any, Any]
+#: What one page's render returns: its bytes, its links and ids, its search document, and where in its bytes the
+#: edition line starts (see :class:`~checkframe.publish.pagecache.PageRecord`).
+Rendered = tuple[bytes, Any, Any, tuple[int, ...] | None]
 
 
-def _render_page(work: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool, bool],
+def _render_page(work: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool, bool, str, str],
                  index: int) -> Rendered:
-    env, pages, want_links, want_documents = work
+    env, pages, want_links, want_documents, placeholder, edition = work
     path, template, context = pages[index]
     html = permalinks(env.get_template(template).render(context))
+    at: tuple[int, ...] | None = None
+    if placeholder:
+        parts = html.split(placeholder)
+        if "\0" not in "".join(parts) and all(_in_plain_text(html, pos) for pos in _positions(parts, placeholder)):
+            encoded = [part.encode("utf-8") for part in parts]
+            line = edition.encode("utf-8")
+            html = edition.join(parts)
+            data = line.join(encoded)
+            at = _offsets(encoded, len(line))
+            return (data, page_links(html) if want_links else None,
+                    search.document(path, html) if want_documents else None, at)
+        # The placeholder was changed on its way into the page, or lands where it could be a link, an id or
+        # searched text: this page is rendered with the edition itself, and keyed by it (at is None).
+        html = permalinks(env.get_template(template).render({**context, "edition": edition}))
     return (html.encode("utf-8"), page_links(html) if want_links else None,
-            search.document(path, html) if want_documents else None)
+            search.document(path, html) if want_documents else None, at)
+
+
+def _positions(parts: list[str], placeholder: str) -> list[int]:
+    """Where the placeholder stands in the text that ``parts`` were split from."""
+    positions, pos = [], 0
+    for part in parts[:-1]:
+        pos += len(part)
+        positions.append(pos)
+        pos += len(placeholder)
+    return positions
+
+
+def _offsets(parts: list[bytes], width: int) -> tuple[int, ...]:
+    """Where a line of ``width`` bytes starts in each gap when ``parts`` are joined with it."""
+    offsets, pos = [], 0
+    for part in parts[:-1]:
+        pos += len(part)
+        offsets.append(pos)
+        pos += width
+    return tuple(offsets)
+
+
+def _in_plain_text(html: str, pos: int) -> bool:
+    """Whether ``pos`` is in text that neither the link scan nor the search index reads: outside every tag,
+    comment, script and style, and outside the ``<main>`` that :func:`search.read_page` reads."""
+    main = html.find("<main ")
+    if 0 <= main <= pos:
+        close = html.find("</main>", main)
+        if close < 0 or pos <= close:
+            return False
+    if html.rfind("<", 0, pos) > html.rfind(">", 0, pos):
+        return False
+    if html.rfind("<!--", 0, pos) > html.rfind("-->", 0, pos):
+        return False
+    return all(html.rfind(f"<{raw}", 0, pos) <= html.rfind(f"</{raw}", 0, pos) for raw in ("script", "style"))
+
+
+def edition_is_plain(env: jinja2.Environment) -> bool:
+    """Whether every template of ``env`` shows the edition line only as ``{{ edition }}``, outside any block,
+    macro, call, filter or block ``set`` (whose text a template could take apart): then a page's text with
+    the line put in is the text rendered with it (see :meth:`SiteRenderer.finish`)."""
+    assert env.loader is not None
+    for name in env.list_templates():
+        source = env.loader.get_source(env, name)[0]
+        if "edition" not in source:
+            continue
+        tokens = [(kind, value) for _, kind, value in env.lex(source) if kind != "whitespace"]
+        depth = 0
+        for n, (kind, value) in enumerate(tokens):
+            if kind == "block_begin" and n + 1 < len(tokens) and tokens[n + 1][0] == "name":
+                word = tokens[n + 1][1]
+                if word in ("block", "filter", "macro", "call"):
+                    depth += 1
+                elif word in ("endblock", "endfilter", "endmacro", "endcall", "endset"):
+                    depth -= 1
+                elif word == "set":
+                    end = next((m for m in range(n, len(tokens)) if tokens[m][0] == "block_end"), len(tokens))
+                    if not any(tokens[m][0] == "assign" for m in range(n, end)):
+                        depth += 1  # {% set x %}...{% endset %}
+            elif kind == "name" and value == "edition":
+                if tokens[n - 1] == ("operator", "."):
+                    continue  # an attribute of something else: handbook.edition
+                if not (depth == 0 and tokens[n - 1][0] == "variable_begin" and n + 1 < len(tokens)
+                        and tokens[n + 1][0] == "variable_end"):
+                    return False
+            elif kind == "string" and "edition" in value:  # context()["edition"], as the lexer gives it: quoted
+                return False
+    return True
 
 
 def _render_pages(
-    env: jinja2.Environment, pages: list[tuple[str, str, dict[str, Any]]], want_links: bool, want_documents: bool,
-    jobs: int | None = None,
+    env: jinja2.Environment, pages: list[tuple[str, str, dict[str, Any]]], indexes: list[int], want_links: bool,
+    want_documents: bool, placeholder: str = "", edition: str = "", jobs: int | None = None,
 ) -> list[Rendered]:
-    """Each page's bytes (links, search document), in the order of ``pages``; the first error in that order is raised.
+    """The pages of ``indexes``, rendered, in that order; the first error in that order is raised.
 
     Workers get the pages by their index, in runs of consecutive pages: the catalog, the compiled templates and
     the listed pages are inherited through fork, so nothing is pickled on the way in.  They cannot be pickled
     (templates are compiled code), so where workers do not fork the pages are rendered in this process.
+    With a ``placeholder``, the pages were given it as their edition line: each gets ``edition`` (as HTML) in its
+    place, and says where.
     """
     return parallel.ordered_map(
-        _render_page, range(len(pages)), shared=(env, pages, want_links, want_documents), jobs=jobs,
+        _render_page, indexes, shared=(env, pages, want_links, want_documents, placeholder, edition), jobs=jobs,
         threshold=PARALLEL_MIN_PAGES, min_chunk=16, picklable=False,
     )

@@ -1,0 +1,120 @@
+"""The build cache of rendered pages: what each page of the last build was rendered from, and what it gave.
+
+For every page the cache keeps a :class:`PageRecord`: the page's key (a
+digest of what it is rendered from, see
+:meth:`checkframe.publish.site.SiteRenderer.finish`), the digest of the bytes
+written, where in those bytes the edition line was put (so that a new edition
+can be put in its place without rendering the page again), and the facts the
+rest of the build takes from a rendered page: its links and ids (for the link
+check) and its search document.  A page whose key is unchanged is read back
+from the output and checked against its digest, instead of being rendered.
+
+The file is ``<cache>/pages.marshal``: :mod:`marshal` holds only plain data
+(no code runs when it is read) and is fast for the 10,000 pages of a large
+catalog.  Anything unexpected in it (another format, another Python, a
+truncated file) makes it unread: the build is then a cold one.
+
+Import order: this module < ``site`` < ``pages`` < ``build``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from checkframe.util.fs import write_atomic
+
+__all__ = ["FILE", "PAGE_CACHE_FORMAT", "PageCache", "PageRecord", "PageReuse", "bytes_digest", "load", "save"]
+
+#: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
+PAGE_CACHE_FORMAT = 1
+#: The cache file, in the build cache folder.
+FILE = "pages.marshal"
+
+
+def bytes_digest(data: bytes) -> str:
+    """The digest of a written file's bytes, as a record keeps it."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+@attrs.frozen
+class PageRecord:
+    """What the cache keeps of one rendered page."""
+
+    #: The digest of what the page was rendered from (its key).
+    key: str
+    #: The digest of the bytes written (:func:`bytes_digest`).
+    digest: str
+    #: The byte offsets in the written page where the edition line starts, one per place it is shown; None when
+    #: the page was rendered with the edition in its key (it may then show it anywhere, in any form).
+    edition: tuple[int, ...] | None
+    #: The page's links and ids, as :func:`checkframe.publish.links.page_links` found them.
+    links: tuple[list[tuple[bool, str]], set[str]]
+    #: The page's search document as a plain tuple (:class:`checkframe.publish.search.Document`), or None.
+    document: tuple[Any, ...] | None
+
+
+@attrs.define
+class PageCache:
+    """The records of the last build's pages, and the edition line (as HTML, encoded) that they carry."""
+
+    edition: bytes
+    pages: dict[str, PageRecord] = attrs.Factory(dict)
+
+
+@attrs.define
+class PageReuse:
+    """What a build gives the renderer to reuse pages, and what the renderer tells it back."""
+
+    #: The last build's records, or None for a cold build (every page rendered).
+    previous: PageCache | None
+    #: The folder the last build wrote, where the pages of ``previous`` are read back from.
+    output: Path | None
+    #: Filled by the renderer: the record of every page of this build.
+    records: dict[str, PageRecord] = attrs.Factory(dict)
+    #: Filled by the renderer: the edition line the pages carry (as :attr:`PageCache.edition`).
+    edition: bytes = b""
+    #: Filled by the renderer: the paths of the pages it rendered; every other page was read back.
+    rendered: list[str] = attrs.Factory(list)
+    #: Filled by the renderer: the pages read back whose bytes are those of their file in :attr:`output`
+    #: (the others read back got a new edition line).
+    kept: set[str] = attrs.Factory(set)
+
+    def cache(self) -> PageCache:
+        """What to keep for the next build."""
+        return PageCache(self.edition, self.records)
+
+
+def _header() -> list[Any]:
+    return ["checkframe pages", PAGE_CACHE_FORMAT, sys.version, marshal.version]
+
+
+def load(cache_dir: Path) -> PageCache | None:
+    """The page cache of ``cache_dir``, or None when there is none or it cannot be used."""
+    try:
+        data = marshal.loads((cache_dir / FILE).read_bytes())
+        header, edition, rows = data
+        if header != _header():
+            return None
+        pages = {path: PageRecord(key, digest, edition_at, (list(links), set(ids)), document)
+                 for path, key, digest, edition_at, links, ids, document in rows}
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(edition, bytes):
+        return None
+    return PageCache(edition, pages)
+
+
+def save(cache_dir: Path, cache: PageCache) -> None:
+    """Write ``cache`` into ``cache_dir`` atomically.
+
+    :raises OSError: when it cannot be written.
+    """
+    rows = [(path, r.key, r.digest, r.edition, r.links[0], r.links[1], r.document) for path, r in cache.pages.items()]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows)))

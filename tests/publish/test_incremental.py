@@ -1,0 +1,219 @@
+"""Incremental builds: a rebuild renders only the pages whose inputs changed, and writes what a cold build writes."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checkframe.publish import build as build_module
+from checkframe.publish import site as site_module
+from checkframe.publish.build import STAMP, build
+from checkframe.publish.pagecache import FILE
+from checkframe.publish.project import CACHE, OUTPUT
+from doubles import ContentDir, load_only
+
+CONFIG = """
+[handbook]
+title = "{title}"
+department = "测试区应急管理局"
+author_guide = false
+edition = "{edition}"
+"""
+
+GROUPS = ("gas", "fire", "power")
+
+
+def group_file(group: str, titles: list[str], texts: list[str]) -> str:
+    """A group of five checkpoints; the second of each group references the first checkpoint of the next group."""
+    following = GROUPS[(GROUPS.index(group) + 1) % len(GROUPS)]
+    rows = [f'[group]\nid = "{group}"\ntitle = "{group}组"\n']
+    for n, (title, text) in enumerate(zip(titles, texts, strict=True), 1):
+        what = f"{text}，按 [[demo-{following}-01]] 判定。" if n == 2 else text
+        rows.append(f'[[checkpoint]]\nid = "demo-{group}-{n:02}"\ntitle = "{title}"\nwhat = "{what}"\n'
+                    f'how = ["现场检查"]\nlevel = "{"major" if n == 1 else "general"}"\n'
+                    f'remediation = ["{"listed_supervision" if n == 1 else "on_site"}"]\n'
+                    f'[[checkpoint.basis]]\ndocument = "law"\narticle = "第{n}条"\n')
+    return "\n".join(rows)
+
+
+class Handbook:
+    """The inputs of a handbook (content, project) as data, written into a folder on demand."""
+
+    def __init__(self) -> None:
+        self.title = "测试检查手册"
+        self.edition = "2024年版"
+        self.titles = {g: [f"{g}检查{n}" for n in range(1, 6)] for g in GROUPS}
+        self.texts = {g: [f"{g}的第{n}项检查内容。" for n in range(1, 6)] for g in GROUPS}
+        self.checklists = {"demo-self": ("自查表", ["demo/gas", "demo-fire-02"]),
+                           "demo-fire": ("消防检查表", ["demo-fire-01", "demo-fire-03", "demo-power-05"])}
+        self.pages = {"usage.md": "# 使用说明\n\n见[重大隐患](../major-hazards.html)。\n"}
+
+    def write(self, root: Path) -> tuple[Path, ContentDir]:
+        """``root/demo`` (the content) and ``root/handbook`` (the project), replaced by this state."""
+        content = ContentDir(root / "demo")
+        for n, group in enumerate(GROUPS, 1):
+            content.write(f"checkpoints/0{n}-{group}.toml", group_file(group, self.titles[group], self.texts[group]))
+        content.write("checklists.toml", "\n".join(
+            f'[[checklist]]\nid = "{ident}"\ntitle = "{title}"\nkind = "self_inspection"\nitems = {json.dumps(items)}\n'
+            for ident, (title, items) in self.checklists.items()))
+        project = root / "handbook"
+        shutil.rmtree(project / "pages", ignore_errors=True)
+        (project / "pages").mkdir(parents=True)
+        (project / "checkframe.toml").write_text(CONFIG.format(title=self.title, edition=self.edition), encoding="utf-8")
+        for name, text in self.pages.items():
+            (project / "pages" / name).write_text(text, encoding="utf-8")
+        return project, content
+
+    def edit(self, rng: random.Random, step: int) -> str:
+        """One random edit of the inputs; what it was."""
+        kind = rng.choice(["text", "text", "title", "membership", "checklist title", "page", "new page", "site title",
+                           "edition"])
+        group, n = rng.choice(GROUPS), rng.randrange(5)
+        if kind == "text":
+            self.texts[group][n] += f"（修订{step}）"
+        elif kind == "title":
+            self.titles[group][n] += f"修{step}"
+        elif kind == "membership":
+            items = self.checklists["demo-fire"][1]
+            candidate = f"demo-{group}-{n + 1:02}"
+            if candidate in items and len(items) > 1:
+                items.remove(candidate)
+            elif candidate not in items:
+                items.insert(rng.randrange(len(items) + 1), candidate)
+        elif kind == "checklist title":
+            ident = rng.choice(sorted(self.checklists))
+            self.checklists[ident] = (f"{self.checklists[ident][0]}{step}", self.checklists[ident][1])
+        elif kind == "page":
+            self.pages["usage.md"] += f"\n第{step}次补充说明。\n"
+        elif kind == "new page":
+            self.pages[f"note-{step}.md"] = f"# 说明{step}\n\n参见 [[demo-gas-0{n + 1}]]。\n"
+        elif kind == "site title":
+            self.title += str(step)
+        else:
+            self.edition = f"{2024 + step}年版"
+        return f"{kind} {group} {n}"
+
+
+def tree(root: Path) -> tuple[dict[str, bytes], set[str]]:
+    """Every file's bytes, and every folder, below ``root``; the stamp without its fingerprint (which holds where the
+    content folder is: the cold builds here read another one)."""
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    stamp = json.loads(files.pop(STAMP))
+    assert len(stamp.pop("fingerprint")) == 64
+    files[STAMP] = json.dumps(stamp).encode()
+    return files, {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+def differences(warm: Path, cold: Path) -> list[str]:
+    (warm_files, warm_folders), (cold_files, cold_folders) = tree(warm), tree(cold)
+    return sorted({p for p in warm_files.keys() | cold_files.keys() if warm_files.get(p) != cold_files.get(p)}
+                  | (warm_folders ^ cold_folders))
+
+
+@pytest.fixture(autouse=True)
+def no_pdfs(monkeypatch):
+    """Pages only: printing is not what is tested here (the PDF cache has its own keys)."""
+    monkeypatch.setattr(build_module, "print_all", lambda *args, **kwargs: None)
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """The paths of the pages rendered (in this process: the builds here use jobs=1)."""
+    paths: list[str] = []
+    real = site_module._render_page
+
+    def spy(work, index):
+        paths.append(work[1][index][0])
+        return real(work, index)
+
+    monkeypatch.setattr(site_module, "_render_page", spy)
+    return paths
+
+
+@pytest.mark.parametrize(("seed", "share"), [(1, 1.0), (2, 1.0), (3, 0.0)],
+                         ids=["in-place", "in-place-2", "fresh-folder"])
+def test_incremental_builds_write_what_a_cold_build_writes(tmp_path, monkeypatch, seed, share, rendered):
+    """Random edits, each built on the last build and from nothing; the files written into the output in place
+    (whatever the share of pages rendered: ``share``), or the whole site into a fresh folder (0.0)."""
+    monkeypatch.setattr(build_module, "IN_PLACE_SHARE", share)
+    rng = random.Random(seed)
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path / "warm")
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    pages = len(rendered)
+    for step in range(1, 7):
+        what = handbook.edit(rng, step)
+        if rng.random() < 0.3:  # an output file edited or removed by hand is rendered again
+            victim = rng.choice(sorted((project / OUTPUT / "checkpoint").iterdir()))
+            if rng.random() < 0.5:
+                victim.unlink()
+            else:
+                victim.write_bytes(victim.read_bytes().replace(b"</main>", b"<p>tampered</p></main>"))
+            what += f", {victim.name} tampered"
+        project, content = handbook.write(tmp_path / "warm")
+        del rendered[:]
+        warm = build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+        assert warm.written and warm.rendered == len(rendered), what
+        cold_project, cold_content = handbook.write(tmp_path / f"cold-{step}")
+        cold = build(cold_project, plugins=load_only(demo=cold_content.plugin()), jobs=1)
+        assert cold.rendered == cold.pages
+        assert differences(project / OUTPUT, cold_project / OUTPUT) == [], what
+        assert (project / CACHE / FILE).read_bytes() != b""
+    assert pages > 20
+
+
+def test_one_checkpoint_edited_renders_only_the_pages_that_show_it(tmp_path, rendered):
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    first = build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert first.rendered == first.pages == len(rendered)
+    handbook.texts["gas"][2] += "（修订）"  # demo-gas-03: in demo-self (the whole gas group), not in demo-fire
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    again = build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert again.rendered == len(rendered)
+    assert sorted(rendered) == sorted([
+        # The pages that may show anything of the catalog.
+        "index.html", "major-hazards.html", "pages/usage.html", "plugins.html", "remediation.html", "sources.html",
+        # The checkpoint's page, its neighbours' (whose pager shows its title), its sector's and its checklist's.
+        "checkpoint/demo-gas-02.html", "checkpoint/demo-gas-03.html", "checkpoint/demo-gas-04.html",
+        "sector/demo.html", "checklist/demo-self.html",
+    ])
+
+
+def test_a_new_handbook_title_renders_every_page_and_force_renders_every_page(tmp_path, rendered):
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    handbook.title = "新的检查手册"
+    project, content = handbook.write(tmp_path)
+    result = build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert result.rendered == result.pages
+    (project / "notes.txt").write_text("a project file that no page shows", encoding="utf-8")
+    del rendered[:]
+    unchanged = build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert unchanged.written and unchanged.rendered == 0 == len(rendered)
+    forced = build(project, plugins=load_only(demo=content.plugin()), jobs=1, force=True)
+    assert forced.rendered == forced.pages
+
+
+def test_an_edition_line_shown_other_than_plainly_keeps_it_in_every_key(tmp_path):
+    from checkframe.publish.site import edition_is_plain, environment
+
+    env = environment([])
+    assert edition_is_plain(env)
+    for source in ['{{ edition|upper }}', '{% set e = edition %}{{ e }}', '{% filter upper %}{{ edition }}{% endfilter %}',
+                   '{% set e %}{{ edition }}{% endset %}{{ e|length }}', '{{ context()["edition"] }}x{{ "edition" }}',
+                   '{% block b %}{{ edition }}{% endblock %}']:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        (folder / "x.html").write_text(source, encoding="utf-8")
+        assert not edition_is_plain(environment([folder])), source
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "x.html").write_text('<p class="edition">{{ handbook.edition }} {{- edition -}}</p>', encoding="utf-8")
+    assert edition_is_plain(environment([plain]))

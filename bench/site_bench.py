@@ -18,6 +18,8 @@ process, so that its peak memory is its own.  The figures:
   rendering, link checking and writing (``hugo_bench.py`` compares it with Hugo);
 - **index**: the size of ``_build/search/`` and its number of files;
 - **rebuild**: ``build()`` again with nothing changed (plugins loaded afresh);
+- **one checkpoint**: ``build()`` after one checkpoint's 检查内容 is edited in its content file (a checkpoint
+  in the middle of sector 5): the incremental build (issue 19, item 1), with how many pages it rendered;
 - **peak RSS**: ``ru_maxrss`` of the child (and of its largest child process, a render worker);
 - with ``--pagefind``: the Pagefind (extended) binary on a copy of the built site whose search
   attributes are renamed to Pagefind's, as the handbook used it before its own index.
@@ -47,6 +49,22 @@ import synth  # the folder of this script is put on the path first
 
 TARGET_VS_MKDOCS = 0.5
 TARGET_REBUILD = 1 / 20
+TARGET_ONE_CHECKPOINT = 0.1
+
+
+def edit_one_checkpoint(root: Path) -> None:
+    """Append a sentence to the 检查内容 of one checkpoint in the middle of the catalog's sixth sector (or its last)."""
+    import tomllib
+
+    import tomli_w
+
+    folders = sorted((root / "plugins").iterdir())
+    files = sorted((folders[min(5, len(folders) - 1)] / "checkpoints").glob("*.toml"))
+    path = files[len(files) // 2]
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    checkpoint = data["checkpoint"][len(data["checkpoint"]) // 2]
+    checkpoint["what"] = checkpoint["what"].rstrip("\n") + "\n\n检查时一并核对整改台账。\n"
+    path.write_text(tomli_w.dumps(data, multiline_strings=True), encoding="utf-8")
 
 
 def _mib(kib: int) -> float:
@@ -88,6 +106,13 @@ def measure(root: Path) -> dict[str, float]:
     again = cfbuild.build(project, plugins=synth.plugins_for(root))
     figures["rebuild"] = time.perf_counter() - start
     assert not again.written
+
+    edit_one_checkpoint(root)
+    start = time.perf_counter()
+    edited = cfbuild.build(project, plugins=synth.plugins_for(root))
+    figures["one_checkpoint"] = time.perf_counter() - start
+    figures["one_checkpoint_rendered"] = edited.rendered
+    assert edited.written
 
     import checkframe.publish.site as cfsite
 
@@ -257,13 +282,14 @@ def main() -> None:
         synth.generate(root, sectors)
         runs = [measure_in_child(root, args.pagefind and sectors == max(sizes)) for _ in range(args.repeat)]
         results[sectors] = r = min(runs, key=lambda run: run["cold"])
-        for key in ("pages", "rebuild", "search", "pagefind", "pagefind_cpu"):
+        for key in ("pages", "rebuild", "one_checkpoint", "search", "pagefind", "pagefind_cpu"):
             if key in r:
                 r[key] = min(run[key] for run in runs)
         print(f"{sectors:>3} sectors, {sectors * synth.PER_SECTOR:>6} checkpoints, {int(r['pages_count']):>6} pages: "
               f"cold {r['cold']:6.2f} s | pages without search {r['pages']:6.2f} s | search index step "
               f"{r['search']:5.2f} s | index {r['index_mb']:5.1f} MB in {int(r['index_files'])} files | "
-              f"rebuild {r['rebuild']:5.2f} s | peak RSS {r['rss_self_mib']:6.0f} MiB (largest child "
+              f"rebuild {r['rebuild']:5.2f} s | one checkpoint changed {r['one_checkpoint']:5.2f} s "
+              f"({int(r['one_checkpoint_rendered'])} pages rendered) | peak RSS {r['rss_self_mib']:6.0f} MiB (largest child "
               f"{r['rss_children_mib']:5.0f} MiB)" + (f" [best of {args.repeat}]" if args.repeat > 1 else ""))
         if "pagefind" in r:
             print(f"    Pagefind (extended) on the same pages: {r['pagefind']:.2f} s wall, {r['pagefind_cpu']:.2f} s CPU, "
@@ -285,6 +311,9 @@ def main() -> None:
     ratio = full["rebuild"] / full["cold"]
     print(f"rebuild vs cold:             {ratio:6.3f} x  "
           f"(target <= {TARGET_REBUILD:.3f}: {verdict(ratio <= TARGET_REBUILD)})")
+    ratio = full["one_checkpoint"] / full["cold"]
+    print(f"one checkpoint vs cold:      {ratio:6.3f} x  "
+          f"(target <= {TARGET_ONE_CHECKPOINT:.3f}: {verdict(ratio <= TARGET_ONE_CHECKPOINT)})")
     if len(sizes) > 1:
         small, big = min(sizes), max(sizes)
         growth = results[big]["rss_self_mib"] / results[small]["rss_self_mib"]

@@ -155,8 +155,8 @@ def test_a_full_disk_names_the_folder_and_keeps_the_previous_build(demo, tmp_pat
     before = (root / "_build" / "index.html").read_bytes()
     real = build._write_tree
 
-    def full(staging, files):
-        real(staging, dict(list(files.items())[:3]))
+    def full(staging, files, *rest):
+        real(staging, dict(list(files.items())[:3]), *rest)
         raise OSError(errno.ENOSPC, "No space left on device", str(staging / "checkpoint" / "x.html"))
 
     monkeypatch.setattr(build, "_write_tree", full)

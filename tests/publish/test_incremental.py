@@ -134,12 +134,9 @@ def rendered(monkeypatch) -> list[str]:
     return paths
 
 
-@pytest.mark.parametrize(("seed", "share"), [(1, 1.0), (2, 1.0), (3, 0.0)],
-                         ids=["in-place", "in-place-2", "fresh-folder"])
-def test_incremental_builds_write_what_a_cold_build_writes(tmp_path, monkeypatch, seed, share, rendered):
-    """Random edits, each built on the last build and from nothing; the files written into the output in place
-    (whatever the share of pages rendered: ``share``), or the whole site into a fresh folder (0.0)."""
-    monkeypatch.setattr(build_module, "IN_PLACE_SHARE", share)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_builds_write_what_a_cold_build_writes(tmp_path, seed, rendered):
+    """Random edits, each built on the last build and from nothing, compared file by file and folder by folder."""
     rng = random.Random(seed)
     handbook = Handbook()
     project, content = handbook.write(tmp_path / "warm")
@@ -199,6 +196,44 @@ def test_a_new_handbook_title_renders_every_page_and_force_renders_every_page(tm
     assert unchanged.written and unchanged.rendered == 0 == len(rendered)
     forced = build(project, plugins=load_only(demo=content.plugin()), jobs=1, force=True)
     assert forced.rendered == forced.pages
+
+
+def test_unchanged_pages_are_linked_from_the_last_output_and_a_stopped_build_changes_nothing(tmp_path, monkeypatch):
+    """The output is always swapped in whole: pages read back unchanged are hard links to the last output's files,
+    and a build stopped after rendering (here while printing) leaves the published output byte for byte as it was."""
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    page = project / OUTPUT / "checkpoint" / "demo-power-01.html"
+    before = page.stat().st_ino
+    (project / "notes.txt").write_text("a project file that no page shows", encoding="utf-8")
+    result = build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert result.written and result.rendered == 0
+    assert page.stat().st_ino == before  # the same file, linked into the fresh output
+    published, _ = tree(project / OUTPUT)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "print_all", stopped)
+    handbook.texts["power"][0] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert tree(project / OUTPUT)[0] == published
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(OUTPUT)) == [OUTPUT]
+
+    class HalfWritten(dict):
+        def items(self):
+            pairs = list(super().items())
+            yield from pairs[:len(pairs) // 2]
+            raise KeyboardInterrupt
+
+    real = build_module._write_tree
+    monkeypatch.setattr(build_module, "_write_tree", lambda root, files, *rest: real(root, HalfWritten(files), *rest))
+    with pytest.raises(KeyboardInterrupt):
+        build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert tree(project / OUTPUT)[0] == published
 
 
 def test_an_edition_line_shown_other_than_plainly_keeps_it_in_every_key(tmp_path):

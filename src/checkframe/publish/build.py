@@ -43,7 +43,7 @@ from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load
 from checkframe.publish.search import Document, index_files
 from checkframe.publish.site import TEMPLATES, gather_site
 from checkframe.registers import BuildFiles, SiteRegister
-from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder, write_atomic
+from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder
 from checkframe.util.progress import NO_PROGRESS, Progress
 
 __all__ = ["CACHE", "OUTPUT", "STAMP", "BuildResult", "build"]
@@ -71,83 +71,34 @@ class BuildResult:
 # -- Writing -----------------------------------------------------------------------------
 
 
-def _write_tree(root: Path, files: dict[str, bytes]) -> None:
+def _write_tree(root: Path, files: dict[str, bytes], link_from: Path | None = None,
+                same: frozenset[str] | set[str] = frozenset()) -> int:
+    """Write ``files`` below ``root``; returns how many were hard-linked instead.
+
+    The paths in ``same`` hold, in the folder ``link_from`` (the last build's output), exactly the bytes
+    they are to have: each is hard-linked from there rather than written again (the files of an output
+    are only ever replaced, never changed in place, so the link cannot see a later write), and written
+    where linking fails (another file system, no hard links).  Either way ``root`` is a fresh folder
+    that is swapped in whole, so a build stopped half-way leaves the published output as it was.
+    """
     made: set[Path] = set()
+    linked = 0
     for path, data in sorted(files.items()):
         target = root / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(data)
-
-
-#: A rebuild that changes the bytes of at most this share of the pages writes the changed files into the output in
-#: place; above it, the whole site is written into a fresh folder that replaces the output (one sync, not one a file).
-#: Pages read back change too when the edition line's check code does, that is on any content edit.
-IN_PLACE_SHARE = 0.25
-
-
-def _update_tree(output: Path, files: dict[str, bytes], unchanged: set[str], moved: Path) -> int:
-    """Make ``output`` hold ``files``, the files under ``moved`` (moved from there) and its STAMP, and nothing else.
-
-    ``unchanged`` are paths whose file in ``output`` is known to hold their bytes.  Every other file is
-    compared with what is there and written (atomically) only when it differs; files and folders that a fresh
-    build would not have are removed.  The STAMP is first marked unfinished (no fingerprint), so that a
-    build stopped half-way is not taken for an up-to-date one; the caller writes the real one at the end.
-    Returns how many files were written or moved in.
-    """
-    write_atomic(output / STAMP, json.dumps({"fingerprint": None, "pages": 0, "pdfs": 0}) + "\n")
-    present = _tree_files(output)
-    incoming = _tree_files(moved)
-    written = 0
-    for path, data in sorted(files.items()):
-        if path in unchanged and path in present:
-            continue
-        target = output / path
-        if path in present and _same_bytes(target, data):
-            continue
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
-        written += 1
-    for path in sorted(incoming):
-        target = output / path
-        if path in present and _same_bytes(target, (moved / path).read_bytes()):
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(moved / path, target)
-        written += 1
-    for path in sorted(set(present) - set(files) - set(incoming) - {STAMP}):
-        (output / path).unlink()
-    wanted = {Path(path).parent.as_posix() for path in [*files, *incoming]}
-    wanted |= {Path(folder).relative_to(moved).as_posix() for folder, _, _ in os.walk(moved)}
-    wanted |= {parent.as_posix() for folder in list(wanted) for parent in Path(folder).parents}
-    for folder, _, _ in sorted(os.walk(output), key=lambda entry: -len(entry[0])):
-        rel = Path(folder).relative_to(output).as_posix()
-        if rel not in wanted:
+        if link_from is not None and path in same:
+            source = link_from / path
             try:
-                os.rmdir(folder)
+                if source.is_file() and not source.is_symlink() and source.stat().st_size == len(data):
+                    os.link(source, target)
+                    linked += 1
+                    continue
             except OSError:
-                pass
-    return written
-
-
-def _tree_files(root: Path) -> set[str]:
-    """The paths (``/`` between folders) of the files below ``root``."""
-    found: set[str] = set()
-    for folder, _, names in os.walk(root):
-        rel = Path(folder).relative_to(root).as_posix()
-        prefix = "" if rel == "." else f"{rel}/"
-        found.update(prefix + name for name in names)
-    return found
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
+                pass  # written below
+        target.write_bytes(data)
+    return linked
 
 
 def build(
@@ -300,29 +251,23 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     if problems:
         raise ContentError(problems)
 
-    # 5. Write into a fresh folder beside the output, print the PDFs into it, swap it in; or, when few pages
-    #    changed, print the PDFs into a fresh folder and put only what changed into the output.
+    # 5. Write into a fresh folder beside the output (the pages unchanged since the last build hard-linked from
+    #    it), print the PDFs into it, swap it in.
     pages = sum(1 for p in files if p.endswith(".html"))
-    in_place = reuse.previous is not None and pages - len(reuse.kept) <= pages * IN_PLACE_SHARE and output.is_dir()
     stamp_text = json.dumps({"fingerprint": stamp, "pages": pages, "pdfs": len(pdfs)}, indent=2) + "\n"
     try:
         with staging_folder(output) as staging:
             progress.phase(f"writing {pages} pages")
-            if not in_place:
-                _write_tree(staging, files)
+            linked = _write_tree(staging, files, output if reuse.previous is not None else None, reuse.kept)
+            if linked:
+                log.info("%d unchanged files linked from the last build", linked)
             try:
                 print_all(catalog, project, staging / "pdf", cache / "pdf", jobs, forms=list(forms.values()),
                           progress=progress)
             except PrintError as exc:
                 raise ContentError([Problem("", str(exc))]) from None
-            if in_place:
-                written = _update_tree(output, files, reuse.kept, staging)
-                write_atomic(output / STAMP, stamp_text)
-                shutil.rmtree(staging, ignore_errors=True)
-                log.info("%d files written in place, the others unchanged", written)
-            else:
-                (staging / STAMP).write_text(stamp_text, encoding="utf-8")
-                swap_folder(staging, output)
+            (staging / STAMP).write_text(stamp_text, encoding="utf-8")
+            swap_folder(staging, output)
         log.info("written to %s (%.1f s)", output.as_posix(), time.monotonic() - started)
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the output as it was
         raise ContentError([write_problem(exc, project_root, output)]) from None

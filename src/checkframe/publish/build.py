@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import time
 import traceback
 from pathlib import Path
@@ -91,7 +92,8 @@ def _write_tree(root: Path, files: dict[str, bytes], link_from: Path | None = No
         if link_from is not None and path in same:
             source = link_from / path
             try:
-                if source.is_file() and not source.is_symlink() and source.stat().st_size == len(data):
+                info = os.lstat(source)  # a regular file, not a link to one, of the expected size
+                if stat.S_ISREG(info.st_mode) and info.st_size == len(data):
                     os.link(source, target)
                     linked += 1
                     continue

@@ -165,8 +165,6 @@ def checkpoint_path(id: str) -> str:
 def catalog_digest(catalog: Catalog) -> str:
     """The digest of the catalog's export: the edition's check code, and what a page that may show anything of the
     catalog is keyed by."""
-    import hashlib
-
     from checkframe.catalog.export import catalog_to_json
 
     return hashlib.sha256(catalog_to_json(catalog).encode()).hexdigest()

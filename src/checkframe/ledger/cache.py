@@ -169,6 +169,11 @@ class Cache:
         self.used.add(key)
         return held[0]
 
+    def blob(self, key: str) -> bytes | None:
+        """The cached record ``key`` as it is kept, pickled; None when it is not cached."""
+        held = self.entries.get(key)
+        return None if held is None else held[1]
+
     def _take(self, table: dict[str, Any], name: str, blob: bytes, used: set[str]) -> Any:
         """``blob`` of ``table[name]`` unpickled and kept for the next run; None (and dropped) when it is corrupt."""
         try:
@@ -197,8 +202,9 @@ class Cache:
             return None
         return self._take(self.units, unit, held[1], self.units_used)
 
-    def put_unit(self, unit: str, key: Any, value: Any) -> None:
-        self.units[unit] = (key, dump(value))
+    def put_unit(self, unit: str, key: Any, value: Any, blob: bytes | None = None) -> None:
+        """Keep the replay ``value`` of ``unit`` under ``key``; ``blob`` is it pickled already (by a task)."""
+        self.units[unit] = (key, blob if blob is not None else dump(value))
         self.units_used.add(unit)
         self.changed = True
 

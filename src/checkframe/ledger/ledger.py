@@ -16,7 +16,7 @@ import datetime as dt
 import gc
 import hashlib
 import os
-import pickle
+import re
 import stat
 from collections.abc import Collection
 from pathlib import Path
@@ -30,6 +30,7 @@ from checkframe.errors import Problem, unknown
 from checkframe.ledger import findings as loop
 from checkframe.ledger.cache import Cache, content_hash
 from checkframe.ledger.cache import dump as cache_dump
+from checkframe.ledger.cache import load as cache_load
 from checkframe.ledger.findings import (
     Finding,
     LoopError,
@@ -140,7 +141,7 @@ def _load_units(root: Path, catalog: Catalog, problems: list[Problem],
     return units
 
 
-def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, units: dict[str, Unit], files: set[str],
+def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, units: dict[str, Unit], files: Collection[str],
            problems: list[Problem], unreadable: Collection[str] = ()) -> tuple[list[_Event], list[tuple[int, int]]]:
     """Check one record's references on its own and return its events, all of them; ``rows`` are its rows' checkpoints.
 
@@ -304,33 +305,85 @@ def _parse(_: None, item: tuple[str, str]) -> Parsed_:
     return ((record, ids), kept), [], broken, key
 
 
-def _parse_pickled(shared: None, item: tuple[str, str]) -> Parsed_:
-    """:func:`_parse` in a pool's worker: what the cache keeps, pickled, as the cache holds it and the pool sends it."""
-    parsed, problems, broken, key = _parse(shared, item)
-    return (None if parsed is None else cache_dump(parsed[1])), problems, broken, key
+#: A file of a unit's task: its path, its name in the store, and, when the cache holds its record, its
+#: content hash and what the cache keeps of it, pickled.
+TaskFile = tuple[str, str, "str | None", "bytes | None"]
+
+#: What a task says of each of its files: what the cache keeps of its record, pickled (None when it does not
+#: read), its problems, the finding ids of a record that does not read, its content hash and its unit.
+FileResult = tuple["bytes | None", list[Problem], set[str], "str | None", "str | None"]
 
 
-def _parse_all(items: list[tuple[str, str]], jobs: int | None, progress: Progress) -> list[Parsed_]:
-    """:func:`_parse` on every item, in a pool from :data:`POOL_THRESHOLD` items, counted on ``progress``.
+@frozen
+class _Shared:
+    """What every unit's task needs and none changes: a pool's worker gets it once, as it starts."""
 
-    From a pool, what the cache keeps of each record comes back pickled (:func:`_parse_pickled`): the
-    bytes go into the cache as they are, and the record is made from them once, here.
+    #: The date, units and stop names of the ledger being built (no entries).
+    ledger: Ledger
+    catalog: Catalog
+    rules: LedgerRules
+    #: The names of all record files, ``records/...``.
+    files: frozenset[str]
+
+
+def _read_unit(shared: _Shared, task: tuple[str | None, list[TaskFile]]) -> tuple[list[FileResult], bytes | None]:
+    """Read the files of one unit's task and, when they all read and are that unit's, replay them.
+
+    The work a pool shares out, one unit at a time, so that the records' checks and replays run in the
+    workers too, not only their parsing.  A task holds the files whose names say they are the unit's
+    (:func:`_unit_by_name`) and its files already in the cache; the caller takes the replay only when
+    the task held every file of the unit, which only the files themselves say.  A task for no unit
+    (names that name none) only reads its files.  The replay comes back pickled, as the cache keeps it.
     """
-    count = parallel.workers(len(items), jobs, POOL_THRESHOLD, POOL_LIMIT)
-    results: list[Parsed_] = []
-    if count == 1:
-        for item in items:
-            results.append(_parse(None, item))
-            progress.advance(item[1])
-        return results
-    # On a terminal, in slices, so that the display moves while the pool reads; each is shared out among the workers.
-    step = max(POOL_THRESHOLD, len(items) // 10) if progress.enabled else len(items)
-    for start in range(0, len(items), step):
-        part = items[start:start + step]
-        results.extend(parallel.ordered_map(_parse_pickled, part, jobs=jobs, threshold=POOL_THRESHOLD,
-                                            limit=POOL_LIMIT))
-        progress.advance(part[-1][1], count=len(part))
-    return results
+    unit, files = task
+    results: list[FileResult] = []
+    records: list[tuple[str, Parsed]] = []
+    for path, rel, key, blob in files:
+        record: Parsed | None = None
+        if blob is not None:
+            try:
+                record = kept_record(cache_load(blob))
+            except Exception:  # noqa: BLE001 - a corrupt cache entry: the file is read again
+                record = None
+        if record is None:
+            found, problems, broken, key = _parse(None, (path, rel))
+            if found is None:
+                results.append((None, problems, broken, key, None))
+                continue
+            assert isinstance(found, tuple)  # in this process: the record and what the cache keeps
+            record, kept = found
+            blob = cache_dump(kept)
+        results.append((blob, [], set(), key, record[0].unit))
+        records.append((rel, record))
+    replay = None
+    if unit is not None and len(records) == len(files) and all(record.unit == unit for _, (record, _) in records):
+        held = _replay_unit(shared.ledger, records, shared.catalog, shared.rules, shared.files)
+        if held is not None:
+            replay = cache_dump(held)
+    return results, replay
+
+
+_DATED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}-")
+
+
+def _unit_by_name(name: str, units: Collection[str]) -> str | None:
+    """The unit a record's file name says it is of (``inspect new`` names it ``DATE-UNIT-....toml``), if any.
+
+    Only a guess, to put a unit's files in one task: the record's ``unit`` is what counts.  The longest
+    registered unit id that the name holds after the date wins (unit ids may hold dashes).
+    """
+    if _DATED.match(name) is None:
+        return None
+    parts = name[11:].removesuffix(".toml").split("-")
+    for count in range(len(parts), 0, -1):
+        candidate = "-".join(parts[:count])
+        if candidate in units:
+            return candidate
+    return None
+
+
+#: A task's files when their names name no unit: they are only read, so any number of them may share one.
+UNNAMED_TASK = 50
 
 
 def _content_key(path: str) -> str | None:
@@ -448,6 +501,8 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
     #: The unit of each item that reads.
     unit_of: list[str | None] = [None] * len(items)
     failed: list[tuple[int, list[Problem], set[str]]] = []
+    #: What the cache keeps of each item's record, pickled, as a task gave it this run.
+    blobs: list[bytes | None] = [None] * len(items)
     todo = []
     progress.phase("核对检查记录", total=len(items))
     for i, (path, rel) in enumerate(items):
@@ -465,27 +520,35 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
                 continue
         todo.append(i)
     progress.advance(count=len(items) - len(todo))
-    progress.phase("读取新的检查记录", total=len(todo))
-    results = _parse_all([items[i] for i in todo], jobs, progress)
-    for i, (found, own, bad, key) in zip(todo, results, strict=True):
-        if found is None:
-            failed.append((i, own, bad))
-            continue
-        blob = None
-        if isinstance(found, bytes):  # from this run's own workers: what the cache keeps, pickled
-            blob, kept = found, pickle.loads(found)
-            record = kept_record(kept)
-        else:
-            record, kept = found
-        parsed[i] = record
-        unit_of[i] = record[0].unit
-        keys[i] = key
-        if store is not None and key is not None:
-            store.put(key, record[0].unit, kept, blob)
-            store.remember(items[i][1], signatures[i], key)
+    tasks = _tasks(todo, names, unit_of, units)
+
+    def blobs_of(i: int) -> bytes | None:  # a file of the task already in the cache: its entry, as it is
+        key = keys[i]
+        return store.blob(key) if store is not None and key is not None and unit_of[i] is not None else None
+
+    progress.phase("读取新的检查记录", total=sum(len(indexes) for _, indexes in tasks))
+    shared = _Shared(Ledger(as_of, units, stop_names=ledger.stop_names), catalog, rules, frozenset(names))
+    count = parallel.workers(len(todo), jobs, POOL_THRESHOLD, POOL_LIMIT)
+    outputs = parallel.ordered_map(
+        _read_unit, [(unit, [(*items[i], keys[i], blobs_of(i)) for i in indexes]) for unit, indexes in tasks],
+        shared=shared, jobs=count, done=lambda task: progress.advance(task[1][-1][1], count=len(task[1])))
+    #: Each unit's replay from its task, with the task's files: taken when they are all the unit's files.
+    ready: dict[str, tuple[list[int], bytes]] = {}
+    for (unit, indexes), (results, replay) in zip(tasks, outputs, strict=True):
+        for i, (blob, own, bad, key, of) in zip(indexes, results, strict=True):
+            keys[i] = key
+            if blob is None:
+                failed.append((i, own, bad))
+                continue
+            unit_of[i], blobs[i] = of, blob
+            if store is not None and key is not None:
+                store.put(key, of, None, blob)  # type: ignore[arg-type]
+                store.remember(items[i][1], signatures[i], key)
+        if unit is not None and replay is not None:
+            ready[unit] = (indexes, replay)
     progress.phase("复核隐患闭环", total=None)
     if not problems and not failed:
-        fast = _by_unit(ledger, items, keys, parsed, unit_of, catalog, rules, store, set(names))
+        fast = _by_unit(ledger, items, keys, parsed, blobs, unit_of, ready, catalog, rules, store, set(names))
         if fast:
             if store is not None:
                 store.save()
@@ -493,30 +556,59 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
             return ledger
     if store is not None:
         store.save()
-    _replay_all(ledger, items, keys, parsed, failed, unreadable, catalog, rules, store, set(names))
+    _replay_all(ledger, items, keys, parsed, blobs, failed, unreadable, catalog, rules, store, set(names))
     return ledger
+
+
+def _tasks(todo: list[int], names: list[str], unit_of: list[str | None],
+           units: Collection[str]) -> list[tuple[str | None, list[int]]]:
+    """The tasks that read the files ``todo``: one a unit, with the unit's files in the cache, in file order.
+
+    A file goes to the unit its name says (:func:`_unit_by_name`); files whose names say none are read in
+    tasks of their own, :data:`UNNAMED_TASK` at a time.  ``unit_of`` holds the units of the files in the cache.
+    """
+    named: dict[str | None, list[int]] = {}
+    for i in todo:
+        named.setdefault(_unit_by_name(names[i], units), []).append(i)
+    cached: dict[str, list[int]] = {}
+    for i, unit in enumerate(unit_of):
+        if unit is not None and unit in named:
+            cached.setdefault(unit, []).append(i)
+    tasks: list[tuple[str | None, list[int]]] = [
+        (unit, sorted(indexes + cached.get(unit, []))) for unit, indexes in named.items() if unit is not None]
+    loose = named.get(None, [])
+    tasks.extend((None, loose[start:start + UNNAMED_TASK]) for start in range(0, len(loose), UNNAMED_TASK))
+    tasks.sort(key=lambda task: task[1][0])
+    return tasks
 
 
 class _Spoilt(Exception):
     """A record's cache entry does not unpickle (the cache drops it)."""
 
 
-def _record(i: int, keys: list[str | None], parsed: list[Parsed | None], store: Cache | None) -> Parsed:
-    """Item ``i``'s record: as parsed in this run, or from the cache."""
+def _record(i: int, keys: list[str | None], parsed: list[Parsed | None], blobs: list[bytes | None],
+            store: Cache | None) -> Parsed:
+    """Item ``i``'s record: as parsed in this run, as a task kept it, or from the cache."""
     found = parsed[i]
     if found is None:
-        key = keys[i]
-        kept = store.get(key) if store is not None and key is not None else None
-        if kept is None:
-            raise _Spoilt
+        blob, key = blobs[i], keys[i]
+        if blob is not None:
+            kept = cache_load(blob)
+        else:
+            kept = store.get(key) if store is not None and key is not None else None
+            if kept is None:
+                raise _Spoilt
         found = parsed[i] = kept_record(kept)
     return found
 
 
 def _by_unit(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None], parsed: list[Parsed | None],
-             unit_of: list[str | None], catalog: Catalog, rules: LedgerRules, store: Cache | None,
-             files: set[str]) -> bool:
+             blobs: list[bytes | None], unit_of: list[str | None], ready: dict[str, tuple[list[int], bytes]],
+             catalog: Catalog, rules: LedgerRules, store: Cache | None, files: set[str]) -> bool:
     """Replay each unit's records on their own, reusing each unchanged unit's replay from the cache.
+
+    ``ready`` holds the replays that this run's tasks made (:func:`_read_unit`), each with the task's
+    files: one is taken when those are all the unit's files, else the unit is replayed here.
 
     False (the ledger untouched) when anything is wrong: a record naming an unknown unit, a problem in any
     unit's records, a finding id claimed by two units, a record following one that is not there.  The
@@ -531,13 +623,21 @@ def _by_unit(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None
     replays: list[UnitResult] = []
     for unit, indexes in by_unit.items():
         key = (repr(units[unit]), tuple((items[i][1], keys[i]) for i in indexes))
-        held = store.unit(unit, key) if store is not None and None not in key[1] else None
+        cacheable = store is not None and None not in key[1]
+        made = ready.get(unit)
+        if made is not None and made[0] == indexes:
+            held = cache_load(made[1])
+            if store is not None and cacheable and held.latest <= ledger.as_of:
+                store.put_unit(unit, key, held, made[1])
+            replays.append(held)
+            continue
+        held = store.unit(unit, key) if store is not None and cacheable else None
         if held is None or held.latest > ledger.as_of:
-            held = _replay_unit(ledger, [(items[i][1], _record(i, keys, parsed, store)) for i in indexes], catalog,
-                                rules, files)
+            held = _replay_unit(ledger, [(items[i][1], _record(i, keys, parsed, blobs, store)) for i in indexes],
+                                catalog, rules, files)
             if held is None:
                 return False
-            if store is not None and None not in key[1] and held.latest <= ledger.as_of:
+            if store is not None and cacheable and held.latest <= ledger.as_of:
                 store.put_unit(unit, key, held)
         replays.append(held)
     claims: dict[str, tuple[dt.date, str]] = {}
@@ -556,7 +656,7 @@ def _first(pair: tuple[Any, Any]) -> Any:
 
 
 def _replay_unit(ledger: Ledger, records: list[tuple[str, Parsed]], catalog: Catalog, rules: LedgerRules,
-                 files: set[str]) -> UnitResult | None:
+                 files: Collection[str]) -> UnitResult | None:
     """One unit's records checked and replayed on their own; None when any of them has a problem."""
     problems: list[Problem] = []
     claims: dict[str, tuple[dt.date, str]] = {}
@@ -582,8 +682,9 @@ def _replay_unit(ledger: Ledger, records: list[tuple[str, Parsed]], catalog: Cat
 
 
 def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None], parsed: list[Parsed | None],
-                failed: list[tuple[int, list[Problem], set[str]]], unreadable: dict[str, int], catalog: Catalog,
-                rules: LedgerRules, store: Cache | None, files: set[str]) -> None:
+                blobs: list[bytes | None], failed: list[tuple[int, list[Problem], set[str]]],
+                unreadable: dict[str, int], catalog: Catalog, rules: LedgerRules, store: Cache | None,
+                files: set[str]) -> None:
     """Check every record against the catalog, the units and the other records, in file order, and replay them all."""
     problems = ledger.problems
     claims: dict[str, tuple[dt.date, str]] = {}
@@ -598,7 +699,7 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
             broken |= bad
             problems.extend(own)
             continue
-        record, rows = _record(i, keys, parsed, store)
+        record, rows = _record(i, keys, parsed, blobs, store)
         own = []
         moves, slots = _check(record, rows, rel, catalog, ledger.units, files, own, unreadable)
         kept = _claim(rel, record.date, moves, slots, own, claims, broken, problems)

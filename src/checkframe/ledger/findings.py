@@ -219,15 +219,18 @@ _FINDING_NAMES = frozenset(_FINDING_FIELDS)
 
 
 def _make_evolve() -> Any:
-    # One line a field, as attrs writes its own __init__: about twice as fast as a loop over the fields.
+    # One line a field, as attrs writes its own __init__; each field set through its slot's own setter,
+    # which a frozen class leaves alone: about twice as fast as a loop, and a third faster than
+    # object.__setattr__.
     lines = ["def evolve(finding, /, **changes):",
              "    if not changes.keys() <= names:",
              "        raise TypeError(f'Finding has no field {sorted(changes.keys() - names)[0]!r}')",
              "    moved = new(Finding)"]
-    lines += [f"    put(moved, {name!r}, changes[{name!r}] if {name!r} in changes else finding.{name})"
+    lines += [f"    set_{name}(moved, changes[{name!r}] if {name!r} in changes else finding.{name})"
               for name in _FINDING_FIELDS]
     lines.append("    return moved")
-    scope = {"names": _FINDING_NAMES, "new": object.__new__, "put": object.__setattr__, "Finding": Finding}
+    scope = {"names": _FINDING_NAMES, "new": object.__new__, "Finding": Finding}
+    scope.update({f"set_{name}": Finding.__dict__[name].__set__ for name in _FINDING_FIELDS})
     exec("\n".join(lines), scope)  # code made from the class's own field names
     return scope["evolve"]
 

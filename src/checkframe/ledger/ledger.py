@@ -13,9 +13,9 @@ per line, with the record file, key path and finding id.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import os
+import pickle
 import re
 import stat
 from collections.abc import Collection
@@ -54,7 +54,7 @@ from checkframe.ledger.records import (
 )
 from checkframe.ledger.rules import LedgerRules, apply_rules
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind
-from checkframe.util import parallel
+from checkframe.util import collector, parallel
 from checkframe.util.progress import NO_PROGRESS, Progress
 from checkframe.util.reading import MAX_BYTES, ReadError, read_bytes
 
@@ -442,16 +442,11 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     ledger makes hundreds of thousands of objects and no cycles, and the collector's passes over
     everything alive, the catalog included, were an eighth of a cold run.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         try:
             return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress)
         except _Spoilt:  # a cached record that no longer unpickles: read everything as if there were no cache
             return _build_ledger(Path(root), catalog, as_of, jobs, rules, False, progress)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @quick_pickle
@@ -626,7 +621,7 @@ def _by_unit(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None
         cacheable = store is not None and None not in key[1]
         made = ready.get(unit)
         if made is not None and made[0] == indexes:
-            held = cache_load(made[1])
+            held = pickle.loads(made[1])  # made by this run's own task, not read from a file
             if store is not None and cacheable and held.latest <= ledger.as_of:
                 store.put_unit(unit, key, held, made[1])
             replays.append(held)

@@ -13,6 +13,7 @@ from typing import Any
 from checkframe.catalog import Catalog
 from checkframe.ledger.ledger import Entry, Ledger
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FindingState, HazardLevel
+from checkframe.util import collector
 from checkframe.util.tables import render
 
 __all__ = ["LEDGER_COLUMNS", "LEDGER_HEADINGS", "NARROW_COLUMNS", "for_people", "ledger_rows", "major_rows", "render",
@@ -58,6 +59,11 @@ STOP_LABELS = {"": "", "full": "全部", "partial": "局部", "resumed": "已复
 
 def ledger_rows(ledger: Ledger, catalog: Catalog | None = None) -> list[dict[str, Any]]:
     """One row per finding, by unit and date found; values are codes (:func:`for_people` gives the labels)."""
+    with collector.paused():  # a dict a finding, tens of thousands of them, and no cycles
+        return _ledger_rows(ledger, catalog)
+
+
+def _ledger_rows(ledger: Ledger, catalog: Catalog | None) -> list[dict[str, Any]]:
     rows = []
     for entry in sorted(ledger.entries.values(), key=lambda e: (e.unit, e.finding.found_on, e.finding.id)):
         f = entry.finding

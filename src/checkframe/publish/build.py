@@ -13,7 +13,6 @@ it was.  Inputs are fingerprinted: a rebuild with nothing changed does nothing.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import os
@@ -44,6 +43,7 @@ from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load
 from checkframe.publish.search import Document, index_files
 from checkframe.publish.site import TEMPLATES, gather_site
 from checkframe.registers import BuildFiles, SiteRegister
+from checkframe.util import collector
 from checkframe.util.fs import Locked, exclusive_lock, staging_folder, swap_folder
 from checkframe.util.progress import NO_PROGRESS, Progress
 
@@ -213,42 +213,40 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     progress.phase("rendering pages")
     links: dict[str, PageLinks] = {}
     documents: list[Document] = []
-    collecting = gc.isenabled()
-    gc.disable()  # rendering makes many objects and frees few: the cycle collector only rescans them
     try:
-        try:
-            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs, reuse)
-        except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
-            raise ContentError([_template_error(exc, registers)]) from None
-        log.info("pages: %d files rendered (%.1f s)", len(files), time.monotonic() - started)
-        if reuse.previous is not None:
-            log.info("%d of %d pages rendered, the others unchanged since the last build", len(reuse.rendered),
-                     len(reuse.records))
-        # The search index: more files of the site, from the text the render workers took from each page.
-        progress.phase("indexing for search")
-        for path, data in index_files(documents).items():
-            if path in files:
-                raise ContentError([Problem(origins.get(path, ""), f"{path} is the search index's; choose another name")])
-            files[path] = data
-            origins[path] = "checkframe (search index)"
-        # The pictures the extra pages show, beside them.
-        for asset in project.assets:
-            path = f"pages/{asset.path}"
-            if path in files:
-                raise ContentError([Problem("", f"{path} is also a page of the site; rename the picture",
-                                            path)])
-            files[path] = asset.data
-            origins[path] = path
-        # Files the plugins add of their own (an export for a provincial system), links checked with the rest.
-        problems = added_files(plugins, files, origins, catalog, project)
-        if problems:
-            raise ContentError(problems)
-        progress.phase("checking links")
-        problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
-        log.info("search index and links checked (%.1f s)", time.monotonic() - started)
+        with collector.paused():  # rendering makes many objects and frees few: the cycle collector only rescans them
+            try:
+                files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs, reuse)
+            except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
+                raise ContentError([_template_error(exc, registers)]) from None
+            log.info("pages: %d files rendered (%.1f s)", len(files), time.monotonic() - started)
+            if reuse.previous is not None:
+                log.info("%d of %d pages rendered, the others unchanged since the last build", len(reuse.rendered),
+                         len(reuse.records))
+            # The search index: more files of the site, from the text the render workers took from each page.
+            progress.phase("indexing for search")
+            for path, data in index_files(documents).items():
+                if path in files:
+                    raise ContentError([Problem(origins.get(path, ""),
+                                                f"{path} is the search index's; choose another name")])
+                files[path] = data
+                origins[path] = "checkframe (search index)"
+            # The pictures the extra pages show, beside them.
+            for asset in project.assets:
+                path = f"pages/{asset.path}"
+                if path in files:
+                    raise ContentError([Problem("", f"{path} is also a page of the site; rename the picture",
+                                                path)])
+                files[path] = asset.data
+                origins[path] = path
+            # Files the plugins add of their own (an export for a provincial system), links checked with the rest.
+            problems = added_files(plugins, files, origins, catalog, project)
+            if problems:
+                raise ContentError(problems)
+            progress.phase("checking links")
+            problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
+            log.info("search index and links checked (%.1f s)", time.monotonic() - started)
     finally:
-        if collecting:
-            gc.enable()
         del links, documents
     if problems:
         raise ContentError(problems)

@@ -253,3 +253,56 @@ def test_a_ledger_with_a_problem_is_replayed_whole(store, monkeypatch):
         assert problems == [str(p) for p in whole(monkeypatch, store.root, CATALOG, AS_OF, jobs=1).problems]
         assert problems[0].startswith("records/c.toml: $.finding[0].id: finding 'f-1' is already recorded in "
                                       "records/a.toml")
+
+
+def unit_tasks(monkeypatch) -> list[str]:
+    """The units whose replay a task made and the ledger took, in the order taken."""
+    taken: list[str] = []
+    real = ledger_module.pickle.loads
+
+    def loads(blob):
+        held = real(blob)
+        if isinstance(held, ledger_module.UnitResult):
+            taken.append(sorted({entry.unit for _, entry in held.entries})[0] if held.entries else "")
+        return held
+
+    monkeypatch.setattr(ledger_module.pickle, "loads", loads)
+    return taken
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_units_replay_from_its_task_is_taken_only_when_the_task_held_all_its_files(tmp_path, monkeypatch, jobs):
+    """Files are given to a unit's task by their names; the records say whose they are, and that counts."""
+    store = Store(tmp_path / "ledger", jobs=jobs)
+    store.unit("acme-east", "恒泰五金东厂", "北石店镇")
+    monkeypatch.setattr(ledger_module, "POOL_THRESHOLD", 2)
+    store.record("2024-03-01-acme-east-self.toml", FOUND, unit="acme-east")  # the longest unit id the name holds
+    store.record("2024-03-01-beta-self.toml", FOUND.replace('"f-', '"b-'), unit="beta")
+    store.record("2024-03-12-beta-recheck.toml", RECHECK.replace('"f-1"', '"b-1"'), unit="beta", date="2024-03-12")
+    # Named as beta's, but acme's: beta's task does not hold all of acme's files, nor only beta's.
+    store.record("2024-03-02-beta-visit.toml", FOUND.replace('"f-', '"a-'), unit="acme")
+    store.record("visit.toml", FOUND.replace('"f-', '"c-'), unit="acme")  # a name that names no unit
+    # acme-east's task holds only acme-east's files, but not this one, which beta's task holds.
+    store.record("2024-03-03-beta-east.toml", FOUND.replace('"f-', '"e-'), unit="acme-east")
+    store.unit("gamma", "新单位", "北石店镇")
+    store.record("2024-03-04-gamma.toml", FOUND.replace('"f-', '"g-'), unit="gamma")
+    taken = unit_tasks(monkeypatch)
+    ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=jobs)
+    assert taken == ["gamma"]  # the only task that held all of its unit's files and only them
+    assert not ledger.problems
+    assert ledger == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)
+    assert {ident: e.unit for ident, e in ledger.entries.items()} == {
+        "f-1": "acme-east", "f-2": "acme-east", "b-1": "beta", "b-2": "beta", "a-1": "acme", "a-2": "acme",
+        "c-1": "acme", "c-2": "acme", "e-1": "acme-east", "e-2": "acme-east", "g-1": "gamma", "g-2": "gamma"}
+    assert ledger.entries["b-1"].finding.state.value == "accepted"
+    taken.clear()
+    again = build_ledger(store.root, CATALOG, AS_OF, jobs=jobs)  # every unit's replay from the cache
+    assert taken == [] and again == ledger
+
+
+def test_a_record_named_for_a_unit_is_the_unit_it_names_inside(tmp_path):
+    assert ledger_module._unit_by_name("2024-03-01-acme-east-self.toml", {"acme", "acme-east"}) == "acme-east"
+    assert ledger_module._unit_by_name("2024-03-01-acme-east.toml", {"acme", "acme-east"}) == "acme-east"
+    assert ledger_module._unit_by_name("2024-03-01-acme-x.toml", {"acme", "acme-east"}) == "acme"
+    assert ledger_module._unit_by_name("2024-03-01-other.toml", {"acme"}) is None
+    assert ledger_module._unit_by_name("acme-2024-03-01.toml", {"acme"}) is None

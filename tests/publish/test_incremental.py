@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,32 @@ def test_an_edition_line_shown_other_than_plainly_keeps_it_in_every_key(tmp_path
     plain.mkdir()
     (plain / "x.html").write_text('<p class="edition">{{ handbook.edition }} {{- edition -}}</p>', encoding="utf-8")
     assert edition_is_plain(environment([plain]))
+
+
+def test_the_author_guide_is_taken_from_the_last_build_and_not_rendered_again(tmp_path, rendered, monkeypatch):
+    """Making the guide's pages inspects the code; a build with the same checkframe takes the last build's."""
+    from checkframe.publish import pages as pages_module
+
+    made: list[int] = []
+    real = pages_module.guide_pages
+    monkeypatch.setattr(pages_module, "guide_pages", lambda: made.append(1) or real())
+    monkeypatch.setattr(sys.modules[__name__], "CONFIG", CONFIG.replace("author_guide = false", "author_guide = true"))
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert made == [1] and any(path.startswith("guide/") for path in rendered)
+    handbook.texts["gas"][2] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert made == [1]  # not made again
+    assert not [path for path in rendered if path.startswith("guide/")]
+    cold_project, cold_content = handbook.write(tmp_path / "cold")
+    build(cold_project, plugins=load_only(demo=cold_content.plugin()), jobs=1)
+    assert made == [1, 1]
+    assert differences(project / OUTPUT, cold_project / OUTPUT) == []
+    monkeypatch.setattr(pages_module, "guide_key", lambda: "another checkframe")
+    handbook.texts["gas"][3] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert made == [1, 1, 1]  # made anew for another checkframe

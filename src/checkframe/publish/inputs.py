@@ -127,7 +127,7 @@ def package_digest(skip: tuple[str, ...] = ()) -> str:
 
 def machine() -> dict[str, Any]:
     """What a PDF's look depends on outside the project and checkframe: the CJK fonts and WeasyPrint."""
-    return {"weasyprint": _version("weasyprint"), "fonts": fonts.font_stamps()}
+    return {"weasyprint": distribution_version("weasyprint"), "fonts": fonts.font_stamps()}
 
 
 def _content_registers(plugins: Plugins) -> Iterator[tuple[PluginInfo, Register | None]]:
@@ -196,7 +196,8 @@ def watched_folders(project_root: Path, plugins: Plugins, registers: Iterable[Si
     return found
 
 
-def _version(distribution: str) -> str:
+def distribution_version(distribution: str) -> str:
+    """The installed version of ``distribution``; empty when it is not installed."""
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:

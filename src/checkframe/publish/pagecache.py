@@ -29,10 +29,10 @@ import attrs
 
 from checkframe.util.fs import write_atomic
 
-__all__ = ["FILE", "PAGE_CACHE_FORMAT", "PageCache", "PageRecord", "PageReuse", "bytes_digest", "load", "save"]
+__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest", "load", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 1
+PAGE_CACHE_FORMAT = 2
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
 
@@ -59,12 +59,19 @@ class PageRecord:
     document: tuple[Any, ...] | None
 
 
+#: The author guide's pages as a build made them: the key of what they are made from (checkframe's own files
+#: and the libraries whose objects they describe, see :func:`checkframe.publish.pages.guide_key`) and each page's
+#: (slug, title, Markdown).  Making them anew inspects the code: most of a second in every fresh process.
+Guide = tuple[str, tuple[tuple[str, str, str], ...]]
+
+
 @attrs.define
 class PageCache:
-    """The records of the last build's pages, and the edition line (as HTML, encoded) that they carry."""
+    """The records of the last build's pages, the edition line (as HTML, encoded) that they carry, the guide."""
 
     edition: bytes
     pages: dict[str, PageRecord] = attrs.Factory(dict)
+    guide: Guide = ("", ())
 
 
 @attrs.define
@@ -84,10 +91,12 @@ class PageReuse:
     #: Filled by the renderer: the pages read back whose bytes are those of their file in :attr:`output`
     #: (the others read back got a new edition line).
     kept: set[str] = attrs.Factory(set)
+    #: Filled by the renderer: the author guide's pages of this build, as the next may take them.
+    guide: Guide = ("", ())
 
     def cache(self) -> PageCache:
         """What to keep for the next build."""
-        return PageCache(self.edition, self.records)
+        return PageCache(self.edition, self.records, self.guide)
 
 
 def _header() -> list[Any]:
@@ -98,16 +107,18 @@ def load(cache_dir: Path) -> PageCache | None:
     """The page cache of ``cache_dir``, or None when there is none or it cannot be used."""
     try:
         data = marshal.loads((cache_dir / FILE).read_bytes())
-        header, edition, rows = data
+        header, edition, rows, (guide_key, guide_pages) = data
         if header != _header():
             return None
         pages = {path: PageRecord(key, digest, edition_at, (list(links), set(ids)), document)
                  for path, key, digest, edition_at, links, ids, document in rows}
+        guide = (guide_key, tuple((slug, title, text) for slug, title, text in guide_pages))
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not isinstance(edition, bytes):
+    if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not all(
+            isinstance(part, str) for page in guide[1] for part in page):
         return None
-    return PageCache(edition, pages)
+    return PageCache(edition, pages, guide)
 
 
 def save(cache_dir: Path, cache: PageCache) -> None:
@@ -117,4 +128,4 @@ def save(cache_dir: Path, cache: PageCache) -> None:
     """
     rows = [(path, r.key, r.digest, r.edition, r.links[0], r.links[1], r.document) for path, r in cache.pages.items()]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows)))
+    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide)))

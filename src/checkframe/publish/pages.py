@@ -11,8 +11,10 @@ every listed page is rendered at once (in worker processes when it pays).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +28,8 @@ from checkframe.model import FIVE_ASSIGNMENTS, Checklist, Checkpoint, FindingSta
 from checkframe.plugins import Plugins
 from checkframe.publish import search
 from checkframe.publish.changes import changes_context
-from checkframe.publish.guide import guide_pages
+from checkframe.publish.guide import GuidePage, guide_pages
+from checkframe.publish.inputs import distribution_version, package_digest
 from checkframe.publish.links import PageLinks
 from checkframe.publish.pagecache import PageReuse
 from checkframe.publish.printforms import sector_forms
@@ -259,11 +262,30 @@ def _extra_pages(site: SiteRenderer, extra: Iterable[ExtraPage]) -> None:
         site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
 
 
+def guide_key() -> str:
+    """What the author guide's pages are made from: checkframe's own files, Python, and the libraries they describe."""
+    versions = [(name, distribution_version(name)) for name in ("attrs", "cattrs", "pluggy")]
+    return hashlib.sha256(repr((package_digest(), sys.version, versions)).encode()).hexdigest()
+
+
+def _guide(reuse: PageReuse | None) -> tuple[GuidePage, ...]:
+    """The guide's pages: the last build's when they were made from the same (:func:`guide_key`), else made anew."""
+    if reuse is None:
+        return guide_pages()
+    key = guide_key()
+    if reuse.previous is not None and reuse.previous.guide[0] == key:
+        guide = tuple(GuidePage(*page) for page in reuse.previous.guide[1])
+    else:
+        guide = guide_pages()
+    reuse.guide = (key, tuple((page.slug, page.title, page.markdown) for page in guide))
+    return guide
+
+
 def _guide_pages(site: SiteRenderer) -> None:
-    guide = guide_pages()
-    for page in guide:
+    guide = _guide(site.reuse)
+    for page in guide:  # the guide shows nothing of the catalog but what every page shows
         site.render(f"guide/{page.slug}.html", "guide.html", origin=f"checkframe/guide/{page.slug}.md",
-                    guide_page=page, guide_pages=guide)
+                    whole_catalog=False, guide_page=page, guide_pages=guide)
 
 
 def render_site(

@@ -276,10 +276,9 @@ POOL_LIMIT = 8
 Parsed = tuple[Record, tuple[str, ...]]
 
 
-#: What :func:`_parse` answers: the parsed record and what the cache keeps of it (or, in a pool's worker, that
-#: pickled), or None with the problems and the finding ids of a record that does not read; and the file's
-#: content hash (None when it cannot be read).
-Parsed_ = tuple[tuple[Parsed, Kept] | bytes | None, list[Problem], set[str], str | None]
+#: What :func:`_parse` answers: the parsed record and what the cache keeps of it, or None with the problems and
+#: the finding ids of a record that does not read; and the file's content hash (None when it cannot be read).
+Parsed_ = tuple[tuple[Parsed, Kept] | None, list[Problem], set[str], str | None]
 
 
 def _parse(_: None, item: tuple[str, str]) -> Parsed_:
@@ -350,7 +349,6 @@ def _read_unit(shared: _Shared, task: tuple[str | None, list[TaskFile]]) -> tupl
             if found is None:
                 results.append((None, problems, broken, key, None))
                 continue
-            assert isinstance(found, tuple)  # in this process: the record and what the cache keeps
             record, kept = found
             blob = cache_dump(kept)
         results.append((blob, [], set(), key, record[0].unit))

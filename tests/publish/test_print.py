@@ -172,6 +172,25 @@ def test_no_row_split_across_pages(long_pdf):
         assert sum(what in page for page in pages) == 1, what
 
 
+BBOX_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+
+
+def test_a_long_group_title_wraps_inside_the_table(tmp_path):
+    """A group title longer than the table's width wraps; it neither widens the table past the page nor is cut."""
+    title = ("钢铁、铝加工（深井铸造）、冶金和机械铸造重点整治以及粉尘涉爆、有限空间作业、"
+             "危险化学品储存使用和外包外租单位的安全管理专项整治")
+    content = ContentDir(tmp_path / "demo")
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯"', f'title = "{title}"')
+    pdf = tmp_path / "self.pdf"
+    pdf.write_bytes(printing.render_checklist(catalog_of(demo=content.plugin()), make_project(tmp_path), "demo-self"))
+    assert f"一、{title}" in squeeze(page_text(pdf, 1))
+    width = float(re.search(r"Page size:\s+([\d.]+)", poppler("pdfinfo", pdf))[1])
+    words = BBOX_WORD.findall(poppler("pdftotext", "-bbox", pdf, "-"))
+    assert words
+    right = max(float(x_max) for _, x_max, _ in words)
+    assert right < width - 28, f"text reaches {right:.0f} pt on a page {width:.0f} pt wide"  # 10 mm margin at least
+
+
 def test_fonts_embedded_and_subset(long_pdf):
     rows = poppler("pdffonts", long_pdf).splitlines()[2:]
     assert rows

@@ -18,7 +18,7 @@ For each size, three fresh child processes run the ledger as ``checkframe ledger
 included: **cold** (no ``.checkframe-cache/`` yet: every record parsed, the cache written), **again**
 (nothing new), **after one new record**.  "ledger" is ``build_ledger`` plus the ledger's rows as CSV,
 "weekly" the 附件4 counts, "user CPU" both, pool workers included (the steadier figure on a loaded
-machine), "peak RSS" the child's ``ru_maxrss``, interpreter, plugins and catalog included.  The load
+machine), "peak RSS" the child's own peak (``VmHWM``, :mod:`memory`), interpreter, plugins and catalog included.  The load
 average is printed before and after each size: the machine is shared.
 """
 
@@ -35,9 +35,13 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
+import memory  # the bench folder, first on the path
 import tomli_w
+
+from checkframe.ledger.cache import CACHE_DIR
 
 TARGET_SECONDS = 2.0
 START = dt.date(2024, 1, 1)
@@ -303,7 +307,7 @@ def measure(root: Path, jobs: int | None, trace: bool) -> dict:
     return {
         "records": ledger.records, "findings": len(ledger.entries), "catalog": t1 - t0, "ledger": t2 - t1,
         "weekly": t3 - t2, "cpu": _cpu() - c1, "traced_mib": peak / 2**20,
-        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mib": memory.peak_mib(),
     }
 
 
@@ -311,6 +315,17 @@ def _child(root: Path, jobs: list[str], trace: bool) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", str(root), *jobs, *(["--trace"] if trace else [])],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
+
+
+def runs(root: Path, jobs: list[str], trace: bool = False) -> Iterator[tuple[str, dict]]:
+    """The three runs on the store at ``root``, each in a fresh child: cold, again, after one new record."""
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    yield "cold (no cache)", _child(root, jobs, trace)
+    yield "again, nothing new", _child(root, jobs, trace)
+    checklist = next((root / "records").glob("*-u0000-*-000.toml"), None)
+    name = checklist.name.split("-u0000-")[1].rsplit("-", 1)[0] if checklist else "general-fire-risks"
+    (root / "records" / "2029-12-31-u0000-new.toml").write_text(NEW_RECORD.format(checklist=name), encoding="utf-8")
+    yield "after one new record", _child(root, jobs, trace)
 
 
 def main() -> None:
@@ -340,16 +355,7 @@ def main() -> None:
     for size in args.sizes:
         root = args.out / str(size)
         write(root, size, args.units or max(1, size // 20), args.seed)
-        runs = [("cold (no cache)", None)]
-        runs.append(("again, nothing new", None))
-        runs.append(("after one new record", "new"))
-        for label, step in runs:
-            if step == "new":
-                checklist = next((root / "records").glob("*-u0000-*-000.toml"), None)
-                name = checklist.name.split("-u0000-")[1].rsplit("-", 1)[0] if checklist else "general-fire-risks"
-                (root / "records" / "2029-12-31-u0000-new.toml").write_text(NEW_RECORD.format(checklist=name),
-                                                                           encoding="utf-8")
-            r = _child(root, jobs, args.trace)
+        for label, r in runs(root, jobs, args.trace):
             print(f"{r['records']:>8} {r['findings']:>9} {label:<22} {r['ledger']:>9.2f} {r['weekly']:>9.3f} "
                   f"{r['cpu']:>11.2f} {r['traced_mib']:>11.1f} {r['rss_mib']:>13.0f}", flush=True)
         print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)

@@ -20,7 +20,9 @@ process, so that its peak memory is its own.  The figures:
 - **rebuild**: ``build()`` again with nothing changed (plugins loaded afresh);
 - **one checkpoint**: ``build()`` after one checkpoint's 检查内容 is edited in its content file (a checkpoint
   in the middle of sector 5): the incremental build (issue 19, item 1), with how many pages it rendered;
-- **peak RSS**: ``ru_maxrss`` of the child (and of its largest child process, a render worker);
+- **title**: ``build()`` after that, with the handbook's title changed (every page shows it);
+- **peak RSS**: the child's own peak (``VmHWM``, :mod:`memory`) and ``ru_maxrss`` of its largest child
+  process, a render worker;
 - with ``--pagefind``: the Pagefind (extended) binary on a copy of the built site whose search
   attributes are renamed to Pagefind's, as the handbook used it before its own index.
 
@@ -45,7 +47,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import synth  # the folder of this script is put on the path first
+import memory  # the folder of this script is put on the path first
+import synth
 
 TARGET_VS_MKDOCS = 0.5
 TARGET_REBUILD = 1 / 20
@@ -65,6 +68,14 @@ def edit_one_checkpoint(root: Path) -> None:
     checkpoint = data["checkpoint"][len(data["checkpoint"]) // 2]
     checkpoint["what"] = checkpoint["what"].rstrip("\n") + "\n\n检查时一并核对整改台账。\n"
     path.write_text(tomli_w.dumps(data, multiline_strings=True), encoding="utf-8")
+
+
+def edit_title(project: Path) -> None:
+    """Change the handbook's title in the project's ``checkframe.toml`` (a change every page shows)."""
+    config = project / "checkframe.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(synth.HANDBOOK["handbook"]["title"], synth.HANDBOOK["handbook"]["title"] + "（修订）"),
+                      encoding="utf-8")
 
 
 def _mib(kib: int) -> float:
@@ -114,6 +125,13 @@ def measure(root: Path) -> dict[str, float]:
     figures["one_checkpoint_rendered"] = edited.rendered
     assert edited.written
 
+    edit_title(project)
+    start = time.perf_counter()
+    retitled = cfbuild.build(project, plugins=synth.plugins_for(root))
+    figures["title"] = time.perf_counter() - start
+    figures["title_rendered"] = retitled.rendered
+    assert retitled.written
+
     import checkframe.publish.site as cfsite
 
     real_document = cfsite.search.document
@@ -127,7 +145,7 @@ def measure(root: Path) -> dict[str, float]:
     if PAGEFIND:
         cfbuild.build(project, plugins=synth.plugins_for(root), force=True)
         figures.update(measure_pagefind(root, project / "_build"))
-    figures["rss_self_mib"] = _mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    figures["rss_self_mib"] = memory.peak_mib()
     figures["rss_children_mib"] = _mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return figures
 
@@ -229,11 +247,13 @@ def measure_mkdocs(root: Path) -> dict[str, float]:
             "mkdocs_cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)}
 
 
-MKDOCS_CHILD = """
-import resource, sys
+MKDOCS_CHILD = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+import memory
 from mkdocs.__main__ import cli
 cli.main(["build", "-q", "-f", sys.argv[1]], standalone_mode=False)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(int(memory.peak_mib() * 1024))
 """
 
 
@@ -282,14 +302,15 @@ def main() -> None:
         synth.generate(root, sectors)
         runs = [measure_in_child(root, args.pagefind and sectors == max(sizes)) for _ in range(args.repeat)]
         results[sectors] = r = min(runs, key=lambda run: run["cold"])
-        for key in ("pages", "rebuild", "one_checkpoint", "search", "pagefind", "pagefind_cpu"):
+        for key in ("pages", "rebuild", "one_checkpoint", "title", "search", "pagefind", "pagefind_cpu"):
             if key in r:
                 r[key] = min(run[key] for run in runs)
         print(f"{sectors:>3} sectors, {sectors * synth.PER_SECTOR:>6} checkpoints, {int(r['pages_count']):>6} pages: "
               f"cold {r['cold']:6.2f} s | pages without search {r['pages']:6.2f} s | search index step "
               f"{r['search']:5.2f} s | index {r['index_mb']:5.1f} MB in {int(r['index_files'])} files | "
               f"rebuild {r['rebuild']:5.2f} s | one checkpoint changed {r['one_checkpoint']:5.2f} s "
-              f"({int(r['one_checkpoint_rendered'])} pages rendered) | peak RSS {r['rss_self_mib']:6.0f} MiB (largest child "
+              f"({int(r['one_checkpoint_rendered'])} pages rendered) | title changed {r['title']:5.2f} s "
+              f"| peak RSS {r['rss_self_mib']:6.0f} MiB (largest child "
               f"{r['rss_children_mib']:5.0f} MiB)" + (f" [best of {args.repeat}]" if args.repeat > 1 else ""))
         if "pagefind" in r:
             print(f"    Pagefind (extended) on the same pages: {r['pagefind']:.2f} s wall, {r['pagefind_cpu']:.2f} s CPU, "

@@ -38,7 +38,6 @@ import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
-import memory  # the bench folder, first on the path
 import tomli_w
 
 from checkframe.ledger.cache import CACHE_DIR
@@ -285,6 +284,10 @@ def measure(root: Path, jobs: int | None, trace: bool) -> dict:
     from checkframe.ledger.rows import LEDGER_COLUMNS, ledger_rows, render, weekly_rows
     from checkframe.ledger.rules import gather_ledger_rules
     from checkframe.plugins import load_plugins
+    from checkframe.util import collector
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import memory  # bench/memory.py, beside this script
 
     t0 = time.perf_counter()
     plugins = load_plugins()
@@ -295,7 +298,8 @@ def measure(root: Path, jobs: int | None, trace: bool) -> dict:
     c1 = _cpu()
     if trace:
         tracemalloc.start()
-    ledger = build_ledger(root, catalog, as_of, jobs=jobs, rules=rules)
+    with collector.paused(freeze=True):  # as the ledger commands read it (cli/ledger_commands.py)
+        ledger = build_ledger(root, catalog, as_of, jobs=jobs, rules=rules)
     peak = tracemalloc.get_traced_memory()[1] if trace else 0
     tracemalloc.stop()
     assert not ledger.problems, [str(p) for p in ledger.problems[:5]]

@@ -166,7 +166,7 @@ def test_a_hostile_cache_file_runs_nothing(store, tmp_path):
 
 
 def test_a_cache_that_cannot_be_written_changes_nothing(store, monkeypatch):
-    def full(path, data):
+    def full(path, data, durable=True):
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(fs, "write_atomic", full)
@@ -181,6 +181,73 @@ def test_the_cache_folder_ignores_itself_and_holds_only_current_records(store):
     (store.root / "records" / "b.toml").unlink()
     build_ledger(store.root, CATALOG, AS_OF, jobs=1)
     assert len(pickle.loads(cache_file(store).read_bytes())["records"]) == 1
+
+
+def shard_file(store: Store, unit: str) -> Path:
+    return store.root / records_cache.CACHE_DIR / records_cache._shard_name(records_cache._shard(unit))
+
+
+@pytest.fixture
+def shards_read(monkeypatch) -> list[int]:
+    """The record shards read from the cache, in order."""
+    seen: list[int] = []
+    real = records_cache.Cache._read_shard
+    monkeypatch.setattr(records_cache.Cache, "_read_shard", lambda self, shard: seen.append(shard) or real(self, shard))
+    return seen
+
+
+def test_a_new_record_reads_and_writes_only_its_units_shard(store, shards_read):
+    store.record("c.toml", FOUND.replace('"f-1"', '"g-1"').replace('"f-2"', '"g-2"'), unit="beta")
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    acme, beta = shard_file(store, "acme"), shard_file(store, "beta")
+    assert acme != beta and acme.is_file() and beta.is_file()
+    written = acme.stat().st_mtime_ns, acme.stat().st_ino
+    beta_written = beta.stat().st_ino
+    assert shards_read == []  # a cold run reads no shard
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert shards_read == []  # nor does a run with nothing new: the units' replays are in the index
+    store.record("d.toml", "", unit="beta", date="2024-03-20")
+    same(store)
+    assert shards_read == [records_cache._shard("beta")]  # beta is replayed again, from its cached records
+    assert (acme.stat().st_mtime_ns, acme.stat().st_ino) == written  # acme's records are not written again
+    assert beta.stat().st_ino != beta_written  # beta's shard is, with d.toml
+    for name in ("c.toml", "d.toml"):
+        (store.root / "records" / name).unlink()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert acme.is_file() and not beta.exists()  # no record of beta's is left to keep
+
+
+@pytest.mark.parametrize("damage", ["lost", "garbage", "hostile"])
+def test_a_lost_or_corrupt_shard_means_its_records_are_read_again(store, parsed, tmp_path, damage):
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    marker = tmp_path / "ran"
+    shard = shard_file(store, "acme")
+    if damage == "lost":
+        shard.unlink()
+    else:
+        shard.write_bytes(b"\x80\x05garbage" if damage == "garbage" else pickle.dumps(Payload(marker)))
+    parsed.clear()
+    store.record("c.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-13")  # acme is replayed from its records
+    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1).entries["f-1"].finding.state.value == "closed"
+    assert {"records/a.toml", "records/b.toml", "records/c.toml"} <= set(parsed)  # read again, not taken from the shard
+    assert not marker.exists()
+    parsed.clear()
+    same(store)
+    assert parsed == ["records/a.toml", "records/b.toml", "records/c.toml"]  # only the uncached run of same()
+
+
+def test_a_lost_shard_with_the_replays_dropped_rebuilds_the_cache(store, parsed, monkeypatch):
+    """A unit replayed in the main process from a record its shard lost: everything is read, and cached anew."""
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    shard_file(store, "acme").unlink()
+    monkeypatch.setattr(ledger_module, "context", lambda catalog, rules: "another catalog")  # no replay holds
+    parsed.clear()
+    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1) == build_ledger(store.root, CATALOG, AS_OF, jobs=1,
+                                                                           cache=False)
+    assert parsed == ["records/a.toml", "records/b.toml"] * 2  # the fresh run, then the uncached one
+    parsed.clear()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert parsed == [] and shard_file(store, "acme").is_file()
 
 
 def test_a_pool_fills_the_cache_as_one_process_does(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ from checkframe.cli import common
 from checkframe.cli.common import EXIT_OK, UserError, report, today, write_file
 from checkframe.errors import ContentError
 from checkframe.publish.project import Project
-from checkframe.util import fs
+from checkframe.util import collector, fs
 from checkframe.util.terminal import printable, styled_stream
 
 
@@ -192,7 +192,8 @@ def _replay(args: argparse.Namespace, as_of: Any) -> tuple[Any, Catalog, Any]:
 
     plugins, catalog = common.load_catalog()
     rules = ledger_rules(plugins)
-    with Progress.for_terminal(quiet=args.quiet) as progress:  # on a terminal, for a ledger that takes a while
+    # The ledger lives until the command ends: frozen, the cycle collector does not scan it again (util/collector).
+    with Progress.for_terminal(quiet=args.quiet) as progress, collector.paused(freeze=True):
         ledger = build_ledger(Path(args.dir), catalog, as_of, jobs=args.jobs, rules=rules, progress=progress)
     if ledger.problems:
         raise ContentError(ledger.problems)

@@ -2,12 +2,14 @@
 
 Reading and replaying records is what a ledger run costs, and records are never
 rewritten once filled in, so ``build_ledger`` keeps, in
-``<ledger>/.checkframe-cache/ledger.pickle``:
+``<ledger>/.checkframe-cache/``:
 
 - each record that reads, by the BLAKE2b hash of the file's bytes: the unit it
-  belongs to and its table as plain data (strings, dates, lists and tables;
-  the checkpoint rows as their ids), so that a run after one new record parses
-  only that one;
+  belongs to (in the index, ``ledger.pickle``, with each file's size, times and
+  inode) and its table as plain data (strings, dates, lists and tables; the
+  checkpoint rows as their ids; in the shard of its unit, ``records-NN.pickle``),
+  so that a run after one new record parses only that one, reads no other
+  record's table unless its unit must be replayed again, and writes one shard;
 - each unit's replay (:class:`checkframe.ledger.ledger.UnitResult`): its
   findings' states after all its records, the finding ids it claims and the
   records it refers to, under a key of the unit's registration and its records'
@@ -19,7 +21,8 @@ one that is gone) is checked on every run, and a ledger with any problem is
 read and replayed whole, so the ledger and its problems are the same with and
 without the cache.
 
-The cache is an optimisation only: written atomically (:func:`checkframe.util.fs.write_atomic`),
+The cache is an optimisation only: written atomically (:func:`checkframe.util.fs.write_atomic`, without
+flushing to disk: a file that a power failure left incomplete is read as corrupt),
 versioned by :data:`FORMAT` and by a digest of the code whose objects it holds, and ignored
 (then rebuilt) when it is missing, corrupt, from another checkframe, or cannot be written
 (a read-only ledger reads as before).  It is read with an unpickler that builds only the
@@ -29,6 +32,7 @@ ledger cannot run code.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import pickle
@@ -42,7 +46,7 @@ __all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
 CACHE_DIR = ".checkframe-cache"
 CACHE_FILE = "ledger.pickle"
 #: Bump when what is cached changes shape.
-FORMAT = 4
+FORMAT = 5
 
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
 _MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.ledger.ledger", "checkframe.model")
@@ -95,21 +99,44 @@ def dump(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+#: The record shards: a unit's records are kept in shard ``blake2b(unit) % SHARDS``, so that a run after one
+#: new record writes one shard again, not every record.
+SHARDS = 64
+
+
+@functools.cache
+def _shard(unit: str) -> int:
+    return int.from_bytes(hashlib.blake2b(unit.encode(), digest_size=4).digest(), "big") % SHARDS
+
+
+def _shard_name(shard: int) -> str:
+    return f"records-{shard:02d}.pickle"
+
+
 class Cache:
     """The cache of one ledger folder: records by content hash, unit replays by unit id, each pickled on its own.
 
-    An entry stays bytes until it is asked for, so a run writes the cache back without pickling again
-    what it did not read, and a pool's worker hands its records over pickled once.  ``context`` is the
-    digest of what a unit's replay depends on besides its records (:func:`checkframe.ledger.ledger.context`):
-    the unit replays of another context are dropped, the records kept.
+    The index (:data:`CACHE_FILE`) holds each file's signature and hash, each cached record's unit, and the
+    units' replays; the records themselves are in :data:`SHARDS` shard files by unit, read only when a
+    record is asked for (a unit to replay again) and written again only when their records changed.  An
+    entry stays bytes until it is asked for, so a run writes the cache back without pickling again what it
+    did not read, and a pool's worker hands its records over pickled once.  ``context`` is the digest of
+    what a unit's replay depends on besides its records (:func:`checkframe.ledger.ledger.context`): the
+    unit replays of another context are dropped, the records kept.  ``fresh`` ignores what is there.
     """
 
-    def __init__(self, root: Path, context: str = "") -> None:
+    def __init__(self, root: Path, context: str = "", fresh: bool = False) -> None:
         self.path = Path(root) / CACHE_DIR / CACHE_FILE
         self.version = _code_version()
         self.context = context
-        #: Content hash -> (unit id, pickled record).
-        self.entries: dict[str, tuple[str, bytes]] = {}
+        #: Content hash -> unit id, of every record the index holds.
+        self.entries: dict[str, str] = {}
+        #: Content hash -> pickled record, of the shards read so far and of this run's new records.
+        self.blobs: dict[str, bytes] = {}
+        #: The shards read so far (or found missing or corrupt).
+        self.loaded: set[int] = set()
+        #: The shards to write again: a new record in them.
+        self.dirty: set[int] = set()
         #: Unit id -> (key, pickled replay).
         self.units: dict[str, tuple[Any, bytes]] = {}
         self.used: set[str] = set()
@@ -119,7 +146,10 @@ class Cache:
         self.signatures: dict[str, tuple[tuple[int, ...], str]] = {}
         self.seen: dict[str, tuple[tuple[int, ...], str]] = {}
         self.changed = False
-        self._load()
+        if fresh:
+            self.changed = True
+        else:
+            self._load()
 
     def _load(self) -> None:
         try:
@@ -136,8 +166,9 @@ class Cache:
             self.changed = True
             return
         records, units = loaded["records"], loaded["units"]
-        if not all(isinstance(held, tuple) and len(held) == 2 and isinstance(held[1], bytes)
-                   for held in (*records.values(), *units.values())):
+        if not (all(isinstance(unit, str) for unit in records.values())
+                and all(isinstance(held, tuple) and len(held) == 2 and isinstance(held[1], bytes)
+                        for held in units.values())):
             self.changed = True
             return
         self.entries = records
@@ -146,6 +177,19 @@ class Cache:
             self.units = units
         else:
             self.changed = True
+
+    def _read_shard(self, shard: int) -> None:
+        """The records of ``shard`` into :attr:`blobs` (none, when its file is missing or corrupt)."""
+        self.loaded.add(shard)
+        try:
+            held = load((self.path.parent / _shard_name(shard)).read_bytes())
+        except Exception:  # noqa: BLE001 - missing, corrupt, foreign: its records are read again
+            return
+        if not isinstance(held, dict) or held.get("version") != self.version or not isinstance(held.get("records"), dict):
+            return
+        for key, blob in held["records"].items():
+            if isinstance(key, str) and isinstance(blob, bytes):
+                self.blobs.setdefault(key, blob)
 
     def known(self, name: str, signature: tuple[int, ...] | None) -> str | None:
         """The content hash of the file ``name`` when its signature is the one it had when hashed."""
@@ -163,35 +207,39 @@ class Cache:
 
     def unit_of(self, key: str) -> str | None:
         """The unit of the cached record ``key`` (kept for the next run); None when it is not cached."""
-        held = self.entries.get(key)
-        if held is None:
-            return None
-        self.used.add(key)
-        return held[0]
+        unit = self.entries.get(key)
+        if unit is not None:
+            self.used.add(key)
+        return unit
 
     def blob(self, key: str) -> bytes | None:
-        """The cached record ``key`` as it is kept, pickled; None when it is not cached."""
-        held = self.entries.get(key)
-        return None if held is None else held[1]
-
-    def _take(self, table: dict[str, Any], name: str, blob: bytes, used: set[str]) -> Any:
-        """``blob`` of ``table[name]`` unpickled and kept for the next run; None (and dropped) when it is corrupt."""
-        try:
-            found = load(blob)
-        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: read or replayed again
-            del table[name]
-            self.changed = True
+        """The cached record ``key`` as it is kept, pickled; None when it is not cached (or its shard is lost)."""
+        found = self.blobs.get(key)
+        if found is not None:
+            return found
+        unit = self.entries.get(key)
+        if unit is None:
             return None
-        used.add(name)
-        return found
+        shard = _shard(unit)
+        if shard not in self.loaded:
+            self._read_shard(shard)
+        return self.blobs.get(key)
 
     def get(self, key: str) -> Any:
-        held = self.entries.get(key)
-        return None if held is None else self._take(self.entries, key, held[1], self.used)
+        """The cached record ``key`` unpickled; None when it is not cached or does not unpickle."""
+        blob = self.blob(key)
+        if blob is None:
+            return None
+        try:
+            return load(blob)
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: read again
+            return None
 
     def put(self, key: str, unit: str, value: Any, blob: bytes | None = None) -> None:
         """Keep ``value`` of unit ``unit`` under ``key``; ``blob`` is it pickled already (by a pool's worker)."""
-        self.entries[key] = (unit, blob if blob is not None else dump(value))
+        self.entries[key] = unit
+        self.blobs[key] = blob if blob is not None else dump(value)
+        self.dirty.add(_shard(unit))
         self.used.add(key)
         self.changed = True
 
@@ -200,7 +248,14 @@ class Cache:
         held = self.units.get(unit)
         if held is None or held[0] != key:
             return None
-        return self._take(self.units, unit, held[1], self.units_used)
+        try:
+            found = load(held[1])
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: replayed again
+            del self.units[unit]
+            self.changed = True
+            return None
+        self.units_used.add(unit)
+        return found
 
     def put_unit(self, unit: str, key: Any, value: Any, blob: bytes | None = None) -> None:
         """Keep the replay ``value`` of ``unit`` under ``key``; ``blob`` is it pickled already (by a task)."""
@@ -209,21 +264,46 @@ class Cache:
         self.changed = True
 
     def save(self) -> None:
-        """Write the entries of this run's records and units (the others are dropped); a failure changes nothing."""
+        """Write the entries of this run's records and units (the others are dropped); a failure changes nothing.
+
+        A shard is written again when it holds a new record or lost one; the index last, so that an index
+        never names a record that its shard was not written with (a shard lost meanwhile is a miss).
+        """
         if (not self.changed and len(self.used) == len(self.entries) and self.seen == self.signatures
                 and len(self.units_used) == len(self.units)):
             return
         records = {key: self.entries[key] for key in self.used}
+        before: dict[int, set[str]] = {}
+        for key, unit in self.entries.items():
+            before.setdefault(_shard(unit), set()).add(key)
+        after: dict[int, set[str]] = {}
+        for key, unit in records.items():
+            after.setdefault(_shard(unit), set()).add(key)
         signatures = {name: held for name, held in self.seen.items() if held[1] in records}
         units = {unit: self.units[unit] for unit in self.units_used}
-        payload = dump({"format": FORMAT, "version": self.version, "context": self.context, "records": records,
-                        "signatures": signatures, "units": units})
+        folder = self.path.parent
         try:
-            self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
+            folder.mkdir(exist_ok=True)
+            ignore = folder / ".gitignore"
             if not ignore.exists():
                 fs.write_atomic(ignore, "# checkframe's cache of parsed records; safe to delete\n*\n")
-            fs.write_atomic(self.path, payload)
-            (self.path.parent / "records.pickle").unlink(missing_ok=True)  # an older checkframe's cache
+            for shard in range(SHARDS):
+                keys = after.get(shard)
+                if not keys:
+                    (folder / _shard_name(shard)).unlink(missing_ok=True)
+                    continue
+                if shard not in self.dirty and keys == before.get(shard):
+                    continue
+                blobs = {key: self.blob(key) for key in sorted(keys)}
+                if None in blobs.values():  # its shard was lost: those records are read again next time
+                    for key in [key for key, blob in blobs.items() if blob is None]:
+                        del blobs[key], records[key]
+                fs.write_atomic(folder / _shard_name(shard), dump({"version": self.version, "records": blobs}),
+                                durable=False)
+            fs.write_atomic(self.path, dump({"format": FORMAT, "version": self.version, "context": self.context,
+                                             "records": records, "signatures": {
+                                                 name: held for name, held in signatures.items() if held[1] in records},
+                                             "units": units}), durable=False)
+            (folder / "records.pickle").unlink(missing_ok=True)  # an older checkframe's cache
         except OSError:
             pass  # a read-only ledger, a full disk: the next run parses again

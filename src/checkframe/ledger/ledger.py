@@ -443,8 +443,8 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     with collector.paused():
         try:
             return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress)
-        except _Spoilt:  # a cached record that no longer unpickles: read everything as if there were no cache
-            return _build_ledger(Path(root), catalog, as_of, jobs, rules, False, progress)
+        except _Spoilt:  # a cached record that is lost or no longer unpickles: read everything, cache anew
+            return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress, fresh=True)
 
 
 @quick_pickle
@@ -473,7 +473,7 @@ def context(catalog: Catalog, rules: LedgerRules) -> str:
 
 
 def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None, rules: LedgerRules | None,
-                  cache: bool, progress: Progress) -> Ledger:
+                  cache: bool, progress: Progress, fresh: bool = False) -> Ledger:
     rules = rules or LedgerRules.core()
     problems: list[Problem] = []
     if not (root / "records").is_dir():
@@ -486,7 +486,7 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
     names = _record_names(root / "records")
     folder = os.path.join(root, "records")
     items = [(os.path.join(folder, name), f"records/{name}") for name in names]
-    store = Cache(root, context(catalog, rules)) if cache else None
+    store = Cache(root, context(catalog, rules), fresh=fresh) if cache else None
     keys: list[str | None] = [None] * len(items)
     signatures: list[tuple[int, ...] | None] = [None] * len(items)
     #: The record of each item, once parsed or taken from the cache.

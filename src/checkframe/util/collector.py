@@ -5,6 +5,13 @@ objects that live until the work ends and hold no reference cycles.  The collect
 only rescan them, and everything else alive (the catalog), on every pass: an eighth of a
 cold ledger run, a third of its rows.  :func:`paused` turns it off for a block and back on
 afterwards if it was on; pool workers forked meanwhile start with it off as well.
+
+Once it is back on, its next pass still goes over everything the block made, once (they are
+all in its youngest generation), and each later full pass again: at 100,000 records, a
+second of a ledger command.  A command whose block makes what it keeps until it ends (a
+ledger it then prints) passes ``freeze=True``: what is alive then is moved out of the
+collector's reach (:func:`gc.freeze`) before it comes back on.  A library function does not:
+in a long-running process, unreachable cycles alive at that moment would never be freed.
 """
 
 from __future__ import annotations
@@ -17,12 +24,18 @@ __all__ = ["paused"]
 
 
 @contextlib.contextmanager
-def paused() -> Iterator[None]:
-    """The cycle collector off for the block; on again after it when it was on before."""
+def paused(*, freeze: bool = False) -> Iterator[None]:
+    """The cycle collector off for the block; on again after it when it was on before.
+
+    ``freeze``: everything alive at the end of the block is left out of the collector's passes from
+    then on (``gc.freeze()``), for a command's data that lives until the process ends.
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if collecting:
             gc.enable()

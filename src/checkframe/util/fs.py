@@ -74,8 +74,11 @@ def _temporary_beside(path: Path) -> Iterator[tuple[int, Path]]:
         raise
 
 
-def write_atomic(path: Path | str, data: str | bytes) -> None:
+def write_atomic(path: Path | str, data: str | bytes, durable: bool = True) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` so that the file is either complete or as it was.
+
+    ``durable=False`` leaves out the flushes to disk (``fsync``) that make the new file survive a power
+    failure: for a cache, which a reader checks and rebuilds when it finds it incomplete.
 
     :raises OSError: when it cannot be written; nothing is left behind then.
     """
@@ -84,11 +87,13 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     with _temporary_beside(path) as (fd, tmp):
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
-    _fsync_folder(path.parent)
+    if durable:
+        _fsync_folder(path.parent)
 
 
 def copy_atomic(source: Path | str, path: Path | str) -> None:

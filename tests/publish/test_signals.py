@@ -123,3 +123,29 @@ def test_a_worker_ignores_ctrl_c_and_the_pool_stops_it():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                             start_new_session=True)
     assert (result.returncode, result.stdout, result.stderr) == (130, "0\n", "")
+
+
+def test_ctrl_c_received_by_another_thread_stops_the_pool():
+    """The kernel may hand Ctrl-C to any thread of the parent; its handler still runs while the pool works.
+
+    Here the signal goes to a timer's thread only (not to the workers): the main thread, waiting for the
+    first task (30 seconds of work), must still stop the pool long before the work would end.
+    """
+    script = textwrap.dedent(f"""
+        import signal, sys, threading
+        sys.path.insert(0, {str(TESTS)!r})
+        from checkframe.util import parallel
+        from doubles import spin
+        threading.Timer(1.0, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGINT)).start()
+        try:
+            parallel.ordered_map(spin, list(range(4)), jobs=2)
+        except KeyboardInterrupt:
+            print(len([p for p in parallel.multiprocessing.active_children()]))
+            sys.exit(130)
+    """)
+    try:
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=20,
+                                start_new_session=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the pool went on working after Ctrl-C")
+    assert (result.returncode, result.stdout, result.stderr) == (130, "0\n", "")

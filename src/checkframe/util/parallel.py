@@ -35,7 +35,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 __all__ = ["ENV_JOBS", "ordered_map", "start_method", "usable_cpus", "workers"]
@@ -182,12 +182,28 @@ def ordered_map(
         results = []
         for i in range(len(items)):
             future, offset = where[i]
-            results.append(future.result()[offset])  # a failed task raises here: its first error
+            results.append(_result(future)[offset])  # a failed task raises here: its first error
     except BaseException:
         _stop(pool)
         raise
     pool.shutdown()
     return results
+
+
+#: How often the parent wakes while it waits for a task, to run the signal handlers (Ctrl-C) that are due.
+POLL_SECONDS = 0.25
+
+
+def _result(future: Future[R]) -> R:
+    """The future's result, waited for in short steps.
+
+    A signal that the kernel hands to another thread of this process (the pool's own, a timer's) only
+    marks its Python handler as due; a main thread blocked in one long wait would run it when the wait
+    ends, minutes later.  Waking every :data:`POLL_SECONDS` runs it: Ctrl-C stops the pool at once.
+    """
+    while not future.done():
+        wait([future], timeout=POLL_SECONDS)
+    return future.result()
 
 
 def _reporter(done: Callable[[T], None], chunk: list[T]) -> Callable[[Future[Any]], None]:

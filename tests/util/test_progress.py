@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import time
 
+import pytest
+
 from checkframe import cli
 from checkframe.cli import common
 from checkframe.publish.build import build
@@ -75,12 +77,17 @@ def test_work_that_ends_before_the_delay_draws_nothing():
     assert stream.getvalue() == ""
 
 
-def test_names_reach_the_terminal_without_their_control_characters():
+@pytest.mark.parametrize("shown", [False, True], ids=["before the display shows", "once it shows"])
+def test_names_reach_the_terminal_without_their_control_characters(shown):
     stream = Terminal()
     with Progress(enabled=True, stream=stream, delay=0) as progress:
-        progress.phase("printing PDFs", total=1)
+        progress.phase("printing PDFs", total=2)
+        if shown:
+            wait_for(stream, "0/2")
         progress.advance("evil\x1b]0;title\x07.pdf")
-        text = wait_for(stream, "1/1")
+        progress.advance("evil\x1b]0;title\x07.pdf")
+        text = wait_for(stream, "2/2")
+    assert "2/2" in text
     assert "\x1b]0;" not in text and "\x07" not in text
 
 

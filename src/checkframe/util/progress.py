@@ -84,7 +84,7 @@ class Progress:
             self._completed += count
             self._detail = printable(detail)
             if self._display is not None:
-                self._display.update(self._task, completed=self._completed, detail=detail)
+                self._display.update(self._task, completed=self._completed, detail=self._detail)
 
     # -- Drawing ---------------------------------------------------------------------------
 

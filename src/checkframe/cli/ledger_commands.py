@@ -437,9 +437,13 @@ def _shorten(text: str, most: int) -> str:
 
     if width(text) <= most:
         return text
-    while width(text) > most - 1:
-        text = text[:-1]
-    return text + "…"
+    used = kept = 0
+    for char in text:  # the longest start that leaves a column for the ellipsis
+        used += width(char)
+        if used > most - 1:
+            break
+        kept += 1
+    return text[:kept] + "…"
 
 
 def cmd_ledger_show(args: argparse.Namespace) -> int:

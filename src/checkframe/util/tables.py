@@ -6,6 +6,7 @@ The text table counts a CJK character as two columns, as a terminal shows it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import unicodedata
@@ -26,6 +27,13 @@ def _cell(value: Any) -> str:
 
 def width(text: str) -> int:
     """The columns ``text`` takes in a terminal: two for a wide (CJK) character."""
+    if text.isascii():
+        return len(text)
+    return _wide(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _wide(text: str) -> int:  # a ledger's table asks again for the same names and labels, row after row
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 

@@ -65,6 +65,17 @@ def test_no_checklist_ends_with_a_page_of_signatures_only(example_pdfs):
         assert re.search(r"^\s*\d+\s+\S", last, re.M), f"{pdf.name}: the signed page holds no numbered row"
 
 
+@pytest.mark.parametrize("name", ["major-hazard-list.pdf", "weekly-statistics.pdf"])
+def test_the_filled_reports_sign_on_a_page_with_rows(example_forms, name):
+    """附件4 and 附件5 from the worked example: the signatures share their page with rows of the table."""
+    pdf = example_forms / name
+    last = pdf_text(pdf, page_count(pdf))
+    assert "主要负责人（签字）" in last
+    header = "序号" if name.startswith("major") else "检查组"
+    assert header in last, f"{name}: the signed page has no table"
+    assert re.search(r"^\s*(\d+|合计)\s", last, re.M), f"{name}: the signed page holds no row of the table"
+
+
 def test_the_example_checklists_carry_the_qr_code_of_their_page(example_pdfs):
     text = re.sub(r"\s+", "", pdf_text(example_pdfs / "general-self.pdf", 1))
     assert "扫码查看在线版：" in text and "https://checkframe.example.org/checklist/general-self.html" in text

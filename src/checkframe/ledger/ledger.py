@@ -419,14 +419,16 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
                  rules: LedgerRules | None = None, cache: bool = True, progress: Progress = NO_PROGRESS) -> Ledger:
     """Read the store at ``root`` and replay it up to and including ``as_of``.
 
-    Each record is parsed once and kept in the ledger's cache by its content hash
-    (:mod:`checkframe.ledger.cache`; ``cache=False`` neither reads nor writes it), so a later run
-    parses only new or changed files; with many of them (:data:`POOL_THRESHOLD`), in a pool of
-    worker processes, one per core (``jobs`` sets the number; 1 reads in this process; see
-    :func:`checkframe.util.parallel.workers`).  Every record is then checked against the catalog,
-    the units and the other records and boiled down to its events, in file order, so the problems
-    and the claims on finding ids are the same either way.  Then the ``rules`` (the core's and the
-    plugins', :mod:`checkframe.ledger.rules`; the core's alone when None) are run on every finding.
+    Each record is parsed once and kept in the ledger's cache by its content hash, and each unit's
+    replay by the unit's records (:mod:`checkframe.ledger.cache`; ``cache=False`` neither reads nor
+    writes it), so a later run reads only new or changed files and replays only their units.  With
+    many new files (:data:`POOL_THRESHOLD`), a pool of worker processes, one per core (``jobs`` sets
+    the number; 1 reads in this process; see :func:`checkframe.util.parallel.workers`), reads, checks
+    and replays them a unit at a time (:func:`_read_unit`).  Every record is checked against the
+    catalog, the units and the other records, and a ledger with any problem is replayed whole in
+    file order, so the problems and the claims on finding ids are the same either way.  Then the
+    ``rules`` (the core's and the plugins', :mod:`checkframe.ledger.rules`; the core's alone when
+    None) are run on every finding.
 
     A unit whose file does not read is reported once: the records naming it are not reported as
     naming an unknown unit, nor replayed, and the unit's line says how many were left unchecked.

@@ -88,7 +88,7 @@ def test_the_forms_of_the_range(filled, forms_cli, tmp_path, capsys):
     out = tmp_path / "out"
     code, stdout, err = forms(filled, out, capsys)
     assert (code, err) == (0, [])
-    assert "2 督导检查表" in stdout and "1 责令限期整改指令书" in stdout
+    assert "督导检查表（附件3）2 份" in stdout and "责令限期整改指令书 1 份" in stdout
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
     # A deadline order for the deadline fix only: none for the on-site fix (f-3) or the listed major hazard (f-2);
     # no form for the record dated after --to.
@@ -163,7 +163,7 @@ def test_a_report_as_pdf(filled, forms_cli, tmp_path, capsys):
     pdf = tmp_path / "weekly.pdf"
     code, stdout, err = run(capsys, "report", str(filled.root), "weekly", "--from", "2024-03-01", "--to",
                             "2024-03-31", "--format", "pdf", "-o", str(pdf))
-    assert (code, stdout, err) == (0, f"wrote {pdf}\n", [])
+    assert (code, stdout, err) == (0, f"已写入 {pdf}\n", [])
     assert "北石店镇2110" in text(pdf)
 
 

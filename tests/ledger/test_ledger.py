@@ -603,7 +603,7 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_csvs_rows(store, demo_cli, capsy
         expected = list(csv.reader(io.StringIO(capsys.readouterr().out)))
         out = tmp_path / f"{command[0]}-{command[2]}.xlsx"
         assert cli.main(["ledger", *command, "--format", "xlsx", "-o", str(out)]) == 0
-        assert capsys.readouterr().out == f"wrote {out}\n"
+        assert capsys.readouterr().out == f"已写入 {out}\n"
         book = openpyxl.load_workbook(out)
         sheet = book.worksheets[0]
         got = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]

@@ -88,7 +88,7 @@ def test_inspect_new_lists_every_checkpoint_with_a_blank_mark(store, capsys):
     assert cli.main(["inspect", "new", "--checklist", "demo-self", "--unit", "acme",
                      "--dir", str(store.root), "--date", "2024-03-01"]) == 0
     path = store.root / "records" / "2024-03-01-acme-demo-self.toml"
-    assert capsys.readouterr().out == f"wrote {path.as_posix()}\n"
+    assert capsys.readouterr().out == f"已写入 {path.as_posix()}\n"
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# 检查记录 inspection record.")
     data = tomllib.loads(text)
@@ -154,7 +154,7 @@ def test_inspect_recheck_carries_only_the_unresolved_findings(store, capsys):
     store.record("b.toml", '[[fixed]]\nfinding = "f-2"\n', date="2024-03-05")
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 0
     path = store.root / "records" / "2024-03-10-acme-recheck.toml"
-    assert capsys.readouterr().out == f"wrote {path.as_posix()}\n"
+    assert capsys.readouterr().out == f"已写入 {path.as_posix()}\n"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["follows"] == "2024-03-01-acme-demo-self.toml"
     assert (data["unit"], data["date"], data["checklist"], data["checking_unit"]) == (

@@ -161,21 +161,21 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
                    help="the department that publishes it, e.g. 某某区应急管理局")
     p.add_argument("--sector", action="append", metavar="SECTOR",
                    help="a sector to include (repeat for more; default: every installed sector)")
-    p = command("inspect", cmd_inspect_new, "Start an inspection record or a recheck in a ledger folder.")
+    p = command("inspect", cmd_inspect_new, "检查记录：在台账文件夹中开始一份检查记录或回查记录，或导入填好的记录。")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
-    q = steps.add_parser("new", help="write a new record listing every checkpoint of a checklist, marks blank",
-                         description="Write DIR/records/DATE-UNIT-CHECKLIST.toml, ready to fill in by hand.")
+    q = steps.add_parser("new", help="写一份新的检查记录：列出检查表的每个检查项，检查结果留空待填",
+                         description="写入 DIR/records/日期-单位-检查表.toml，供手工填写。")
     q.set_defaults(func=cmd_inspect_new)
-    q.add_argument("--checklist", required=True, metavar="ID", help="the checklist id, e.g. general-self")
-    q.add_argument("--unit", required=True, metavar="UNIT", help="the unit id: the name of DIR/units/UNIT.toml")
-    q.add_argument("--dir", default=".", metavar="DIR", help="the ledger folder (default: the current one)")
-    q.add_argument("--date", type=date_arg, metavar="DATE", help="the inspection date (default: today)")
-    q = steps.add_parser("recheck", help="write a recheck record carrying the unresolved findings of RECORD",
-                         description="Write records/DATE-UNIT-recheck.toml with one blank recheck per finding "
-                                     "of RECORD still unresolved, and follows = RECORD.")
+    q.add_argument("--checklist", required=True, metavar="ID", help="检查表编号，如 general-self")
+    q.add_argument("--unit", required=True, metavar="UNIT", help="单位编号：DIR/units/UNIT.toml 的文件名")
+    q.add_argument("--dir", default=".", metavar="DIR", help="台账文件夹（默认：当前文件夹）")
+    q.add_argument("--date", type=date_arg, metavar="DATE", help="检查日期（默认：今天）")
+    q = steps.add_parser("recheck", help="写一份回查记录：带上 RECORD 中尚未闭环的每项隐患",
+                         description="写入 records/日期-单位-recheck.toml：RECORD 中尚未闭环的隐患每项一条回查，"
+                                     "结果留空待填，并记 follows = RECORD。")
     q.set_defaults(func=cmd_inspect_recheck)
-    q.add_argument("record", metavar="RECORD", help="the earlier record, e.g. DIR/records/2024-03-01-u1-general-self.toml")
-    q.add_argument("--date", type=date_arg, metavar="DATE", help="the recheck date (default: today)")
+    q.add_argument("record", metavar="RECORD", help="先前的检查记录，如 DIR/records/2024-03-01-u1-general-self.toml")
+    q.add_argument("--date", type=date_arg, metavar="DATE", help="回查日期（默认：今天）")
     q = steps.add_parser("import", help="导入检查手册“填写检查记录”保存的记录（.toml 或带照片的 .zip）",
                          description="逐份按台账规则检查，记录放入 DIR/records/，照片放入 DIR/evidence/；"
                                      "有任何问题则一份也不导入。")

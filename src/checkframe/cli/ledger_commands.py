@@ -57,7 +57,7 @@ def cmd_inspect_new(args: argparse.Namespace) -> int:
     except OSError as exc:  # records/ is a file, or the ledger folder cannot be written in
         raise write_failed(exc, path.parent) from None
     write_file(path, text)
-    print(f"wrote {path.as_posix()}")
+    print(f"已写入 {path.as_posix()}")
     return EXIT_OK
 
 
@@ -72,7 +72,7 @@ def cmd_inspect_recheck(args: argparse.Namespace) -> int:
     except LedgerProblems as exc:
         return report(exc.problems)
     write_file(path, text)
-    print(f"wrote {path.as_posix()}")
+    print(f"已写入 {path.as_posix()}")
     return EXIT_OK
 
 
@@ -179,9 +179,9 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, OUT_DIR as it was
         raise write_failed(exc, out) from None
     kinds = [job.form for job in jobs]
-    print(f"wrote {out.as_posix()}/: {kinds.count('supervision-record')} 督导检查表 (附件3), "
-          f"{kinds.count('deadline-order')} 责令限期整改指令书, 统计表 (附件4), 重大隐患统计表 (附件5), "
-          f"{args.start} to {args.end}")
+    print(f"已写入 {out.as_posix()}/：督导检查表（附件3）{kinds.count('supervision-record')} 份，"
+          f"责令限期整改指令书 {kinds.count('deadline-order')} 份，统计表（附件4），重大隐患统计表（附件5），"
+          f"统计期间 {args.start} 至 {args.end}")
     return EXIT_OK
 
 
@@ -217,7 +217,7 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
     if fmt == "xlsx":
         assert output is not None  # _usage requires --output with xlsx
         write_file(output, xlsx.workbook([(sheet, columns, rows)]))
-        print(f"wrote {output}")
+        print(f"已写入 {output}")
         return EXIT_OK
     if fmt == "table" and output is None:
         colour = use_colour(sys.stdout)
@@ -235,7 +235,7 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
         text = "\ufeff" + text
     if output is not None:
         write_file(output, text)
-        print(f"wrote {output}")
+        print(f"已写入 {output}")
         return EXIT_OK
     return write_stdout(text)
 
@@ -512,7 +512,7 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
         except printing.PrintError as exc:
             raise UserError(str(exc)) from None
         write_file(output, pdf)
-        print(f"wrote {output}")
+        print(f"已写入 {output}")
         return EXIT_OK
     styles = {"状态": lambda v: "逾期" in v}
     if args.report == "weekly":

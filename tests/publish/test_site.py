@@ -126,6 +126,25 @@ def test_a_base_off_the_site_is_reported_as_loading_from_outside():
     assert [p.message for p in problems if "checkframe.example.org" in p.message and "outside" in p.message]
 
 
+def test_a_link_judged_once_per_folder_is_reported_on_every_page_that_has_it():
+    """The same link from pages of one folder is one verdict, reported for each page; ``#x`` is each page's own."""
+    files = {
+        "a/x.html": b'<a href="../nope.html">x</a> <a href="w.html#top">w</a>',
+        "a/y.html": b'<a href="../nope.html">y</a> <a href="w.html#none">w</a>',
+        "a/z.html": b'<a href="#top">z</a>',
+        "a/w.html": b'<p id="top"></p><a href="#top">w</a>',
+        "b/v.html": b'<a href="../nope.html">v</a>',
+    }
+    problems = [(p.file, p.message) for p in check_links(files, {})]
+    assert problems == [
+        ("a/x.html", "broken link to '../nope.html': no such page"),
+        ("a/y.html", "broken link to '../nope.html': no such page"),
+        ("a/y.html", "broken link to 'w.html#none': no anchor #none there"),
+        ("a/z.html", "broken link to '#top': no anchor #top there"),
+        ("b/v.html", "broken link to '../nope.html': no such page"),
+    ]
+
+
 @JOBS
 def test_link_scanner_reads_every_built_page_as_html_parser_does(project, content, jobs):
     content.edit("checkpoints/01-gas.toml", 'what = "瓦斯检查存在漏检、假检情况且进行作业的。"',

@@ -146,31 +146,40 @@ def check_links(
     targets = set(files) | set(extra_targets)
     folders: dict[str, bool] = {}
     problems = []
+    # What is wrong with a link ("" for nothing), the same from every page of a folder unless it points at
+    # the page itself: the navigation's links, on every page, are judged once per folder.
+    verdicts: dict[tuple[str, bool, str], str] = {}
     for path, (links, _) in pages.items():
         origin = origins.get(path, "")
         folder = posixpath.dirname(path)
-
-        def bad(message: str, path: str = path, origin: str = origin) -> None:
-            # Named by the file the page came from (a Markdown page), else by the page itself.
-            problems.append(Problem("", message, origin or path, path if origin else ""))
-
         for resource, link in links:
-            kind, target, anchor = _resolve(folder, link, resource)
-            if kind == "ok":
-                continue
-            if kind == "bad":
-                bad(target)
-                continue
-            target = target or path
-            if target.startswith("../") or target == "..":
-                bad(f"link to {link!r} leaves the site")
-            elif target.endswith("/"):
-                if target not in folders:
-                    folders[target] = any(t.startswith(target) for t in targets)
-                if not folders[target]:
-                    bad(f"broken link to {link!r}: no such folder in the site")
-            elif target not in targets:
-                bad(f"broken link to {link!r}: no such {'file' if resource else 'page'}")
-            elif anchor and target in pages and anchor not in pages[target][1]:
-                bad(f"broken link to {link!r}: no anchor #{anchor} there")
+            key = (folder, resource, link)
+            message = verdicts.get(key)
+            if message is None:
+                kind, target, anchor = _resolve(folder, link, resource)
+                message = _link_problem(link, resource, kind, target or path, anchor, targets, pages, folders)
+                if kind != "page" or target:
+                    verdicts[key] = message
+            if message:  # named by the file the page came from (a Markdown page), else by the page itself
+                problems.append(Problem("", message, origin or path, path if origin else ""))
     return problems
+
+
+def _link_problem(link: str, resource: bool, kind: str, target: str, anchor: str, targets: set[str],
+                  pages: dict[str, PageLinks], folders: dict[str, bool]) -> str:
+    """What is wrong with ``link``, resolved by :func:`_resolve` to ``target`` (the page itself when it was empty)."""
+    if kind == "ok":
+        return ""
+    if kind == "bad":
+        return target
+    if target.startswith("../") or target == "..":
+        return f"link to {link!r} leaves the site"
+    if target.endswith("/"):
+        if target not in folders:
+            folders[target] = any(t.startswith(target) for t in targets)
+        return "" if folders[target] else f"broken link to {link!r}: no such folder in the site"
+    if target not in targets:
+        return f"broken link to {link!r}: no such {'file' if resource else 'page'}"
+    if anchor and target in pages and anchor not in pages[target][1]:
+        return f"broken link to {link!r}: no anchor #{anchor} there"
+    return ""

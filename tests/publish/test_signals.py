@@ -20,11 +20,18 @@ GENERAL = TESTS.parent / "plugins" / "general" / "src" / "checkframe_general" / 
 
 #: A build of the general sector's handbook, the PDFs in two worker processes.
 SCRIPT = """
-import sys
+import os, sys, time
 sys.path.insert(0, {tests!r})
 from doubles import content_plugin, load_only
 from checkframe.cli import common, main
+from checkframe.publish import pdfs
 common.load_plugins = lambda: load_only(general=content_plugin({content!r}))
+if os.environ.get("SLOW_PRINTING"):  # each PDF a second longer: the signal always finds the workers printing
+    render = pdfs._render_job
+    def slow_render(shared, job):
+        time.sleep(1)
+        return render(shared, job)
+    pdfs._render_job = slow_render
 sys.exit(main(["build", {project!r}, "--force", "--jobs", "2"]))
 """
 
@@ -77,8 +84,9 @@ def test_a_signal_while_printing_stops_everything_at_once(built, number, twice, 
     before = {p.relative_to(root / "_build").as_posix(): p.read_bytes()
               for p in (root / "_build").rglob("*") if p.is_file()}
     subprocess.run(["rm", "-rf", str(root / ".checkframe-cache")], check=True)  # so that the PDFs are printed again
+    # On a fast machine the last PDFs could be done within the 0.3 s below, and the signal come after the build.
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True, env={**os.environ, "SLOW_PRINTING": "1"})
     workers: list[int] = []
     while process.poll() is None and not (list(root.glob("._build.new-*")) and len(workers) >= 2):
         workers = children(process.pid)

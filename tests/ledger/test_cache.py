@@ -165,6 +165,25 @@ def test_a_hostile_cache_file_runs_nothing(store, tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("part, value", [
+    ("signatures", {"records/a.toml": 5}),
+    ("signatures", {"records/a.toml": ((1, 2), 3)}),
+    ("records", {"d04d42e73d8181297b0e064f1c008b24": 7}),
+    ("units", {"acme": "not a replay"}),
+], ids=["signature-not-a-pair", "hash-not-text", "unit-not-text", "replay-not-a-pair"])
+def test_an_index_of_the_wrong_shape_is_ignored_and_rebuilt(store, parsed, part, value):
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    data = pickle.loads(cache_file(store).read_bytes())
+    data[part] = value
+    cache_file(store).write_bytes(pickle.dumps(data))
+    parsed.clear()
+    same(store)
+    assert parsed == ["records/a.toml", "records/b.toml"] * 2  # read again (the cache rebuilt), and uncached
+    parsed.clear()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert parsed == []
+
+
 def test_a_cache_that_cannot_be_written_changes_nothing(store, monkeypatch):
     def full(path, data, durable=True):
         raise OSError(28, "No space left on device", str(path))

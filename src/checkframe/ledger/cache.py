@@ -168,7 +168,9 @@ class Cache:
         records, units = loaded["records"], loaded["units"]
         if not (all(isinstance(unit, str) for unit in records.values())
                 and all(isinstance(held, tuple) and len(held) == 2 and isinstance(held[1], bytes)
-                        for held in units.values())):
+                        for held in units.values())
+                and all(isinstance(held, tuple) and len(held) == 2 and isinstance(held[0], tuple)
+                        and isinstance(held[1], str) for held in loaded["signatures"].values())):
             self.changed = True
             return
         self.entries = records

@@ -281,7 +281,6 @@ class Cache:
         after: dict[int, set[str]] = {}
         for key, unit in records.items():
             after.setdefault(_shard(unit), set()).add(key)
-        signatures = {name: held for name, held in self.seen.items() if held[1] in records}
         units = {unit: self.units[unit] for unit in self.units_used}
         folder = self.path.parent
         try:
@@ -302,10 +301,10 @@ class Cache:
                         del blobs[key], records[key]
                 fs.write_atomic(folder / _shard_name(shard), dump({"version": self.version, "records": blobs}),
                                 durable=False)
+            signatures = {name: held for name, held in self.seen.items() if held[1] in records}
             fs.write_atomic(self.path, dump({"format": FORMAT, "version": self.version, "context": self.context,
-                                             "records": records, "signatures": {
-                                                 name: held for name, held in signatures.items() if held[1] in records},
-                                             "units": units}), durable=False)
+                                             "records": records, "signatures": signatures, "units": units}),
+                            durable=False)
             (folder / "records.pickle").unlink(missing_ok=True)  # an older checkframe's cache
         except OSError:
             pass  # a read-only ledger, a full disk: the next run parses again

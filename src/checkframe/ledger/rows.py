@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from checkframe.catalog import Catalog
+from checkframe.ledger.findings import is_overdue
 from checkframe.ledger.ledger import Entry, Ledger
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FindingState, HazardLevel
 from checkframe.util import collector
@@ -65,34 +66,52 @@ def ledger_rows(ledger: Ledger, catalog: Catalog | None = None) -> list[dict[str
 
 def _ledger_rows(ledger: Ledger, catalog: Catalog | None) -> list[dict[str, Any]]:
     rows = []
-    for entry in sorted(ledger.entries.values(), key=lambda e: (e.unit, e.finding.found_on, e.finding.id)):
+    as_of, late = ledger.as_of, ledger.late
+    # What a row takes from its unit and its category, looked up once each (a unit has many findings).
+    of_unit: dict[str, tuple[str, str, str, str]] = {}
+    category_names: dict[str, str] = {"": ""}
+    for entry in sorted(ledger.entries.values(), key=_row_order):
         f = entry.finding
-        unit = ledger.units[entry.unit]
-        category = f.remediation.category if f.remediation else ""
+        shown = of_unit.get(entry.unit)
+        if shown is None:
+            unit = ledger.units[entry.unit]
+            sector_name = (catalog.sector(unit.sector).name if catalog is not None and catalog.has("sector", unit.sector)
+                           else "")
+            shown = of_unit[entry.unit] = (unit.name, unit.township, unit.sector, sector_name)
+        remediation = f.remediation
+        category = remediation.category if remediation else ""
+        category_name = category_names.get(category)
+        if category_name is None:
+            category_name = category_names[category] = catalog.category(category).name if catalog is not None else ""
+        deadline = remediation.deadline if remediation else None
+        reasons = ledger.late_reasons(entry) if f.id in late or is_overdue(f, as_of) else ()
         rows.append({
             "finding": f.id,
             "unit": entry.unit,
-            "unit_name": unit.name,
-            "township": unit.township,
-            "sector": unit.sector,
+            "unit_name": shown[0],
+            "township": shown[1],
+            "sector": shown[2],
             "checkpoint": f.checkpoint,
             "kind": f.kind.value,
             "level": f.level.value,
             "source": f.source.value,
             "category": category,
-            "category_name": catalog.category(category).name if catalog is not None and category else "",
-            "sector_name": catalog.sector(unit.sector).name if catalog is not None and catalog.has("sector", unit.sector)
-            else "",
-            "deadline": f.remediation.deadline.isoformat() if f.remediation and f.remediation.deadline else "",
+            "category_name": category_name,
+            "sector_name": shown[3],
+            "deadline": deadline.isoformat() if deadline else "",
             "stop": _stop(f),
             "found_on": f.found_on.isoformat(),
             "state": f.state.value,
-            "overdue": ledger.overdue(entry),
-            "late": "；".join(ledger.late_reasons(entry)),
+            "overdue": bool(reasons),
+            "late": "；".join(reasons) if reasons else "",
             "level_reason": f.level_reason,
             "file": entry.file,
         })
     return rows
+
+
+def _row_order(entry: Entry) -> tuple[str, dt.date, str]:
+    return entry.unit, entry.finding.found_on, entry.finding.id
 
 
 _LABELS: dict[str, dict[str, str]] = {

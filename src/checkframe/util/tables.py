@@ -51,7 +51,8 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> 
     """Rows as an aligned text table, CSV (with a header row) or JSON."""
     if fmt == "json":
         return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
-    table = [list(columns)] + [[_cell(row[c]) for c in columns] for row in rows]
+    table = [list(columns)] + [[v if type(v) is str else _cell(v) for v in map(row.__getitem__, columns)]
+                               for row in rows]
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(table)

@@ -11,11 +11,13 @@ gathered before :class:`~checkframe.errors.ContentError` is raised.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 from attrs import evolve, frozen
 
+from checkframe.catalog.cache import ContentCache
 from checkframe.catalog.content import load_content_dir
 from checkframe.catalog.places import placed
 from checkframe.errors import ContentError, Problem, unknown
@@ -146,19 +148,19 @@ class Catalog:
 # -- Gathering ---------------------------------------------------------------------------
 
 
-def read_register(register: Register, problems: list[Problem]) -> Contribution:
+def read_register(register: Register, problems: list[Problem], cache: ContentCache | None = None) -> Contribution:
     """What a plugin registered: its content folders read, in order, between the objects it added in Python."""
     contribution = Contribution(register.plugin)
     for part in register.parts:
         if isinstance(part, Contribution):
             contribution.extend(part)
         else:
-            contribution.extend(load_content_dir(part, register.plugin, problems, register.distribution))
+            contribution.extend(load_content_dir(part, register.plugin, problems, register.distribution, cache))
             contribution.folders.append(part)
     return contribution
 
 
-def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
+def gather(plugins: Plugins, cache: ContentCache | None = None) -> tuple[list[Contribution], list[Problem]]:
     """Call each plugin's content hook on its own, in pluggy's order, and read what it registers."""
     problems: list[Problem] = []
     contributions = []
@@ -170,7 +172,7 @@ def gather(plugins: Plugins) -> tuple[list[Contribution], list[Problem]]:
         if failure is not None:
             problems.append(failure.problem("checkframe_register_content"))
             continue
-        contributions.append(read_register(kwargs["register"], problems))
+        contributions.append(read_register(kwargs["register"], problems, cache))
     return contributions, problems
 
 
@@ -325,13 +327,18 @@ def _check_images(check: _Checker, plugin: str, entry: Entry, key: str, text: st
             check.report(plugin, entry, refused, key)
 
 
-def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None) -> Catalog:
+def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache: Path | None = None) -> Catalog:
     """Gather every plugin's content and cross-check it.
 
     :param warnings: when given, :func:`contribution_warnings` are appended to it.
+    :param cache: a folder where what each content file read into is kept for the next call, so that only the
+        files changed since are parsed again (see :mod:`checkframe.catalog.cache`); the catalog is the same.
     :raises ContentError: with every problem found, plugin load errors included.
     """
-    contributions, problems = gather(plugins)
+    kept = ContentCache(cache) if cache is not None else None
+    contributions, problems = gather(plugins, kept)
+    if kept is not None:
+        kept.save()
     if warnings is not None:
         warnings.extend(contribution_warnings(plugins, contributions))
     problems[:0] = plugins.problems

@@ -24,8 +24,9 @@ import attrs
 from attrs import evolve, frozen
 from cattrs.errors import ClassValidationError, IterableValidationError
 
+from checkframe.catalog.cache import ContentCache, FolderCache
 from checkframe.catalog.convert import WrongType, errors_of, is_variadic_tuple, make_converter, unknown_key
-from checkframe.catalog.places import Source, placed
+from checkframe.catalog.places import UNPARSED, Source, placed
 from checkframe.errors import Problem
 from checkframe.model import (
     Checklist,
@@ -105,13 +106,15 @@ DEFINED = re.compile(r"""^[ \t]*(?:id|code)[ \t]*=[ \t]*["']([^"'\n]+)["']""", r
 
 
 def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, problems: list[Problem],
-          sources: dict[str, Source]) -> Any:
+          sources: dict[str, Source], cache: FolderCache | None = None) -> Any:
     """Read one content file into ``kind``, keeping every entry that is valid.
 
     Each table of an array (each ``[[checkpoint]]``) is structured on its own,
     so one broken entry neither hides the problems of the others nor drops
     them; the ids of broken entries are remembered so that references to them
-    are not reported a second time as unknown.
+    are not reported a second time as unknown.  With ``cache``, a file whose
+    text read without a problem before is not parsed again (see
+    :mod:`checkframe.catalog.cache`), and one that reads without a problem is kept.
     """
     text = ""
     sources[rel] = Source("")
@@ -119,6 +122,10 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
     try:
         text = read_text(path)
         sources[rel] = Source(text)
+        kept = cache.get(rel, kind, text) if cache is not None else None
+        if kept is not None:
+            sources[rel] = Source(text, UNPARSED, kept[1])
+            return kept[0]
         data = loads_toml(text)
         sources[rel] = Source(text, data)
     except ReadError as exc:
@@ -131,6 +138,8 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
         skipped = f"; references to the {count} it defines are not checked until it reads" if defined else ""
         problems.append(Problem(plugin, exc.message + skipped, rel, exc.key))
         return None
+
+    before = len(problems)
 
     def fail(exc: Exception, base: str) -> None:
         for key_path, message in errors_of(exc, base):
@@ -178,7 +187,10 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
                 if isinstance(element, dict) and isinstance(element.get("id"), str):
                     found.broken.add(element["id"])
         return None
-    return kind(**values)
+    read = kind(**values)
+    if cache is not None and len(problems) == before:
+        cache.put(rel, kind, text, (read, sources[rel].positions))
+    return read
 
 
 def _parsed(text: str) -> Any:
@@ -259,17 +271,19 @@ def _refuse_codes(plugin: str, rel: str, where: str, obj: Any, fields: tuple[str
             ))
 
 
-def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribution: str = "") -> Contribution:
+def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribution: str = "",
+                     cache: ContentCache | None = None) -> Contribution:
     """Read one content folder; append every problem found to ``problems``.
 
     A folder written for a content format this checkframe does not read is
-    refused whole, with one problem that says what to upgrade.
+    refused whole, with one problem that says what to upgrade.  ``cache`` keeps
+    what the files read into for the next time (see :mod:`checkframe.catalog.cache`).
     """
     found = Contribution(plugin)
     start = len(problems)
     sources: dict[str, Source] = {}
     try:
-        _load(root, plugin, problems, distribution, found, sources)
+        _load(root, plugin, problems, distribution, found, sources, cache)
     finally:
         # Every problem of this folder with its line, and its entry named as the author knows it.
         problems[start:] = [placed(p, sources.get(p.file)) if p.plugin == plugin else p for p in problems[start:]]
@@ -277,11 +291,12 @@ def load_content_dir(root: Path, plugin: str, problems: list[Problem], distribut
 
 
 def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, found: Contribution,
-          sources: dict[str, Source]) -> None:
+          sources: dict[str, Source], content_cache: ContentCache | None) -> None:
     root = Path(root)
     if not root.is_dir():
         problems.append(Problem(plugin, f"content folder not found: {root}"))
         return
+    cache = content_cache.for_folder(root) if content_cache is not None else None
     refused = check_content_format(root, plugin, distribution)
     if refused is not None:
         problems.append(refused)
@@ -300,7 +315,7 @@ def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, f
             continue  # a content file that is a folder is read, and reported as one
         if rel in FILE_KINDS:
             kind = FILE_KINDS[rel]
-            parsed = _read(path, rel, plugin, kind, found, problems, sources)
+            parsed = _read(path, rel, plugin, kind, found, problems, sources, cache)
             if parsed is None:
                 continue
             if kind is SectorFile:
@@ -317,7 +332,7 @@ def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, f
                               sources.get(rel))
                     )
         elif is_group_file:
-            group_files.append((rel, _read(path, rel, plugin, GroupFile, found, problems, sources)))
+            group_files.append((rel, _read(path, rel, plugin, GroupFile, found, problems, sources, cache)))
         elif path.suffix in {".md", ".txt"} or path.name == "__init__.py":
             continue  # notes for maintainers, or a package marker
         else:

@@ -16,14 +16,16 @@ an entry (``basis``, ``items``) is counted from 1 as well.
 
 from __future__ import annotations
 
+import enum
 import re
 from typing import Any
 
 from attrs import define, evolve, field
 
 from checkframe.errors import Problem
+from checkframe.util.reading import ReadError, loads_toml
 
-__all__ = ["Source", "key_lines", "label", "placed", "split_path"]
+__all__ = ["UNPARSED", "Source", "key_lines", "label", "placed", "split_path"]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _SEGMENT = re.compile(r"\.([^.\[\]\"]+)|\.\"((?:[^\"\\]|\\.)*)\"|\[(\d+)\]")
@@ -260,9 +262,21 @@ def label(path: str, data: Any) -> str:
     return ", ".join(words)
 
 
+#: The data of a :class:`Source` whose text was not parsed in this run (see :mod:`checkframe.catalog.cache`).
+class _Unparsed(enum.Enum):
+    UNPARSED = "unparsed"
+
+
+UNPARSED = _Unparsed.UNPARSED
+
+
 @define
 class Source:
-    """One content file's text and parsed data, to place a problem in it; the line map is made on first use."""
+    """One content file's text and parsed data, to place a problem in it; the line map is made on first use.
+
+    ``data`` is :data:`UNPARSED` for a file whose model objects came from the content cache: it is parsed
+    when a problem is placed in it.
+    """
 
     text: str
     data: Any = None
@@ -297,6 +311,11 @@ class Source:
             return (int(found.group(1)) if found else 0), ""
         if path.startswith("line "):
             return self.line(path), ""
+        if self.data is UNPARSED:
+            try:
+                self.data = loads_toml(self.text)
+            except ReadError:  # it parsed when it was cached
+                self.data = None
         return self.line(path), label(path, self.data)
 
 

@@ -56,6 +56,8 @@ log = logging.getLogger("checkframe.publish.build")
 STAMP = ".checkframe-build.json"
 #: The lock file in the cache folder that one build at a time holds.
 LOCK = "build.lock"
+#: The folder in the cache where what the content files read into is kept (:mod:`checkframe.catalog.cache`).
+CONTENT_CACHE = "content"
 
 
 @attrs.frozen
@@ -183,7 +185,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
 
     # 2. The catalog: every problem of every plugin at once.
     try:
-        catalog = build_catalog(plugins)
+        catalog = build_catalog(plugins, cache=project_root / CACHE / CONTENT_CACHE)
     except ContentError as exc:
         problems.extend(exc.problems)
         catalog = None

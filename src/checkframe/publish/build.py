@@ -136,7 +136,11 @@ def build(
     except OSError as exc:
         raise ContentError([write_problem(exc, project_root, output)]) from None
     try:
-        return _build(project_root, plugins, force, jobs, progress)
+        # A build makes hundreds of thousands of objects that live until it ends (the catalog, the last build's
+        # records, every page) and few cycles: the cycle collector would only rescan them, a third of the time
+        # it takes to read the page cache alone.
+        with collector.paused():
+            return _build(project_root, plugins, force, jobs, progress)
     finally:
         held.__exit__(None, None, None)
 
@@ -216,38 +220,37 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     links: dict[str, PageLinks] = {}
     documents: list[Document] = []
     try:
-        with collector.paused():  # rendering makes many objects and frees few: the cycle collector only rescans them
-            try:
-                files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs, reuse)
-            except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
-                raise ContentError([_template_error(exc, registers)]) from None
-            log.info("pages: %d files rendered (%.1f s)", len(files), time.monotonic() - started)
-            if reuse.previous is not None:
-                log.info("%d of %d pages rendered, the others unchanged since the last build", len(reuse.rendered),
-                         len(reuse.records))
-            # The search index: more files of the site, from the text the render workers took from each page.
-            progress.phase("indexing for search")
-            for path, data in index_files(documents).items():
-                if path in files:
-                    raise ContentError([Problem(origins.get(path, ""),
-                                                f"{path} is the search index's; choose another name")])
-                files[path] = data
-                origins[path] = "checkframe (search index)"
-            # The pictures the extra pages show, beside them.
-            for asset in project.assets:
-                path = f"pages/{asset.path}"
-                if path in files:
-                    raise ContentError([Problem("", f"{path} is also a page of the site; rename the picture",
-                                                path)])
-                files[path] = asset.data
-                origins[path] = path
-            # Files the plugins add of their own (an export for a provincial system), links checked with the rest.
-            problems = added_files(plugins, files, origins, catalog, project)
-            if problems:
-                raise ContentError(problems)
-            progress.phase("checking links")
-            problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
-            log.info("search index and links checked (%.1f s)", time.monotonic() - started)
+        try:
+            files, origins = render_site(catalog, project, plugins, registers, pdfs, links, documents, jobs, reuse)
+        except Exception as exc:  # noqa: BLE001 - a template error is the user's (or a plugin's) to fix
+            raise ContentError([_template_error(exc, registers)]) from None
+        log.info("pages: %d files rendered (%.1f s)", len(files), time.monotonic() - started)
+        if reuse.previous is not None:
+            log.info("%d of %d pages rendered, the others unchanged since the last build", len(reuse.rendered),
+                     len(reuse.records))
+        # The search index: more files of the site, from the text the render workers took from each page.
+        progress.phase("indexing for search")
+        for path, data in index_files(documents).items():
+            if path in files:
+                raise ContentError([Problem(origins.get(path, ""),
+                                            f"{path} is the search index's; choose another name")])
+            files[path] = data
+            origins[path] = "checkframe (search index)"
+        # The pictures the extra pages show, beside them.
+        for asset in project.assets:
+            path = f"pages/{asset.path}"
+            if path in files:
+                raise ContentError([Problem("", f"{path} is also a page of the site; rename the picture",
+                                            path)])
+            files[path] = asset.data
+            origins[path] = path
+        # Files the plugins add of their own (an export for a provincial system), links checked with the rest.
+        problems = added_files(plugins, files, origins, catalog, project)
+        if problems:
+            raise ContentError(problems)
+        progress.phase("checking links")
+        problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
+        log.info("search index and links checked (%.1f s)", time.monotonic() - started)
     finally:
         del links, documents
     if problems:
@@ -264,8 +267,9 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
             if linked:
                 log.info("%d unchanged files linked from the last build", linked)
             try:
-                print_all(catalog, project, staging / "pdf", cache / "pdf", jobs, forms=list(forms.values()),
-                          progress=progress)
+                with collector.running():  # printing makes cycles (WeasyPrint's boxes), in every worker too
+                    print_all(catalog, project, staging / "pdf", cache / "pdf", jobs, forms=list(forms.values()),
+                              progress=progress)
             except PrintError as exc:
                 raise ContentError([Problem("", str(exc))]) from None
             (staging / STAMP).write_text(stamp_text, encoding="utf-8")

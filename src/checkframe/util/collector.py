@@ -20,7 +20,7 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-__all__ = ["paused"]
+__all__ = ["paused", "running"]
 
 
 @contextlib.contextmanager
@@ -39,3 +39,16 @@ def paused(*, freeze: bool = False) -> Iterator[None]:
             gc.freeze()
         if collecting:
             gc.enable()
+
+
+@contextlib.contextmanager
+def running() -> Iterator[None]:
+    """The cycle collector on for the block, inside a :func:`paused` one: for work that makes cycles to free
+    (WeasyPrint's boxes while printing), and for the pool workers forked in it; off again after it."""
+    collecting = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not collecting:
+            gc.disable()

@@ -7,6 +7,7 @@ handbook's changes page, or says in one line why it cannot.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,70 @@ _EXPORT = make_converter(authoring=False)
 def catalog_to_json(catalog: Catalog) -> str:
     """The catalog as JSON for other tools; :func:`catalog_from_json` reads it back."""
     data = {"format": EXPORT_FORMAT, **_EXPORT.unstructure(catalog)}
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return dumps_indented(data) + "\n"
+
+
+def dumps_indented(data: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)``, the same text in half the time.
+
+    With ``indent``, the standard library encodes in Python, through a generator per container; the
+    export of a large catalog (the check code of every handbook page) took a quarter of a second of each
+    build.  This writes the same text with strings, keys and numbers encoded as the standard library
+    encodes them; anything else in ``data`` (a float, a key that is not a string) goes to ``json.dumps``.
+    """
+    out: list[str] = []
+    try:
+        _encode(data, "", out)
+    except _Other:
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return "".join(out)
+
+
+class _Other(Exception):
+    """A value :func:`dumps_indented` leaves to ``json.dumps``."""
+
+
+def _encode(value: Any, indent: str, out: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(encode_basestring(value))
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        if not all(type(key) is str for key in value):
+            raise _Other
+        inner = indent + "  "
+        between = ",\n" + inner
+        out.append("{\n" + inner)
+        for n, key in enumerate(sorted(value)):
+            if n:
+                out.append(between)
+            out.append(encode_basestring(key) + ": ")
+            _encode(value[key], inner, out)
+        out.append("\n" + indent + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        between = ",\n" + inner
+        out.append("[\n" + inner)
+        for n, item in enumerate(value):
+            if n:
+                out.append(between)
+            _encode(item, inner, out)
+        out.append("\n" + indent + "]")
+    else:
+        raise _Other
 
 
 def catalog_from_json(text: str) -> Catalog:

@@ -99,7 +99,7 @@ def test_a_record_that_is_not_utf8(tmp_path, capsys, monkeypatch):
     (store.root / "records" / "2024-03-01-acme.toml").write_bytes(b"\xef\xbb\xbfunit = 'acme'\nnote = '\xb0'\n")
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     assert errors(capsys)[0] == (
-        "error: records/2024-03-01-acme.toml: line 2: not UTF-8 text (byte 0xb0); save it as UTF-8")
+        "错误：records/2024-03-01-acme.toml：第 2 行不是 UTF-8 编码的文字（字节 0xb0），请另存为 UTF-8 编码")
 
 
 def test_an_export_with_a_number_of_thousands_of_digits(tmp_path, capsys):
@@ -194,8 +194,8 @@ def test_inspect_new_never_writes_outside_records(tmp_path, capsys, monkeypatch)
     assert cli.main(["inspect", "new", "--checklist", "demo-self", "--unit", "../units/acme", "--dir", str(store.root),
                      "--date", "2024-03-01"]) == 1
     assert errors(capsys) == [
-        "error: --unit: expected an id of lowercase letters, digits, '-' or '_', starting with a letter, at most 64 "
-        f'characters (got "../units/acme"); a unit\'s id is the name of its file {store.root.as_posix()}/units/ID.toml']
+        '错误：--unit 须由小写字母、数字、“-”或“_”组成，以字母开头，最多 64 个字符（现为 "../units/acme"）；'
+        f"单位编号就是其登记文件 {store.root.as_posix()}/units/编号.toml 的文件名"]
     assert sorted(p.name for p in store.root.rglob("*")) == ["acme.toml", "beta.toml", "records", "units"]
 
 
@@ -206,8 +206,8 @@ def test_inspect_recheck_of_a_file_that_is_not_a_record(tmp_path, capsys, monkey
     store = Store(tmp_path / "ledger")
     (store.root / "records" / "notes.txt").write_text("not a record")
     assert cli.main(["inspect", "recheck", str(store.root / "records" / "notes.txt")]) == 1
-    assert errors(capsys) == [f"error: {store.root.as_posix()}/records/notes.txt is not a record: records are .toml "
-                              "files in a ledger's records/ folder"]
+    assert errors(capsys) == [f"错误：{store.root.as_posix()}/records/notes.txt 不是检查记录：检查记录是台账 records/ "
+                              "文件夹中的 .toml 文件"]
 
 
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
@@ -306,8 +306,10 @@ def test_a_record_that_does_not_parse_is_one_problem(tmp_path, capsys, monkeypat
     store.record("2024-03-10-acme.toml", '[[fixed]]\nfinding = "f-1"\n[[fixed]]\nfinding = "f-2"\n', date="2024-03-10")
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     assert errors(capsys) == [
-        "error: records/2024-03-01-acme.toml: invalid TOML: Invalid value (at line 12, column 9)",
-        "checkframe: 1 problem found; nothing was written.",
+        "错误：records/2024-03-01-acme.toml：不是有效的 TOML 文件，第 12 行第 9 列：值的写法不对（文字要加英文引号，如"
+        " \"张三\"；日期写成 2024-03-01；数组写成 [\"a"
+        "\", \"b\"]）",
+        "checkframe：共 1 处问题，未写入任何文件。",
     ]
 
 

@@ -32,8 +32,15 @@ class Problem:
     line: int = 0
     #: The whole Python traceback when the problem is a plugin's exception; ``checkframe --traceback`` prints it.
     traceback: str = field(default="", eq=False, repr=False)
+    #: ``"zh"`` for a problem that clerks read (the ledger's): its ``message`` names the place in words
+    #: (``第2个 [[finding]] 的 level 应为……``, :func:`checkframe.messages.chinese_at`), so ``path`` stays the
+    #: key path for programs and is not printed, and the parts are joined by a full-width colon.
+    language: str = "en"
 
     def __str__(self) -> str:
+        if self.language == "zh":
+            place = f"{self.file} 第{self.line}行" if self.file and self.line else self.file
+            return "：".join(part for part in (self.plugin, place, self.message) if part)
         parts = [self.plugin] if self.plugin else []
         if self.file:
             parts.append(f"{self.file}:{self.line}" if self.line else self.file)

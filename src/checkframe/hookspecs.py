@@ -305,7 +305,10 @@ def checkframe_register_ledger(register: LedgerRegister) -> None:
             and key of the event ``at`` names (``"finding"``, ``"stop"``,
             ``"resume"``, ``"close"``, ``"recheck"``, ``"fixed"``,
             ``"remediate"``, ``"escalate"``, ``"report"``; the finding's own
-            record when that event is not recorded) and exits 1;
+            record when that event is not recorded) and the finding, and
+            exits 1.  Clerks read it: write ``message`` in Chinese, in the
+            regulators' words (``错误：records/a.toml：第1个 [[finding]]：隐患
+            "f-1"：MESSAGE``);
           - ``ledger.overdue(reason)``: the finding is late in a way the rule
             knows (a reason in Chinese, as the clerk reads it, e.g.
             ``"复产验收超过20日"``); the ledger marks it overdue and shows

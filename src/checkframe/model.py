@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from attrs import field, frozen
+
+from checkframe.messages import Message, Shown, show_english
 
 __all__ = [
     "FIELD_LABELS",
@@ -72,9 +73,15 @@ class Invalid(ValueError):
     report can point at ``$.checkpoint[3].id`` rather than at the table.
     """
 
-    def __init__(self, message: str, key: str | None = None) -> None:
+    def __init__(self, message: str | Message, key: str | None = None) -> None:
         super().__init__(message)
+        #: A :class:`~checkframe.messages.Message` where the rule is shared with the ledger's records, which
+        #: word it in Chinese; ``str()`` is the English.
+        self.message = message
         self.key = key
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def show(value: Any) -> str:
@@ -82,17 +89,7 @@ def show(value: Any) -> str:
 
     A table or an array is named, not shown.
     """
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
-        return value.isoformat().replace("T", " ")
-    return repr(value)
+    return show_english(value)
 
 
 def quote_hint(value: Any) -> str:
@@ -222,11 +219,7 @@ FIVE_ASSIGNMENTS: tuple[RequiredField, ...] = (
 def check_id(value: str, key: str = "id") -> str:
     """Raise :class:`Invalid` unless ``value`` is a safe id."""
     if not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX_LENGTH:
-        raise Invalid(
-            "expected an id of lowercase letters, digits, '-' or '_', starting with a "
-            f"letter, at most {ID_MAX_LENGTH} characters (got {show(value)})",
-            key=key,
-        )
+        raise Invalid(Message("id", most=ID_MAX_LENGTH, got=Shown(value)), key=key)
     return value
 
 
@@ -251,14 +244,14 @@ def _ids(instance: Any, attribute: Any, value: tuple[str, ...]) -> None:
 
 def _not_blank(instance: Any, attribute: Any, value: str) -> None:
     if not value.strip():
-        raise Invalid("expected a non-empty text (got an empty one)", key=attribute.name)
+        raise Invalid(Message("blank"), key=attribute.name)
 
 
 def _unique(instance: Any, attribute: Any, value: tuple[Any, ...]) -> None:
     seen = set()
     for item in value:
         if item in seen:
-            raise Invalid(f"{str(item)!r} is listed twice", key=attribute.name)
+            raise Invalid(Message("twice", item=str(item)), key=attribute.name)
         seen.add(item)
 
 
@@ -419,7 +412,7 @@ class RemediationCategory:
     @levels.validator
     def _some_level(self, attribute: Any, value: tuple[HazardLevel, ...]) -> None:
         if not value:
-            raise Invalid("expected at least one hazard level (got none)", key="levels")
+            raise Invalid(Message("no_level"), key="levels")
 
 
 #: What the fields of the model are called in Chinese, for people: schema titles, the content diff.

@@ -97,7 +97,9 @@ def test_the_cache_does_not_hide_problems_that_depend_on_other_files(store):
     (store.root / "records" / "z.toml").write_text((store.root / "records" / "c.toml").read_text().replace(
         'follows = "z.toml"\n[[close]]\nfinding = "f-1"\n', ""))
     problems = [str(p) for p in build_ledger(store.root, CATALOG, AS_OF, jobs=1).problems]
-    assert problems == ["records/c.toml: $.close[0].finding: finding 'f-1' belongs to unit 'acme', not 'gamma'"]
+    assert problems == [
+        "records/c.toml：第1个 [[close]] 的 finding：隐患 \"f-1\" 属于单位 \"acme\"，不属于 \"gamma\"",
+    ]
     same(store)
 
 
@@ -337,8 +339,7 @@ def test_a_ledger_with_a_problem_is_replayed_whole(store, monkeypatch):
     for _ in range(2):  # cold, then with every unit's replay cached
         problems = [str(p) for p in build_ledger(store.root, CATALOG, AS_OF, jobs=1).problems]
         assert problems == [str(p) for p in whole(monkeypatch, store.root, CATALOG, AS_OF, jobs=1).problems]
-        assert problems[0].startswith("records/c.toml: $.finding[0].id: finding 'f-1' is already recorded in "
-                                      "records/a.toml")
+        assert problems[0].startswith('records/c.toml：第1个 [[finding]] 的 id：隐患编号 "f-1" 已记录在 records/a.toml')
 
 
 def unit_tasks(monkeypatch) -> list[str]:

@@ -56,7 +56,7 @@ def test_the_whole_loop_for_a_deadline_fix():
 
 
 def test_on_site_fix_is_for_general_hazards_only():
-    with pytest.raises(LoopError, match=r"^finding 'f-1': on_site \(现场整改\) serves general hazards, not major$"):
+    with pytest.raises(LoopError, match=r'^隐患 "f-1"：现场整改（on_site）适用于一般事故隐患，不适用于重大事故隐患$'):
         remediate(finding(HazardLevel.MAJOR), Remediation("on_site"), CATEGORIES["on_site"])
     assert remediate(finding(), Remediation("on_site"), CATEGORIES["on_site"]).state is FindingState.FIXING
 
@@ -66,7 +66,7 @@ def test_major_hazard_needs_the_five_assignments_and_a_supervision_level():
         remediate(finding(HazardLevel.MAJOR), listed(supervision_level=None, funds=""),
                   CATEGORIES["listed_supervision"])
     assert str(info.value) == (
-        "finding 'f-1': listed_supervision (挂牌督办) requires supervision_level (督办级别), funds (整改资金)"
+        '隐患 "f-1"：挂牌督办（listed_supervision）须填写 supervision_level（督办级别）、funds（整改资金）'
     )
     f = remediate(finding(HazardLevel.MAJOR), listed(), CATEGORIES["listed_supervision"])
     assert f.state is FindingState.FIXING
@@ -79,14 +79,13 @@ def test_missing_fields_of_a_deadline_fix():
 
 
 def test_remediation_must_name_the_category_given():
-    with pytest.raises(LoopError, match="remediation names 'deadline' but the category given is 'on_site'"):
+    with pytest.raises(LoopError, match='整改方式写的是 "deadline"，给出的整改类别却是 "on_site"'):
         remediate(finding(), deadline_fix(), CATEGORIES["on_site"])
 
 
 def test_closing_needs_a_passed_recheck():
     f = report_fixed(remediate(finding(), deadline_fix(), CATEGORIES["deadline"]), D(2024, 3, 10))
-    with pytest.raises(LoopError, match="^finding 'f-1': cannot close it while it is awaiting_recheck; "
-                                        "that needs it accepted$"):
+    with pytest.raises(LoopError, match='^隐患 "f-1" 现为“待回查”，不能销号（须为“已验收”）$'):
         close(f, D(2024, 3, 11))
 
 
@@ -102,31 +101,31 @@ def test_a_failed_recheck_sends_it_back_to_fixing():
 @pytest.mark.parametrize(
     ("move", "state"),
     [
-        (lambda f: report_fixed(f, D(2024, 3, 2)), "open"),
-        (lambda f: recheck(f, Recheck(D(2024, 3, 2), passed=True)), "open"),
-        (lambda f: close(f, D(2024, 3, 2)), "open"),
+        (lambda f: report_fixed(f, D(2024, 3, 2)), "待整改"),
+        (lambda f: recheck(f, Recheck(D(2024, 3, 2), passed=True)), "待整改"),
+        (lambda f: close(f, D(2024, 3, 2)), "待整改"),
     ],
 )
 def test_no_step_can_be_skipped(move, state):
-    with pytest.raises(LoopError, match=f"while it is {state}"):
+    with pytest.raises(LoopError, match=f"现为“{state}”"):
         move(finding())
 
 
 def test_a_finding_cannot_be_remediated_twice():
     f = remediate(finding(), deadline_fix(), CATEGORIES["deadline"])
-    with pytest.raises(LoopError, match="cannot assign a remediation while it is fixing; that needs it open"):
+    with pytest.raises(LoopError, match="现为“整改中”，不能指定整改方式（须为“待整改”）"):
         remediate(f, deadline_fix(), CATEGORIES["deadline"])
 
 
 def test_dates_cannot_run_backwards():
     f = remediate(finding(), deadline_fix(), CATEGORIES["deadline"])
-    with pytest.raises(LoopError, match=r"fixed on 2024-02-01 is before it was found \(2024-03-01\)"):
+    with pytest.raises(LoopError, match="整改完成日期 2024-02-01 早于发现日期 2024-03-01"):
         report_fixed(f, D(2024, 2, 1))
     f = report_fixed(f, D(2024, 3, 10))
-    with pytest.raises(LoopError, match=r"rechecked on 2024-03-09 is before it was reported fixed"):
+    with pytest.raises(LoopError, match="回查日期 2024-03-09 早于报告整改完成的日期 2024-03-10"):
         recheck(f, Recheck(D(2024, 3, 9), passed=True))
     f = recheck(f, Recheck(D(2024, 3, 12), passed=True))
-    with pytest.raises(LoopError, match=r"closed on 2024-03-11 is before it was accepted"):
+    with pytest.raises(LoopError, match="销号日期 2024-03-11 早于验收日期 2024-03-12"):
         close(f, D(2024, 3, 11))
 
 

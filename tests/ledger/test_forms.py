@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
 import re
 import shutil
 import subprocess
@@ -186,24 +187,25 @@ def test_unknown_record_folder(forms_cli, tmp_path, capsys):
     code, stdout, err = run(capsys, "forms", str(tmp_path / "nope"), str(tmp_path / "out"), "--from", "2024-03-01",
                             "--to", "2024-03-31")
     assert (code, stdout) == (1, "")
-    assert err[0].startswith("error: no records/ folder in ") and len(err) == 2
+    assert err[0].startswith("错误：") and len(err) == 2
+    assert err[0].endswith(" 中没有 records/ 文件夹；台账文件夹应有 units/*.toml（单位登记）和 records/*.toml（检查记录）")
     nothing_written(tmp_path)
 
 
 def test_a_broken_ledger_writes_no_forms(filled, forms_cli, tmp_path, capsys):
     filled.record("2024-03-05-acme.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-05")
     code, _, err = forms(filled, tmp_path / "out", capsys)
-    assert code == 1 and "cannot close it while it is fixing" in err[0]
+    assert code == 1 and "现为“整改中”，不能销号" in err[0]
     nothing_written(tmp_path)
 
 
 def test_unwritable_output(filled, forms_cli, tmp_path, capsys):
     code, _, err = forms(filled, tmp_path / "missing" / "out", capsys)
-    assert (code, err) == (1, [f"error: cannot write {tmp_path / 'missing' / 'out'}: there is no folder "
-                               f"{(tmp_path / 'missing').as_posix()!r}"])
+    assert (code, err) == (1, [f"错误：无法写入 {tmp_path / 'missing' / 'out'}："
+                               f"没有文件夹 {(tmp_path / 'missing').as_posix()}"])
     code, _, err = run(capsys, "report", str(filled.root), "weekly", "--from", "2024-03-01", "--to", "2024-03-31",
                        "--format", "pdf", "-o", str(tmp_path / "missing" / "w.pdf"))
-    assert code == 1 and len(err) == 1 and "there is no folder" in err[0]
+    assert code == 1 and len(err) == 1 and "：没有文件夹 " in err[0]
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
@@ -213,31 +215,31 @@ def test_unwritable_output(filled, forms_cli, tmp_path, capsys):
         locked.chmod(0o755)
     if code == 0:  # pragma: no cover - running as root, which may write anywhere
         pytest.skip("running as root")
-    assert err == [f"error: {(locked / 'out').as_posix()}: cannot write in {locked.as_posix()}: Permission denied",
-                   "checkframe: 1 problem found; nothing was written."]
+    assert err == [f"错误：{(locked / 'out').as_posix()}：无法在 {locked.as_posix()} 中写入：没有写入权限",
+                   "checkframe：共 1 处问题，未写入任何文件。"]
     assert list(locked.iterdir()) == []
 
 
 def test_output_that_is_a_file(filled, forms_cli, tmp_path, capsys):
     (tmp_path / "out").write_text("mine")
     code, _, err = forms(filled, tmp_path / "out", capsys)
-    assert (code, err) == (1, [f"error: cannot write {tmp_path / 'out'}: it is a file, not a folder"])
+    assert (code, err) == (1, [f"错误：无法写入 {tmp_path / 'out'}：这是一个文件，不是文件夹"])
     assert (tmp_path / "out").read_text() == "mine"
 
 
-@pytest.mark.parametrize("number, reason", [(errno.EACCES, "Permission denied"), (errno.EROFS, "Read-only file system")])
+@pytest.mark.parametrize("number, reason", [(errno.EACCES, "没有写入权限"), (errno.EROFS, "这是只读的文件系统")])
 def test_a_folder_that_refuses_the_forms(filled, forms_cli, tmp_path, capsys, monkeypatch, number, reason):
     """As a read-only folder answers even root: the error the staging folder meets, named as build names it."""
     from checkframe.util import fs
 
     def refused(prefix, dir):
-        raise OSError(number, reason, f"{dir}/{prefix}xyz")
+        raise OSError(number, os.strerror(number), f"{dir}/{prefix}xyz")
 
     monkeypatch.setattr(fs.tempfile, "mkdtemp", refused)
     code, stdout, err = forms(filled, tmp_path / "out", capsys)
     assert (code, stdout) == (1, "")
-    assert err == [f"error: {(tmp_path / 'out').as_posix()}: cannot write in {tmp_path.as_posix()}: {reason}",
-                   "checkframe: 1 problem found; nothing was written."]
+    assert err == [f"错误：{(tmp_path / 'out').as_posix()}：无法在 {tmp_path.as_posix()} 中写入：{reason}",
+                   "checkframe：共 1 处问题，未写入任何文件。"]
     nothing_written(tmp_path)
 
 
@@ -255,10 +257,10 @@ def test_a_full_disk_keeps_the_previous_forms(filled, forms_cli, tmp_path, capsy
     monkeypatch.setattr(pdfs, "render_forms", full)
     code, stdout, err = forms(filled, out, capsys)
     assert (code, stdout) == (1, "")
-    staging = err[0].split("cannot write in ")[1].split(":")[0]
+    staging = err[0].split("无法在 ")[1].split(" 中写入")[0]
     assert staging.startswith(f"{tmp_path.as_posix()}/.out.new-")
-    assert err == [f"error: {out.as_posix()}: cannot write in {staging}: No space left on device; "
-                   f"{out.as_posix()} is as it was", "checkframe: 1 problem found; nothing was written."]
+    assert err == [f"错误：{out.as_posix()}：无法在 {staging} 中写入：磁盘已满；{out.as_posix()} 保持原样",
+                   "checkframe：共 1 处问题，未写入任何文件。"]
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -268,14 +270,14 @@ def test_a_folder_not_written_by_checkframe_is_left_alone(filled, forms_cli, tmp
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     code, _, err = forms(filled, out, capsys)
-    assert code == 1 and len(err) == 1 and "was not written by checkframe ledger forms" in err[0]
+    assert code == 1 and len(err) == 1 and "不是空文件夹，也不是 checkframe ledger forms 写的" in err[0]
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--from", "2024-03-31", "--to", "2024-03-01"], "--from 2024-03-31 is after --to 2024-03-01"),
+    (["--from", "2024-03-31", "--to", "2024-03-01"], "--from 2024-03-31 晚于 --to 2024-03-01"),
     (["--from", "2024-03-01"], "the following arguments are required: --to"),
-    (["--from", "2024-03-01", "--to", "2024-02-30"], "expected a date such as 2024-03-01 (got '2024-02-30')"),
+    (["--from", "2024-03-01", "--to", "2024-02-30"], "应为日期，如 2024-03-01（现为 \"2024-02-30\"）"),
     (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "unrecognized arguments: --format csv"),
 ])
 def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, message):
@@ -288,11 +290,11 @@ def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, messa
 @pytest.mark.parametrize(("extra", "message"), [
     (["show", "{root}", "--format", "pdf", "-o", "x.pdf"], "argument --format: invalid choice: 'pdf'"),
     (["report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "pdf"],
-     "--format pdf needs --output FILE.pdf"),
+     "--format pdf 须同时给出 --output 文件.pdf"),
     (["report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "xlsx"],
-     "--format xlsx needs --output FILE.xlsx"),
-    (["report", "{root}", "major", "--from", "2024-04-01", "--to", "2024-03-01"], "is after --to"),
-    (["show", "{root}", "--bom"], "--bom goes with --format csv"),
+     "--format xlsx 须同时给出 --output 文件.xlsx"),
+    (["report", "{root}", "major", "--from", "2024-04-01", "--to", "2024-03-01"], "晚于 --to"),
+    (["show", "{root}", "--bom"], "--bom 只用于 --format csv"),
 ])
 def test_usage_errors_of_reports(filled, forms_cli, tmp_path, capsys, extra, message):
     code, stdout, err = run(capsys, *(a.replace("{root}", str(filled.root)) for a in extra))

@@ -124,15 +124,15 @@ def test_a_required_field_left_empty_is_refused_in_the_pages_words(tmp_path, led
     path = saved(tmp_path, record(order=""))
     before = files(ledger)
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"error: {path.name}: 第2项隐患（灭火器材有效）：限期整改须填写指令书编号"]
+        f"错误：{path.name}：第2项隐患（灭火器材有效）：限期整改须填写指令书编号"]
     assert files(ledger) == before
 
 
 def test_an_unknown_unit_or_checkpoint_is_refused(tmp_path, ledger, capsys):
     path = saved(tmp_path, record(unit="dongfang", checkpoint="demo-fire-09"))
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"error: {path.name}: 检查项“demo-fire-09”不在检查表“demo-visit”上",
-        f"error: {path.name}: 被检查单位“dongfang”未在台账中登记（没有 units/dongfang.toml），请先登记该单位",
+        f"错误：{path.name}：检查项“demo-fire-09”不在检查表“demo-visit”上",
+        f"错误：{path.name}：被检查单位“dongfang”未在台账中登记（没有 units/dongfang.toml），请先登记该单位",
     ]
     assert files(ledger / "records") == []
 
@@ -145,10 +145,10 @@ def test_a_unit_typed_by_its_name_is_filed_under_its_id(tmp_path, ledger, capsys
     assert text.replace('unit = "hengan"', 'unit = "恒安化工有限公司"') == path.read_text(encoding="utf-8")
     capsys.readouterr()
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"error: {path.name}: 该记录已导入台账（records/{path.name}），不再重复导入"]
+        f"错误：{path.name}：该记录已导入台账（records/{path.name}），不再重复导入"]
     path.write_text(record(unit="恒安化工有限公司", order="测责改〔2024〕2号"), encoding="utf-8")
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"error: {path.name}: 台账中已有另一份同名记录 records/{path.name}，请改名后再导入"]
+        f"错误：{path.name}：台账中已有另一份同名记录 records/{path.name}，请改名后再导入"]
 
 
 def test_a_record_imported_twice_or_a_finding_id_on_the_ledger_is_refused(tmp_path, ledger, capsys):
@@ -156,10 +156,10 @@ def test_a_record_imported_twice_or_a_finding_id_on_the_ledger_is_refused(tmp_pa
     assert cli.main(["inspect", "import", str(path), "--dir", str(ledger)]) == 0
     capsys.readouterr()
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"error: {path.name}: 该记录已导入台账（records/{path.name}），不再重复导入"]
+        f"错误：{path.name}：该记录已导入台账（records/{path.name}），不再重复导入"]
     other = saved(tmp_path, record(first="f-new-1"), "2024-03-01-hengan-demo-visit-2.toml")
     assert refused(capsys, str(other), "--dir", str(ledger)) == [
-        f"error: {other.name}: 第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中"
+        f"错误：{other.name}：第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中"
         f"（records/{path.name}），请换一个编号"]
     assert files(ledger / "records") == [path.name]
 
@@ -168,7 +168,8 @@ def test_two_files_of_one_import_with_the_same_finding_id_are_both_left_out(tmp_
     one = saved(tmp_path, record(), "a.toml")
     two = saved(tmp_path, record(first="f-other-1"), "b.toml")
     assert refused(capsys, str(one), str(two), "--dir", str(ledger)) == [
-        "error: b.toml: 第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中（a.toml），请换一个编号"]
+        "错误：b.toml：第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中（a.toml），请换一个编号",
+    ]
     assert files(ledger / "records") == []
 
 
@@ -194,7 +195,7 @@ def test_an_archive_files_its_photos_under_evidence(tmp_path, ledger, capsys):
     again.write_bytes(archive({"again.toml": record(first="f-x-1", evidence=f'"{photo}"').replace(
         "f-20240301-2", "f-x-2").encode(), photo: b"other"}))
     assert refused(capsys, str(again), "--dir", str(ledger)) == [
-        f"error: again.zip: 第1项隐患（安全出口畅通）：台账中已有照片 {photo}，请改名后再导入"]
+        f"错误：again.zip：第1项隐患（安全出口畅通）：台账中已有照片 {photo}，请改名后再导入"]
 
 
 def test_an_archive_without_the_photo_its_record_names_or_with_other_files_is_refused(tmp_path, ledger, capsys):
@@ -202,12 +203,12 @@ def test_an_archive_without_the_photo_its_record_names_or_with_other_files_is_re
     path = tmp_path / "r.zip"
     path.write_bytes(archive({"r.toml": record(evidence=f'"{photo}"').encode(), "evidence/r/other.jpg": b"x"}))
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"error: r.zip: 第1项隐患（安全出口畅通）：照片“{photo}”不在导入的文件中"]
+        f"错误：r.zip：第1项隐患（安全出口畅通）：照片“{photo}”不在导入的文件中"]
     path.write_bytes(archive({"r.toml": record().encode(), "../outside.jpg": b"x"}))
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        "error: r.zip: 压缩包中的“../outside.jpg”不是检查记录的照片（照片放在 evidence/ 下）"]
+        "错误：r.zip：压缩包中的“../outside.jpg”不是检查记录的照片（照片放在 evidence/ 下）"]
     path.write_bytes(b"PK not a zip")
-    assert refused(capsys, str(path), "--dir", str(ledger))[0].startswith("error: r.zip: 不是完整的压缩包")
+    assert refused(capsys, str(path), "--dir", str(ledger))[0].startswith("错误：r.zip：不是完整的压缩包")
     assert files(ledger) == ["units/hengan.toml", "units/jinxin.toml"]
 
 
@@ -216,5 +217,5 @@ def test_what_the_ledger_itself_refuses_is_refused(tmp_path, ledger, capsys):
     text = record().split("[[finding]]")[0] + '\n[[recheck]]\nfinding = "f-none"\nresult = "passed"\n'
     path = saved(tmp_path, text)
     lines = refused(capsys, str(path), "--dir", str(ledger))
-    assert lines == [f"error: records/{path.name}: $.recheck[0].finding: unknown finding 'f-none'"]
+    assert lines == [f'错误：records/{path.name}：第1个 [[recheck]] 的 finding 为 "f-none"，台账中没有这项隐患']
     assert files(ledger / "records") == []

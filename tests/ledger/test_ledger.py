@@ -134,22 +134,25 @@ def test_moves_on_one_date_follow_the_loop_whatever_the_file_order(store):
 def test_on_site_fix_only_for_general_hazards(store):
     store.record("a.toml", FOUND.replace('category = "listed_supervision"', 'category = "on_site"'))
     assert store.problems() == [
-        "records/a.toml: $.finding[1].remediation: finding 'f-2': on_site (现场整改) serves general hazards, not major",
+        "records/a.toml：第2个 [[finding]] 的 remediation：隐患 \"f-2\"：现场整改（on_site）适用于一般事故隐患，不适用"
+        "于重大事故隐患",
     ]
 
 
 def test_major_hazard_needs_the_five_assignments_and_a_supervision_level(store):
     store.record("a.toml", FOUND.replace('supervision_level = "district"\n', "").replace('funds = "5万元"\n', ""))
     assert store.problems() == [
-        "records/a.toml: $.finding[1].remediation: finding 'f-2': listed_supervision (挂牌督办) requires "
-        "supervision_level (督办级别), funds (整改资金)",
+        "records/a.toml：第2个 [[finding]] 的 remediation：隐患 \"f-2\"：挂牌督办（listed_supervision）须填写 supervis"
+        "ion_level（督办级别）、"
+        "funds（整改资金）",
     ]
 
 
 def test_missing_field_of_a_deadline_fix(store):
     store.record("a.toml", FOUND.replace('order_number = "〔2024〕3号"\n', ""))
     assert store.problems() == [
-        "records/a.toml: $.finding[0].remediation: finding 'f-1': deadline (限期整改) requires order_number (指令书编号)",
+        "records/a.toml：第1个 [[finding]] 的 remediation：隐患 \"f-1\"：限期整改（deadline）须填写 order_number（指令"
+        "书编号）",
     ]
 
 
@@ -157,8 +160,8 @@ def test_closing_needs_a_passed_recheck(store):
     store.record("a.toml", FOUND + '[[close]]\nfinding = "f-1"\n')
     store.record("b.toml", '[[fixed]]\nfinding = "f-2"\n[[close]]\nfinding = "f-2"\n', date="2024-03-02")
     assert store.problems() == [
-        "records/a.toml: $.close[0]: finding 'f-1': cannot close it while it is fixing; that needs it accepted",
-        "records/b.toml: $.close[0]: finding 'f-2': cannot close it while it is awaiting_recheck; that needs it accepted",
+        "records/a.toml：第1个 [[close]]：隐患 \"f-1\" 现为“整改中”，不能销号（须为“已验收”）",
+        "records/b.toml：第1个 [[close]]：隐患 \"f-2\" 现为“待回查”，不能销号（须为“已验收”）",
     ]
 
 
@@ -182,10 +185,10 @@ def test_forbidden_moves(store):
         date = 2024-02-20
     """)
     assert store.problems() == [
-        "records/a.toml: $.fixed[1].finding: finding 'f-2' is recorded on 2024-03-01 in records/a.toml, "
-        "after this move dated 2024-02-20",
-        "records/a.toml: $.fixed[0]: finding 'f-3': cannot report it fixed while it is open; that needs it fixing",
-        "records/a.toml: $.recheck[0]: finding 'f-1': cannot recheck it while it is fixing; that needs it awaiting_recheck",
+        "records/a.toml：第2个 [[fixed]] 的 finding：隐患 \"f-2\" 在 2024-03-01 才记录（records/a.toml），晚于此项的日"
+        "期 2024-02-20",
+        "records/a.toml：第1个 [[fixed]]：隐患 \"f-3\" 现为“待整改”，不能报告整改完成（须为“整改中”）",
+        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）",
     ]
 
 
@@ -193,7 +196,7 @@ def test_a_finding_stuck_on_one_broken_move_is_not_reported_again(store):
     store.record("a.toml", FOUND + '[[recheck]]\nfinding = "f-1"\nresult = "passed"\n')
     store.record("b.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-05")
     assert store.problems() == [
-        "records/a.toml: $.recheck[0]: finding 'f-1': cannot recheck it while it is fixing; that needs it awaiting_recheck",
+        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）",
     ]
 
 
@@ -203,10 +206,10 @@ def test_moves_on_unknown_or_foreign_or_later_findings(store):
     store.record("c.toml", '[[fixed]]\nfinding = "f-1"\n', unit="beta", date="2024-03-11")
     store.record("d.toml", '[[fixed]]\nfinding = "f-2"\n', date="2024-03-05")
     assert store.problems() == [
-        "records/d.toml: $.fixed[0].finding: finding 'f-2' is recorded on 2024-03-10 in records/a.toml, "
-        "after this move dated 2024-03-05",
-        "records/b.toml: $.fixed[0].finding: unknown finding 'f-11'; did you mean 'f-1'?",
-        "records/c.toml: $.fixed[0].finding: finding 'f-1' belongs to unit 'acme', not 'beta'",
+        "records/d.toml：第1个 [[fixed]] 的 finding：隐患 \"f-2\" 在 2024-03-10 才记录（records/a.toml），晚于此项的日"
+        "期 2024-03-05",
+        "records/b.toml：第1个 [[fixed]] 的 finding 为 \"f-11\"，台账中没有这项隐患；是否想写 \"f-1\"？",
+        "records/c.toml：第1个 [[fixed]] 的 finding：隐患 \"f-1\" 属于单位 \"acme\"，不属于 \"beta\"",
     ]
 
 
@@ -226,8 +229,9 @@ def test_two_records_claiming_one_finding(store):
     store.record("b.toml", FOUND.split("[[finding]]")[0] + "[[finding]]" + FOUND.split("[[finding]]")[1],
                  date="2024-03-02")
     assert store.problems() == [
-        "records/b.toml: $.finding[0].id: finding 'f-1' is already recorded in records/a.toml (2024-03-01); "
-        "a finding is recorded once, later records move it with [[remediate]], [[fixed]], [[recheck]] or [[close]]",
+        "records/b.toml：第1个 [[finding]] 的 id：隐患编号 \"f-1\" 已记录在 records/a.toml（2024-03-01）中；同一隐患只"
+        "记录一次，之后的记录用 [[remedia"
+        "te]]、[[fixed]]、[[recheck]] 或 [[close]] 推进",
     ]
 
 
@@ -246,12 +250,13 @@ def test_unknown_checklist_checkpoint_unit_and_category(store):
         mark = "ok"
     """), encoding="utf-8")
     assert store.problems() == [
-        "records/a.toml: $.unit: unknown unit 'acne'; did you mean 'acme'? (no units/acne.toml)",
-        "records/a.toml: $.finding[0].checkpoint: unknown checkpoint 'demo-gas-2'; did you mean 'demo-gas-02'?",
-        "records/a.toml: $.finding[1].remediation.category: unknown remediation category 'listed_supervison'; "
-        "did you mean 'listed_supervision'?",
-        "records/b.toml: $.checklist: unknown checklist 'demo-slef'; did you mean 'demo-self'?",
-        "records/b.toml: $.follows: no record 'zz.toml' in records/",
+        "records/a.toml：unit 为 \"acne\"，台账中没有这个单位（没有 units/acne.toml）；是否想写 \"acme\"？",
+        "records/a.toml：第1个 [[finding]] 的 checkpoint 为 \"demo-gas-2\"，没有这个检查项；是否想写 \"demo-gas-02\"？",
+        "records/a.toml：第2个 [[finding]] 的 remediation.category 为 \"listed_supervison\"，没有这个整改类别；是否想"
+        "写 \"listed_supervi"
+        "sion\"？",
+        "records/b.toml：checklist 为 \"demo-slef\"，没有这个检查表；是否想写 \"demo-self\"？",
+        "records/b.toml：follows 为 \"zz.toml\"，records/ 中没有这份记录",
     ]
 
 
@@ -260,7 +265,7 @@ def test_item_not_on_the_checklist(store, make_content):
     catalog = demo_catalog(other)
     store.record("a.toml", '[[item]]\ncheckpoint = "other-gas-01"\nmark = "fail"\n')
     assert [str(p) for p in build_ledger(store.root, catalog, D(2024, 3, 31)).problems] == [
-        "records/a.toml: $.item[0].checkpoint: checkpoint 'other-gas-01' is not on checklist 'demo-self'",
+        "records/a.toml：item 第1项的 checkpoint：检查项 \"other-gas-01\" 不在检查表 \"demo-self\" 上",
     ]
 
 
@@ -270,11 +275,13 @@ def test_values_of_the_wrong_kind(store):
     store.record("b.toml", '[[recheck]]\nfinding = "f-1"\nresult = true\ndate = 2024-13-01\n'.replace(
         "2024-13-01", '"2024-13-01"'))
     assert store.problems() == [
-        "records/a.toml: $.item[0].mark: expected one of ok, fixing, fail, or \"\" when it does not apply (got 'yes')",
-        "records/a.toml: $.finding[0].remediation.deadline: expected a date such as 2024-03-01 (got \"soon\")",
-        "records/a.toml: $.finding[1].level: expected one of general, major (got \"big\")",
-        "records/b.toml: $.recheck[0].result: expected one of passed, failed, or \"\" while not rechecked yet (got true)",
-        "records/b.toml: $.recheck[0].date: expected a date such as 2024-03-01 (got \"2024-13-01\")",
+        "records/a.toml：item 第1项的 mark 应为 ok（√ 符合）、fixing（0 正在整改）或 fail（× 不符合），不适用时写 \"\""
+        "（现为 \"yes\"）",
+        "records/a.toml：第1个 [[finding]] 的 remediation.deadline 应为日期，如 2024-03-01（现为 \"soon\"）",
+        "records/a.toml：第2个 [[finding]] 的 level 应为 general（一般事故隐患）或 major（重大事故隐患）之一（现为 \"b"
+        "ig\"）",
+        "records/b.toml：第1个 [[recheck]] 的 result 应为 passed（合格）或 failed（不合格），尚未回查时写 \"\"（现为 true）",
+        "records/b.toml：第1个 [[recheck]] 的 date 应为日期，如 2024-03-01（现为 \"2024-13-01\"）",
     ]
 
 
@@ -282,8 +289,9 @@ def test_findings_of_an_unreadable_record_are_not_reported_again(store):
     store.record("a.toml", "colour = 1\n" + FOUND)
     store.record("b.toml", '[[fixed]]\nfinding = "f-1"\n', date="2024-03-05")
     assert store.problems() == [
-        "records/a.toml: $.colour: unknown key; expected one of unit, date, kind, checklist, inspectors, "
-        "checking_unit, follows, note, item, finding, remediate, report, escalate, stop, fixed, recheck, close, resume",
+        "records/a.toml：本文件中有未知的键 colour；可用的键：unit、date、kind、checklist、inspectors、checking_unit、"
+        "follows、note、item、fin"
+        "ding、remediate、report、escalate、stop、fixed、recheck、close、resume",
     ]
 
 
@@ -292,10 +300,11 @@ def test_bad_units_and_bad_toml(store):
     store.unit("Bad Name", "x", "y")
     (store.root / "records" / "a.toml").write_text("unit = \n", encoding="utf-8")
     assert store.problems() == [
-        "units/Bad Name.toml: the file name is the unit's id: expected an id of lowercase letters, digits, "
-        "'-' or '_', starting with a letter, at most 64 characters (got \"Bad Name\")",
-        "units/gamma.toml: $.staff.total: expected an integer (got \"many\")",
-        "records/a.toml: invalid TOML: Invalid value (at line 1, column 8)",
+        "units/Bad Name.toml：文件名就是单位编号，须由小写字母、数字、“-”或“_”组成，以字母开头，最多 64 个字符（现为 "
+        "\"Bad Name\"）",
+        "units/gamma.toml：staff.total 应为整数（现为 \"many\"）",
+        "records/a.toml：不是有效的 TOML 文件，第 1 行第 8 列：值的写法不对（文字要加英文引号，如 \"张三\"；日期写成 2"
+        "024-03-01；数组写成 [\"a\", \"b\"]）",
     ]
 
 
@@ -309,22 +318,25 @@ def test_a_unit_that_does_not_read_is_reported_once(store):
     store.record("d.toml", "", unit="delta", date="2024-03-06")
     store.record("e.toml", "", unit="omega", date="2024-03-07")
     assert store.problems() == [
-        "units/delta.toml: $.staff.total: expected an integer (got \"many\"); 1 record of unit 'delta' is not "
-        "checked until it reads",
-        "units/gamma.toml: invalid TOML: Illegal character '\\n' (at line 2, column 14); 2 records of unit "
-        "'gamma' are not checked until it reads",
-        "records/e.toml: $.unit: unknown unit 'omega' (no units/omega.toml)",
+        "units/delta.toml：staff.total 应为整数（现为 \"many\"）；单位 \"delta\" 的 1 份检查记录待此文件能读取后再核对",
+        "units/gamma.toml：不是有效的 TOML 文件，第 2 行第 14 列：文字缺少结尾的引号（一行文字中间不能换行，多行文字要"
+        "用三个引号 \"\"\" 括起）；单位 \"gamma\" 的 2 份检查记录"
+        "待此文件能读取后再核对",
+        "records/e.toml：unit 为 \"omega\"，台账中没有这个单位（没有 units/omega.toml）",
     ]
 
 
 def test_a_unit_in_an_unknown_sector(store):
     store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y"\nsector = "dem"\n')
-    assert store.problems() == ["units/gamma.toml: $.sector: unknown sector 'dem'; did you mean 'demo'?"]
+    assert store.problems() == [
+        "units/gamma.toml：sector 为 \"dem\"，没有这个行业领域；是否想写 \"demo\"？",
+    ]
 
 
 def test_not_a_ledger_folder(tmp_path):
     assert [str(p) for p in build_ledger(tmp_path, CATALOG, D(2024, 3, 1)).problems] == [
-        f"no records/ folder in {tmp_path}; a ledger is a folder with units/*.toml and records/*.toml",
+        f"{tmp_path.as_posix()} 中没有 records/ 文件夹；台账文件夹应有 units/*.toml（单位登记）和 records/*.toml（检查"
+        "记录）",
     ]
 
 
@@ -338,12 +350,13 @@ def test_every_violation_at_once_exit_1_nothing_on_stdout(store, demo_cli, capsy
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [
-        "error: records/b.toml: $.finding[0].id: finding 'f-1' is already recorded in records/a.toml (2024-03-01); "
-        "a finding is recorded once, later records move it with [[remediate]], [[fixed]], [[recheck]] or [[close]]",
-        "error: records/a.toml: $.finding[0].remediation: finding 'f-1': deadline (限期整改) requires "
-        "order_number (指令书编号)",
-        "error: records/a.toml: $.close[0]: finding 'f-2': cannot close it while it is fixing; that needs it accepted",
-        "checkframe: 3 problems found; nothing was written.",
+        "错误：records/b.toml：第1个 [[finding]] 的 id：隐患编号 \"f-1\" 已记录在 records/a.toml（2024-03-01）中；同一"
+        "隐患只记录一次，之后的记录用 [[reme"
+        "diate]]、[[fixed]]、[[recheck]] 或 [[close]] 推进",
+        "错误：records/a.toml：第1个 [[finding]] 的 remediation：隐患 \"f-1\"：限期整改（deadline）须填写 order_number"
+        "（指令书编号）",
+        "错误：records/a.toml：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
+        "checkframe：共 3 处问题，未写入任何文件。",
     ]
 
 
@@ -510,13 +523,13 @@ def test_the_reports_in_a_real_terminal_of_100_columns(tmp_path):
     (["report", "{root}", "weekly"], "the following arguments are required: --from, --to"),
     (["show", "{root}", "--from", "2024-03-01"], "unrecognized arguments: --from 2024-03-01"),
     (["report", "{root}", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
-     "--by goes with ledger show, ledger report weekly or ledger forms, not ledger report major"),
-    (["show", "{root}", "--as-of", "soon"], "argument --as-of: expected a date such as 2024-03-01 (got 'soon')"),
+     "--by 用于 ledger show、ledger report weekly 或 ledger forms，不用于 ledger report major"),
+    (["show", "{root}", "--as-of", "soon"], "argument --as-of: 应为日期，如 2024-03-01（现为 \"soon\"）"),
     (["show", "{root}", "--jobs", "0"], "argument --jobs: expected a number of processes, 1 or more (got '0')"),
     (["show", "{root}", "--jobs", "two"], "argument --jobs: expected a number of processes, 1 or more (got 'two')"),
-    (["show", "{root}", "--format", "xlsx"], "--format xlsx needs --output FILE.xlsx"),
-    (["{root}"], "'{root}' is a folder, not a step: to list its ledger, run checkframe ledger show {root} "
-                 "(the steps are show, report, forms)"),
+    (["show", "{root}", "--format", "xlsx"], "--format xlsx 须同时给出 --output 文件.xlsx"),
+    (["{root}"], "{root} 是文件夹，不是步骤：要列出它的台账，请运行 checkframe ledger show {root}"
+                 "（可用的步骤：show、report、forms）"),
     (["nope"], "argument STEP: invalid choice: 'nope' (choose from 'show', 'report', 'forms')"),
 ])
 def test_usage_errors(store, demo_cli, capsys, extra, message):

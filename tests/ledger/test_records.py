@@ -52,8 +52,8 @@ def test_unit_mistakes_one_line_each(tmp_path):
     problems: list = []
     assert read_unit(path, "units/acme.toml", problems) is None
     assert [str(p) for p in problems] == [
-        "units/acme.toml: $.township: required key missing",
-        "units/acme.toml: $.principal_phon: unknown key; did you mean 'principal_phone'?",
+        "units/acme.toml：本文件中缺少必填的键 township",
+        "units/acme.toml：本文件中有未知的键 principal_phon；是否想写 \"principal_phone\"？",
     ]
 
 
@@ -114,19 +114,19 @@ def test_inspect_new_never_overwrites(store, capsys):
     capsys.readouterr()
     assert cli.main(args) == 1
     assert capsys.readouterr().err == (
-        f"error: {path.as_posix()} already exists; a record is never overwritten: rename or remove it first\n"
+        f"错误：{path.as_posix()} 已存在；检查记录不会被覆盖，请先将它改名或删除\n"
     )
     assert path.read_text(encoding="utf-8") == "# filled in\n"
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
-    ("--checklist", "demo-slef", "unknown checklist 'demo-slef'; did you mean 'demo-self'?"),
-    ("--unit", "acne", "unknown unit 'acne'; did you mean 'acme'? (no {root}/units/acne.toml; register the unit there)"),
+    ("--checklist", "demo-slef", '没有检查表 "demo-slef"；是否想写 "demo-self"？'),
+    ("--unit", "acne", '台账中没有单位 "acne"（没有 {root}/units/acne.toml，请先在那里登记该单位）；是否想写 "acme"？'),
 ])
 def test_inspect_new_refuses_unknown_names(store, capsys, option, value, message):
     args = {"--checklist": "demo-self", "--unit": "acme", option: value}
     assert cli.main(["inspect", "new", *[x for kv in args.items() for x in kv], "--dir", str(store.root)]) == 1
-    assert capsys.readouterr().err == f"error: {message.format(root=store.root.as_posix())}\n"
+    assert capsys.readouterr().err == f"错误：{message.format(root=store.root.as_posix())}\n"
     assert list((store.root / "records").iterdir()) == []
 
 
@@ -174,22 +174,22 @@ def test_inspect_recheck_refusals(store, capsys):
     first = store.record("2024-03-01-acme-demo-self.toml", THREE.split("[[finding]]\nid = \"f-3\"")[0])
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-02-01"]) == 1
     assert capsys.readouterr().err == (
-        "error: a recheck on 2024-02-01 cannot follow 2024-03-01-acme-demo-self.toml of 2024-03-01\n")
+        "错误：回查日期 2024-02-01 不能早于 2024-03-01-acme-demo-self.toml 的检查日期 2024-03-01\n")
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 0
     capsys.readouterr()
     path = store.root / "records" / "2024-03-10-acme-recheck.toml"
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 1
     assert capsys.readouterr().err == (
-        f"error: {path.as_posix()} already exists; a record is never overwritten: rename or remove it first\n")
+        f"错误：{path.as_posix()} 已存在；检查记录不会被覆盖，请先将它改名或删除\n")
     done = store.record("2024-03-01-beta.toml", THREE.split("[[finding]]")[0] + "[[finding]]" + THREE.split(
         "[[finding]]")[3], unit="beta")
     assert cli.main(["inspect", "recheck", str(done), "--date", "2024-03-10"]) == 1
     assert capsys.readouterr().err == (
-        "error: nothing to recheck: no finding of 2024-03-01-beta.toml is unresolved on 2024-03-10\n")
+        "错误：无需回查：2024-03-01-beta.toml 中的隐患到 2024-03-10 都已闭环（已验收或已销号）\n")
     outside = store.root / "a.toml"
     outside.write_text("", encoding="utf-8")
     assert cli.main(["inspect", "recheck", str(outside)]) == 1
-    assert capsys.readouterr().err == f"error: {outside.as_posix()} is not in a ledger's records/ folder\n"
+    assert capsys.readouterr().err == f"错误：{outside.as_posix()} 不在台账的 records/ 文件夹中\n"
 
 
 def test_inspect_recheck_needs_a_clean_ledger(store, capsys):
@@ -197,8 +197,8 @@ def test_inspect_recheck_needs_a_clean_ledger(store, capsys):
     store.record("b.toml", '[[close]]\nfinding = "f-2"\n', date="2024-03-05")
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "error: records/b.toml: $.close[0]: finding 'f-2': cannot close it while it is fixing; that needs it accepted",
-        "checkframe: 1 problem found; nothing was written.",
+        "错误：records/b.toml：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
+        "checkframe：共 1 处问题，未写入任何文件。",
     ]
     assert sorted(p.name for p in (store.root / "records").iterdir()) == ["2024-03-01-acme-demo-self.toml", "b.toml"]
 

@@ -38,8 +38,9 @@ def test_a_level_other_than_the_checkpoints_needs_a_reason(store):
     store.record("a.toml", FOUND.replace('level = "major"', 'level = "general"')
                  .replace('category = "listed_supervision"', 'category = "on_site"'))
     assert store.problems() == [
-        "records/a.toml: $.finding[1].level: finding 'f-2': level general differs from checkpoint 'demo-gas-01''s "
-        "(major); record major, or say why in level_reason",
+        "records/a.toml：第2个 [[finding]] 的 level：隐患 \"f-2\" 的等级 general（一般事故隐患） 与检查项 \"demo-gas-0"
+        "1\" 的判定（major（重大事故隐患）"
+        "）不同；请写 \"major\"，或在 level_reason 中说明理由",
     ]
 
 
@@ -66,8 +67,8 @@ def test_a_major_hazard_is_closed_only_after_the_departments_recheck(store):
     _accept_f2(store, kind="self_inspection")
     store.record("c.toml", '[[close]]\nfinding = "f-2"\napprover = "李局"\n', date="2024-03-11")
     assert store.problems() == [
-        "records/c.toml: $.close[0]: finding 'f-2': a major hazard is closed only after the department's recheck; "
-        "it was accepted in the unit's own record: recheck it in a supervision record",
+        "records/c.toml：第1个 [[close]]：隐患 \"f-2\"：重大事故隐患须经监管部门回查合格后方可销号，此项是在单位的自查"
+        "记录中验收的；请在督导检查记录中回查",
     ]
 
 
@@ -75,7 +76,7 @@ def test_a_major_hazard_is_closed_only_with_an_approver(store):
     _accept_f2(store)
     store.record("c.toml", '[[close]]\nfinding = "f-2"\n', date="2024-03-11")
     assert store.problems() == [
-        "records/c.toml: $.close[0]: finding 'f-2': closing a major hazard needs an approver (审核把关): give approver",
+        "records/c.toml：第1个 [[close]]：隐患 \"f-2\"：重大事故隐患销号须审核把关，请填写 approver（审核人）",
     ]
     store.record("c.toml", '[[close]]\nfinding = "f-2"\napprover = "李局"\n', date="2024-03-11")
     entry = store.ledger().entries["f-2"]
@@ -85,23 +86,25 @@ def test_a_major_hazard_is_closed_only_with_an_approver(store):
 def test_an_on_site_fix_is_for_general_hazards_only(store):
     store.record("a.toml", FOUND.replace('category = "listed_supervision"', 'category = "on_site"'))
     assert store.problems() == [
-        "records/a.toml: $.finding[1].remediation: finding 'f-2': on_site (现场整改) serves general hazards, not major",
+        "records/a.toml：第2个 [[finding]] 的 remediation：隐患 \"f-2\"：现场整改（on_site）适用于一般事故隐患，不适用"
+        "于重大事故隐患",
     ]
 
 
 def test_a_deadline_before_the_inspection_date(store):
     store.record("a.toml", FOUND.replace("deadline = 2024-03-15", "deadline = 2024-02-15"))
     assert store.problems() == [
-        "records/a.toml: $.finding[0].remediation: finding 'f-1': the deadline 2024-02-15 is before 2024-03-01, "
-        "when the route was set; give a later deadline",
+        "records/a.toml：第1个 [[finding]] 的 remediation：隐患 \"f-1\"：整改期限 2024-02-15 不得早于定下整改方式的日"
+        "期 2024-03-01，请改为更晚的日期",
     ]
 
 
 def test_listed_supervision_names_its_lead_unit_notice_and_date(store):
     store.record("a.toml", FOUND.replace('lead_unit = "区应急管理局"\n', "").replace("notice_date = 2024-03-01\n", ""))
     assert store.problems() == [
-        "records/a.toml: $.finding[1].remediation: finding 'f-2': listed_supervision (挂牌督办) requires "
-        "lead_unit (牵头单位), notice_date (督办日期)",
+        "records/a.toml：第2个 [[finding]] 的 remediation：隐患 \"f-2\"：挂牌督办（listed_supervision）须填写 lead_uni"
+        "t（牵头单位）、notice_d"
+        "ate（督办日期）",
     ]
 
 
@@ -139,13 +142,14 @@ def test_a_stop_alongside_the_route_and_a_resumption(store):
 
 @pytest.mark.parametrize(("body", "message"), [
     ('[[resume]]\nfinding = "f-2"\napplied = 2024-03-05\n',
-     "records/b.toml: $.resume[0]: finding 'f-2': a resumption needs a production stop, and none is recorded"),
+     'records/b.toml：第1个 [[resume]]：隐患 "f-2"：没有停产记录，无所谓恢复生产'),
     ('[[stop]]\nfinding = "f-2"\nstop = { kind = "halt" }\n',
-     "records/b.toml: $.stop[0].stop: finding 'f-2': unknown stop kind 'halt'; stop kinds are production_stop"),
+     'records/b.toml：第1个 [[stop]] 的 stop：隐患 "f-2"：没有停产方式 "halt"；'
+     "可用的停产方式：production_stop（停产停业整改）"),
     ('[[stop]]\nfinding = "f-1"\nstop = { scope = "partial" }\n',
-     "records/b.toml: $.stop[0].stop: finding 'f-1': production stops for a major hazard, and this one is general"),
+     'records/b.toml：第1个 [[stop]] 的 stop：隐患 "f-1"：停产停业整改只适用于重大事故隐患，此项为一般事故隐患'),
     ('[[stop]]\nfinding = "f-2"\nstop = { scope = "half" }\n',
-     "records/b.toml: $.stop[0].stop.scope: expected one of full, partial (got \"half\")"),
+     'records/b.toml：第1个 [[stop]] 的 stop.scope 应为 full（全部停产停业）或 partial（局部停产停业）之一（现为 "half"）'),
 ])
 def test_broken_stops_and_resumptions(store, body, message):
     store.record("a.toml", FOUND)
@@ -158,13 +162,13 @@ def test_production_resumes_only_when_agreed_and_the_hazard_removed(store):
     store.record("b.toml", '[[resume]]\nfinding = "f-2"\napplied = 2024-03-05\ninspected = 2024-03-06\n',
                  date="2024-03-06")
     assert store.problems() == [
-        "records/b.toml: $.resume[0]: finding 'f-2': an inspected resumption names who agreed to it: give approved_by",
+        "records/b.toml：第1个 [[resume]]：隐患 \"f-2\"：已验收的恢复生产须写明同意人，请填写 approved_by",
     ]
     store.record("b.toml", '[[resume]]\nfinding = "f-2"\napplied = 2024-03-05\ninspected = 2024-03-06\n'
                            'approved_by = "李局"\n', date="2024-03-06")
     assert store.problems() == [
-        "records/b.toml: $.resume[0]: finding 'f-2': production resumes only once the hazard is removed (经审查同意); "
-        "it is fixing, that needs it accepted",
+        'records/b.toml：第1个 [[resume]]：隐患 "f-2"：重大事故隐患消除、经审查同意后方可恢复生产；'
+        "现为“整改中”，须为“已验收”",
     ]
 
 
@@ -177,8 +181,9 @@ def test_the_source_defaults_from_the_record_and_an_unknown_one_is_refused(store
     assert sources == {"f-1": "举报", "f-2": "督导检查"}
     store.record("a.toml", FOUND.replace('level = "general"', 'level = "general"\nsource = "rumour"'))
     assert store.problems() == [
-        "records/a.toml: $.finding[0].source: expected one of self, supervision, public_report, assigned, referral "
-        "(got \"rumour\")",
+        "records/a.toml：第1个 [[finding]] 的 source 应为 self（自查）、supervision（督导检查）、public_report（举报）"
+        "、assigned（上级交办）或 refe"
+        "rral（移送）之一（现为 \"rumour\"）",
     ]
 
 
@@ -228,8 +233,8 @@ def test_only_a_fix_past_its_deadline_is_escalated(store):
     store.record("a.toml", FOUND)
     store.record("b.toml", ESCALATE.replace("{date}", "2024-03-10"), date="2024-03-10")
     assert store.problems() == [
-        "records/b.toml: $.escalate[0]: finding 'f-1': only a fix past its deadline is escalated; on 2024-03-10 "
-        "it has its deadline 2024-03-15",
+        "records/b.toml：第1个 [[escalate]]：隐患 \"f-1\"：超过整改期限的隐患才能升级整改方式；2024-03-10 时整改期限为"
+        " 2024-03-15，尚未超过",
     ]
 
 
@@ -258,18 +263,20 @@ def test_an_illegal_operation_and_its_measures(store):
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("fine = 3.5\n", "", "records/a.toml: $.finding[0].enforcement.fine: finding 'f-9': a fine needs its amount in "
-                         "万元 (fine = 2.5)"),
+    ("fine = 3.5\n", "", 'records/a.toml：第1个 [[finding]] 的 enforcement.fine：隐患 "f-9" 有行政罚款，须写明金额（万元），'
+                         "如 fine = 2.5"),
     ('measures = ["order_stop", "fine"]', 'measures = ["order_stop"]',
-     "records/a.toml: $.finding[0].enforcement.measures: finding 'f-9': a fine of 3.5万元 needs \"fine\" among the "
-     "measures"),
-    ('kind = "illegal"\n', "", "records/a.toml: $.finding[0].enforcement: finding 'f-9': enforcement goes with "
-                               "kind = \"illegal\" (an illegal operation); a hazard's measures go in remediation"),
+     'records/a.toml：第1个 [[finding]] 的 enforcement.measures：隐患 "f-9" 罚款 3.5万元，须在 measures 中列出 "fine"'),
+    ('kind = "illegal"\n', "", 'records/a.toml：第1个 [[finding]] 的 enforcement：enforcement 只用于 kind = "illegal"'
+                               "（非法违法生产经营建设行为）；事故隐患的措施写在 remediation 中"),
     ('measures = ["order_stop", "fine"]\nfine = 3.5\n', "",
-     "records/a.toml: $.finding[0].enforcement: finding 'f-9': an illegal operation names the measures taken against "
-     "it: give enforcement.measures (order_stop, order_deadline, fine, stop, licence, closure)"),
-    ('"order_stop"', '"warning"', "records/a.toml: $.finding[0].enforcement.measures[0]: expected one of order_stop, "
-                                  "order_deadline, fine, stop, licence, closure (got \"warning\")"),
+     'records/a.toml：第1个 [[finding]] 的 enforcement：隐患 "f-9" 是非法违法生产经营建设行为，须写明采取的措施，'
+     "请填写 enforcement.measures（order_stop（责令停止违法行为）、order_deadline（责令限期整改）、fine（行政罚款）、"
+     "stop（停产整顿）、licence（暂扣吊销证照）、closure（关闭取缔））"),
+    ('"order_stop"', '"warning"', "records/a.toml：第1个 [[finding]] 的 enforcement.measures 第1项应为 "
+                                  "order_stop（责令停止违法行为）、order_deadline（责令限期整改）、fine（行政罚款）、"
+                                  "stop（停产整顿）、licence（暂扣吊销证照）或 "
+                                  'closure（关闭取缔）之一（现为 "warning"）'),
 ])
 def test_broken_illegal_operations(store, old, new, message):
     store.record("a.toml", ILLEGAL.replace(old, new))
@@ -316,7 +323,7 @@ def test_a_plugin_adds_a_stop_kind_and_a_rule(store):
     store.record("a.toml", STOPPED.replace('order_number = "区应急现决〔2024〕1号"\n', ""))
     ledger = build_ledger(store.root, CATALOG, D(2024, 3, 14), jobs=1, rules=rules)
     assert [str(p) for p in ledger.problems] == [
-        "records/a.toml: $.finding[1].stop: finding 'f-2': a stop names its order",
+        "records/a.toml：第2个 [[finding]] 的 stop：隐患 \"f-2\"：a stop names its order",
     ]
 
 
@@ -333,8 +340,9 @@ def test_a_rule_that_raises_is_the_plugins_problem(store):
     store.record("a.toml", FOUND.split("[[finding]]\nid = \"f-2\"")[0])
     ledger = build_ledger(store.root, CATALOG, D(2024, 3, 2), jobs=1, rules=rules)
     assert [str(p) for p in ledger.problems] == [
-        "deadline_watch: ledger rule test_a_rule_that_raises_is_the_plugins_problem.<locals>.broken raised "
-        "KeyError: 'level' (finding 'f-1')",
+        "deadline_watch：台账规则 test_a_rule_that_raises_is_the_plugins_problem.<locals>.broken 出错：KeyError: 'leve"
+        "l'（隐患 "
+        "\"f-1\"）；这是插件的问题，请告知插件的维护单位",
     ]
 
 
@@ -366,9 +374,9 @@ def test_coal_a_major_hazard_stops_production_and_acceptance_within_20_days():
                                  overdue=lambda r: answers.append(("overdue", r)))
     fan = Finding("f-1", "coal-vent-02", "备用主要通风机电机损坏", HazardLevel.MAJOR, D(2024, 3, 5))
     checkframe_coal_mine.major_hazard_stops_production(types.SimpleNamespace(finding=fan), view)
-    assert answers == [("problem", "《煤矿安全生产条例》第三十六条: a coal mine's major hazard stops production in the "
-                                   "affected area (立即停止受影响区域生产、建设); record a stop with it: [finding.stop] "
-                                   'kind = "coal_production_stop", scope = "partial" or "full"')]
+    assert answers == [("problem", "依照《煤矿安全生产条例》第三十六条，煤矿存在重大事故隐患的，"
+                                   "应当立即停止受影响区域生产、建设；请随隐患记录停产：[finding.stop] "
+                                   'kind = "coal_production_stop"，scope = "partial"（局部）或 "full"（全部）')]
     answers.clear()
     waiting = attrs.evolve(fan, stop=Stop("coal_production_stop"), resumption=Resumption(D(2024, 4, 10)))
     checkframe_coal_mine.major_hazard_stops_production(types.SimpleNamespace(finding=waiting), view)
@@ -393,7 +401,7 @@ def test_a_missing_comma_between_rows_is_one_line_exit_1_nothing_written(store, 
     out = store.root.parent / "ledger.xlsx"
     assert cli.main(["ledger", "show", str(store.root), "--format", "xlsx", "-o", str(out)]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "error: records/a.toml: invalid TOML: Unclosed array (at line 10, column 5)",
-        "checkframe: 1 problem found; nothing was written.",
+        "错误：records/a.toml：不是有效的 TOML 文件，第 10 行第 5 列：数组缺少结尾的“]”，或元素之间缺少逗号",
+        "checkframe：共 1 处问题，未写入任何文件。",
     ]
     assert not out.exists()

@@ -51,7 +51,7 @@ def test_a_full_disk_leaves_the_previous_file(store, tmp_path, capsys, monkeypat
     args = [a.replace("{root}", str(store.root)) for a in command]
     assert cli.main(["ledger", *args, "-o", str(target)]) == 1
     out, err = capsys.readouterr()
-    assert (out, err.splitlines()) == ("", [f"error: cannot write {target}: No space left on device"])
+    assert (out, err.splitlines()) == ("", [f"错误：无法写入 {target}：磁盘已满"])
     assert target.read_text() == "before"
     assert hidden(tmp_path) == []
 
@@ -61,7 +61,7 @@ def test_output_under_a_file(store, tmp_path, capsys):
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "-o", str(tmp_path / "plain" / "x.csv"),
                      "--format", "csv"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"error: cannot write {tmp_path / 'plain' / 'x.csv'}: there is no folder {(tmp_path / 'plain').as_posix()!r}"]
+        f"错误：无法写入 {tmp_path / 'plain' / 'x.csv'}：没有文件夹 {(tmp_path / 'plain').as_posix()}"]
 
 
 def test_a_table_to_a_full_standard_output(store, capsys, monkeypatch):
@@ -80,7 +80,9 @@ def test_a_table_to_a_full_standard_output(store, capsys, monkeypatch):
 
     monkeypatch.setattr(sys, "stdout", Full())
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20"]) == 1
-    assert capsys.readouterr().err.splitlines() == ["error: cannot write to standard output: No space left on device"]
+    assert capsys.readouterr().err.splitlines() == [
+        "错误：无法写到标准输出：磁盘已满",
+    ]
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -93,7 +95,7 @@ def test_dev_full_in_a_real_process(tmp_path):
         done = subprocess.run([sys.executable, "-m", "checkframe", "ledger", "show", str(tmp_path / "example"), "--as-of",
                                "2024-04-30"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert (done.returncode, done.stderr.splitlines()) == (
-        1, ["error: cannot write to standard output: No space left on device"])
+        1, ["错误：无法写到标准输出：磁盘已满"])
 
 
 def test_inspect_new_on_a_full_disk(store, capsys, monkeypatch):
@@ -101,7 +103,7 @@ def test_inspect_new_on_a_full_disk(store, capsys, monkeypatch):
     assert cli.main(["inspect", "new", "--checklist", "demo-self", "--unit", "acme", "--dir", str(store.root),
                      "--date", "2024-03-05"]) == 1
     target = store.root / "records" / "2024-03-05-acme-demo-self.toml"
-    assert capsys.readouterr().err.splitlines() == [f"error: cannot write {target}: No space left on device"]
+    assert capsys.readouterr().err.splitlines() == [f"错误：无法写入 {target}：磁盘已满"]
     assert sorted(p.name for p in (store.root / "records").iterdir()) == ["a.toml"]
 
 
@@ -114,8 +116,8 @@ def test_inspect_new_where_records_is_a_file(tmp_path, capsys, monkeypatch):
                      "--date", "2024-03-05"]) == 1
     records = (store.root / "records").as_posix()
     assert capsys.readouterr().err.splitlines() == [
-        f"error: cannot write {records}/2024-03-05-acme-demo-self.toml: {records} is a file, not a folder of records; "
-        "move or remove it, then try again"]
+        f"错误：无法写入 {records}/2024-03-05-acme-demo-self.toml：{records} 是文件，不是存放检查记录的文件夹；请移走"
+        "或删除它后再试"]
     assert (store.root / "records").read_text() == "not a folder"
 
 
@@ -136,8 +138,8 @@ def test_inspect_new_in_a_ledger_folder_that_refuses(tmp_path, capsys, monkeypat
                      "--date", "2024-03-05"]) == 1
     root = store.root.as_posix()
     assert capsys.readouterr().err.splitlines() == [
-        f"error: {root}/records: cannot write in {root}: Read-only file system",
-        "checkframe: 1 problem found; nothing was written."]
+        f"错误：{root}/records：无法在 {root} 中写入：这是只读的文件系统",
+        "checkframe：共 1 处问题，未写入任何文件。"]
     assert not (store.root / "records").exists()
 
 
@@ -152,7 +154,7 @@ def test_inspect_new_in_a_read_only_records_folder(store, capsys):
     finally:
         records.chmod(0o755)
     target = records / "2024-03-05-acme-demo-self.toml"
-    assert capsys.readouterr().err.splitlines() == [f"error: cannot write {target}: Permission denied"]
+    assert capsys.readouterr().err.splitlines() == [f"错误：无法写入 {target}：没有写入权限"]
 
 
 # -- Progress on standard error -------------------------------------------------------------

@@ -3,13 +3,16 @@
 ``make_converter(authoring=True)`` is for files people write (unknown keys and
 the fields the loader fills in are refused); ``authoring=False`` reads
 checkframe's own export back.  :func:`errors_of` flattens what cattrs raises
-into ``(key path, message)`` pairs, every problem of a file at once.
+into ``(key path, message)`` pairs, every problem of a file at once, in English
+for plugin authors; :func:`structure_errors` leaves the words to the reader's language
+(:mod:`checkframe.messages`), which the ledger's records say in Chinese.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import typing
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,7 +27,8 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from checkframe.errors import did_you_mean
+from checkframe.errors import closest
+from checkframe.messages import ENGLISH, Choices, Message, Names, Shown, key_path, say
 from checkframe.model import (
     Checklist,
     Checkpoint,
@@ -33,12 +37,20 @@ from checkframe.model import (
     RemediationCategory,
     Sector,
     _Labelled,
-    quote_hint,
-    show,
-    unquote_hint,
 )
 
-__all__ = ["LOADER_FIELDS", "WrongType", "errors_of", "is_variadic_tuple", "make_converter", "unknown_key"]
+__all__ = [
+    "LOADER_FIELDS",
+    "WrongType",
+    "errors_of",
+    "is_variadic_tuple",
+    "make_converter",
+    "quote_message",
+    "structure_errors",
+    "unknown_key",
+    "unquote_message",
+    "wrong_type",
+]
 
 # -- The converter -----------------------------------------------------------------------
 
@@ -53,34 +65,63 @@ LOADER_FIELDS: dict[type, frozenset[str]] = {
 
 
 class WrongType(TypeError):
-    """A value of the wrong TOML type; the message is complete."""
+    """A value of the wrong TOML type; the message is complete (a :class:`~checkframe.messages.Message`, or text)."""
+
+    def __init__(self, message: str | Message) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def quote_message(value: Any) -> Message | None:
+    """:func:`~checkframe.model.quote_hint` as a message: for a value that is text only when quoted."""
+    if isinstance(value, (dict, list, str)):
+        return None
+    return Message("quote_hint", value=value)
+
+
+def unquote_message(value: Any, kind: type) -> Message | None:
+    """:func:`~checkframe.model.unquote_hint` as a message: for text that would be right unquoted."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if kind is bool and text in ("true", "false"):
+        return Message("unquote_hint", text=text)
+    if kind is int and re.fullmatch(r"[+-]?\d+", text):
+        return Message("unquote_hint", text=int(text))
+    return None
+
+
+def wrong_type(noun: str, value: Any, hint: Message | None = None) -> WrongType:
+    """A value that is not of the TOML type ``noun``: str, bool, int, float, array or table."""
+    return WrongType(Message("wrong_type", noun=noun, got=Shown(value), hint=hint))
 
 
 def _strict(kind: type, noun: str) -> Callable[[Any, type], Any]:
     def hook(value: Any, _: type) -> Any:
         # bool is a subclass of int: a TOML true is not a number.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            hint = quote_hint(value) if kind is str else unquote_hint(value, kind)
-            raise WrongType(f"expected {noun} (got {show(value)}){hint}")
+            raise wrong_type(noun, value, quote_message(value) if kind is str else unquote_message(value, kind))
         return value
 
     return hook
 
 
 def _enum_hook(value: Any, kind: type[enum.Enum]) -> enum.Enum:
-    choices = ", ".join(str(member.value) for member in kind)
     if not isinstance(value, str):
-        raise WrongType(f"expected one of {choices} (got {show(value)})")
+        raise WrongType(Message("not_one_of", choices=Choices(kind), got=Shown(value)))
     try:
         return kind(value)
     except ValueError:
-        near = did_you_mean(value, [str(member.value) for member in kind])
-        raise Invalid(f"expected one of {choices} (got {show(value)}){near}") from None
+        near = closest(value, [str(member.value) for member in kind])
+        raise Invalid(Message("not_one_of", choices=Choices(kind), got=Shown(value), near=near)) from None
 
 
 def _date_hook(value: Any, _: type) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise WrongType(f"expected a date such as 2024-03-01 (got a date and time {value})")
+        raise WrongType(Message("date_time", got=Shown(value)))
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -88,7 +129,7 @@ def _date_hook(value: Any, _: type) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise WrongType(f"expected a date such as 2024-03-01 (got {show(value)})")
+    raise WrongType(Message("date", got=Shown(value)))
 
 
 def is_variadic_tuple(kind: Any) -> bool:
@@ -103,9 +144,9 @@ def _fields_of(kind: type, authoring: bool) -> list[str]:
 
 def unknown_key(key: str, known: list[str], kind: type | None = None) -> Invalid:
     if kind is not None and key in LOADER_FIELDS.get(kind, ()):
-        return Invalid("unknown key; it is set from the folder and file the entry is in: remove it", key=key)
-    hint = did_you_mean(key, known, "; expected one of " + ", ".join(known))
-    return Invalid(f"unknown key{hint}", key=key)
+        return Invalid(Message("loader_field", key=key), key=key)
+    return Invalid(Message("unknown_key", key=key, near=closest(key, known),
+                           otherwise=Message("known_keys", keys=Names(known))), key=key)
 
 
 def make_converter(*, authoring: bool = True) -> cattrs.Converter:
@@ -116,9 +157,9 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
     reads checkframe's own export back, loader fields included.
     """
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    converter.register_structure_hook(str, _strict(str, "a string"))
-    converter.register_structure_hook(bool, _strict(bool, "true or false"))
-    converter.register_structure_hook(int, _strict(int, "an integer"))
+    converter.register_structure_hook(str, _strict(str, "str"))
+    converter.register_structure_hook(bool, _strict(bool, "bool"))
+    converter.register_structure_hook(int, _strict(int, "int"))
     converter.register_structure_hook(dt.date, _date_hook)
     converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     # The model's enums are str subclasses: register them where dispatch meets them before str.
@@ -132,7 +173,7 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
 
         def hook(value: Any, _: Any) -> tuple[Any, ...]:
             if not isinstance(value, list):
-                raise WrongType(f"expected an array (got {show(value)})")
+                raise wrong_type("array", value)
             items, errors = [], []
             for index, element in enumerate(value):
                 try:
@@ -157,7 +198,7 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
 
         def hook(value: Any, _: type) -> Any:
             if not isinstance(value, dict):
-                raise WrongType(f"expected a table (got {show(value)})")
+                raise wrong_type("table", value)
             # Report unknown keys, broken rules and wrong types of one table all at once:
             # attrs runs validators only once every field has structured.
             errors: list[Exception] = [unknown_key(key, known, kind) for key in value if key not in known]
@@ -191,35 +232,35 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
     return converter
 
 
-def _describe(exc: BaseException, kind: Any) -> str:
+def _message_of(exc: BaseException, segments: tuple[str | int, ...]) -> Message | str:
     if isinstance(exc, (Invalid, WrongType)):
-        return str(exc)
+        return exc.message
     if isinstance(exc, KeyError):
-        return "required key missing"
+        return Message("required_key", key=segments[-1] if segments else "")
     if isinstance(exc, ForbiddenExtraKeysError):
-        return "unknown keys: " + ", ".join(sorted(exc.extra_fields))
+        return Message("invalid", detail="unknown keys: " + ", ".join(sorted(exc.extra_fields)))
     if isinstance(exc, (ValueError, TypeError)):
-        name = getattr(kind, "__name__", None)
-        expected = f"expected {name}" if name else "invalid value"
-        return f"{expected} ({exc})"
-    return f"{type(exc).__name__}: {exc}"
+        return Message("invalid", detail=f"invalid value ({exc})")
+    return Message("invalid", detail=f"{type(exc).__name__}: {exc}")
 
 
-def _key_path(path: str, key: str | None) -> str:
-    return f"{path}.{key}" if key else path
-
-
-def errors_of(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
-    """Flatten a cattrs exception into ``(key path, message)`` pairs."""
+def structure_errors(exc: BaseException, segments: tuple[str | int, ...] = ()) -> Iterator[
+        tuple[tuple[str | int, ...], Message | str]]:
+    """Flatten a cattrs exception into ``(keys and indexes, message)`` pairs, words left to the reader's language."""
     if isinstance(exc, (ClassValidationError, IterableValidationError)):
         with_notes, without = exc.group_exceptions()
         for sub, note in with_notes:
-            if isinstance(note, IterableValidationNote):
-                sub_path = f"{path}[{note.index!r}]"
-            else:
-                sub_path = f"{path}.{note.name}"
-            yield from errors_of(sub, sub_path)
+            step = note.index if isinstance(note, IterableValidationNote) else note.name
+            yield from structure_errors(sub, (*segments, step))
         for sub in without:
-            yield from errors_of(sub, path)
+            yield from structure_errors(sub, segments)
         return
-    yield _key_path(path, getattr(exc, "key", None)), _describe(exc, None)
+    key = getattr(exc, "key", None)
+    where = (*segments, key) if key else segments
+    yield where, _message_of(exc, where)
+
+
+def errors_of(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
+    """Flatten a cattrs exception into ``(key path, message)`` pairs, in English (the catalog's readers)."""
+    for segments, message in structure_errors(exc):
+        yield path + key_path(segments)[1:], say(message, ENGLISH)

@@ -162,6 +162,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     p.add_argument("--sector", action="append", metavar="SECTOR",
                    help="a sector to include (repeat for more; default: every installed sector)")
     p = command("inspect", cmd_inspect_new, "检查记录：在台账文件夹中开始一份检查记录或回查记录，或导入填好的记录。")
+    p.set_defaults(language="zh")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
     q = steps.add_parser("new", help="写一份新的检查记录：列出检查表的每个检查项，检查结果留空待填",
                          description="写入 DIR/records/日期-单位-检查表.toml，供手工填写。")
@@ -183,6 +184,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     q.add_argument("files", nargs="+", metavar="FILE", help="“保存记录”下载的文件")
     q.add_argument("--dir", default=".", metavar="DIR", help="台账文件夹（默认：当前文件夹）")
     p = command("ledger", cmd_ledger_show, "台账：按检查记录逐项复核隐患闭环，列出台账、统计表，填写表格。")
+    p.set_defaults(language="zh")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True, action=LedgerSteps)
     jobs_help = f"读取记录的进程数（默认：记录多时每个处理器核一个，或按 ${ENV_JOBS}；1 为不分进程）"
 
@@ -282,19 +284,21 @@ def _main(argv: Sequence[str] | None) -> int:
     common.warn(problems)
     args = parser.parse_args(argv)
     common.show_tracebacks = args.traceback
+    #: The readers of the command's messages: clerks for inspect and ledger (Chinese), else developers.
+    language = getattr(args, "language", "en")
     previous = _catch_signals()
     try:
         return args.func(args)
     except ContentError as exc:
-        return report(exc.problems, getattr(exc, "plugins", None))
+        return report(exc.problems, getattr(exc, "plugins", None), language=language)
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{common.ERROR_PREFIX[language]}{exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("checkframe: interrupted; nothing was changed", file=sys.stderr)
+        print(common.INTERRUPTED[language], file=sys.stderr)
         return EXIT_INTERRUPTED
     except Terminated:
-        print("checkframe: terminated; nothing was changed", file=sys.stderr)
+        print(common.TERMINATED[language], file=sys.stderr)
         return EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001  # the last resort: a bug is never mistaken for bad input
         return internal_error(exc)

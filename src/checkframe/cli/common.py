@@ -15,6 +15,7 @@ from typing import Any
 
 from checkframe.catalog import Catalog, build_catalog
 from checkframe.errors import ContentError, Problem
+from checkframe.messages import CHINESE, Message, Shown, say
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
 from checkframe.publish.project import CONFIG_NAME, HandbookConfig, PrintConfig, Project, load_project
 from checkframe.util import fs
@@ -56,17 +57,30 @@ class Terminated(BaseException):
 
 
 class UserError(Exception):
-    """A mistake of the user's, reported as one line without a traceback."""
+    """A mistake of the user's, reported as one line without a traceback (in the command's language)."""
 
 
-def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, last: str | None = None) -> int:
+#: What a command's own messages begin with and end with, by the language of its readers: the ledger's and
+#: inspect's commands (``set_defaults(language="zh")``) are read by clerks, the others by developers.
+ERROR_PREFIX = {"en": "error: ", "zh": "错误："}
+SUMMARY = {
+    "en": "checkframe: {count} problem{s} found; nothing was written.",
+    "zh": "checkframe：共 {count} 处问题，未写入任何文件。",
+}
+INTERRUPTED = {"en": "checkframe: interrupted; nothing was changed", "zh": "checkframe：已中断，未作任何改动。"}
+TERMINATED = {"en": "checkframe: terminated; nothing was changed", "zh": "checkframe：已终止，未作任何改动。"}
+
+
+def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, last: str | None = None,
+           language: str = "en") -> int:
     """Print every problem on its own line, then how to go on; return exit code 1.
 
-    ``last`` replaces the closing line (a count and "nothing was written") where its reader is a
-    clerk rather than a developer: ``inspect import`` says it in Chinese.
+    ``language`` is the readers' (:data:`ERROR_PREFIX`): ``"zh"`` for the ledger's and inspect's commands.
+    ``last`` replaces the closing line (a count and "nothing was written"): ``inspect import`` says
+    that nothing was imported.
     """
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"{ERROR_PREFIX[language]}{problem}", file=sys.stderr)
         if show_tracebacks and isinstance(problem, Problem) and problem.traceback:
             print(problem.traceback.rstrip("\n"), file=sys.stderr)
     if not show_tracebacks and any(isinstance(p, Problem) and p.traceback for p in problems):
@@ -82,8 +96,8 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, la
         )
     count = len(problems)
     if last is None:
-        last = f"checkframe: {count} problem{'s' if count != 1 else ''} found; nothing was written."
-    print(last.format(count=count), file=sys.stderr)
+        last = SUMMARY[language]
+    print(last.format(count=count, s="s" if count != 1 else ""), file=sys.stderr)
     return EXIT_PROBLEMS
 
 
@@ -132,11 +146,11 @@ def print_project(root: str | None, catalog: Catalog) -> Project:
 
 
 def date_arg(text: str) -> dt.date:
-    """An argparse type: a date such as 2024-03-01."""
+    """An argparse type: a date such as 2024-03-01 (the ledger's and inspect's options: the message is Chinese)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date such as 2024-03-01 (got {text!r})") from None
+        raise argparse.ArgumentTypeError(say(Message("date", got=Shown(text)), CHINESE)) from None
 
 
 def jobs_arg(text: str) -> int:

@@ -1,4 +1,8 @@
-"""Commands on inspection records: ``inspect new``, ``inspect recheck``, ``ledger show|report|forms``."""
+"""Commands on inspection records: ``inspect new``, ``inspect recheck``, ``ledger show|report|forms``.
+
+Their readers are clerks: every message, problems included, is in Chinese
+(:mod:`checkframe.ledger.messages`; the parsers set ``language="zh"`` for the prefix and the closing line).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from typing import Any
 
 from checkframe.catalog import Catalog
 from checkframe.cli import common
-from checkframe.cli.common import EXIT_OK, UserError, report, today, write_file
-from checkframe.errors import ContentError
+from checkframe.cli.common import EXIT_OK, UserError, report, today
+from checkframe.errors import ContentError, Problem
+from checkframe.ledger.messages import os_reason, words
 from checkframe.publish.project import Project
 from checkframe.util import collector, fs
 from checkframe.util.terminal import printable, styled_stream
@@ -32,13 +37,23 @@ def ledger_rules(plugins: Any) -> Any:
 
 
 def write_failed(exc: OSError, target: Path) -> ContentError:
-    """A full disk, a read-only folder, a file where a folder should be: the one line ``checkframe build`` gives.
+    """A full disk, a read-only folder, a file where a folder should be: the one line ``checkframe build`` gives,
+    in Chinese (:func:`checkframe.errors.write_problem`).
 
     It names the folder that could not be written in, and says that ``target`` is as it was when it exists.
     """
-    from checkframe.errors import write_problem
+    where = Path(exc.filename).parent.as_posix() if isinstance(exc.filename, str) else target.as_posix()
+    kept = words("kept", output=target.as_posix()) if target.is_dir() else ""
+    message = words("cannot_write_in", folder=where, reason=os_reason(exc)) + kept
+    return ContentError([Problem("", message, target.as_posix(), language="zh")])
 
-    return ContentError([write_problem(exc, target, target)])
+
+def write_file(path: Path, data: str | bytes) -> None:
+    """:func:`checkframe.cli.common.write_file`, saying in Chinese why a file could not be written."""
+    try:
+        fs.write_atomic(path, data)
+    except OSError as exc:
+        raise UserError(words("cannot_write", path=path.as_posix(), reason=os_reason(exc))) from None
 
 
 def cmd_inspect_new(args: argparse.Namespace) -> int:
@@ -50,8 +65,7 @@ def cmd_inspect_new(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise UserError(str(exc)) from None
     if path.parent.exists() and not path.parent.is_dir():
-        raise UserError(f"cannot write {path}: {path.parent.as_posix()} is a file, not a folder of records; "
-                        "move or remove it, then try again")
+        raise UserError(words("records_is_file", path=path.as_posix(), parent=path.parent.as_posix()))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # records/ is a file, or the ledger folder cannot be written in
@@ -70,7 +84,7 @@ def cmd_inspect_recheck(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise UserError(str(exc)) from None
     except LedgerProblems as exc:
-        return report(exc.problems)
+        return report(exc.problems, language="zh")
     write_file(path, text)
     print(f"已写入 {path.as_posix()}")
     return EXIT_OK
@@ -87,8 +101,7 @@ class _Steps(dict[str, Any]):
         if super().__contains__(step):
             return True
         if self.complete and isinstance(step, str) and step and Path(step).is_dir():
-            raise argparse.ArgumentError(None, f"{step!r} is a folder, not a step: to list its ledger, run "
-                                               f"checkframe ledger show {step} (the steps are {', '.join(self)})")
+            raise argparse.ArgumentError(None, words("folder_step", step=step, steps="、".join(self)))
         return False
 
 
@@ -116,7 +129,7 @@ def cmd_inspect_import(args: argparse.Namespace) -> int:
     try:
         done = import_records([Path(f) for f in args.files], Path(args.dir), catalog, ledger_rules(plugins), today())
     except ImportProblems as exc:
-        return report(exc.problems, last="checkframe：共 {count} 处问题，所有文件均未导入，台账未作改动。")
+        return report(exc.problems, last="checkframe：共 {count} 处问题，所有文件均未导入，台账未作改动。", language="zh")
     for imported in done:
         photos = f"，照片 {len(imported.photos)} 张" if imported.photos else ""
         print(f"已导入 {imported.record.as_posix()}：隐患 {imported.findings} 项{photos}")
@@ -131,32 +144,31 @@ def _usage(args: argparse.Namespace) -> None:
     """Exit 2 for options that do not go together."""
     error = args.ledger_parser.error
     if getattr(args, "start", None) and getattr(args, "end", None) and args.start > args.end:
-        error(f"--from {args.start} is after --to {args.end}; the range runs from the first day to the last")
+        error(words("from_after_to", start=args.start, end=args.end))
     fmt = getattr(args, "format", None)
     if fmt in ("pdf", "xlsx") and not args.output:
-        error(f"--format {fmt} needs --output FILE.{fmt}")
+        error(words("format_output", format=fmt))
     if getattr(args, "bom", False) and fmt != "csv":
-        error("--bom goes with --format csv (a byte-order mark for Excel)")
+        error(words("bom_csv"))
     if getattr(args, "report", None) == "major" and args.by:
-        error("--by goes with ledger show, ledger report weekly or ledger forms, not ledger report major")
+        error(words("by_major"))
 
 
 def _check_output_file(output: Path) -> None:
     if output.is_dir():
-        raise UserError(f"cannot write {output}: it is a folder")
+        raise UserError(words("output_is_folder", path=output.as_posix()))
     if not output.parent.is_dir():
-        raise UserError(f"cannot write {output}: there is no folder {output.parent.as_posix()!r}")
+        raise UserError(words("no_folder", path=output.as_posix(), folder=output.parent.as_posix()))
 
 
 def _check_forms_folder(out: Path) -> None:
     """OUT_DIR may be new, empty, or an earlier ``--forms`` folder; nothing else is replaced."""
     if not out.parent.is_dir():
-        raise UserError(f"cannot write {out}: there is no folder {out.parent.as_posix()!r}")
+        raise UserError(words("no_folder", path=out.as_posix(), folder=out.parent.as_posix()))
     if out.exists() and not out.is_dir():
-        raise UserError(f"cannot write {out}: it is a file, not a folder")
+        raise UserError(words("out_is_file", path=out.as_posix()))
     if out.is_dir() and any(out.iterdir()) and not (out / FORMS_MARK).is_file():
-        raise UserError(f"{out} is not empty and was not written by checkframe ledger forms; "
-                        "choose a new folder or empty it (the whole folder is replaced on each run)")
+        raise UserError(words("out_not_empty", path=out.as_posix()))
     if not os.access(out.parent, os.W_OK | os.X_OK):  # said before the ledger is read and the forms printed
         raise write_failed(PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out)), out)
 
@@ -250,7 +262,7 @@ def write_stdout(text: str, stream: Any = None) -> int:
         _quiet_stdout()
     except OSError as exc:  # ``> /dev/full``, a full disk under a redirection
         _quiet_stdout()
-        raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
+        raise UserError(words("stdout", reason=os_reason(exc))) from None
     return EXIT_OK
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from checkframe.errors import unknown
+from checkframe.ledger.messages import labelled, near, quoted, words
 from checkframe.model import (
     UNRESOLVED,
     EnforcementMeasure,
@@ -97,7 +97,18 @@ def quick_pickle(cls: Any) -> Any:
     return cls
 
 class LoopError(Invalid):
-    """A move that the closed loop forbids."""
+    """A move that the closed loop forbids; the message is in Chinese (:mod:`checkframe.ledger.messages`)."""
+
+    def __init__(self, code: str, finding: Finding, **values: Any) -> None:
+        super().__init__(words(code, id=quoted(finding.id), **values))
+
+
+def _levels(category: RemediationCategory) -> str:
+    return "、".join(level.label for level in category.levels)
+
+
+def _category(category: RemediationCategory) -> str:
+    return f"{category.name}（{category.code}）"
 
 
 @quick_pickle
@@ -266,12 +277,10 @@ def _missing(finding: Finding, remediation: Remediation, category: RemediationCa
 
 
 def _expect(finding: Finding, move: str, *states: FindingState) -> None:
+    """``move`` (what the clerk reads: 销号, 回查, ...) is allowed only in ``states``."""
     if finding.state not in states:
-        allowed = " or ".join(s.value for s in states)
-        raise LoopError(
-            f"finding {finding.id!r}: cannot {move} while it is {finding.state.value}; "
-            f"that needs it {allowed}"
-        )
+        raise LoopError("state", finding, state=finding.state.label, move=move,
+                        allowed="”或“".join(s.label for s in states))
 
 
 def remediate(
@@ -282,18 +291,12 @@ def remediate(
     The category must serve the finding's hazard level (an on-site fix is for
     general hazards only) and every field it requires must be filled.
     """
-    _expect(finding, "assign a remediation", FindingState.OPEN)
+    _expect(finding, "指定整改方式", FindingState.OPEN)
     if remediation.category != category.code:
-        raise LoopError(
-            f"finding {finding.id!r}: remediation names {remediation.category!r} "
-            f"but the category given is {category.code!r}"
-        )
+        raise LoopError("category_mismatch", finding, named=quoted(remediation.category), given=quoted(category.code))
     if finding.level not in category.levels:
-        serves = ", ".join(level.value for level in category.levels)
-        raise LoopError(
-            f"finding {finding.id!r}: {category.code} ({category.name}) serves "
-            f"{serves} hazards, not {finding.level.value}"
-        )
+        raise LoopError("category_level", finding, category=_category(category), levels=_levels(category),
+                        level=finding.level.label)
     _check_route(finding, remediation, category, finding.found_on)
     return evolve(finding, state=FindingState.FIXING, remediation=remediation)
 
@@ -301,15 +304,10 @@ def remediate(
 def _check_route(finding: Finding, remediation: Remediation, category: RemediationCategory, since: dt.date) -> None:
     missing = _missing(finding, remediation, category)
     if missing:
-        names = ", ".join(f"{m.value} ({m.label})" for m in missing)
-        raise LoopError(
-            f"finding {finding.id!r}: {category.code} ({category.name}) requires {names}"
-        )
+        raise LoopError("required", finding, category=_category(category),
+                        fields="、".join(labelled(m) for m in missing))
     if remediation.deadline is not None and remediation.deadline < since:
-        raise LoopError(
-            f"finding {finding.id!r}: the deadline {remediation.deadline} is before {since}, "
-            "when the route was set; give a later deadline"
-        )
+        raise LoopError("deadline_early", finding, deadline=remediation.deadline, since=since)
 
 
 def escalate(finding: Finding, remediation: Remediation, category: RemediationCategory, on: dt.date,
@@ -319,25 +317,18 @@ def escalate(finding: Finding, remediation: Remediation, category: RemediationCa
     ``level`` regrades the finding at the same time (a general hazard that could not be fixed in time
     and is now treated as major); the new route must serve the finding's level.
     """
-    _expect(finding, "escalate it", FindingState.FIXING)
+    _expect(finding, "升级整改方式", FindingState.FIXING)
     old = finding.remediation
     if old is None or old.deadline is None or not on > old.deadline:
-        deadline = f"its deadline {old.deadline}" if old is not None and old.deadline else "no deadline"
-        raise LoopError(
-            f"finding {finding.id!r}: only a fix past its deadline is escalated; on {on} it has {deadline}"
-        )
+        deadline = (words("its_deadline", deadline=old.deadline) if old is not None and old.deadline
+                    else words("no_deadline"))
+        raise LoopError("not_past_deadline", finding, on=on, deadline=deadline)
     if remediation.category != category.code:
-        raise LoopError(
-            f"finding {finding.id!r}: remediation names {remediation.category!r} "
-            f"but the category given is {category.code!r}"
-        )
+        raise LoopError("category_mismatch", finding, named=quoted(remediation.category), given=quoted(category.code))
     graded = evolve(finding, level=level or finding.level)
     if graded.level not in category.levels:
-        serves = ", ".join(lv.value for lv in category.levels)
-        raise LoopError(
-            f"finding {finding.id!r}: {category.code} ({category.name}) serves "
-            f"{serves} hazards, not {graded.level.value}; to escalate a general hazard to it, give level = \"major\""
-        )
+        raise LoopError("escalate_level", finding, category=_category(category), levels=_levels(category),
+                        level=graded.level.label)
     _check_route(graded, remediation, category, on)
     return evolve(graded, remediation=remediation, escalated=(*finding.escalated, (on, old)))
 
@@ -347,18 +338,15 @@ def stop(finding: Finding, order: Stop, stop_kinds: dict[str, str]) -> Finding:
 
     ``stop_kinds`` maps the stop kinds known (the core's and the sector plugins') to their names.
     """
-    _expect(finding, "stop production for it", FindingState.OPEN, FindingState.FIXING, FindingState.AWAITING_RECHECK)
+    _expect(finding, "责令停产停业整改", FindingState.OPEN, FindingState.FIXING, FindingState.AWAITING_RECHECK)
     if finding.level is not HazardLevel.MAJOR:
-        raise LoopError(
-            f"finding {finding.id!r}: production stops for a major hazard, and this one is {finding.level.value}"
-        )
+        raise LoopError("stop_level", finding, level=finding.level.label)
     if order.kind not in stop_kinds:
-        message = unknown("stop kind", order.kind, stop_kinds)
-        if "did you mean" not in message:
-            message += f"; stop kinds are {', '.join(stop_kinds)}"
-        raise LoopError(f"finding {finding.id!r}: {message}")
+        kinds = "、".join(f"{code}（{name}）" for code, name in stop_kinds.items())
+        raise LoopError("stop_kind", finding, kind=quoted(order.kind),
+                        near=near(order.kind, stop_kinds, words("stop_kinds", kinds=kinds)))
     if finding.stop is not None:
-        raise LoopError(f"finding {finding.id!r}: production is already stopped for it since {finding.stop.date}")
+        raise LoopError("stopped", finding, date=finding.stop.date)
     return evolve(finding, stop=order)
 
 
@@ -368,54 +356,39 @@ def resume(finding: Finding, resumption: Resumption) -> Finding:
     A later resumption event replaces an earlier one (the application, then its acceptance check).
     """
     if finding.stop is None:
-        raise LoopError(f"finding {finding.id!r}: a resumption needs a production stop, and none is recorded")
+        raise LoopError("resume_no_stop", finding)
     if finding.stop.date is not None and resumption.applied < finding.stop.date:
-        raise LoopError(
-            f"finding {finding.id!r}: applied to resume on {resumption.applied}, before the stop ({finding.stop.date})"
-        )
+        raise LoopError("resume_early", finding, applied=resumption.applied, stopped=finding.stop.date)
     if resumption.inspected is not None:
         if resumption.inspected < resumption.applied:
-            raise LoopError(
-                f"finding {finding.id!r}: inspected on {resumption.inspected}, before the application "
-                f"({resumption.applied})"
-            )
+            raise LoopError("inspected_early", finding, inspected=resumption.inspected, applied=resumption.applied)
         if not resumption.approved_by:
-            raise LoopError(
-                f"finding {finding.id!r}: an inspected resumption names who agreed to it: give approved_by"
-            )
+            raise LoopError("resume_approver", finding)
         if finding.state not in (FindingState.ACCEPTED, FindingState.CLOSED):
-            raise LoopError(
-                f"finding {finding.id!r}: production resumes only once the hazard is removed "
-                f"(经审查同意); it is {finding.state.value}, that needs it accepted"
-            )
+            raise LoopError("resume_state", finding, state=finding.state.label)
     return evolve(finding, resumption=resumption)
 
 
 def report(finding: Finding, to: str, on: dt.date) -> Finding:
     """上报: the unit reports a hazard it found itself to the department."""
     if not to:
-        raise LoopError(f"finding {finding.id!r}: a report names whom it went to: give to")
+        raise LoopError("report_to", finding)
     return evolve(finding, reported_to=to, reported_on=on)
 
 
 def report_fixed(finding: Finding, on: dt.date) -> Finding:
     """The unit reports the fix done; the finding waits for a recheck."""
-    _expect(finding, "report it fixed", FindingState.FIXING)
+    _expect(finding, "报告整改完成", FindingState.FIXING)
     if on < finding.found_on:
-        raise LoopError(
-            f"finding {finding.id!r}: fixed on {on} is before it was found ({finding.found_on})"
-        )
+        raise LoopError("fixed_early", finding, on=on, found=finding.found_on)
     return evolve(finding, state=FindingState.AWAITING_RECHECK, fixed_on=on)
 
 
 def recheck(finding: Finding, result: Recheck) -> Finding:
     """Record a recheck: a pass accepts the fix, a failure sends it back to fixing."""
-    _expect(finding, "recheck it", FindingState.AWAITING_RECHECK)
+    _expect(finding, "回查", FindingState.AWAITING_RECHECK)
     if finding.fixed_on is not None and result.date < finding.fixed_on:
-        raise LoopError(
-            f"finding {finding.id!r}: rechecked on {result.date} is before it was "
-            f"reported fixed ({finding.fixed_on})"
-        )
+        raise LoopError("recheck_early", finding, on=result.date, fixed=finding.fixed_on)
     rechecks = (*finding.rechecks, result)
     if result.passed:
         return evolve(
@@ -430,20 +403,14 @@ def close(finding: Finding, on: dt.date, approver: str = "") -> Finding:
     A major hazard needs its last passed recheck made by the department (a
     supervision record, not the unit's own) and an approver.
     """
-    _expect(finding, "close it", FindingState.ACCEPTED)
+    _expect(finding, "销号", FindingState.ACCEPTED)
     if finding.accepted_on is not None and on < finding.accepted_on:
-        raise LoopError(
-            f"finding {finding.id!r}: closed on {on} is before it was accepted "
-            f"({finding.accepted_on})"
-        )
+        raise LoopError("close_early", finding, on=on, accepted=finding.accepted_on)
     if finding.level is HazardLevel.MAJOR:
         if not finding.rechecks[-1].department:
-            raise LoopError(
-                f"finding {finding.id!r}: a major hazard is closed only after the department's recheck; "
-                "it was accepted in the unit's own record: recheck it in a supervision record"
-            )
+            raise LoopError("close_department", finding)
         if not approver:
-            raise LoopError(f"finding {finding.id!r}: closing a major hazard needs an approver (审核把关): give approver")
+            raise LoopError("close_approver", finding)
     return evolve(finding, state=FindingState.CLOSED, closed_on=on, approver=approver)
 
 

@@ -31,6 +31,7 @@ from checkframe.catalog import Catalog
 from checkframe.catalog.record_rules import MESSAGES, check_record, describe
 from checkframe.errors import Problem
 from checkframe.ledger.ledger import build_ledger
+from checkframe.ledger.messages import os_reason
 from checkframe.ledger.records import read_record
 from checkframe.ledger.rules import LedgerRules
 from checkframe.util import fs
@@ -72,7 +73,7 @@ def _open(path: Path, problems: list[Problem]) -> _Candidate | None:
     source = path.name
 
     def bad(message: str) -> None:
-        problems.append(Problem("", message, source))
+        problems.append(Problem("", message, source, language="zh"))
 
     if not path.is_file():
         bad("没有这个文件")
@@ -83,7 +84,7 @@ def _open(path: Path, problems: list[Problem]) -> _Candidate | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        bad(f"无法读取：{exc.strerror or exc}")
+        bad(f"无法读取：{os_reason(exc)}")
         return None
     photos: dict[str, bytes] = {}
     if path.suffix == ".zip":
@@ -103,8 +104,8 @@ def _open(path: Path, problems: list[Problem]) -> _Candidate | None:
                         return None
                     photos[entry] = archive.read(entry)
                 name, raw = records[0], archive.read(records[0])
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            bad(f"不是完整的压缩包：{exc}")
+        except (zipfile.BadZipFile, OSError, ValueError):
+            bad("不是完整的压缩包（zip 文件损坏或不完整），请重新下载")
             return None
     else:
         name, raw = source, data
@@ -130,7 +131,7 @@ def import_records(files: list[Path], root: Path, catalog: Catalog, rules: Ledge
     root = Path(root)
     problems: list[Problem] = []
     if not (root / "records").is_dir() or not (root / "units").is_dir():
-        raise ImportProblems([Problem("", f"{root.as_posix()} 不是台账文件夹（应有 units/ 和 records/）")])
+        raise ImportProblems([Problem("", f"{root.as_posix()} 不是台账文件夹（应有 units/ 和 records/）", language="zh")])
     known, broken = _existing_findings(root, catalog, rules)
     if broken:  # the ledger must replay cleanly before anything joins it
         raise ImportProblems(broken)
@@ -178,7 +179,7 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
     source = candidate.source
 
     def say(name: str, **values: Any) -> None:
-        problems.append(Problem("", MESSAGES[name].format(**values), source))
+        problems.append(Problem("", MESSAGES[name].format(**values), source, language="zh"))
 
     existing = root / "records" / candidate.name
     if existing.exists():
@@ -209,7 +210,7 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
         say("checklist", checklist=record.checklist)
         return None
     description = describe(catalog, stop_kinds, record.checklist)
-    problems.extend(Problem("", message, source) for _, message in check_record(data, description))
+    problems.extend(Problem("", message, source, key, language="zh") for key, message in check_record(data, description))
     unit = record.unit
     if unit and unit not in units:
         ids = names.get(unit.strip(), [])

@@ -26,7 +26,7 @@ import attrs
 from attrs import frozen
 
 from checkframe.catalog import Catalog
-from checkframe.errors import Problem, unknown
+from checkframe.errors import Problem
 from checkframe.ledger import findings as loop
 from checkframe.ledger.cache import Cache, content_hash
 from checkframe.ledger.cache import dump as cache_dump
@@ -43,6 +43,8 @@ from checkframe.ledger.findings import (
     remediate,
     report_fixed,
 )
+from checkframe.ledger.messages import labelled, near, quoted, words
+from checkframe.ledger.messages import problem as say
 from checkframe.ledger.records import (
     Kept,
     RecheckResult,
@@ -136,7 +138,8 @@ def _load_units(root: Path, catalog: Catalog, problems: list[Problem],
                 unreadable[path.stem] = len(problems) - 1
             continue
         if not catalog.has("sector", unit.sector):
-            problems.append(Problem("", unknown("sector", unit.sector, (s.id for s in catalog.sectors)), rel, "$.sector"))
+            problems.append(say(rel, "$.sector", "unknown_sector", sector=quoted(unit.sector),
+                                near=near(unit.sector, (s.id for s in catalog.sectors))))
         units[path.stem] = unit
     return units
 
@@ -152,30 +155,33 @@ def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, un
     not read) is not reported again as unknown.
     """
 
-    def problem(where: str, message: str) -> None:
-        problems.append(Problem("", message, rel, where))
+    def problem(where: str, code: str, /, **values: Any) -> None:
+        problems.append(say(rel, where, code, **values))
 
     if record.unit not in units and record.unit not in unreadable:
-        problem("$.unit", unknown("unit", record.unit, units) + f" (no units/{record.unit}.toml)")
+        problem("$.unit", "unknown_unit", unit=quoted(record.unit), name=record.unit, near=near(record.unit, units))
     if not catalog.has("checklist", record.checklist):
-        problem("$.checklist", unknown("checklist", record.checklist, (c.id for c in catalog.checklists)))
+        problem("$.checklist", "unknown_checklist", checklist=quoted(record.checklist),
+                near=near(record.checklist, (c.id for c in catalog.checklists)))
         on_list: frozenset[str] | None = None
     else:
         on_list = catalog.members(record.checklist)
     if record.follows and record.follows not in files:
-        problem("$.follows", f"no record {record.follows!r} in records/")
+        problem("$.follows", "no_follows", follows=quoted(record.follows))
     checkpoint_ids = catalog.ids("checkpoint")
     for i, checkpoint in enumerate(() if on_list is not None and on_list.issuperset(rows) else rows):
         if on_list is not None and checkpoint in on_list:
             continue  # the common case; on_list holds known checkpoints only
         if not catalog.has("checkpoint", checkpoint):
-            problem(f"$.item[{i}].checkpoint", unknown("checkpoint", checkpoint, checkpoint_ids))
+            problem(f"$.item[{i}].checkpoint", "unknown_checkpoint", checkpoint=quoted(checkpoint),
+                    near=near(checkpoint, checkpoint_ids))
         elif on_list is not None:
-            problem(f"$.item[{i}].checkpoint", f"checkpoint {checkpoint!r} is not on checklist {record.checklist!r}")
+            problem(f"$.item[{i}].checkpoint", "off_checklist", checkpoint=quoted(checkpoint),
+                    checklist=quoted(record.checklist))
 
     def category(where: str, code: str) -> None:
         if not catalog.has("category", code):
-            problem(where, unknown("remediation category", code, (c.code for c in catalog.categories)))
+            problem(where, "unknown_category", category=quoted(code), near=near(code, (c.code for c in catalog.categories)))
 
     checking_unit = record.checking_unit
     if not checking_unit and record.unit in units:
@@ -186,13 +192,13 @@ def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, un
     for i, found in enumerate(record.finding):
         where = f"$.finding[{i}]"
         if not catalog.has("checkpoint", found.checkpoint):
-            problem(f"{where}.checkpoint", unknown("checkpoint", found.checkpoint, checkpoint_ids))
+            problem(f"{where}.checkpoint", "unknown_checkpoint", checkpoint=quoted(found.checkpoint),
+                    near=near(found.checkpoint, checkpoint_ids))
         else:
             expected = catalog.checkpoint(found.checkpoint).level
             if found.level is not expected and not found.level_reason.strip():
-                problem(f"{where}.level", f"finding {found.id!r}: level {found.level.value} differs from checkpoint "
-                                          f"{found.checkpoint!r}'s ({expected.value}); record {expected.value}, "
-                                          "or say why in level_reason")
+                problem(f"{where}.level", "level_reason", id=quoted(found.id), level=labelled(found.level),
+                        checkpoint=quoted(found.checkpoint), expected=labelled(expected), value=quoted(expected.value))
         if found.remediation is not None:
             category(f"{where}.remediation.category", found.remediation.category)
         _check_enforcement(found, where, problem)
@@ -214,20 +220,18 @@ def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, un
 def _check_enforcement(found: Any, where: str, problem: Any) -> None:
     """An illegal operation names what was done against it; a fine, its amount."""
     enforcement = found.enforcement
+    ident = quoted(found.id)
     if found.kind is FindingKind.ILLEGAL and (enforcement is None or not enforcement.measures):
-        problem(f"{where}.enforcement", f"finding {found.id!r}: an illegal operation names the measures taken "
-                                        "against it: give enforcement.measures (order_stop, order_deadline, fine, "
-                                        "stop, licence, closure)")
+        problem(f"{where}.enforcement", "enforcement_missing", id=ident,
+                measures="、".join(labelled(m) for m in EnforcementMeasure))
     elif found.kind is FindingKind.HAZARD and enforcement is not None:
-        problem(f"{where}.enforcement", f"finding {found.id!r}: enforcement goes with kind = \"illegal\" "
-                                        "(an illegal operation); a hazard's measures go in remediation")
+        problem(f"{where}.enforcement", "enforcement_hazard")
     elif enforcement is not None:
         fined = EnforcementMeasure.FINE in enforcement.measures
         if fined and not enforcement.fine > 0:
-            problem(f"{where}.enforcement.fine", f"finding {found.id!r}: a fine needs its amount in 万元 (fine = 2.5)")
+            problem(f"{where}.enforcement.fine", "fine_amount", id=ident)
         elif enforcement.fine and not fined:
-            problem(f"{where}.enforcement.measures", f"finding {found.id!r}: a fine of {enforcement.fine:g}万元 "
-                                                     "needs \"fine\" among the measures")
+            problem(f"{where}.enforcement.measures", "fine_measure", id=ident, fine=f"{enforcement.fine:g}")
 
 
 def _claim(rel: str, date: dt.date, events: list[_Event], slots: list[tuple[int, int]], found: list[Problem],
@@ -248,9 +252,8 @@ def _claim(rel: str, date: dt.date, events: list[_Event], slots: list[tuple[int,
         event = events[index]
         if event.finding in claims:
             first_date, first = claims[event.finding]
-            ordered.append(Problem("", f"finding {event.finding!r} is already recorded in {first} ({first_date}); "
-                                       "a finding is recorded once, later records move it with "
-                                       "[[remediate]], [[fixed]], [[recheck]] or [[close]]", rel, f"{event.where}.id"))
+            ordered.append(say(rel, f"{event.where}.id", "claimed", id=quoted(event.finding), file=first,
+                               date=first_date))
             dropped.add(index)
         else:
             claims[event.finding] = (date, rel)
@@ -479,8 +482,7 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
     rules = rules or LedgerRules.core()
     problems: list[Problem] = []
     if not (root / "records").is_dir():
-        problems.append(Problem("", f"no records/ folder in {root}; a ledger is a folder with units/*.toml "
-                                    "and records/*.toml"))
+        problems.append(Problem("", words("no_records", root=root.as_posix()), language="zh"))
         return Ledger(as_of, {}, problems=problems)
     unreadable: dict[str, int] = {}
     units = _load_units(root, catalog, problems, unreadable)
@@ -706,9 +708,8 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
     for unit, count in unchecked.items():
         if count:
             at = unreadable[unit]
-            records = f"{count} records of unit {unit!r} are" if count != 1 else f"1 record of unit {unit!r} is"
-            problems[at] = attrs.evolve(problems[at], message=f"{problems[at].message}; {records} not checked "
-                                                              "until it reads")
+            problems[at] = attrs.evolve(problems[at], message=problems[at].message
+                                        + words("unchecked", unit=quoted(unit), count=count))
     events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
     stuck = _replay(ledger, events, catalog, claims, broken, rules)
     apply_rules(ledger, rules, catalog, stuck)
@@ -722,8 +723,8 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
     stuck: set[str] = set(broken)  # findings whose earlier move failed: later moves are not reported
     stop_kinds = rules.stop_names()
 
-    def problem(event: _Event, key: str, message: str) -> None:
-        problems.append(Problem("", message, event.file, f"{event.where}{key}"))
+    def problem(event: _Event, key: str, code: str, /, **values: Any) -> None:
+        problems.append(say(event.file, f"{event.where}{key}", code, **values))
 
     for event in events:
         if event.date > ledger.as_of:
@@ -753,16 +754,15 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
         if ident not in entries:
             if ident in claims:
                 date, file = claims[ident]
-                problem(event, ".finding", f"finding {ident!r} is recorded on {date} in {file}, after this "
-                                           f"move dated {event.date}")
+                problem(event, ".finding", "recorded_later", id=quoted(ident), date=date, file=file, on=event.date)
             else:
                 known = list(entries) + list(claims)
-                problem(event, ".finding", unknown("finding", ident, known))
+                problem(event, ".finding", "unknown_finding", id=quoted(ident), near=near(ident, known))
             continue
         entry = entries[ident]
         if entry.unit != event.unit:
-            problem(event, ".finding", f"finding {ident!r} belongs to unit {entry.unit!r}, "
-                                       f"not {event.unit!r}")
+            problem(event, ".finding", "foreign_finding", id=quoted(ident), owner=quoted(entry.unit),
+                    unit=quoted(event.unit))
             continue
         entry.places[TABLES[event.phase]] = (event.file, event.where)
         obj = event.obj
@@ -795,5 +795,5 @@ def _move(event: _Event, key: str, entries: dict[str, Entry], stuck: set[str], p
     try:
         entries[event.finding] = Entry(step(entry.finding), entry.unit, entry.file, entry.checking_unit, entry.places)
     except LoopError as exc:
-        problem(event, key, str(exc))
+        problem(event, key, "refused", text=str(exc))
         stuck.add(event.finding)

@@ -28,9 +28,9 @@ date, its checklist, and holds:
 A recheck record (``checkframe inspect recheck``) has ``follows = "<record
 file>"`` and one ``[[recheck]]`` per finding of that record still unresolved.
 
-Everything is structured by :func:`checkframe.catalog.convert.make_converter`, so a
-mistake reads ``records/x.toml: $.finding[2].remediation.deadline: expected a
-date such as 2024-03-01 (got 'soon')``.
+Everything is structured by :func:`checkframe.catalog.convert.make_converter`, and its
+problems are worded for the clerk (:mod:`checkframe.messages`), so a mistake reads
+``records/x.toml：第3个 [[finding]] 的 remediation.deadline 应为日期，如 2024-03-01（现为 "soon"）``.
 """
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ import tomli_w
 from attrs import field, frozen
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from checkframe.catalog.convert import WrongType, errors_of, make_converter
+from checkframe.catalog.convert import WrongType, make_converter, structure_errors, wrong_type
 from checkframe.errors import Problem
 from checkframe.ledger.findings import Enforcement, Remediation, Stop
+from checkframe.ledger.messages import TABLES
+from checkframe.messages import Choices, Message, Shown, chinese_at, key_path, read_error_chinese
 from checkframe.model import (
     Checklist,
     Checkpoint,
@@ -61,7 +63,6 @@ from checkframe.model import (
     Invalid,
     _Labelled,
     check_id,
-    show,
 )
 from checkframe.util.reading import ReadError, decode_text, read_text
 from checkframe.util.reading import loads_toml_fast as loads_toml
@@ -110,24 +111,42 @@ class RecheckResult(_Labelled):
     PENDING = ("", "")
 
 
-def _blankable_hook(kind: type[enum.Enum], blank_means: str) -> Any:
+def _blankable_hook(kind: type[enum.Enum], blank: str) -> Any:
+    """The hook of an enum with a blank member; ``blank`` says when it is blank (a code of the messages' tables)."""
     members = {m.value: m for m in kind}
-    choices = ", ".join(str(m.value) for m in kind if m.value)
-    expected = f'expected one of {choices}, or "" {blank_means}'
 
     def hook(value: Any, _: type) -> enum.Enum:
         if isinstance(value, str) and value in members:
             return members[value]
+        message = Message("not_one_of_or_blank", choices=Choices(kind), blank=blank, got=Shown(value))
         if not isinstance(value, str):
-            raise WrongType(f"{expected} (got {show(value)})")
-        raise Invalid(f"{expected} (got {value!r})")
+            raise WrongType(message)
+        raise Invalid(message)
 
     return hook
 
 
+def _float_hook(value: Any, _: type) -> float:
+    """A number as cattrs takes it (``float(value)``), refused in words the records' reader reads."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise wrong_type("float", value) from None
+
+
 _CONVERTER = make_converter(authoring=True)
-_CONVERTER.register_structure_hook(Mark, _blankable_hook(Mark, "when it does not apply"))
-_CONVERTER.register_structure_hook(RecheckResult, _blankable_hook(RecheckResult, "while not rechecked yet"))
+_CONVERTER.register_structure_hook(Mark, _blankable_hook(Mark, "mark"))
+_CONVERTER.register_structure_hook(RecheckResult, _blankable_hook(RecheckResult, "recheck"))
+_CONVERTER.register_structure_hook(float, _float_hook)
+
+def structure_problem(rel: str, segments: tuple[str | int, ...], message: Message | str) -> Problem:
+    """A problem of a record or unit file at ``segments``, in the clerk's words (see :mod:`checkframe.messages`)."""
+    return Problem("", chinese_at(segments, message, TABLES), rel, key_path(segments), language="zh")
+
+
+def read_problem(rel: str, exc: ReadError) -> Problem:
+    """A record or unit file that does not read (not TOML, not UTF-8, not there), in the clerk's words."""
+    return Problem("", read_error_chinese(exc.code, exc.values, exc.message, TABLES), rel, exc.key, language="zh")
 
 
 # -- Units (附件1) -------------------------------------------------------------------------
@@ -546,14 +565,14 @@ def _read(path: Path, rel: str, kind: type, problems: list[Problem], broken: set
         text = read_text(path)
         data = _loads(text)
     except ReadError as exc:
-        problems.append(Problem("", exc.message, rel, exc.key))
+        problems.append(read_problem(rel, exc))
         if broken is not None:  # the findings it seems to define: events on them elsewhere are not reported again
             broken.update(_FINDING_ID.findall(text))
         return None
     try:
         return _CONVERTER.structure(data, kind)
     except (ClassValidationError, IterableValidationError, WrongType, Invalid) as exc:
-        problems.extend(Problem("", message, rel, key) for key, message in errors_of(exc))
+        problems.extend(structure_problem(rel, segments, message) for segments, message in structure_errors(exc))
         if broken is not None and isinstance(data, dict) and isinstance(data.get("finding"), list):
             # Events on these findings elsewhere are not reported again as unknown.
             broken.update(f["id"] for f in data["finding"] if isinstance(f, dict) and isinstance(f.get("id"), str))
@@ -733,7 +752,7 @@ def read_unit(path: Path, rel: str, problems: list[Problem]) -> Unit | None:
     try:
         check_id(path.stem, "file name")
     except Invalid as exc:
-        problems.append(Problem("", f"the file name is the unit's id: {exc}", rel))
+        problems.append(structure_problem(rel, (), Message("unit_file_name", problem=exc.message)))
         return None
     return _read(path, rel, Unit, problems)
 

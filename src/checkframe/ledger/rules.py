@@ -18,6 +18,8 @@ import attrs
 from checkframe.builtin import remediation as builtin
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem
+from checkframe.ledger.messages import at as said
+from checkframe.ledger.messages import quoted, words
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.registers import LedgerRegister, LedgerRule, StopKind
 
@@ -84,9 +86,13 @@ class RuleView:
     _late: list[str]
 
     def problem(self, message: str, at: str = "finding") -> None:
-        """The records break the rule: one line naming the record file and key of the event ``at``."""
+        """The records break the rule: one line naming the record file and key of the event ``at``.
+
+        Clerks read it: write ``message`` in Chinese, in the regulators' words (the line begins with the
+        place and the finding: ``第1个 [[finding]]：隐患 "f-1"：...``).
+        """
         file, where = self._entry.places.get(at) or self._entry.places["finding"]
-        self._problems.append(Problem("", f"finding {self._entry.finding.id!r}: {message}", file, where))
+        self._problems.append(said(file, where, words("rule", id=quoted(self._entry.finding.id), message=message)))
 
     def overdue(self, reason: str) -> None:
         """The finding is late; ``reason`` is shown on the ledger."""
@@ -107,8 +113,9 @@ def apply_rules(ledger: Any, rules: LedgerRules, catalog: Catalog, skip: set[str
             try:
                 rule.check(entry, view)
             except Exception as exc:  # noqa: BLE001 - a plugin's bug is reported as its problem
-                ledger.problems.append(Problem(rule.plugin, f"ledger rule {rule.name} raised "
-                                                            f"{type(exc).__name__}: {exc} (finding {ident!r})"))
+                ledger.problems.append(Problem(rule.plugin, words("rule_raised", name=rule.name, id=quoted(ident),
+                                                                  error=f"{type(exc).__name__}: {exc}"),
+                                               language="zh"))
                 continue
             if late:
                 ledger.late.setdefault(ident, []).extend(late)

@@ -9,10 +9,12 @@ import datetime as dt
 from pathlib import Path
 
 from checkframe.catalog import Catalog
-from checkframe.errors import Problem, unknown
+from checkframe.errors import Problem
 from checkframe.ledger.ledger import build_ledger
+from checkframe.ledger.messages import near, quoted, words
 from checkframe.ledger.records import new_record_toml, read_record, recheck_record_toml
 from checkframe.ledger.rules import LedgerRules
+from checkframe.messages import CHINESE, say
 from checkframe.model import UNRESOLVED, FormKind, Invalid, check_id
 
 __all__ = ["LedgerProblems", "StoreError", "new_record", "recheck_of"]
@@ -32,8 +34,7 @@ class LedgerProblems(Exception):
 
 def _fresh(path: Path) -> Path:
     if path.exists():
-        raise StoreError(f"{path.as_posix()} already exists; a record is never overwritten: "
-                         "rename or remove it first")
+        raise StoreError(words("exists", path=path.as_posix()))
     return path
 
 
@@ -42,16 +43,17 @@ def new_record(root: Path, catalog: Catalog, checklist: str, unit: str, date: dt
     """Where to write a new record for ``unit`` on ``checklist``, and its text."""
     root = Path(root)
     if not catalog.has("checklist", checklist):
-        raise StoreError(unknown("checklist", checklist, (c.id for c in catalog.checklists)))
+        raise StoreError(words("store_checklist", checklist=quoted(checklist),
+                               near=near(checklist, (c.id for c in catalog.checklists))))
     try:
         check_id(unit, "unit")
     except Invalid as exc:  # an id names a file: it never leaves its folder
         units = (root / "units").as_posix()
-        raise StoreError(f"--unit: {exc}; a unit's id is the name of its file {units}/ID.toml") from None
+        raise StoreError(words("store_unit_id", problem=say(exc.message, CHINESE), units=units)) from None
     unit_file = root / "units" / f"{unit}.toml"
     if not unit_file.is_file():
         known = [p.stem for p in (root / "units").glob("*.toml")]
-        raise StoreError(f"{unknown('unit', unit, known)} (no {unit_file.as_posix()}; register the unit there)")
+        raise StoreError(words("store_unit", unit=quoted(unit), file=unit_file.as_posix(), near=near(unit, known)))
     chosen = catalog.checklist(checklist)
     path = _fresh(root / "records" / f"{date.isoformat()}-{unit}-{checklist}.toml")
     text = new_record_toml(chosen, catalog.checklist_checkpoints(checklist), unit, date, kind or chosen.kind)
@@ -66,11 +68,11 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
     """
     record_path = Path(record_path)
     if not record_path.is_file():
-        raise StoreError(f"no record {record_path.as_posix()}")
+        raise StoreError(words("no_record", path=record_path.as_posix()))
     if record_path.suffix != ".toml":
-        raise StoreError(f"{record_path.as_posix()} is not a record: records are .toml files in a ledger's records/ folder")
+        raise StoreError(words("not_toml", path=record_path.as_posix()))
     if record_path.parent.name != "records":
-        raise StoreError(f"{record_path.as_posix()} is not in a ledger's records/ folder")
+        raise StoreError(words("not_in_records", path=record_path.as_posix()))
     root = record_path.parent.parent
     ledger = build_ledger(root, catalog, date, rules=rules)
     if ledger.problems:
@@ -80,7 +82,7 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
     if earlier is None:
         raise LedgerProblems(problems)
     if date < earlier.date:
-        raise StoreError(f"a recheck on {date} cannot follow {record_path.name} of {earlier.date}")
+        raise StoreError(words("recheck_early_date", date=date, name=record_path.name, earlier=earlier.date))
     mentioned = [f.id for f in earlier.finding]
     for name in ("remediate", "fixed", "recheck", "close"):
         mentioned.extend(e.finding for e in getattr(earlier, name))
@@ -91,6 +93,6 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
             title = catalog.checkpoint(f.checkpoint).title
             unresolved.append((ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）"))
     if not unresolved:
-        raise StoreError(f"nothing to recheck: no finding of {record_path.name} is unresolved on {date}")
+        raise StoreError(words("nothing_to_recheck", name=record_path.name, date=date))
     path = _fresh(record_path.parent / f"{date.isoformat()}-{earlier.unit}-recheck.toml")
     return path, recheck_record_toml(earlier, record_path.name, unresolved, date)

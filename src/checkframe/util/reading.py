@@ -66,24 +66,32 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class ReadError(Exception):
-    """A file that cannot be read as what it should be; ``key`` is where in it ("" for the whole file)."""
+    """A file that cannot be read as what it should be; ``key`` is where in it ("" for the whole file).
 
-    def __init__(self, message: str, key: str = "") -> None:
+    ``message`` is in English; ``code`` and ``values`` say the same for a reader of another language
+    (:func:`checkframe.messages.read_error_chinese`): ``"toml"`` with the parser's ``detail``, ``line`` and
+    ``column``, ``"too_big"`` with ``size`` and ``limit``, ...
+    """
+
+    def __init__(self, message: str, key: str = "", code: str = "", **values: Any) -> None:
         super().__init__(message)
         self.message = message
         self.key = key
+        self.code = code
+        self.values = values
 
 
-def _why(exc: OSError) -> str:
+def _why(exc: OSError) -> ReadError:
     if exc.errno == errno.ELOOP:
-        return "cannot read: a symlink loop (the link points back at itself); fix or remove the link"
+        return ReadError("cannot read: a symlink loop (the link points back at itself); fix or remove the link",
+                         code="symlink_loop")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "cannot read: permission denied; make it readable (chmod u+r)"
+        return ReadError("cannot read: permission denied; make it readable (chmod u+r)", code="permission")
     if exc.errno == errno.ENOENT:
-        return "no such file (a broken symlink?)"
+        return ReadError("no such file (a broken symlink?)", code="missing")
     if exc.errno == errno.EISDIR:
-        return "is a folder, not a file"
-    return f"cannot read: {exc.strerror or exc}"
+        return ReadError("is a folder, not a file", code="folder")
+    return ReadError(f"cannot read: {exc.strerror or exc}", code="os", reason=exc.strerror or str(exc))
 
 
 def read_bytes(path: Path | str, *, limit: int = MAX_BYTES) -> bytes:
@@ -94,11 +102,12 @@ def read_bytes(path: Path | str, *, limit: int = MAX_BYTES) -> bytes:
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise ReadError("is a folder, not a file")
+            raise ReadError("is a folder, not a file", code="folder")
         if not stat.S_ISREG(info.st_mode):
-            raise ReadError("not a regular file (a device, socket or pipe); give a file")
+            raise ReadError("not a regular file (a device, socket or pipe); give a file", code="not_regular")
         if info.st_size > limit:
-            raise ReadError(f"too big: {_size(info.st_size)}, and the limit is {_size(limit)}")
+            raise ReadError(f"too big: {_size(info.st_size)}, and the limit is {_size(limit)}", code="too_big",
+                            size=_size(info.st_size), limit=_size(limit))
         with open(path, "rb") as handle:
             # Asking for the size the file has saves allocating (and faulting in) ``limit`` bytes for each
             # small file; a file that grew since is read on, up to the limit.
@@ -106,9 +115,9 @@ def read_bytes(path: Path | str, *, limit: int = MAX_BYTES) -> bytes:
             if len(data) > info.st_size:
                 data += handle.read(limit + 1 - len(data))
     except OSError as exc:
-        raise ReadError(_why(exc)) from None
+        raise _why(exc) from None
     if len(data) > limit:
-        raise ReadError(f"too big: more than {_size(limit)}, the limit")
+        raise ReadError(f"too big: more than {_size(limit)}, the limit", code="too_big", size="", limit=_size(limit))
     return data
 
 
@@ -124,7 +133,7 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ReadError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
-                        f"line {line}") from None
+                        f"line {line}", "not_utf8", byte=f"0x{data[exc.start]:02x}", line=line) from None
 
 
 def read_text(path: Path | str, *, limit: int = MAX_BYTES) -> str:
@@ -165,7 +174,8 @@ def check_text(text: str) -> None:
     at = control_character(text, "\t\n\r")
     if at is not None:
         line = text.count("\n", 0, at) + 1
-        raise ReadError(_control_message(text[at]), f"line {line}")
+        raise ReadError(_control_message(text[at]), f"line {line}", "control", char=f"U+{ord(text[at]):04X}",
+                        line=line)
 
 
 def _key(path: str, key: Any) -> str:
@@ -187,28 +197,40 @@ def check_data(data: Any, root: str = "$", *, int64: bool = True) -> list[ReadEr
         if isinstance(value, str):
             at = control_character(value)
             if at is not None:
-                found.append(ReadError(_control_message(value[at]), _where(path)))
+                found.append(ReadError(_control_message(value[at]), _where(path), "control",
+                                       char=f"U+{ord(value[at]):04X}", path=_segments(path)))
         elif isinstance(value, bool):
             continue
         elif isinstance(value, int):
             if int64 and value not in _INT64:
                 found.append(ReadError(f"integer out of range (got {len(str(abs(value)))} digits); "
-                                       "integers are 64-bit", _where(path)))
+                                       "integers are 64-bit", _where(path), "int_range",
+                                       digits=len(str(abs(value))), path=_segments(path)))
         elif isinstance(value, (dict, list)):
             if depth >= MAX_DEPTH:
                 found.append(ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}",
-                                       _where(path)))
+                                       _where(path), "nesting", path=_segments(path)))
                 continue
             pairs = value.items() if isinstance(value, dict) else enumerate(value)
             children = []
             for key, child in pairs:
                 if isinstance(key, str) and control_character(key) is not None:
-                    found.append(ReadError(f"{_control_message(key[control_character(key) or 0])} of a key",
-                                           _where((path, key))))
+                    char = key[control_character(key) or 0]
+                    found.append(ReadError(f"{_control_message(char)} of a key", _where((path, key)), "control_key",
+                                           char=f"U+{ord(char):04X}", path=_segments((path, key))))
                 if isinstance(child, (str, dict, list)) or (isinstance(child, int) and not isinstance(child, bool)):
                     children.append((child, (path, key), depth + 1))
             stack.extend(reversed(children))
     return found
+
+
+def _segments(path: Any) -> tuple[Any, ...]:
+    """The keys and indexes of a (parent's path, key) chain, from the root."""
+    keys = []
+    while isinstance(path, tuple):
+        path, key = path
+        keys.append(key)
+    return tuple(reversed(keys))
 
 
 def _where(path: Any) -> str:
@@ -256,6 +278,25 @@ def _first(problems: list[ReadError]) -> None:
         raise problems[0]
 
 
+#: Where tomllib says its error is: `` (at line 5, column 8)`` or `` (at end of document)``.
+_AT = re.compile(r"^(.*) \(at (?:line (\d+), column (\d+)|end of document)\)$", re.S)
+
+
+def _syntax(exc: Exception) -> ReadError:
+    """The parser's error, with its words (``detail``), line and column (0 at the end of the document) apart."""
+    found = _AT.match(str(exc))
+    detail, line, column = (found[1], int(found[2] or 0), int(found[3] or 0)) if found else (str(exc), 0, 0)
+    return ReadError(f"invalid TOML: {exc}", code="toml", detail=detail, line=line, column=column)
+
+
+def _too_deep() -> ReadError:
+    return ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}", code="nesting", path=())
+
+
+def _huge(exc: ValueError) -> ReadError:
+    return ReadError(f"invalid TOML: {exc.args[0].split(':')[0]}; integers are 64-bit", code="int_huge")
+
+
 def loads_toml(text: str) -> dict[str, Any]:
     """Parse TOML and check it with :func:`check_data`.
 
@@ -264,11 +305,11 @@ def loads_toml(text: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ReadError(f"invalid TOML: {exc}") from None
+        raise _syntax(exc) from None
     except RecursionError:
-        raise ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}") from None
+        raise _too_deep() from None
     except ValueError as exc:  # an integer of thousands of digits
-        raise ReadError(f"invalid TOML: {exc.args[0].split(':')[0]}; integers are 64-bit") from None
+        raise _huge(exc) from None
     _first(check_data(data))
     return data
 
@@ -303,11 +344,11 @@ def loads_toml_fast(text: str) -> dict[str, Any]:
     try:
         data = _FAST_LOADS(text)
     except _FAST_ERROR as exc:
-        raise ReadError(f"invalid TOML: {exc}") from None
+        raise _syntax(exc) from None
     except RecursionError:
-        raise ReadError(f"nested more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}") from None
+        raise _too_deep() from None
     except ValueError as exc:  # an integer of thousands of digits
-        raise ReadError(f"invalid TOML: {exc.args[0].split(':')[0]}; integers are 64-bit") from None
+        raise _huge(exc) from None
     if not _clean(data, 0, _MAY_HOLD_CONTROLS.search(text) is not None):
         _first(check_data(data))
     return data

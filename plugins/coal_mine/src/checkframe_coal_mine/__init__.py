@@ -122,9 +122,8 @@ def major_hazard_stops_production(entry, ledger):
     finding = entry.finding
     if finding.level.value == "major" and finding.kind.value == "hazard" and finding.stop is None:
         ledger.problem(
-            "《煤矿安全生产条例》第三十六条: a coal mine's major hazard stops production in the affected area "
-            f'(立即停止受影响区域生产、建设); record a stop with it: [finding.stop] kind = "{STOP_KIND}", '
-            'scope = "partial" or "full"'
+            "依照《煤矿安全生产条例》第三十六条，煤矿存在重大事故隐患的，应当立即停止受影响区域生产、建设；"
+            f'请随隐患记录停产：[finding.stop] kind = "{STOP_KIND}"，scope = "partial"（局部）或 "full"（全部）'
         )
 
 

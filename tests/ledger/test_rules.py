@@ -142,7 +142,7 @@ def test_a_stop_alongside_the_route_and_a_resumption(store):
 
 @pytest.mark.parametrize(("body", "message"), [
     ('[[resume]]\nfinding = "f-2"\napplied = 2024-03-05\n',
-     'records/b.toml：第1个 [[resume]]：隐患 "f-2"：没有停产记录，无所谓恢复生产'),
+     'records/b.toml：第1个 [[resume]]：隐患 "f-2"：没有停产记录，不能申请恢复生产'),
     ('[[stop]]\nfinding = "f-2"\nstop = { kind = "halt" }\n',
      'records/b.toml：第1个 [[stop]] 的 stop：隐患 "f-2"：没有停产方式 "halt"；'
      "可用的停产方式：production_stop（停产停业整改）"),

@@ -44,7 +44,7 @@ MESSAGES: dict[str, str] = {
     "stop_kind": "隐患 {id}：没有停产方式 {kind}{near}",
     "stop_kinds": "；可用的停产方式：{kinds}",
     "stopped": "隐患 {id}：自 {date} 起已停产，不能再次责令停产",
-    "resume_no_stop": "隐患 {id}：没有停产记录，无所谓恢复生产",
+    "resume_no_stop": "隐患 {id}：没有停产记录，不能申请恢复生产",
     "resume_early": "隐患 {id}：申请恢复生产的日期 {applied} 早于停产日期 {stopped}",
     "inspected_early": "隐患 {id}：验收日期 {inspected} 早于申请恢复生产的日期 {applied}",
     "resume_approver": "隐患 {id}：已验收的恢复生产须写明同意人，请填写 approved_by",

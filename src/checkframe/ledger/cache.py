@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
-import pickle
 from pathlib import Path
 from typing import Any
 
 from checkframe.util import fs
+from checkframe.util.pickles import RestrictedPickles, dumps
 
 __all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
 
@@ -51,52 +50,26 @@ FORMAT = 5
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
 _MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.ledger.ledger", "checkframe.model")
 
-#: What the unpickler may build: the ledger's records and their parts, enums, dates, and nothing that runs code.
-_ALLOWED = {
-    "builtins": {"tuple", "frozenset", "set", "list", "dict", "str", "int", "float", "bool", "bytes"},
-    "datetime": {"date"},
-}
-
 
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+#: What the unpickler may build: the ledger's records and their parts, enums, dates, plain data, nothing that runs
+#: code; and the code whose objects it holds, whose source versions the cache.
+PICKLES = RestrictedPickles(_MODULES)
+
+
 def _code_version() -> str:
-    import importlib
-    import importlib.metadata
-
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(importlib.metadata.version("checkframe").encode())
-    for name in _MODULES:
-        source = importlib.import_module(name).__file__
-        if source:
-            digest.update(Path(source).read_bytes())
-    return digest.hexdigest()
-
-
-#: The classes found so far: each entry is a pickle of its own, so each names its classes again.
-_FOUND: dict[tuple[str, str], Any] = {}
-
-
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        found = _FOUND.get((module, name))
-        if found is not None:
-            return found
-        if module in _MODULES or name in _ALLOWED.get(module, ()):
-            found = _FOUND[module, name] = super().find_class(module, name)
-            return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not something a ledger cache holds")
+    return PICKLES.version()
 
 
 def load(blob: bytes) -> Any:
     """One cached entry, unpickled with the restricted unpickler."""
-    return _Unpickler(io.BytesIO(blob)).load()
+    return PICKLES.loads(blob)
 
 
-def dump(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+dump = dumps
 
 
 #: The record shards: a unit's records are kept in shard ``blake2b(unit) % SHARDS``, so that a run after one

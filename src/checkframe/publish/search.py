@@ -259,8 +259,11 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
         if doc.title_tokens:
             for token in doc.title_tokens.split("\n"):
                 in_title[token].append(number)
-    for token in in_title:
-        postings.setdefault(token, [])  # a title outside the <main> text still finds its page
+                # A title outside the <main> text still finds its page: its tokens are the page's too.  The
+                # page's own text tokens came just before, so the last number tells whether it has this one.
+                found = postings[token]
+                if not found or found[-1] != number:
+                    found.append(number)
 
     entries = sum(len(p) for p in postings.values())
     shards = 1
@@ -268,11 +271,7 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
         shards *= 2
     by_shard: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
     for token in sorted(postings):
-        every = postings[token]
-        titled = in_title.get(token, [])
-        if titled and every != sorted(set(every) | set(titled)):
-            every = sorted(set(every) | set(titled))
-        by_shard[token_hash(token) % shards][token] = [_deltas(every), _deltas(titled)]
+        by_shard[token_hash(token) % shards][token] = [_deltas(postings[token]), _deltas(in_title.get(token, []))]
 
     sectors = list(dict.fromkeys(doc.sector for doc in docs if doc.sector))
     sector_number = {name: i for i, name in enumerate(sectors)}

@@ -416,7 +416,8 @@ class SiteRenderer:
         if record is None or record.key != key:
             return None
         try:
-            data = (output / path).read_bytes()
+            with open(os.path.join(output, path), "rb") as handle:
+                data = handle.read()
         except OSError:
             return None
         if bytes_digest(data) != record.digest:

@@ -132,3 +132,40 @@ def test_done_is_called_once_for_every_item(jobs):
     seen: list[int] = []
     assert parallel.ordered_map(_double, range(7), jobs=jobs, done=seen.append) == [0, 2, 4, 6, 8, 10, 12]
     assert sorted(seen) == list(range(7))
+
+
+_HALF_SENT = '''
+import os, signal, struct, sys, threading, time
+from checkframe.util import parallel
+
+def half_sent(shared, item):
+    """A worker stopped while it sends its result: the length of a big one, its first bytes, then nothing."""
+    frame = sys._getframe(1)
+    while "result_queue" not in frame.f_locals:
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), struct.pack("!i", 50_000_000) + b"the first bytes")
+    time.sleep(60)
+
+def ctrl_c():
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=ctrl_c, daemon=True).start()
+try:
+    parallel.ordered_map(half_sent, [1, 2], jobs=2, threshold=1)
+except KeyboardInterrupt:
+    print("stopped", flush=True)
+'''
+
+
+def test_a_worker_stopped_while_it_sends_a_result_leaves_nothing_waiting_at_exit():
+    """The pool's thread, left reading the rest of a result that will never come, ends with the pool: the process
+    exits at once (it used to print its message and hang, waiting for that thread)."""
+    import subprocess
+    import sys
+
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", _HALF_SENT], capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stdout) == (0, "stopped\n"), result.stderr
+    assert time.monotonic() - started < 10

@@ -228,6 +228,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     try:
         processes = list((getattr(pool, "_processes", None) or {}).values())
         manager = getattr(pool, "_executor_manager_thread", None)
+        results = getattr(pool, "_result_queue", None)  # shutdown forgets it
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -237,7 +238,14 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             if process.is_alive():
                 process.kill()
                 process.join()
-        if manager is not None:
+        if manager is not None and manager.is_alive():
+            # A worker stopped while it sent a result (a chunk of rendered pages is megabytes) leaves the pool's
+            # thread waiting for the rest of it, and the interpreter waits for that thread when it exits: the
+            # command said "interrupted" and hung.  With every worker gone, closing this process's end of the
+            # pipe they wrote to ends the wait (end of file): the thread takes the pool for broken and ends.
+            writer = getattr(results, "_writer", None)
+            if writer is not None:
+                writer.close()
             manager.join(STOP_TIMEOUT)
     finally:
         _release_signals(held)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 
 import pytest
@@ -90,7 +91,9 @@ def test_inspect_new_lists_every_checkpoint_with_a_blank_mark(store, capsys):
     path = store.root / "records" / "2024-03-01-acme-demo-self.toml"
     assert capsys.readouterr().out == f"已写入 {path.as_posix()}\n"
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("# 检查记录 inspection record.")
+    assert text.startswith("# 检查记录：")
+    comments = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    assert not re.search(r"\b(?:the|it|by hand|add|found|unique|Moves|record)\b", comments), comments  # for clerks
     data = tomllib.loads(text)
     assert data["item"] == [
         {"checkpoint": "demo-gas-01", "title": "瓦斯检查", "mark": ""},
@@ -155,6 +158,7 @@ def test_inspect_recheck_carries_only_the_unresolved_findings(store, capsys):
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 0
     path = store.root / "records" / "2024-03-10-acme-recheck.toml"
     assert capsys.readouterr().out == f"已写入 {path.as_posix()}\n"
+    assert path.read_text(encoding="utf-8").startswith("# 回查记录：逐项隐患填写 result")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["follows"] == "2024-03-01-acme-demo-self.toml"
     assert (data["unit"], data["date"], data["checklist"], data["checking_unit"]) == (

@@ -760,29 +760,30 @@ def read_unit(path: Path, rel: str, problems: list[Problem]) -> Unit | None:
 # -- Writing -------------------------------------------------------------------------------
 
 _HEADER = """\
-# 检查记录 inspection record. Fill it in by hand, then check it with: checkframe ledger show DIR
-# mark: "ok" = √ 符合要求; "fixing" = 0 正在整改; "fail" = × 不符合要求; "" = 不填写（无该项）
-# A hazard found: add at the end of the file
+# 检查记录：逐项填写检查结果，填好后在台账文件夹中运行 checkframe ledger show 核对。
+# mark（检查结果）："ok" = √ 符合要求；"fixing" = 0 正在整改；"fail" = × 不符合要求；"" = 不填写（无该项）
+# 发现事故隐患时，在文件末尾逐项添加，例如：
 #   [[finding]]
-#   id = "f-2024-001"            # unique across the whole ledger
-#   checkpoint = "gen-fire-21"
+#   id = "f-2024-001"            # 隐患编号，整个台账中不得重复
+#   checkpoint = "gen-fire-21"   # 检查项编号（见下面 item 中的 checkpoint）
 #   description = "二楼安全出口被货物堵塞"
-#   level = "general"            # general 一般事故隐患, major 重大事故隐患
-#   evidence = ["photos/exit.jpg"]
-#   [finding.remediation]
-#   category = "deadline"        # on_site 现场整改, deadline 限期整改, listed_supervision 挂牌督办, ...
-#   deadline = 2024-03-15
-#   order_number = "城应急责改〔2024〕3号"
-#   responsible_person = "张三"
-#   measures = "清理堆放货物"
-# Moves along the loop: [[fixed]] finding = "..." / [[recheck]] finding, result, by / [[close]] finding
+#   level = "general"            # general 一般事故隐患，major 重大事故隐患
+#   evidence = ["photos/exit.jpg"]   # 照片等，可不写
+#   [finding.remediation]        # 整改
+#   category = "deadline"        # on_site 现场整改，deadline 限期整改，listed_supervision 挂牌督办……
+#   deadline = 2024-03-15        # 整改期限
+#   order_number = "城应急责改〔2024〕3号"   # 责令限期整改指令书编号
+#   responsible_person = "张三"   # 整改责任人
+#   measures = "清理堆放货物"      # 整改措施
+# 之后的闭环：[[fixed]] finding = "隐患编号"（报告整改完成）；[[recheck]] finding、result、by（回查）；
+# [[close]] finding（销号）
 """
 
 _RECHECK_HEADER = """\
-# 回查记录 recheck record. For each finding: result = "passed" (合格) or "failed" (不合格),
-# by = who rechecked. Leave result = "" for a finding not rechecked on this visit.
-# The unit's report that a fix is done must come first: add [[fixed]] finding = "..." if it is not
-# on the ledger yet. Close an accepted finding with [[close]] finding = "...".
+# 回查记录：逐项隐患填写 result = "passed"（合格）或 "failed"（不合格），by = 回查人；
+# 本次未回查的隐患，result 保持 ""。
+# 单位报告整改完成的记录须在前：台账上还没有时，先添加 [[fixed]] finding = "隐患编号"。
+# 验收合格的隐患，用 [[close]] finding = "隐患编号" 销号。
 """
 
 

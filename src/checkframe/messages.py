@@ -169,16 +169,21 @@ def show_english(value: Any) -> str:
     return repr(value)
 
 
-def _kind_english(value: Any) -> str:
+def _kind(value: Any) -> str:
+    """What an unquoted TOML value is (a quoted one is text): ``bool``, ``datetime``, ``date``, ``time``, ``number``."""
     if isinstance(value, bool):
-        return "true or false"
+        return "bool"
     if isinstance(value, dt.datetime):
-        return "a date and time"
+        return "datetime"
     if isinstance(value, dt.date):
-        return "a date"
+        return "date"
     if isinstance(value, dt.time):
-        return "a time"
-    return "a number"
+        return "time"
+    return "number"
+
+
+_KINDS_ENGLISH = {"bool": "true or false", "datetime": "a date and time", "date": "a date", "time": "a time",
+                  "number": "a number"}
 
 
 def _choices_english(choices: Choices) -> str:
@@ -202,7 +207,7 @@ ENGLISH = Language(
     {
         "wrong_type": lambda lang, v: (f"expected {_TYPE_NOUNS_ENGLISH[v['noun']]} (got {lang.word(v['got'])})"
                                        + (lang.word(v["hint"]) if v.get("hint") else "")),
-        "quote_hint": lambda lang, v: (f"; {show_english(v['value'])} is {_kind_english(v['value'])}; "
+        "quote_hint": lambda lang, v: (f"; {show_english(v['value'])} is {_KINDS_ENGLISH[_kind(v['value'])]}; "
                                        f"write \"{show_english(v['value'])}\" in quotes"),
         "unquote_hint": "; write {text} without quotes",
         "not_one_of": lambda lang, v: (f"expected one of {lang.word(v['choices'])} (got {lang.word(v['got'])})"
@@ -243,16 +248,7 @@ def show_chinese(value: Any) -> str:
     return show_english(value)
 
 
-def _kind_chinese(value: Any) -> str:
-    if isinstance(value, bool):
-        return "真假值"
-    if isinstance(value, dt.datetime):
-        return "日期时间"
-    if isinstance(value, dt.date):
-        return "日期"
-    if isinstance(value, dt.time):
-        return "时间"
-    return "数字"
+_KINDS_CHINESE = {"bool": "真假值", "datetime": "日期时间", "date": "日期", "time": "时间", "number": "数字"}
 
 
 def _join_chinese(names: Sequence[str]) -> str:
@@ -303,7 +299,7 @@ CHINESE = Language(
     {
         "wrong_type": lambda lang, v: (f"应为{_spaced_noun(_TYPE_NOUNS_CHINESE[v['noun']])}（现为 {lang.word(v['got'])}）"
                                        + (lang.word(v["hint"]) if v.get("hint") else "")),
-        "quote_hint": lambda lang, v: (f"；{show_english(v['value'])} 不加引号是{_kind_chinese(v['value'])}，"
+        "quote_hint": lambda lang, v: (f"；{show_english(v['value'])} 不加引号是{_KINDS_CHINESE[_kind(v['value'])]}，"
                                        f"作为文字请加引号，写成 \"{show_english(v['value'])}\""),
         "unquote_hint": "；请去掉引号，写成 {text}",
         "not_one_of": _not_one_of_chinese,

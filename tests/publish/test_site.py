@@ -111,6 +111,8 @@ TRICKY_PAGES = [
     '<style>a[href="x"]{}</style><div data-bundle="search/meta.js" id="search"></div><p data-href="no.html" id=p-1>',
     '<a href="a.html?x=1&amp;y=2#sec" title="id=nothing">t</a><a href>empty</a><a href="">blank</a>',
     '<a href="before.html"><!-- unterminated <a href="never.html">',
+    '<a href="before.html"><SCRIPT>unterminated <a href="never.html">',
+    '<a href=x.html>x</a> < a href="not-a-tag.html"> <<a href="y.html">y</a> <!----><a id=z>',
 ]
 
 

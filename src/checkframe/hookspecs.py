@@ -307,7 +307,7 @@ def checkframe_register_ledger(register: LedgerRegister) -> None:
             ``"remediate"``, ``"escalate"``, ``"report"``; the finding's own
             record when that event is not recorded) and the finding, and
             exits 1.  Clerks read it: write ``message`` in Chinese, in the
-            regulators' words (``错误：records/a.toml：第1个 [[finding]]：隐患
+            regulators' words (``错误：records/a.toml 第12行：第1个 [[finding]]：隐患
             "f-1"：MESSAGE``);
           - ``ledger.overdue(reason)``: the finding is late in a way the rule
             knows (a reason in Chinese, as the clerk reads it, e.g.

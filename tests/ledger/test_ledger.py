@@ -350,12 +350,12 @@ def test_every_violation_at_once_exit_1_nothing_on_stdout(store, demo_cli, capsy
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [
-        "错误：records/b.toml：第1个 [[finding]] 的 id：隐患编号 \"f-1\" 已记录在 records/a.toml（2024-03-01）中；同一"
+        "错误：records/b.toml 第9行：第1个 [[finding]] 的 id：隐患编号 \"f-1\" 已记录在 records/a.toml（2024-03-01）中；同一"
         "隐患只记录一次，之后的记录用 [[reme"
         "diate]]、[[fixed]]、[[recheck]] 或 [[close]] 推进",
-        "错误：records/a.toml：第1个 [[finding]] 的 remediation：隐患 \"f-1\"：限期整改（deadline）须填写 order_number"
-        "（指令书编号）",
-        "错误：records/a.toml：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
+        "错误：records/a.toml 第14行：第1个 [[finding]] 的 remediation：隐患 \"f-1\"：限期整改（deadline）须填写"
+        " order_number（指令书编号）",
+        "错误：records/a.toml 第37行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
         "checkframe：共 3 处问题，未写入任何文件。",
     ]
 

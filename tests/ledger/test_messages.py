@@ -160,7 +160,7 @@ def test_every_problem_of_a_broken_ledger_is_one_chinese_line_naming_its_file(tm
     assert err.splitlines()[-1] == f"checkframe：共 {len(problems)} 处问题，未写入任何文件。"
     named = set()
     for line in problems:
-        file = next((f for f in files if line.startswith(f"错误：{f}：")), None)
+        file = next((f for f in files if re.match(f"错误：{re.escape(f)}(?: 第[0-9]+行)?：", line)), None)
         assert file is not None, line
         named.add(file)
     # Each file with a mistake is reported (twice-a is the first claim, so it is right), every kind of mistake said.
@@ -253,3 +253,21 @@ def test_an_interrupted_ledger_command_says_so_in_chinese(tmp_path, demo_cli, ca
     monkeypatch.setattr(ledger_commands, "_replay", interrupted)
     assert cli.main(["ledger", "show", str(tmp_path)]) == common.EXIT_INTERRUPTED
     assert capsys.readouterr().err == "checkframe：已中断，未作任何改动。\n"
+
+
+def test_the_commands_name_the_line_of_each_problem_also_for_records_read_from_the_cache(tmp_path, demo_cli, capsys):
+    store = Store(tmp_path / "ledger")
+    store.record("a.toml", FOUND + '\n[[close]]\nfinding = "f-2"\n')
+    runs = []
+    for _ in range(2):  # the second run takes a.toml from the ledger's cache: it is not read, but its line is told
+        assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
+        runs.append(capsys.readouterr().err.splitlines())
+    assert runs[0] == runs[1]
+    lines = (store.root / "records" / "a.toml").read_text(encoding="utf-8").splitlines()
+    close = next(i for i, line in enumerate(lines, 1) if line == "[[close]]")
+    assert runs[0][0].startswith(f"错误：records/a.toml 第{close}行：第1个 [[close]]："), runs[0]
+    # The ledger itself keeps the key path, for programs; only the commands' lines carry the line.
+    from checkframe.ledger.ledger import build_ledger
+
+    problem = build_ledger(store.root, CATALOG, dt.date(2024, 3, 31)).problems[0]
+    assert (problem.line, problem.path) == (0, "$.close[0]")

@@ -199,7 +199,7 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
 
 def _replay(args: argparse.Namespace, as_of: Any) -> tuple[Any, Catalog, Any]:
     """The catalog and the ledger of ``args.dir`` replayed to ``as_of``; exit 1 on any problem (raised)."""
-    from checkframe.ledger.ledger import build_ledger
+    from checkframe.ledger.ledger import build_ledger, with_lines
     from checkframe.util.progress import Progress
 
     plugins, catalog = common.load_catalog()
@@ -208,7 +208,7 @@ def _replay(args: argparse.Namespace, as_of: Any) -> tuple[Any, Catalog, Any]:
     with Progress.for_terminal(quiet=args.quiet) as progress, collector.paused(freeze=True):
         ledger = build_ledger(Path(args.dir), catalog, as_of, jobs=args.jobs, rules=rules, progress=progress)
     if ledger.problems:
-        raise ContentError(ledger.problems)
+        raise ContentError(with_lines(Path(args.dir), ledger.problems))
     return plugins, catalog, ledger
 
 

@@ -26,6 +26,7 @@ import attrs
 from attrs import frozen
 
 from checkframe.catalog import Catalog
+from checkframe.catalog.places import Source
 from checkframe.errors import Problem
 from checkframe.ledger import findings as loop
 from checkframe.ledger.cache import Cache, content_hash
@@ -58,7 +59,7 @@ from checkframe.ledger.rules import LedgerRules, apply_rules
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind
 from checkframe.util import collector, parallel
 from checkframe.util.progress import NO_PROGRESS, Progress
-from checkframe.util.reading import MAX_BYTES, ReadError, read_bytes
+from checkframe.util.reading import MAX_BYTES, ReadError, read_bytes, read_text
 
 __all__ = ["Entry", "Ledger", "build_ledger"]
 
@@ -450,6 +451,28 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
             return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress)
         except _Spoilt:  # a cached record that is lost or no longer unpickles: read everything, cache anew
             return _build_ledger(Path(root), catalog, as_of, jobs, rules, cache, progress, fresh=True)
+
+
+def with_lines(root: Path, problems: list[Problem]) -> list[Problem]:
+    """``problems`` of the ledger at ``root`` with the line of the file each names (its key, or the nearest key
+    written above it), as a clerk finds it in an editor: ``records/x.toml 第12行：……``; the ledger commands
+    print them so.  The files are read again (a record taken from the cache was not read in this run), which
+    only problems cost; a file that no longer reads gets no line.  ``Ledger.problems`` keep their key paths."""
+    texts: dict[str, Source | None] = {}
+    placed = []
+    for problem in problems:
+        if problem.line or not problem.file or not problem.path.startswith("$."):
+            placed.append(problem)
+            continue
+        if problem.file not in texts:
+            try:
+                texts[problem.file] = Source(read_text(root / problem.file))
+            except ReadError:
+                texts[problem.file] = None
+        source = texts[problem.file]
+        line = source.line(problem.path) if source is not None else 0
+        placed.append(attrs.evolve(problem, line=line) if line else problem)
+    return placed
 
 
 @quick_pickle

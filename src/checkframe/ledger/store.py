@@ -10,7 +10,7 @@ from pathlib import Path
 
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem
-from checkframe.ledger.ledger import build_ledger
+from checkframe.ledger.ledger import build_ledger, with_lines
 from checkframe.ledger.messages import near, quoted, words
 from checkframe.ledger.records import new_record_toml, read_record, recheck_record_toml
 from checkframe.ledger.rules import LedgerRules
@@ -76,7 +76,7 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
     root = record_path.parent.parent
     ledger = build_ledger(root, catalog, date, rules=rules)
     if ledger.problems:
-        raise LedgerProblems(ledger.problems)
+        raise LedgerProblems(with_lines(root, ledger.problems))
     problems: list[Problem] = []
     earlier = read_record(record_path, record_path.name, problems)
     if earlier is None:

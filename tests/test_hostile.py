@@ -99,7 +99,7 @@ def test_a_record_that_is_not_utf8(tmp_path, capsys, monkeypatch):
     (store.root / "records" / "2024-03-01-acme.toml").write_bytes(b"\xef\xbb\xbfunit = 'acme'\nnote = '\xb0'\n")
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     assert errors(capsys)[0] == (
-        "错误：records/2024-03-01-acme.toml：第 2 行不是 UTF-8 编码的文字（字节 0xb0），请另存为 UTF-8 编码")
+        "错误：records/2024-03-01-acme.toml：第2行不是 UTF-8 编码的文字（字节 0xb0），请另存为 UTF-8 编码")
 
 
 def test_an_export_with_a_number_of_thousands_of_digits(tmp_path, capsys):
@@ -306,7 +306,7 @@ def test_a_record_that_does_not_parse_is_one_problem(tmp_path, capsys, monkeypat
     store.record("2024-03-10-acme.toml", '[[fixed]]\nfinding = "f-1"\n[[fixed]]\nfinding = "f-2"\n', date="2024-03-10")
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     assert errors(capsys) == [
-        "错误：records/2024-03-01-acme.toml：不是有效的 TOML 文件，第 12 行第 9 列：值的写法不对（文字要加英文引号，如"
+        "错误：records/2024-03-01-acme.toml：不是有效的 TOML 文件，第12行第9列：值的写法不对（文字要加英文引号，如"
         " \"张三\"；日期写成 2024-03-01；数组写成 [\"a"
         "\", \"b\"]）",
         "checkframe：共 1 处问题，未写入任何文件。",

@@ -434,13 +434,13 @@ def _toml_words(detail: str) -> str:
 
 def read_error_chinese(code: str, values: Mapping[str, Any], message: str, tables: Iterable[str] = ()) -> str:
     """What :class:`~checkframe.util.reading.ReadError` says (its ``code``, ``values`` and English ``message``),
-    for a clerk: ``第 5 行第 8 列：值的写法不对……``."""
+    for a clerk: ``第5行第8列：值的写法不对……``."""
     def where(path: Sequence[Any]) -> str:
         return chinese_where([p if isinstance(p, int) else str(p) for p in path], tables)
 
     if code == "toml":
         line, column = values.get("line", 0), values.get("column", 0)
-        at = f"第 {line} 行第 {column} 列" if line else "读到文件末尾时"
+        at = f"第{line}行第{column}列" if line else "读到文件末尾时"
         return f"不是有效的 TOML 文件，{at}：{_toml_words(values.get('detail', ''))}"
     if code == "symlink_loop":
         return "无法读取：符号链接指向自身（链接循环），请修正或删除该链接"
@@ -458,11 +458,11 @@ def read_error_chinese(code: str, values: Mapping[str, Any], message: str, table
         size = f"{values['size']}，" if values.get("size") else ""
         return f"文件太大：{size}超过上限 {values.get('limit', '')}"
     if code == "not_utf8":
-        return f"第 {values.get('line', 0)} 行不是 UTF-8 编码的文字（字节 {values.get('byte', '')}），请另存为 UTF-8 编码"
+        return f"第{values.get('line', 0)}行不是 UTF-8 编码的文字（字节 {values.get('byte', '')}），请另存为 UTF-8 编码"
     if code in ("control", "control_key"):
         place = where(values.get("path", ()))
         if "path" not in values:
-            place = f"第 {values.get('line', 0)} 行"
+            place = f"第{values.get('line', 0)}行"
         what = "的键名中" if code == "control_key" else "中"
         return spaced(place or "本文件", f"{what}有控制字符 {values.get('char', '')}，请删去（只有制表符和换行可以写，"
                                           "且只能写在允许的地方）")

@@ -170,7 +170,7 @@ def test_every_problem_of_a_broken_ledger_is_one_chinese_line_naming_its_file(tm
                   "本文件中有未知的键 colour", "remediation 中有未知的键 bogus", "level 应为 general（一般事故隐患）",
                   'supervision_level 应为 district（区级）、department（部门）或 township（镇（街道））之一（现为 "city"）',
                   'item 第1项的 mark 应为', 'remediation.deadline 应为日期，如 2024-03-01（现为 "soon"）',
-                  "不是有效的 TOML 文件，第 1 行第 8 列", "文字缺少结尾的引号", "不是 UTF-8 编码的文字",
+                  "不是有效的 TOML 文件，第1行第8列", "文字缺少结尾的引号", "不是 UTF-8 编码的文字",
                   "本文件中缺少必填的键 checklist", 'kind 应为 self_inspection（自查）或 supervision（督导检查）之一',
                   '第1个 [[finding]] 的 id 须由小写字母', 'enforcement.fine 应为数字（现为 "lots"）',
                   '第1个 [[recheck]] 的 finding 为 "f-none"，台账中没有这项隐患',

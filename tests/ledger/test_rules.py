@@ -401,7 +401,7 @@ def test_a_missing_comma_between_rows_is_one_line_exit_1_nothing_written(store, 
     out = store.root.parent / "ledger.xlsx"
     assert cli.main(["ledger", "show", str(store.root), "--format", "xlsx", "-o", str(out)]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "错误：records/a.toml：不是有效的 TOML 文件，第 10 行第 5 列：数组缺少结尾的“]”，或元素之间缺少逗号",
+        "错误：records/a.toml：不是有效的 TOML 文件，第10行第5列：数组缺少结尾的“]”，或元素之间缺少逗号",
         "checkframe：共 1 处问题，未写入任何文件。",
     ]
     assert not out.exists()

@@ -326,6 +326,14 @@ def test_a_unit_that_does_not_read_is_reported_once(store):
     ]
 
 
+def test_a_question_ends_the_sentence_before_the_records_left_unchecked(store):
+    store.unit("gamma", "x", "y", text='nam = "x"\nname = "x"\ntownship = "y"\nsector = "demo"\n')
+    store.record("a.toml", "", unit="gamma")
+    assert store.problems() == [
+        "units/gamma.toml：本文件中有未知的键 nam；是否想写 \"name\"？单位 \"gamma\" 的 1 份检查记录待此文件能读取后再核对",
+    ]
+
+
 def test_a_unit_in_an_unknown_sector(store):
     store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y"\nsector = "dem"\n')
     assert store.problems() == [

@@ -731,8 +731,10 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
     for unit, count in unchecked.items():
         if count:
             at = unreadable[unit]
-            problems[at] = attrs.evolve(problems[at], message=problems[at].message
-                                        + words("unchecked", unit=quoted(unit), count=count))
+            message, more = problems[at].message, words("unchecked", unit=quoted(unit), count=count)
+            if message.endswith(("？", "。")):  # a sentence ended (是否想写 "name"？): the next one starts anew
+                more = more.removeprefix("；")
+            problems[at] = attrs.evolve(problems[at], message=message + more)
     events.sort(key=lambda e: (e.date, e.phase, e.file, e.seq))
     stuck = _replay(ledger, events, catalog, claims, broken, rules)
     apply_rules(ledger, rules, catalog, stuck)

@@ -190,10 +190,11 @@ def _choices_english(choices: Choices) -> str:
     return ", ".join(str(m.value) for m in choices.kind if m.value != "")
 
 
-def _near_english(language: Language, values: Mapping[str, Any]) -> str:
+def _near(language: Language, values: Mapping[str, Any]) -> str:
+    """A message's ending: the name nearest what came (the language's ``did_you_mean``), else its ``otherwise``."""
     near, otherwise = values.get("near"), values.get("otherwise")
     if near:
-        return f"; did you mean {near!r}?"
+        return say(Message("did_you_mean", near=near), language)
     return language.word(otherwise) if otherwise else ""
 
 
@@ -211,13 +212,14 @@ ENGLISH = Language(
                                        f"write \"{show_english(v['value'])}\" in quotes"),
         "unquote_hint": "; write {text} without quotes",
         "not_one_of": lambda lang, v: (f"expected one of {lang.word(v['choices'])} (got {lang.word(v['got'])})"
-                                       + _near_english(lang, v)),
+                                       + _near(lang, v)),
         "not_one_of_or_blank": lambda lang, v: (
             f"expected one of {lang.word(v['choices'])}, or \"\" {_BLANK_ENGLISH[v['blank']]} (got "
             + (repr(v["got"].value) if isinstance(v["got"].value, str) else lang.word(v["got"])) + ")"),
         "date": "expected a date such as 2024-03-01 (got {got})",
         "date_time": "expected a date such as 2024-03-01 (got a date and time {got})",
-        "unknown_key": lambda lang, v: "unknown key" + _near_english(lang, v),
+        "unknown_key": lambda lang, v: "unknown key" + _near(lang, v),
+        "did_you_mean": lambda lang, v: f"; did you mean {v['near']!r}?",
         "known_keys": "; expected one of {keys}",
         "loader_field": "unknown key; it is set from the folder and file the entry is in: remove it",
         "required_key": "required key missing",
@@ -275,13 +277,6 @@ def _choices_chinese(choices: Choices) -> str:
     return spaced(spaced("、".join(shown[:-1]), "或"), shown[-1])
 
 
-def _near_chinese(language: Language, values: Mapping[str, Any]) -> str:
-    near, otherwise = values.get("near"), values.get("otherwise")
-    if near:
-        return f"；是否想写 {show_english(near)}？"
-    return language.word(otherwise) if otherwise else ""
-
-
 _TYPE_NOUNS_CHINESE = {"str": "文字", "bool": "true 或 false", "int": "整数", "float": "数字",
                        "array": "数组", "table": "表"}
 _BLANK_CHINESE = {"mark": "不适用时写 \"\"", "recheck": "尚未回查时写 \"\""}
@@ -291,7 +286,7 @@ def _not_one_of_chinese(lang: Language, v: Mapping[str, Any]) -> str:
     choices = v["choices"]
     count = sum(1 for m in choices.kind if m.value != "")
     allowed = lang.word(choices) if count == 1 else spaced(lang.word(choices), "之一")
-    return f"应为 {allowed}（现为 {lang.word(v['got'])}）" + _near_chinese(lang, v)
+    return f"应为 {allowed}（现为 {lang.word(v['got'])}）" + _near(lang, v)
 
 
 CHINESE = Language(
@@ -308,7 +303,8 @@ CHINESE = Language(
         "date": "应为日期，如 2024-03-01（现为 {got}）",
         "date_time": "应为日期，如 2024-03-01（现为日期时间 {got}），请去掉时刻",
         # The next three are said of the table that holds the key (see chinese_at).
-        "unknown_key": lambda lang, v: f"中有未知的键 {v['key']}" + _near_chinese(lang, v),
+        "unknown_key": lambda lang, v: f"中有未知的键 {v['key']}" + _near(lang, v),
+        "did_you_mean": lambda lang, v: f"；是否想写 {show_english(v['near'])}？",
         "known_keys": "；可用的键：{keys}",
         "loader_field": "中不应写 {key}：它由条目所在的文件夹和文件决定，请删去",
         "required_key": "中缺少必填的键 {key}",

@@ -104,7 +104,7 @@ def test_a_signal_while_printing_stops_everything_at_once(built, number, twice, 
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the build did not stop")
-    assert process.returncode == code
+    assert process.returncode == code, err
     what = "terminated" if number == signal.SIGTERM else "interrupted"
     assert err.splitlines() == [f"checkframe: {what}; nothing was changed"]
     assert [p.name for p in root.iterdir() if p.name.startswith("._build")] == []

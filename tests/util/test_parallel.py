@@ -169,3 +169,38 @@ def test_a_worker_stopped_while_it_sends_a_result_leaves_nothing_waiting_at_exit
     result = subprocess.run([sys.executable, "-c", _HALF_SENT], capture_output=True, text=True, timeout=30)
     assert (result.returncode, result.stdout) == (0, "stopped\n"), result.stderr
     assert time.monotonic() - started < 10
+
+
+_CTRL_C_WHILE_FORKING = '''
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from checkframe.util import parallel
+from doubles import sum_and_pid
+
+def ctrl_c_now():
+    """Ctrl-C as the pool forks a worker; its handler (the KeyboardInterrupt) would run in this callback."""
+    os.kill(os.getpid(), signal.SIGINT)
+    sum(range(10_000))
+
+os.register_at_fork(after_in_parent=ctrl_c_now)
+try:
+    parallel.ordered_map(sum_and_pid, [1, 2, 3, 4], shared=0, jobs=2, threshold=1, method="fork")
+except KeyboardInterrupt:
+    print("stopped", flush=True)
+    sys.exit(130)
+print("went on to the end", flush=True)
+'''
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="forks its workers")
+def test_ctrl_c_while_the_workers_are_forked_is_not_lost():
+    """Python swallows an exception raised in an at-fork callback (logging registers one): a Ctrl-C whose handler
+    ran there was lost and the pool went on to the end.  It is held until the workers are forked instead."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = _CTRL_C_WHILE_FORKING.format(tests=str(Path(__file__).parent.parent))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stdout) == (130, "stopped\n"), result.stderr
+    assert "Exception ignored" not in result.stderr

@@ -29,12 +29,13 @@ The module knows nothing of checkframe: it imports from the standard library onl
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
@@ -107,6 +108,7 @@ def _install(shared: Any) -> None:
     # case a forked worker inherited a handler that would turn it into an exception the pool catches.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _unblock_signals()  # blocked by the parent while it forked this worker (see _deferring_signals)
 
 
 def _run(func: Callable[[Any, Any], Any], chunk: list[Any]) -> list[Any]:
@@ -171,7 +173,8 @@ def ordered_map(
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method),
                                initializer=_install, initargs=(shared,))
     try:
-        futures = [pool.submit(_run, func, [items[i] for i in chunk]) for chunk in chunks]
+        with _deferring_signals():  # the first submit forks the workers
+            futures = [pool.submit(_run, func, [items[i] for i in chunk]) for chunk in chunks]
         if done is not None:
             for future, chunk in zip(futures, chunks, strict=True):
                 future.add_done_callback(_reporter(done, [items[i] for i in chunk]))
@@ -249,6 +252,34 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             manager.join(STOP_TIMEOUT)
     finally:
         _release_signals(held)
+
+
+#: The signals that stop a command (see ``checkframe.cli``); deferred while workers are forked.
+_STOPPING = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def _deferring_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM blocked for the block (not ignored): one that comes meanwhile is delivered after it.
+
+    ``os.fork`` runs the ``register_at_fork`` callbacks (logging's, among others) in this process, and Python
+    reports an exception raised in one as unraisable and goes on: a Ctrl-C whose handler ran there was lost,
+    and the command went on to the end.  Blocked, the signal waits until the workers are forked; each worker
+    unblocks it (:func:`_install`) once its own handlers are set.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _unblock_signals() -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
 
 
 def _hold_signals() -> dict[int, Any]:

@@ -28,16 +28,16 @@ edition = "{edition}"
 GROUPS = ("gas", "fire", "power")
 
 
-def group_file(group: str, titles: list[str], texts: list[str]) -> str:
+def group_file(group: str, titles: list[str], texts: list[str], articles: list[str]) -> str:
     """A group of five checkpoints; the second of each group references the first checkpoint of the next group."""
     following = GROUPS[(GROUPS.index(group) + 1) % len(GROUPS)]
     rows = [f'[group]\nid = "{group}"\ntitle = "{group}组"\n']
-    for n, (title, text) in enumerate(zip(titles, texts, strict=True), 1):
+    for n, (title, text, article) in enumerate(zip(titles, texts, articles, strict=True), 1):
         what = f"{text}，按 [[demo-{following}-01]] 判定。" if n == 2 else text
         rows.append(f'[[checkpoint]]\nid = "demo-{group}-{n:02}"\ntitle = "{title}"\nwhat = "{what}"\n'
                     f'how = ["现场检查"]\nlevel = "{"major" if n == 1 else "general"}"\n'
                     f'remediation = ["{"listed_supervision" if n == 1 else "on_site"}"]\n'
-                    f'[[checkpoint.basis]]\ndocument = "law"\narticle = "第{n}条"\n')
+                    f'[[checkpoint.basis]]\ndocument = "law"\narticle = "{article}"\n')
     return "\n".join(rows)
 
 
@@ -49,6 +49,7 @@ class Handbook:
         self.edition = "2024年版"
         self.titles = {g: [f"{g}检查{n}" for n in range(1, 6)] for g in GROUPS}
         self.texts = {g: [f"{g}的第{n}项检查内容。" for n in range(1, 6)] for g in GROUPS}
+        self.articles = {g: [f"第{n}条" for n in range(1, 6)] for g in GROUPS}
         self.checklists = {"demo-self": ("自查表", ["demo/gas", "demo-fire-02"]),
                            "demo-fire": ("消防检查表", ["demo-fire-01", "demo-fire-03", "demo-power-05"])}
         self.pages = {"usage.md": "# 使用说明\n\n见[重大隐患](../major-hazards.html)。\n"}
@@ -57,7 +58,8 @@ class Handbook:
         """``root/demo`` (the content) and ``root/handbook`` (the project), replaced by this state."""
         content = ContentDir(root / "demo")
         for n, group in enumerate(GROUPS, 1):
-            content.write(f"checkpoints/0{n}-{group}.toml", group_file(group, self.titles[group], self.texts[group]))
+            content.write(f"checkpoints/0{n}-{group}.toml",
+                          group_file(group, self.titles[group], self.texts[group], self.articles[group]))
         content.write("checklists.toml", "\n".join(
             f'[[checklist]]\nid = "{ident}"\ntitle = "{title}"\nkind = "self_inspection"\nitems = {json.dumps(items)}\n'
             for ident, (title, items) in self.checklists.items()))
@@ -71,13 +73,15 @@ class Handbook:
 
     def edit(self, rng: random.Random, step: int) -> str:
         """One random edit of the inputs; what it was."""
-        kind = rng.choice(["text", "text", "title", "membership", "checklist title", "page", "new page", "site title",
-                           "edition"])
+        kind = rng.choice(["text", "text", "title", "article", "membership", "checklist title", "page", "new page",
+                           "site title", "edition"])
         group, n = rng.choice(GROUPS), rng.randrange(5)
         if kind == "text":
             self.texts[group][n] += f"（修订{step}）"
         elif kind == "title":
             self.titles[group][n] += f"修{step}"
+        elif kind == "article":  # the sources page lists the checkpoints by the article they cite
+            self.articles[group][n] = f"第{rng.randrange(1, 8)}条"
         elif kind == "membership":
             items = self.checklists["demo-fire"][1]
             candidate = f"demo-{group}-{n + 1:02}"
@@ -175,12 +179,30 @@ def test_one_checkpoint_edited_renders_only_the_pages_that_show_it(tmp_path, ren
     again = build(project, plugins=load_only(demo=content.plugin()), jobs=1)
     assert again.rendered == len(rendered)
     assert sorted(rendered) == sorted([
-        # The pages that may show anything of the catalog.
-        "index.html", "major-hazards.html", "pages/usage.html", "plugins.html", "remediation.html", "sources.html",
         # The checkpoint's page, its neighbours' (whose pager shows its title), its sector's and its checklist's.
         "checkpoint/demo-gas-02.html", "checkpoint/demo-gas-03.html", "checkpoint/demo-gas-04.html",
         "sector/demo.html", "checklist/demo-self.html",
     ])
+
+
+def test_the_cross_sector_pages_are_rendered_when_what_they_show_changes(tmp_path, rendered):
+    """The home, sources, major hazards, remediation and plugins pages are keyed by what they show, not by the whole
+    catalog: a title shows on the sources page (and the major hazards page, for a major one), a text on neither."""
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    handbook.titles["fire"][0] += "（修订）"  # demo-fire-01: major, in demo-fire, referenced by demo-gas-02
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert {"sources.html", "major-hazards.html", "checkpoint/demo-gas-02.html"} <= set(rendered)
+    assert not {"index.html", "remediation.html", "plugins.html", "pages/usage.html"} & set(rendered)
+    handbook.texts["power"][4] += "（修订）"  # demo-power-05: general, cited by 第5条 of the law
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert not {"sources.html", "major-hazards.html", "index.html"} & set(rendered)
+    assert "checkpoint/demo-power-05.html" in rendered
 
 
 def test_a_new_handbook_title_renders_every_page_and_force_renders_every_page(tmp_path, rendered):

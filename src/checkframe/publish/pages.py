@@ -162,7 +162,7 @@ def _home_pages(site: SiteRenderer, shown: Shown) -> None:
     for c in shown.catalog.checkpoints:
         by_sector.setdefault(c.sector, []).append(c)
     changes = shown.changes
-    site.render("index.html", "index.html", sectors=shown.sectors, counts={
+    site.render("index.html", "index.html", whole_catalog=False, sectors=shown.sectors, counts={
         s.id: (len(by_sector.get(s.id, [])),
                sum(1 for c in by_sector.get(s.id, []) if c.level is HazardLevel.MAJOR),
                len([c for c in shown.checklists if c.sector == s.id]))
@@ -241,25 +241,28 @@ def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> N
     """整改与闭环, 法规依据, 重大隐患, the plugins page and, when asked for, 内容变化."""
     catalog, project = shown.catalog, shown.project
     departments = {s.plugin: s.maintainer or s.regulator for s in reversed(catalog.sectors) if s.maintainer or s.regulator}
-    site.render("remediation.html", "remediation.html", categories=catalog.categories, departments=departments,
-                five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
+    site.render("remediation.html", "remediation.html", whole_catalog=False, categories=catalog.categories,
+                departments=departments, five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
     position = {id(d): i for i, d in enumerate(catalog.documents)}
     documents = [catalog.document(d) for d in sorted(shown.cited, key=lambda d: position[id(catalog.document(d))])]
-    site.render("sources.html", "sources.html", documents=documents, cited=shown.cited)
+    shows = [(d.id, [(article, [(c.id, c.title) for c in citing]) for article, citing in shown.cited[d.id].items()])
+             for d in documents]  # the documents themselves are in every page's key (SiteRenderer.shared_digest)
+    site.render("sources.html", "sources.html", whole_catalog=False, key=shows, documents=documents, cited=shown.cited)
     majors = shown.majors
-    site.render("major-hazards.html", "major_hazards.html", groups=[
+    site.render("major-hazards.html", "major_hazards.html", whole_catalog=False, groups=[
         (sector, [c for c in majors if c.sector == sector.id])
         for sector in [catalog.sector(s) for s in dict.fromkeys(c.sector for c in majors)]
     ])
     contributions = {name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos}
-    site.render("plugins.html", "plugins.html", infos=list(plugins.infos.values()), contributions=contributions)
+    site.render("plugins.html", "plugins.html", whole_catalog=False, infos=list(plugins.infos.values()),
+                contributions=contributions)
     if shown.changes is not None and project.changes is not None:
         site.render("changes.html", "changes.html", label=project.changes.label, **shown.changes)
 
 
 def _extra_pages(site: SiteRenderer, extra: Iterable[ExtraPage]) -> None:
     for page in extra:
-        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, extra=page)
+        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, whole_catalog=False, extra=page)
 
 
 def guide_key() -> str:

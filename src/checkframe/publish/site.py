@@ -222,13 +222,17 @@ class SiteRenderer:
     #: The last build's pages to reuse, and where to report this build's (see :meth:`finish`); None renders all.
     reuse: PageReuse | None = None
 
-    def render(self, path: str, template: str, origin: str = "", *, whole_catalog: bool = True, **context: Any) -> None:
+    def render(self, path: str, template: str, origin: str = "", *, whole_catalog: bool = True, key: Any = None,
+               **context: Any) -> None:
         """List a page; :meth:`finish` renders every listed page.
 
         ``context`` is what this page shows besides what every page is given (see :meth:`shared_digest`); it is in
         the page's key.  ``whole_catalog=False`` says that the page reads no more of the catalog than its
         ``context``, the catalog's sectors, documents, groups and categories and the titles of the checkpoints its
         texts reference; otherwise the page may show anything of the catalog and its key holds the whole catalog.
+        ``key``, when given, stands for ``context`` in the key: what checkframe's template shows of a context that
+        holds more (the sources page shows each citing checkpoint's id and title, not the rest of it).  A plugin's
+        template may show anything, so with plugin templates every page is keyed by the whole catalog anyway.
         """
         if path in self.origins:
             raise ValueError(f"two pages would be written to {path}")
@@ -248,7 +252,7 @@ class SiteRenderer:
             **self.helpers,
             **context,
         )))
-        self.page_inputs.append((context, whole_catalog))
+        self.page_inputs.append((context if key is None else {"key": key}, whole_catalog))
         self.files[path] = b""  # keeps the order in which pages were listed
         self.origins[path] = origin
 

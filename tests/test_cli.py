@@ -36,6 +36,39 @@ def test_usage_error_exits_2():
     assert "invalid choice" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["ledger", "-h"], ["ledger", "show", "-h"], ["inspect", "new", "-h"],
+                                     ["ledger", "report", "x", "weekly"]])
+def test_the_clerks_commands_are_framed_in_chinese(command, capsys):
+    """inspect and ledger: argparse's own words too (usage, headings, -h, the error line); build keeps English."""
+    with pytest.raises(SystemExit):
+        cli.main(command)
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert text.startswith("用法： checkframe "), text
+    for english in ("usage:", "options", "positional arguments", "show this help", "error:", "argument"):
+        assert english not in text, english
+    if "-h" in command:
+        assert "\n选项：\n  -h, --help" in text and "显示本帮助并退出" in text
+    else:
+        assert text.splitlines()[-1] == "checkframe ledger report 用法有误：缺少必需的参数 --from、--to"
+    with pytest.raises(SystemExit):
+        cli.main(["build", "-h"])
+    english = capsys.readouterr().out
+    assert english.startswith("usage: checkframe build") and "options:" in english
+
+
+def test_chinese_usage_lines_keep_their_next_lines_under_the_first_ones_words():
+    from checkframe.cli.parser import Parser
+
+    parser = Parser(prog="checkframe ledger show", language="zh")
+    for n in range(8):
+        parser.add_argument(f"--option-{n}", metavar="VALUE")
+    first, second = parser.format_usage().splitlines()[:2]
+    assert first.startswith("用法： checkframe ledger show [-h]")
+    # 用法： is three characters and six columns wide: as wide as usage: and the space after it.
+    assert len(second) - len(second.lstrip()) == len("usage: checkframe ledger show ")
+
+
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])
 def test_build_jobs_must_be_a_positive_number(jobs, capsys):
     with pytest.raises(SystemExit) as info:

@@ -276,9 +276,9 @@ def test_a_folder_not_written_by_checkframe_is_left_alone(filled, forms_cli, tmp
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--from", "2024-03-31", "--to", "2024-03-01"], "--from 2024-03-31 晚于 --to 2024-03-01"),
-    (["--from", "2024-03-01"], "the following arguments are required: --to"),
+    (["--from", "2024-03-01"], "缺少必需的参数 --to"),
     (["--from", "2024-03-01", "--to", "2024-02-30"], "应为日期，如 2024-03-01（现为 \"2024-02-30\"）"),
-    (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "unrecognized arguments: --format csv"),
+    (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "无法识别的参数：--format csv"),
 ])
 def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, message):
     code, stdout, err = run(capsys, "forms", str(filled.root), str(tmp_path / "out"), *extra)
@@ -288,7 +288,7 @@ def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, messa
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["show", "{root}", "--format", "pdf", "-o", "x.pdf"], "argument --format: invalid choice: 'pdf'"),
+    (["show", "{root}", "--format", "pdf", "-o", "x.pdf"], "--format 的取值 \"pdf\" 无效（可选：table、csv、json、xlsx）"),
     (["report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "pdf"],
      "--format pdf 须同时给出 --output 文件.pdf"),
     (["report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "xlsx"],

@@ -528,17 +528,20 @@ def test_the_reports_in_a_real_terminal_of_100_columns(tmp_path):
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["report", "{root}", "weekly"], "the following arguments are required: --from, --to"),
-    (["show", "{root}", "--from", "2024-03-01"], "unrecognized arguments: --from 2024-03-01"),
+    (["report", "{root}", "weekly"], "checkframe ledger report 用法有误：缺少必需的参数 --from、--to"),
+    (["show", "{root}", "--from", "2024-03-01"], "checkframe ledger show 用法有误：无法识别的参数：--from 2024-03-01"),
     (["report", "{root}", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
      "--by 用于 ledger show、ledger report weekly 或 ledger forms，不用于 ledger report major"),
-    (["show", "{root}", "--as-of", "soon"], "argument --as-of: 应为日期，如 2024-03-01（现为 \"soon\"）"),
-    (["show", "{root}", "--jobs", "0"], "argument --jobs: expected a number of processes, 1 or more (got '0')"),
-    (["show", "{root}", "--jobs", "two"], "argument --jobs: expected a number of processes, 1 or more (got 'two')"),
+    (["show", "{root}", "--as-of", "soon"], "用法有误：--as-of 应为日期，如 2024-03-01（现为 \"soon\"）"),
+    (["show", "{root}", "--jobs", "0"], "用法有误：--jobs 应为进程数，1 或更大（现为 \"0\"）"),
+    (["show", "{root}", "--jobs", "two"], "用法有误：--jobs 应为进程数，1 或更大（现为 \"two\"）"),
+    (["show", "{root}", "--by"], "用法有误：--by 后须跟一个值"),
+    (["show", "{root}", "--by", "county"], "用法有误：--by 的取值 \"county\" 无效（可选：unit、sector、township）"),
+    (["show", "{root}", "--overdue=yes"], "用法有误：--overdue 不带取值（现为 \"yes\"）"),
     (["show", "{root}", "--format", "xlsx"], "--format xlsx 须同时给出 --output 文件.xlsx"),
     (["{root}"], "{root} 是文件夹，不是步骤：要列出它的台账，请运行 checkframe ledger show {root}"
                  "（可用的步骤：show、report、forms）"),
-    (["nope"], "argument STEP: invalid choice: 'nope' (choose from 'show', 'report', 'forms')"),
+    (["nope"], "checkframe ledger 用法有误：STEP 的取值 \"nope\" 无效（可选：show、report、forms）"),
 ])
 def test_usage_errors(store, demo_cli, capsys, extra, message):
     with pytest.raises(SystemExit) as info:

@@ -37,6 +37,7 @@ from checkframe.cli.common import (
     EXIT_TERMINATED,
     Terminated,
     UserError,
+    chinese_jobs_arg,
     date_arg,
     jobs_arg,
     port_arg,
@@ -51,6 +52,7 @@ from checkframe.cli.ledger_commands import (
     cmd_ledger_report,
     cmd_ledger_show,
 )
+from checkframe.cli.parser import Parser
 from checkframe.cli.publish_commands import cmd_build, cmd_new_handbook, cmd_new_plugin, cmd_print, cmd_serve
 from checkframe.errors import ContentError, Problem
 from checkframe.plugins import PluginInfo, Plugins, call_each
@@ -75,7 +77,7 @@ def verbosity(parser: argparse.ArgumentParser) -> None:
 
 def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None = None) -> argparse.ArgumentParser:
     """The command line: checkframe's commands, then those the ``plugins`` add (their problems go to ``problems``)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="checkframe",
         description="Checklists, handbook and forms for work-safety inspection campaigns.",
     )
@@ -89,8 +91,9 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
+    def command(name: str, func: Callable[[argparse.Namespace], int], help: str,
+                language: str = "en") -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, language=language)
         p.set_defaults(func=func)
         return p
 
@@ -161,7 +164,8 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
                    help="the department that publishes it, e.g. 某某区应急管理局")
     p.add_argument("--sector", action="append", metavar="SECTOR",
                    help="a sector to include (repeat for more; default: every installed sector)")
-    p = command("inspect", cmd_inspect_new, "检查记录：在台账文件夹中开始一份检查记录或回查记录，或导入填好的记录。")
+    p = command("inspect", cmd_inspect_new, "检查记录：在台账文件夹中开始一份检查记录或回查记录，或导入填好的记录。",
+                language="zh")
     p.set_defaults(language="zh")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
     q = steps.add_parser("new", help="写一份新的检查记录：列出检查表的每个检查项，检查结果留空待填",
@@ -183,7 +187,8 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     q.set_defaults(func=cmd_inspect_import)
     q.add_argument("files", nargs="+", metavar="FILE", help="“保存记录”下载的文件")
     q.add_argument("--dir", default=".", metavar="DIR", help="台账文件夹（默认：当前文件夹）")
-    p = command("ledger", cmd_ledger_show, "台账：按检查记录逐项复核隐患闭环，列出台账、统计表，填写表格。")
+    p = command("ledger", cmd_ledger_show, "台账：按检查记录逐项复核隐患闭环，列出台账、统计表，填写表格。",
+                language="zh")
     p.set_defaults(language="zh")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True, action=LedgerSteps)
     jobs_help = f"读取记录的进程数（默认：记录多时每个处理器核一个，或按 ${ENV_JOBS}；1 为不分进程）"
@@ -206,7 +211,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
                             + ("、pdf（按附件式样打印，需 -o）" if "pdf" in formats else ""))
         q.add_argument("-o", "--output", metavar="FILE", help="写入文件，不输出到屏幕")
         q.add_argument("--bom", action="store_true", help="CSV 文件开头加 BOM，便于 Excel 直接打开中文")
-        q.add_argument("--jobs", type=jobs_arg, metavar="N", help=jobs_help)
+        q.add_argument("--jobs", type=chinese_jobs_arg, metavar="N", help=jobs_help)
 
     def period(q: argparse.ArgumentParser) -> None:
         q.add_argument("--from", dest="start", type=date_arg, metavar="DATE", required=True, help="统计期间第一天")
@@ -234,7 +239,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     as_of(q, "--to 的日期")
     q.add_argument("--by", choices=["unit", "sector", "township"], help="附件4 的检查组分列方式（默认：镇（街道））")
     q.add_argument("--project", metavar="DIR", help="手册项目文件夹，取其中的填报单位（默认：site/）")
-    q.add_argument("--jobs", type=jobs_arg, metavar="N", help=jobs_help.replace("读取记录", "读取记录和打印表格"))
+    q.add_argument("--jobs", type=chinese_jobs_arg, metavar="N", help=jobs_help.replace("读取记录", "读取记录和打印表格"))
     if plugins is not None:
         for found in plugin_commands(plugins, dict.fromkeys(sub.choices, "checkframe"),
                                      problems if problems is not None else []):

@@ -155,13 +155,26 @@ def date_arg(text: str) -> dt.date:
 
 def jobs_arg(text: str) -> int:
     """An argparse type: a number of processes, 1 or more."""
+    jobs = _jobs(text)
+    if jobs is None:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, 1 or more (got {text!r})")
+    return jobs
+
+
+def chinese_jobs_arg(text: str) -> int:
+    """:func:`jobs_arg` of the ledger's and inspect's options: the message is Chinese."""
+    jobs = _jobs(text)
+    if jobs is None:
+        raise argparse.ArgumentTypeError(f"应为进程数，1 或更大（现为 {CHINESE.word(Shown(text))}）")
+    return jobs
+
+
+def _jobs(text: str) -> int | None:
     try:
         jobs = int(text)
     except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of processes, 1 or more (got {text!r})")
-    return jobs
+        return None
+    return jobs if jobs >= 1 else None
 
 
 def port_arg(text: str) -> int:

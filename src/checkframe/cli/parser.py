@@ -1,0 +1,139 @@
+"""The command line's parser: argparse's, with its own words in Chinese for the clerks' commands.
+
+``checkframe inspect`` and ``checkframe ledger`` are read by clerks and inspectors, so their help and usage
+errors are Chinese throughout: argparse's frame (``usage:``, ``options``, ``error: argument --to: ...``) as
+well as checkframe's texts.  A :class:`Parser` made with ``language="zh"`` words that frame in Chinese, and so
+do the parsers of its subcommands; the developers' commands keep argparse's English.
+
+argparse builds its messages from fixed English templates; :func:`usage_message` puts the ones a command line
+can meet into Chinese, and leaves a message it does not know as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+__all__ = ["Parser", "usage_message"]
+
+#: Where the parser that parsed a command's last words notes itself in the namespace (see Parser.parse_args).
+_LEAF = "_checkframe_parser"
+
+
+class _ChineseFormatter(argparse.HelpFormatter):
+    """Usage and help with Chinese headings.  The usage is laid out after argparse's ``usage: `` and given
+    ``用法： `` in its place, as wide on a terminal (argparse counts characters, not columns, when it indents
+    the usage's next lines)."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if text.startswith("usage: "):
+            text = "用法： " + text[len("usage: "):]
+        return text.replace("\n参数:\n", "\n参数：\n").replace("\n选项:\n", "\n选项：\n")
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose frame is in ``language`` (``"en"``: argparse's own; ``"zh"``: Chinese).
+
+    Its subcommands' parsers get the same language.  Arguments that a subcommand does not know are reported
+    by that subcommand's parser, in its language, with its usage.
+    """
+
+    def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
+        self.language = language
+        if language == "zh":
+            kwargs.setdefault("formatter_class", _ChineseFormatter)
+            add_help = kwargs.pop("add_help", True)
+            kwargs["add_help"] = False  # added below, in Chinese
+            super().__init__(*args, **kwargs)
+            self._positionals.title = "参数"
+            self._optionals.title = "选项"
+            if add_help:
+                self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+        else:
+            super().__init__(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("parser_class", functools.partial(Parser, language=self.language))
+        return super().add_subparsers(**kwargs)
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if not hasattr(parsed, _LEAF):  # a subcommand's parser finishes first and notes itself
+            setattr(parsed, _LEAF, self)
+        return parsed, extras
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        leaf = vars(parsed).pop(_LEAF, self)
+        if extras:
+            leaf.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def error(self, message: str) -> NoReturn:
+        if self.language != "zh":
+            super().error(message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} 用法有误：{usage_message(message)}\n")
+
+
+def _values(text: str, quoted: bool = True) -> str:
+    """argparse's list of names or choices (``'show', 'report'`` or ``--from, --to``) as a Chinese list; the
+    choices without their quotes unless ``quoted``."""
+    return "、".join(_value(item) if quoted else _value(item).strip('"') for item in text.split(", "))
+
+
+def _value(text: str) -> str:
+    """A value as argparse quotes it (``'nope'``), as the Chinese messages quote one (``"nope"``)."""
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return f'"{text[1:-1]}"'
+    return text
+
+
+_Rule = tuple["re.Pattern[str]", Callable[["re.Match[str]"], str]]
+
+#: What an argument's own message says (after ``argument --x:``), in Chinese: argparse's English templates.
+_ARGUMENT: list[_Rule] = [
+    (re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.*)\)"),
+     lambda m: f" 的取值 {_value(m['value'])} 无效（可选：{_values(m['choices'], quoted=False)}）"),
+    (re.compile(r"expected one argument"), lambda m: " 后须跟一个值"),
+    (re.compile(r"expected at least one argument"), lambda m: " 后须跟至少一个值"),
+    (re.compile(r"expected (?P<count>\d+) arguments?"), lambda m: f" 后须跟 {m['count']} 个值"),
+    (re.compile(r"invalid \S+ value: (?P<value>.+)"), lambda m: f" 的取值 {_value(m['value'])} 无效"),
+    (re.compile(r"not allowed with argument (?P<other>.+)"), lambda m: f" 不能与 {m['other']} 同时使用"),
+    (re.compile(r"ignored explicit argument (?P<value>.+)"), lambda m: f" 不带取值（现为 {_value(m['value'])}）"),
+]
+
+#: argparse's whole messages, in Chinese.
+_MESSAGES: list[_Rule] = [
+    (re.compile(r"the following arguments are required: (?P<names>.+)"),
+     lambda m: f"缺少必需的参数 {_values(m['names'])}"),
+    (re.compile(r"unrecognized arguments: (?P<words>.+)"), lambda m: f"无法识别的参数：{m['words']}"),
+    (re.compile(r"one of the arguments (?P<names>.+) is required"), lambda m: f"须给出 {_values(m['names'])} 之一"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"),
+     lambda m: f"选项 {m['option']} 不明确，可指 {_values(m['matches'])}"),
+    (re.compile(r"argument (?P<name>[^:]+): (?P<message>.+)", re.DOTALL), lambda m: _argument(m["name"], m["message"])),
+]
+
+
+def _argument(name: str, message: str) -> str:
+    for pattern, words in _ARGUMENT:
+        match = pattern.fullmatch(message)
+        if match:
+            return name.split("/")[-1] + words(match)
+    return f"{name.split('/')[-1]} {message}"  # checkframe's own (a type's Chinese message): 应为日期……
+
+
+def usage_message(message: str) -> str:
+    """argparse's usage error ``message`` in Chinese; a message of checkframe's own (already Chinese) as it is."""
+    for pattern, words in _MESSAGES:
+        match = pattern.fullmatch(message)
+        if match:
+            return words(match)
+    return message

@@ -11,7 +11,7 @@ that the disk does not dominate.  Each catalog size is built in a fresh child
 process, so that its peak memory is its own.  The figures:
 
 - **cold**: ``build()`` with no previous output, search index included;
-- **search**: of the cold build, the time :func:`checkframe.publish.search.index_files` took in the
+- **search**: of the cold build, the time :func:`checkframe.publish.search.build_index` took in the
   building process (postings, shards, files); the documents and their tokens are made by
   the render workers, so their cost is in **cold** minus **pages**;
 - **pages**: ``build(force=True)`` with no search documents and an empty index: catalog,
@@ -94,21 +94,21 @@ def measure(root: Path) -> dict[str, float]:
     shutil.rmtree(project / cfbuild.CACHE, ignore_errors=True)
     figures: dict[str, float] = {}
 
-    real_index = cfbuild.index_files
+    real_index = cfbuild.build_index
 
-    def timed_index(documents):  # type: ignore[no-untyped-def]
+    def timed_index(documents, previous=None):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
-        files = real_index(documents)
+        built = real_index(documents, previous)
         figures["search"] = time.perf_counter() - start
-        return files
+        return built
 
-    cfbuild.index_files = timed_index
+    cfbuild.build_index = timed_index
     start = time.perf_counter()
     result = cfbuild.build(project, plugins=synth.plugins_for(root))
     figures["cold"] = time.perf_counter() - start
     figures["pages_count"] = result.pages
     assert result.written
-    cfbuild.index_files = real_index
+    cfbuild.build_index = real_index
     index = [p for p in (project / "_build" / "search").iterdir()]
     figures["index_mb"] = sum(p.stat().st_size for p in index) / 1e6
     figures["index_files"] = len(index)

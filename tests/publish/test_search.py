@@ -177,3 +177,60 @@ def test_long_pages_get_text_files_of_their_own():
     assert sorted(p for p in files if "/d-" in p) == ["search/d-0.js", "search/d-1.js", "search/d-2.js"]
     assert [path for path, _ in search.query(files, "长文")] == [f"p{i}.html" for i in range(5)]
     assert search.query(files, "页3") == [("p3.html", "页3")]
+
+
+def random_documents(rng, count: int) -> list[search.Document]:
+    words = ["瓦斯", "抽采", "通风", "排水", "顶板", "爆破", "消防", "管道", "gb", "50016", "电缆", "巷道"]
+    return [search.Document.of(f"p{n}.html", "".join(rng.sample(words, 2)), rng.choice(["", "煤矿", "管道"]),
+                               "；".join("".join(rng.sample(words, 3)) for _ in range(rng.randrange(0, 6))),
+                               rng.random() < 0.5, rng.random() < 0.2)
+            for n in range(count)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_patched_index_is_the_index_made_anew(monkeypatch, seed):
+    """build_index with the last build's documents, state and files: the same files and state as from nothing,
+    after edits of text and titles (a text emptied, a new token, a token gone), and a file of the last index
+    changed by hand; files that nothing changed are read, not encoded again."""
+    import random
+
+    monkeypatch.setattr(search, "SHARD_BYTES", 400)  # many postings files, and edits that change their number
+    rng = random.Random(seed)
+    before = random_documents(rng, 120)
+    files, state = search.build_index(before)
+    for step in range(4):
+        after = list(before)
+        for n in rng.sample(range(len(after)), rng.choice([1, 2, 5, 40])):
+            doc = after[n]
+            title = doc.title + ("修订" if rng.random() < 0.3 else "")
+            text = "" if rng.random() < 0.1 else doc.text + rng.choice(["", "；新增围岩观测", "；abc123"])
+            after[n] = search.Document.of(doc.path, title, doc.sector, text, doc.checkpoint, doc.major)
+        last = dict(files)
+        if step == 2:  # a file of the last index changed since: encoded again, not taken
+            victim = rng.choice(sorted(last))
+            last[victim] = last[victim].replace(b"[", b"[0,", 1)
+        read: list[str] = []
+
+        def reader(path: str, last=last, read=read) -> bytes | None:
+            read.append(path)
+            return last.get(path)
+
+        patched, patched_state = search.build_index(after, search.Previous(before, state, reader))
+        fresh, fresh_state = search.build_index(after)
+        assert patched == fresh
+        assert patched_state == fresh_state
+        assert read, "nothing was taken from the last index"
+        before, files, state = after, patched, patched_state
+
+
+def test_an_index_of_other_pages_is_made_anew():
+    import random
+
+    docs = random_documents(random.Random(1), 30)
+    _, state = search.build_index(docs)
+    moved = [docs[1], docs[0], *docs[2:]]
+
+    def reader(path: str) -> bytes | None:
+        raise AssertionError("read from an index of other pages")
+
+    assert search.build_index(moved, search.Previous(docs, state, reader)) == search.build_index(moved)

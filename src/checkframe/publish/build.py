@@ -40,7 +40,7 @@ from checkframe.publish.pages import render_site
 from checkframe.publish.pdfs import print_all, print_jobs
 from checkframe.publish.printforms import forms_digest, plugin_forms
 from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load_project
-from checkframe.publish.search import Document, index_files
+from checkframe.publish.search import Document, IndexState, Previous, build_index
 from checkframe.publish.site import TEMPLATES, gather_site
 from checkframe.registers import BuildFiles, SiteRegister
 from checkframe.util import collector
@@ -233,7 +233,9 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
                      len(reuse.records))
         # The search index: more files of the site, from the text the render workers took from each page.
         progress.phase("indexing for search")
-        for path, data in index_files(documents).items():
+        index, state = build_index(documents, _previous_index(reuse))
+        reuse.search = tuple(state)
+        for path, data in index.items():
             if path in files:
                 raise ContentError([Problem(origins.get(path, ""),
                                             f"{path} is the search index's; choose another name")])
@@ -292,6 +294,24 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         raise ContentError(problems)
     shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
     return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered))
+
+
+def _previous_index(reuse: PageReuse) -> Previous | None:
+    """The last build's search index, to patch (see :func:`checkframe.publish.search.build_index`)."""
+    previous, output = reuse.previous, reuse.output
+    if previous is None or previous.search is None or output is None:
+        return None
+    base = os.fspath(output)
+
+    def read(path: str) -> bytes | None:
+        try:
+            with open(os.path.join(base, path), "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    documents = [Document(*record.document) for record in previous.pages.values() if record.document is not None]
+    return Previous(documents, IndexState(*previous.search), read)
 
 
 def added_files(

@@ -32,7 +32,7 @@ from checkframe.util.fs import write_atomic
 __all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest", "load", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 2
+PAGE_CACHE_FORMAT = 3
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
 
@@ -72,6 +72,8 @@ class PageCache:
     edition: bytes
     pages: dict[str, PageRecord] = attrs.Factory(dict)
     guide: Guide = ("", ())
+    #: The search index's state (:class:`checkframe.publish.search.IndexState` as a plain tuple), or None.
+    search: tuple[Any, ...] | None = None
 
 
 @attrs.define
@@ -93,10 +95,12 @@ class PageReuse:
     kept: set[str] = attrs.Factory(set)
     #: Filled by the renderer: the author guide's pages of this build, as the next may take them.
     guide: Guide = ("", ())
+    #: Filled by the build: the state of this build's search index, as :attr:`PageCache.search`.
+    search: tuple[Any, ...] | None = None
 
     def cache(self) -> PageCache:
         """What to keep for the next build."""
-        return PageCache(self.edition, self.records, self.guide)
+        return PageCache(self.edition, self.records, self.guide, self.search)
 
 
 def _header() -> list[Any]:
@@ -107,7 +111,7 @@ def load(cache_dir: Path) -> PageCache | None:
     """The page cache of ``cache_dir``, or None when there is none or it cannot be used."""
     try:
         data = marshal.loads((cache_dir / FILE).read_bytes())
-        header, edition, rows, (guide_key, guide_pages) = data
+        header, edition, rows, (guide_key, guide_pages), search = data
         if header != _header():
             return None
         pages = {path: PageRecord(key, digest, edition_at, (list(links), set(ids)), document)
@@ -118,7 +122,11 @@ def load(cache_dir: Path) -> PageCache | None:
     if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not all(
             isinstance(part, str) for page in guide[1] for part in page):
         return None
-    return PageCache(edition, pages, guide)
+    if search is not None and not (isinstance(search, tuple) and len(search) == 4 and isinstance(search[0], dict)
+                                   and isinstance(search[1], dict) and isinstance(search[2], int)
+                                   and isinstance(search[3], dict)):
+        search = None
+    return PageCache(edition, pages, guide, search)
 
 
 def save(cache_dir: Path, cache: PageCache) -> None:
@@ -128,4 +136,5 @@ def save(cache_dir: Path, cache: PageCache) -> None:
     """
     rows = [(path, r.key, r.digest, r.edition, r.links[0], r.links[1], r.document) for path, r in cache.pages.items()]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide)))
+    search = None if cache.search is None else tuple(cache.search)  # marshal takes plain tuples only
+    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search)))

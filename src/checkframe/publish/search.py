@@ -47,17 +47,18 @@ The files are byte-identical for the same pages.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import html as html_lib
 import json
 import operator
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["BODY", "IGNORE", "KIND", "MAJOR", "SECTOR", "Document", "Page", "document", "fold", "index_files", "query",
-           "rank", "read_page", "tokens"]
+__all__ = ["BODY", "IGNORE", "KIND", "MAJOR", "SECTOR", "Document", "IndexState", "Page", "Previous", "build_index",
+           "document", "fold", "index_files", "query", "rank", "read_page", "tokens"]
 
 #: The attribute of ``<main>`` that makes a page searchable.
 BODY = "data-search-body"
@@ -250,7 +251,50 @@ def _deltas(numbers: list[int]) -> list[int]:
 
 def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
     """The index of ``documents``, in catalog order, as ``{path: bytes}``."""
+    return build_index(documents)[0]
+
+
+class IndexState(NamedTuple):
+    """What an index was made of, for the next build to patch it (:func:`build_index`): every token's postings
+    (document numbers, ascending) in the text or title and in the title, how many postings files there were, and
+    the digest of each file's bytes.  Plain data, kept in the page cache (:mod:`checkframe.publish.pagecache`)."""
+
+    postings: dict[str, list[int]]
+    in_title: dict[str, list[int]]
+    shards: int
+    digests: dict[str, str]
+
+
+class Previous(NamedTuple):
+    """The last build's index: its documents, in order, its state, and how to read one of its files (None when it
+    cannot be read)."""
+
+    documents: list[Document]
+    state: IndexState
+    read: Callable[[str], bytes | None]
+
+
+def build_index(documents: Iterable[Document], previous: Previous | None = None) -> tuple[dict[str, bytes], IndexState]:
+    """The index of ``documents`` (as :func:`index_files`) and its :class:`IndexState`.
+
+    With ``previous``, and the same pages in the same order, the postings of the documents that changed are
+    patched and only the files they change are encoded again; the others are read from the last build's index,
+    each checked against its digest (encoded again when it does not match).  The files are those of an index
+    made from nothing either way.
+    """
     docs = list(documents)
+    if previous is not None and len(previous.documents) == len(docs) and all(
+            new.path == old.path for new, old in zip(docs, previous.documents, strict=True)):
+        changed = [n for n, (new, old) in enumerate(zip(docs, previous.documents, strict=True)) if new != old]
+        patched = _patched_postings(docs, previous, changed)
+        if patched is not None:
+            postings, in_title, touched = patched
+            return _index(docs, postings, in_title, previous, touched, changed)
+    postings, in_title = _postings(docs)
+    return _index(docs, postings, in_title)
+
+
+def _postings(docs: list[Document]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     postings: defaultdict[str, list[int]] = defaultdict(list)
     in_title: defaultdict[str, list[int]] = defaultdict(list)
     for number, doc in enumerate(docs):
@@ -264,14 +308,90 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
                 found = postings[token]
                 if not found or found[-1] != number:
                     found.append(number)
+    return dict(postings), dict(in_title)
 
-    entries = sum(len(p) for p in postings.values())
+
+def _token_sets(doc: Document) -> tuple[set[str], set[str]] | None:
+    """The tokens under which ``doc`` is listed (its text's and its title's) and those of its title; None when
+    a token is given twice (the postings would then list the document twice, which :func:`tokens` never does)."""
+    text = doc.tokens.split("\n")
+    title = doc.title_tokens.split("\n") if doc.title_tokens else []
+    listed, titled = set(text), set(title)
+    if len(listed) != len(text) or len(titled) != len(title):
+        return None
+    return listed | titled, titled
+
+
+def _patched_postings(docs: list[Document], previous: Previous, changed: list[int],
+                      ) -> tuple[dict[str, list[int]], dict[str, list[int]], set[str]] | None:
+    """The last index's postings with the ``changed`` documents' tokens taken out and put in again, and the
+    tokens whose postings changed; None when they cannot be patched."""
+    postings, in_title = dict(previous.state.postings), dict(previous.state.in_title)  # lists copied when changed
+    touched: set[str] = set()
+    for number in changed:
+        new, old = _token_sets(docs[number]), _token_sets(previous.documents[number])
+        if new is None or old is None:
+            return None
+        for table, now, before in ((postings, new[0], old[0]), (in_title, new[1], old[1])):
+            for token in before - now:
+                numbers = list(table.get(token, ()))
+                at = bisect.bisect_left(numbers, number)
+                if at == len(numbers) or numbers[at] != number:
+                    return None  # the state does not hold what the last documents say: made anew
+                del numbers[at]
+                if numbers:
+                    table[token] = numbers
+                else:
+                    del table[token]
+            for token in now - before:
+                numbers = list(table.get(token, ()))
+                at = bisect.bisect_left(numbers, number)
+                if at < len(numbers) and numbers[at] == number:
+                    return None
+                numbers.insert(at, number)
+                table[token] = numbers
+            touched |= now ^ before
+    return postings, in_title, touched
+
+
+def _chunk_starts(docs: list[Document]) -> list[int]:
+    """Pages in chunks of at most CHUNK pages and about CHUNK_CHARS characters; a long page is a chunk of its own."""
+    starts: list[int] = []
+    size = 0
+    for n, doc in enumerate(docs):
+        if not starts or n - starts[-1] >= CHUNK or size + len(doc.text) > CHUNK_CHARS:
+            starts.append(n)
+            size = 0
+        size += len(doc.text)
+    return starts
+
+
+def _index(docs: list[Document], postings: dict[str, list[int]], in_title: dict[str, list[int]],
+           previous: Previous | None = None, touched: set[str] = frozenset(),  # type: ignore[assignment]
+           changed: list[int] = (),  # type: ignore[assignment]
+           ) -> tuple[dict[str, bytes], IndexState]:
+    """The index files of ``docs`` from their postings; with ``previous``, a file that nothing ``touched`` or
+    ``changed`` changes is read from the last index instead of being encoded."""
+    entries = sum(map(len, postings.values()))
     shards = 1
     while shards * SHARD_BYTES < entries * 3 and shards < 4096:
         shards *= 2
-    by_shard: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
-    for token in sorted(postings):
-        by_shard[token_hash(token) % shards][token] = [_deltas(postings[token]), _deltas(in_title.get(token, []))]
+    old = previous.state if previous is not None else None
+    digests: dict[str, str] = {}
+
+    def reused(path: str) -> bytes | None:
+        if old is None or previous is None or path not in old.digests:
+            return None
+        data = previous.read(path)
+        if data is None or _digest(data) != old.digests[path]:
+            return None
+        digests[path] = old.digests[path]
+        return data
+
+    def encoded(path: str, name: str, data: Any) -> bytes:
+        payload = _js(name, data)
+        digests[path] = _digest(payload)
+        return payload
 
     sectors = list(dict.fromkeys(doc.sector for doc in docs if doc.sector))
     sector_number = {name: i for i, name in enumerate(sectors)}
@@ -282,28 +402,44 @@ def index_files(documents: Iterable[Document]) -> dict[str, bytes]:
             runs[-1][1] += 1
         else:
             runs.append([index, 1])
-
-    # Pages in chunks of at most CHUNK pages and about CHUNK_CHARS characters; a long page is a chunk of its own.
-    starts: list[int] = []
-    size = 0
-    for n, doc in enumerate(docs):
-        if not starts or n - starts[-1] >= CHUNK or size + len(doc.text) > CHUNK_CHARS:
-            starts.append(n)
-            size = 0
-        size += len(doc.text)
+    starts = _chunk_starts(docs)
 
     files: dict[str, bytes] = {}
-    files[f"{FOLDER}/meta.js"] = _js("meta", {
+    files[f"{FOLDER}/meta.js"] = encoded(f"{FOLDER}/meta.js", "meta", {
         "format": FORMAT, "docs": len(docs), "chunks": starts, "shards": shards, "sectors": sectors, "sectorRuns": runs,
     })
-    for n, shard in enumerate(by_shard):
-        files[f"{FOLDER}/t-{n}.js"] = _js(f"t-{n}", shard)
+    # With another number of postings files, every token is in another file.
+    stale = range(shards) if old is None or old.shards != shards else {token_hash(token) % shards for token in touched}
+    by_shard: dict[int, list[str]] = {}
+    for token in sorted(postings):
+        by_shard.setdefault(token_hash(token) % shards, []).append(token)
+    for n in range(shards):
+        path = f"{FOLDER}/t-{n}.js"
+        data = None if n in stale else reused(path)
+        if data is None:
+            data = encoded(path, f"t-{n}", {token: [_deltas(postings[token]), _deltas(in_title.get(token, []))]
+                                            for token in by_shard.get(n, [])})
+        files[path] = data
+    old_chunks: list[tuple[int, int]] = []
+    if previous is not None:
+        before = _chunk_starts(previous.documents)
+        old_chunks = list(zip(before, [*before[1:], len(previous.documents)][:len(before)], strict=True))
+    renewed = set(changed)
     for c, (start, end) in enumerate(zip(starts, [*starts[1:], len(docs)][:len(starts)], strict=True)):
-        files[f"{FOLDER}/d-{c}.js"] = _js(f"d-{c}", [
-            [doc.path, doc.title, sector_number.get(doc.sector, -1), doc.text, int(doc.checkpoint), int(doc.major)]
-            for doc in docs[start:end]
-        ])
-    return files
+        path = f"{FOLDER}/d-{c}.js"
+        same = c < len(old_chunks) and old_chunks[c] == (start, end) and renewed.isdisjoint(range(start, end))
+        data = reused(path) if same else None
+        if data is None:
+            data = encoded(path, f"d-{c}", [
+                [doc.path, doc.title, sector_number.get(doc.sector, -1), doc.text, int(doc.checkpoint), int(doc.major)]
+                for doc in docs[start:end]
+            ])
+        files[path] = data
+    return files, IndexState(postings, in_title, shards, digests)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 # -- The query, as search.js runs it -----------------------------------------------------------

@@ -385,16 +385,20 @@ class SiteRenderer:
         """``value`` as text for a page key: lists, tuples and dicts item by item, a model object (attrs) by the
         digest of its repr, taken once per build; the ids of the checkpoints that the texts reference go into
         ``references``."""
-        if isinstance(value, (list, tuple)):
-            return "(" + ",".join(self._inputs_text(item, references) for item in value) + ")"
+        memo = self._input_memo.get(id(value))  # first: most of a page's inputs are model objects met before
+        if memo is not None and memo[0] is value:
+            if memo[2]:
+                references.update(memo[2])
+            return memo[1]
+        kind = type(value)
+        if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+            return "(" + ",".join([self._inputs_text(item, references) for item in value]) + ")"
         if isinstance(value, dict):
-            return "{" + ",".join(f"{k!r}:{self._inputs_text(v, references)}" for k, v in value.items()) + "}"
-        if attrs.has(type(value)):
-            memo = self._input_memo.get(id(value))
-            if memo is None or memo[0] is not value:
-                text = repr(value)
-                memo = self._input_memo[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest(),
-                                                       tuple(REFERENCE.findall(text)))
+            return "{" + ",".join([f"{k!r}:{self._inputs_text(v, references)}" for k, v in value.items()]) + "}"
+        if attrs.has(kind):
+            text = repr(value)
+            memo = self._input_memo[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest(),
+                                                   tuple(REFERENCE.findall(text)))
             references.update(memo[2])
             return memo[1]
         text = repr(value)

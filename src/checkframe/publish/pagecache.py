@@ -29,7 +29,8 @@ import attrs
 
 from checkframe.util.fs import write_atomic
 
-__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest", "load", "save"]
+__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest", "load",
+           "page_digest", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
 PAGE_CACHE_FORMAT = 3
@@ -42,13 +43,28 @@ def bytes_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
+def page_digest(data: bytes | memoryview, edition_at: tuple[int, ...] | None, width: int) -> str:
+    """The digest of a written page without its edition line (``width`` bytes at each of ``edition_at``), which a
+    new edition replaces: a page read back with a new line keeps its digest.  With no offsets, :func:`bytes_digest`."""
+    if edition_at is None:
+        return bytes_digest(bytes(data))
+    digest = hashlib.blake2b(digest_size=20)
+    view, start = memoryview(data), 0
+    for at in edition_at:
+        digest.update(view[start:at])
+        start = at + width
+    digest.update(view[start:])
+    return digest.hexdigest()
+
+
 @attrs.frozen
 class PageRecord:
     """What the cache keeps of one rendered page."""
 
     #: The digest of what the page was rendered from (its key).
     key: str
-    #: The digest of the bytes written (:func:`bytes_digest`).
+    #: The digest of the bytes written, without the edition line where :attr:`edition` says it is
+    #: (:func:`page_digest`).
     digest: str
     #: The byte offsets in the written page where the edition line starts, one per place it is shown; None when
     #: the page was rendered with the edition in its key (it may then show it anywhere, in any form).

@@ -19,7 +19,7 @@ import os
 import posixpath
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import markdown, search
 from checkframe.publish.inputs import digest_tree, package_digest
 from checkframe.publish.links import page_links
-from checkframe.publish.pagecache import PAGE_CACHE_FORMAT, PageCache, PageRecord, PageReuse, bytes_digest
+from checkframe.publish.pagecache import PAGE_CACHE_FORMAT, PageCache, PageRecord, PageReuse, bytes_digest, page_digest
 from checkframe.publish.project import Project
 from checkframe.registers import ExtraPage, SiteRegister
 from checkframe.util import parallel
@@ -316,7 +316,8 @@ class SiteRenderer:
             else:
                 data, found, doc, at = rendered[i]
                 if reuse is not None:
-                    record = PageRecord(keys[i], bytes_digest(data), at, found, None if doc is None else tuple(doc))
+                    record = PageRecord(keys[i], page_digest(data, at, len(reuse.edition)), at, found,
+                                        None if doc is None else tuple(doc))
             self.files[path] = data
             if reuse is not None and record is not None:
                 reuse.records[path] = record
@@ -428,22 +429,23 @@ class SiteRenderer:
                 data = handle.read()
         except OSError:
             return None
-        if bytes_digest(data) != record.digest:
-            return None
         old = previous.edition
+        if record.edition is None:  # rendered with the edition in its key: the same edition, or not read back
+            return (data, record, True) if old == edition and bytes_digest(data) == record.digest else None
+        view = memoryview(data)
+        if any(view[at:at + len(old)] != old for at in record.edition) or (
+                page_digest(view, record.edition, len(old)) != record.digest):
+            return None
         if old == edition:
             return data, record, True
-        if record.edition is None:
-            return None
         parts, start = [], 0
         for at in record.edition:
-            if data[at:at + len(old)] != old:
-                return None
-            parts.append(data[start:at])
+            parts.append(view[start:at])
             start = at + len(old)
-        parts.append(data[start:])
-        data = edition.join(parts)
-        return data, attrs.evolve(record, digest=bytes_digest(data), edition=_offsets(parts, len(edition))), False
+        parts.append(view[start:])
+        # The digest leaves the edition line out: the page keeps it with the new line.
+        return (edition.join(parts), PageRecord(record.key, record.digest, _offsets(parts, len(edition)), record.links,
+                                                record.document), False)
 
     @functools.cached_property
     def edition(self) -> str:
@@ -564,7 +566,7 @@ def _positions(parts: list[str], placeholder: str) -> list[int]:
     return positions
 
 
-def _offsets(parts: list[bytes], width: int) -> tuple[int, ...]:
+def _offsets(parts: Sequence[bytes | memoryview], width: int) -> tuple[int, ...]:
     """Where a line of ``width`` bytes starts in each gap when ``parts`` are joined with it."""
     offsets, pos = [], 0
     for part in parts[:-1]:

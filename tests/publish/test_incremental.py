@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from checkframe.errors import ContentError
 from checkframe.publish import build as build_module
 from checkframe.publish import site as site_module
 from checkframe.publish.build import STAMP, build
@@ -304,3 +305,27 @@ def test_the_author_guide_is_taken_from_the_last_build_and_not_rendered_again(tm
     project, content = handbook.write(tmp_path)
     build(project, plugins=load_only(demo=content.plugin()), jobs=1)
     assert made == [1, 1, 1]  # made anew for another checkframe
+
+
+def test_a_link_into_a_page_whose_ids_changed_is_checked_again(tmp_path, rendered):
+    """A page read back is not checked again while every page it could reach is as it was; once a page rendered
+    anew has other ids, every link is checked: an anchor gone from one page breaks another, unchanged, page."""
+    handbook = Handbook()
+    handbook.pages["a.md"] = "# 甲\n\n见[乙的第二节](b.html#第二节)。\n"
+    handbook.pages["b.md"] = "# 乙\n\n## 第二节\n\n内容。\n"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    handbook.pages["b.md"] = "# 乙\n\n## 第二节\n\n内容有修订。\n"  # the same ids
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    assert build(project, plugins=load_only(demo=content.plugin()), jobs=1).written
+    assert rendered == ["pages/b.html"]
+    handbook.pages["b.md"] = "# 乙\n\n## 第三节\n\n内容。\n"  # #第二节 is gone; a.md, unchanged, links to it
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    with pytest.raises(ContentError) as info:
+        build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert rendered == ["pages/b.html"]
+    [problem] = [str(problem) for problem in info.value.problems]
+    assert problem.startswith("handbook/pages/a.md: pages/a.html: broken link to 'b.html#")
+    assert problem.endswith("no anchor #第二节 there")

@@ -33,7 +33,7 @@ from checkframe.publish import pagecache
 from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
 from checkframe.publish.inputs import fingerprint
-from checkframe.publish.links import PageLinks, check_links
+from checkframe.publish.links import PageLinks, check_links, targets_digest
 from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pagecache import PageReuse
 from checkframe.publish.pages import render_site
@@ -254,7 +254,9 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         if problems:
             raise ContentError(problems)
         progress.phase("checking links")
-        problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links)
+        reuse.targets = targets_digest(files, pdfs.values())
+        problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links,
+                               checked=_links_checked(reuse, links))
         log.info("search index and links checked (%.1f s)", time.monotonic() - started)
     finally:
         del links, documents
@@ -294,6 +296,21 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         raise ContentError(problems)
     shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
     return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered))
+
+
+def _links_checked(reuse: PageReuse, links: dict[str, PageLinks]) -> frozenset[str]:
+    """The pages whose links need no check (see :func:`checkframe.publish.links.check_links`): those read back from
+    the last build, whose links it found good, when every path a link could reach is as it was then and no page
+    rendered since has other ids than it had.  Otherwise none."""
+    previous = reuse.previous
+    if previous is None or not previous.targets or previous.targets != reuse.targets:
+        return frozenset()
+    rendered = set(reuse.rendered)
+    for path in rendered:
+        before = previous.pages.get(path)
+        if before is None or path not in links or before.links[1] != links[path][1]:
+            return frozenset()
+    return frozenset(path for path in reuse.records if path not in rendered)
 
 
 def _previous_index(reuse: PageReuse) -> Previous | None:

@@ -9,16 +9,17 @@ and every anchor an id on that page, and that nothing is loaded from outside.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html as html_lib
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from html.parser import attrfind_tolerant  # type: ignore[attr-defined]  # html.parser's own pattern, not in the stubs
 from urllib.parse import unquote, urlsplit
 
 from checkframe.errors import Problem
 
-__all__ = ["PageLinks", "check_links", "page_links"]
+__all__ = ["PageLinks", "check_links", "page_links", "targets_digest"]
 
 #: What a page's links and ids are: see :func:`page_links`.
 PageLinks = tuple[list[tuple[bool, str]], set[str]]
@@ -132,15 +133,23 @@ def _resolve(folder: str, link: str, resource: bool) -> tuple[str, str, str]:
     return "page", target, unquote(parts.fragment)
 
 
+def targets_digest(files: Iterable[str], extra_targets: Iterable[str] = ()) -> str:
+    """A digest of every path a link may reach: the site's files and ``extra_targets`` (see :func:`check_links`)."""
+    return hashlib.blake2b("\n".join(sorted({*files, *extra_targets})).encode(), digest_size=20).hexdigest()
+
+
 def check_links(
     files: dict[str, bytes],
     origins: dict[str, str],
     extra_targets: Iterable[str] = (),
     parsed: dict[str, PageLinks] | None = None,
+    checked: Collection[str] = frozenset(),
 ) -> list[Problem]:
     """Every internal link must reach a file of the site, and every anchor an id on that page.
 
     :param parsed: the links and ids of the pages, when rendering found them already.
+    :param checked: pages whose links need no check: their links were found good by the last build, and every
+        page and file they could reach, and every page's ids, are as they were then (the caller knows).
     """
     parsed = parsed or {}
     pages: dict[str, PageLinks] = {
@@ -154,6 +163,8 @@ def check_links(
     # the page itself: the navigation's links, on every page, are judged once per folder.
     verdicts: dict[tuple[str, bool, str], str] = {}
     for path, (links, _) in pages.items():
+        if path in checked:
+            continue
         origin = origins.get(path, "")
         folder = posixpath.dirname(path)
         for resource, link in links:

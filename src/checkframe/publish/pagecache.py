@@ -90,6 +90,8 @@ class PageCache:
     guide: Guide = ("", ())
     #: The search index's state (:class:`checkframe.publish.search.IndexState` as a plain tuple), or None.
     search: tuple[Any, ...] | None = None
+    #: The digest of every path a link could reach (:func:`checkframe.publish.links.targets_digest`); "" for none.
+    targets: str = ""
 
 
 @attrs.define
@@ -113,10 +115,12 @@ class PageReuse:
     guide: Guide = ("", ())
     #: Filled by the build: the state of this build's search index, as :attr:`PageCache.search`.
     search: tuple[Any, ...] | None = None
+    #: Filled by the build: as :attr:`PageCache.targets`.
+    targets: str = ""
 
     def cache(self) -> PageCache:
         """What to keep for the next build."""
-        return PageCache(self.edition, self.records, self.guide, self.search)
+        return PageCache(self.edition, self.records, self.guide, self.search, self.targets)
 
 
 def _header() -> list[Any]:
@@ -127,7 +131,7 @@ def load(cache_dir: Path) -> PageCache | None:
     """The page cache of ``cache_dir``, or None when there is none or it cannot be used."""
     try:
         data = marshal.loads((cache_dir / FILE).read_bytes())
-        header, edition, rows, (guide_key, guide_pages), search = data
+        header, edition, rows, (guide_key, guide_pages), search, targets = data
         if header != _header():
             return None
         pages = {path: PageRecord(key, digest, edition_at, (list(links), set(ids)), document)
@@ -135,14 +139,14 @@ def load(cache_dir: Path) -> PageCache | None:
         guide = (guide_key, tuple((slug, title, text) for slug, title, text in guide_pages))
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not all(
+    if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not isinstance(targets, str) or not all(
             isinstance(part, str) for page in guide[1] for part in page):
         return None
     if search is not None and not (isinstance(search, tuple) and len(search) == 4 and isinstance(search[0], dict)
                                    and isinstance(search[1], dict) and isinstance(search[2], int)
                                    and isinstance(search[3], dict)):
         search = None
-    return PageCache(edition, pages, guide, search)
+    return PageCache(edition, pages, guide, search, targets)
 
 
 def save(cache_dir: Path, cache: PageCache) -> None:
@@ -153,4 +157,4 @@ def save(cache_dir: Path, cache: PageCache) -> None:
     rows = [(path, r.key, r.digest, r.edition, r.links[0], r.links[1], r.document) for path, r in cache.pages.items()]
     cache_dir.mkdir(parents=True, exist_ok=True)
     search = None if cache.search is None else tuple(cache.search)  # marshal takes plain tuples only
-    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search)))
+    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search, cache.targets)))

@@ -374,7 +374,7 @@ class SiteRenderer:
         path, template, _ = self.pages[index]
         context, whole = self.page_inputs[index]
         references: set[str] = set()
-        own = self._inputs_text(sorted(context.items()), references)
+        own = ",".join([f"{name!r}:{self._inputs_text(value, references)}" for name, value in sorted(context.items())])
         catalog = self.catalog
         titles = [(ref, catalog.checkpoint(ref).title if catalog.has("checkpoint", ref) else None)
                   for ref in sorted(references)]
@@ -386,12 +386,18 @@ class SiteRenderer:
         """``value`` as text for a page key: lists, tuples and dicts item by item, a model object (attrs) by the
         digest of its repr, taken once per build; the ids of the checkpoints that the texts reference go into
         ``references``."""
-        memo = self._input_memo.get(id(value))  # first: most of a page's inputs are model objects met before
+        kind = type(value)
+        if kind is str:
+            if "[[" in value:
+                references.update(REFERENCE.findall(value))
+            return repr(value)
+        if kind in _SCALARS:
+            return repr(value)
+        memo = self._input_memo.get(id(value))  # most of a page's other inputs are model objects met before
         if memo is not None and memo[0] is value:
             if memo[2]:
                 references.update(memo[2])
             return memo[1]
-        kind = type(value)
         if kind is list or kind is tuple or isinstance(value, (list, tuple)):
             return "(" + ",".join([self._inputs_text(item, references) for item in value]) + ")"
         if isinstance(value, dict):
@@ -508,6 +514,10 @@ class SiteRenderer:
             "HazardLevel": HazardLevel,
             "scope_label": scope_label,
         }
+
+
+#: What a page key spells by its repr, without further ado.
+_SCALARS = frozenset({bool, int, float, type(None)})
 
 
 _HEADING = re.compile(r'(<(h[23])\b[^>]*\sid="([^"<>]+)"[^>]*>)(.*?)(</\2>)', re.DOTALL)

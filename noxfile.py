@@ -21,6 +21,8 @@ PRINT_PACKAGES = ["fonts-noto-cjk", "fonts-dejavu-core", "libharfbuzz-subset0"]
 TEST_PACKAGES = [*PRINT_PACKAGES, "poppler-utils", "chromium"]
 #: axe-core, the accessibility checker the browser tests inject into every page (from npm, into .nox/).
 AXE_CORE = "4.14.1"
+#: The Nu Html Checker (vnu.jar, the W3C validator's checker; from npm, into .nox/), run on Java over every page.
+VNU = "26.9.27"
 #: Every sector plugin shipped in this repository, each its own distribution.
 PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
 
@@ -62,10 +64,11 @@ def handbook(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the tests of the core and of every plugin (pass pytest options after --)."""
-    ensure_system_packages(session, TEST_PACKAGES)
+    # Java for the Nu Html Checker, unless the machine has one already (not necessarily Debian's).
+    ensure_system_packages(session, [*TEST_PACKAGES, *(["default-jre-headless"] if shutil.which("java") is None else [])])
     install_checkframe(session, "pytest", "playwright", "jsonschema", "hypothesis", "openpyxl")
     session.run("pytest", "tests", *(f"{p}/tests" for p in PLUGINS), *session.posargs,
-                env={"CHECKFRAME_AXE": install_axe(session)})
+                env={"CHECKFRAME_AXE": install_axe(session), "CHECKFRAME_VNU": install_vnu(session)})
 
 
 def install_axe(session: nox.Session) -> str:
@@ -79,6 +82,20 @@ def install_axe(session: nox.Session) -> str:
         session.run("npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save",
                     f"axe-core@{AXE_CORE}", external=True)
     return str(script)
+
+
+def install_vnu(session: nox.Session) -> str:
+    """vnu.jar from npm into .nox/vnu, once per version (without its install script, which fetches a Java when
+    there is none); the path of vnu.jar."""
+    prefix = ROOT / ".nox" / "vnu"
+    jar = prefix / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    package = prefix / "node_modules" / "vnu-jar" / "package.json"
+    if not (jar.is_file() and f'"version": "{VNU}"' in package.read_text(encoding="utf-8")):
+        if shutil.which("npm") is None:
+            session.error("npm is missing; install it with: sudo apt-get install npm")
+        session.run("npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", "--ignore-scripts",
+                    f"vnu-jar@{VNU}", external=True)
+    return str(jar)
 
 
 @nox.session

@@ -98,7 +98,7 @@ def test_chinese_search_from_the_home_page(site, browser, query, expected):
     _, url = site
     page = browser.new_page()
     page.goto(url)
-    assert page.locator("input[type=search]").count() == 1  # one search box: the header's
+    assert page.locator("form[role=search] input").count() == 1  # one search box: the header's
     page.fill("#header-q", query)
     # Enter, no hit chosen in the dropdown: the full list
     page.keyboard.press("Enter")

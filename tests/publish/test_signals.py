@@ -157,3 +157,44 @@ def test_ctrl_c_received_by_another_thread_stops_the_pool():
     except subprocess.TimeoutExpired:
         pytest.fail("the pool went on working after Ctrl-C")
     assert (result.returncode, result.stdout, result.stderr) == (130, "0\n", "")
+
+
+#: The build of SCRIPT, where Python swallows the exception of the signal handler: the handler runs in an
+#: object's __del__ (as it may in any __del__, weakref or collector callback), after the pages are written.
+SWALLOWED = """
+import signal, sys
+sys.path.insert(0, {tests!r})
+from doubles import content_plugin, load_only
+from checkframe import cli
+from checkframe.cli import common
+from checkframe.publish import build
+common.load_plugins = lambda: load_only(general=content_plugin({content!r}))
+
+class Dropped:
+    def __del__(self):
+        cli._on_signal(signal.{name}, None)  # raises; Python prints "Exception ignored" and goes on
+
+def print_all(*args, **kwargs):
+    Dropped()
+    print("went on", file=sys.stderr)
+
+build.print_all = print_all
+sys.exit(cli.main(["build", {project!r}, "--force"]))
+"""
+
+
+@pytest.mark.parametrize("name, code, what", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_a_stop_whose_exception_python_swallowed_still_stops_the_build_before_the_swap(built, name, code, what):
+    root, _ = built
+    before = {p.relative_to(root / "_build").as_posix(): p.read_bytes()
+              for p in (root / "_build").rglob("*") if p.is_file()}
+    folder = (root / "_build").stat().st_ino  # the same bytes would be built: the folder tells a swap
+    script = SWALLOWED.format(tests=str(TESTS), content=str(GENERAL), project=str(root), name=name)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "Exception ignored" in result.stderr and "went on" in result.stderr  # swallowed, as Python does
+    assert result.returncode == code, result.stderr
+    assert result.stderr.splitlines()[-1] == f"checkframe: {what}; nothing was changed"
+    assert [p.name for p in root.iterdir() if p.name.startswith("._build")] == []
+    after = {p.relative_to(root / "_build").as_posix(): p.read_bytes()
+             for p in (root / "_build").rglob("*") if p.is_file()}
+    assert after == before and (root / "_build").stat().st_ino == folder

@@ -57,6 +57,7 @@ from checkframe.cli.publish_commands import cmd_build, cmd_new_handbook, cmd_new
 from checkframe.errors import ContentError, Problem
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.registers import CommandRegister, PluginCommand
+from checkframe.util import stopping
 from checkframe.util.parallel import ENV_JOBS
 from checkframe.util.terminal import PrintableWriter
 
@@ -289,11 +290,14 @@ def _main(argv: Sequence[str] | None) -> int:
     common.warn(problems)
     args = parser.parse_args(argv)
     common.show_tracebacks = args.traceback
+    stopping.clear()
     #: The readers of the command's messages: clerks for inspect and ledger (Chinese), else developers.
     language = getattr(args, "language", "en")
     previous = _catch_signals()
     try:
-        return args.func(args)
+        code = args.func(args)
+        stopping.check()  # a stop whose exception Python swallowed (see checkframe.util.stopping)
+        return code
     except ContentError as exc:
         return report(exc.problems, getattr(exc, "plugins", None), language=language)
     except UserError as exc:
@@ -321,6 +325,7 @@ def _on_signal(number: int, frame: object) -> None:
     Cleaning up (the pool's workers terminated, temporary folders removed) takes well under a second; a
     second Ctrl-C that interrupted it would leave a worker or a temporary folder behind.
     """
+    stopping.request(number)  # kept, in case the exception raised here is swallowed
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if number == signal.SIGINT:

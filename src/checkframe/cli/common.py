@@ -20,6 +20,7 @@ from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
 from checkframe.publish.project import CONFIG_NAME, HandbookConfig, PrintConfig, Project, load_project
 from checkframe.util import fs
 from checkframe.util.progress import Progress
+from checkframe.util.stopping import Terminated
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -52,8 +53,6 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 show_tracebacks = False
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread like KeyboardInterrupt, so that every cleanup runs."""
 
 
 class UserError(Exception):

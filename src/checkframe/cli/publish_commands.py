@@ -9,6 +9,7 @@ from pathlib import Path
 from checkframe.cli import common
 from checkframe.cli.common import EXIT_OK, EXIT_USAGE, UserError, write_file
 from checkframe.errors import ContentError, closest
+from checkframe.util import stopping
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -41,7 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            pass
+            stopping.clear()  # Ctrl-C is how serving ends: the command has done what it was asked
     return EXIT_OK
 
 
@@ -97,7 +98,7 @@ def _serve_watching(args: argparse.Namespace) -> int:
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            pass
+            stopping.clear()
         finally:
             stop.set()
             watcher.join(timeout=2)

@@ -19,6 +19,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from checkframe.util import stopping
+
 __all__ = [
     "Locked",
     "copy_atomic",
@@ -91,6 +93,7 @@ def write_atomic(path: Path | str, data: str | bytes, durable: bool = True) -> N
                 handle.flush()
                 os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode())
+        stopping.check()  # a stop that a signal asked for is not lost (see checkframe.util.stopping)
         os.replace(tmp, path)
     if durable:
         _fsync_folder(path.parent)
@@ -105,6 +108,7 @@ def copy_atomic(source: Path | str, path: Path | str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode())
+        stopping.check()
         os.replace(tmp, path)
 
 
@@ -134,6 +138,7 @@ def swap_folder(staging: Path | str, target: Path | str) -> None:
     remove on failure (:func:`staging_folder` does).
     """
     staging, target = Path(staging), Path(target)
+    stopping.check()
     old = None
     if target.exists() or target.is_symlink():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
@@ -162,6 +167,7 @@ def place_new_folder(staging: Path | str, target: Path | str) -> None:
     a rename never replaces a folder, so it is the claim itself.
     """
     staging, target = Path(staging), Path(target)
+    stopping.check()
     if os.name == "nt":
         os.rename(staging, target)
         return

@@ -329,3 +329,33 @@ def test_a_link_into_a_page_whose_ids_changed_is_checked_again(tmp_path, rendere
     [problem] = [str(problem) for problem in info.value.problems]
     assert problem.startswith("handbook/pages/a.md: pages/a.html: broken link to 'b.html#")
     assert problem.endswith("no anchor #第二节 there")
+
+
+def test_the_search_index_is_patched_and_made_anew_by_another_checkframe(tmp_path, monkeypatch):
+    """An edit patches the last index; an index another checkframe made (which may encode its files otherwise)
+    is made anew: the same files either way."""
+    from checkframe.publish import search
+
+    previous: list[object] = []
+    real = build_module.build_index
+
+    def spy(documents, last=None):
+        previous.append(last)
+        return real(documents, last)
+
+    monkeypatch.setattr(build_module, "build_index", spy)
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    handbook.texts["gas"][2] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert previous[0] is None and isinstance(previous[1], search.Previous)
+    monkeypatch.setattr(build_module, "package_digest", lambda: "another checkframe")
+    handbook.texts["gas"][3] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert previous[2] is None
+    cold_project, cold_content = handbook.write(tmp_path / "cold")
+    build(cold_project, plugins=load_only(demo=cold_content.plugin()), jobs=1)
+    assert differences(project / OUTPUT, cold_project / OUTPUT) == []

@@ -32,7 +32,7 @@ from checkframe.plugins import PluginInfo, Plugins, call_each, load_plugins
 from checkframe.publish import pagecache
 from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
-from checkframe.publish.inputs import fingerprint
+from checkframe.publish.inputs import fingerprint, package_digest
 from checkframe.publish.links import PageLinks, check_links, targets_digest
 from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pagecache import PageReuse
@@ -234,7 +234,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         # The search index: more files of the site, from the text the render workers took from each page.
         progress.phase("indexing for search")
         index, state = build_index(documents, _previous_index(reuse))
-        reuse.search = tuple(state)
+        reuse.search = (package_digest(), tuple(state))
         for path, data in index.items():
             if path in files:
                 raise ContentError([Problem(origins.get(path, ""),
@@ -327,8 +327,11 @@ def _previous_index(reuse: PageReuse) -> Previous | None:
         except OSError:
             return None
 
+    made_by, state = previous.search
+    if made_by != package_digest():  # another checkframe may encode the index's files otherwise
+        return None
     documents = [Document(*record.document) for record in previous.pages.values() if record.document is not None]
-    return Previous(documents, IndexState(*previous.search), read)
+    return Previous(documents, IndexState(*state), read)
 
 
 def added_files(

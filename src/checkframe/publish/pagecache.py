@@ -88,8 +88,9 @@ class PageCache:
     edition: bytes
     pages: dict[str, PageRecord] = attrs.Factory(dict)
     guide: Guide = ("", ())
-    #: The search index's state (:class:`checkframe.publish.search.IndexState` as a plain tuple), or None.
-    search: tuple[Any, ...] | None = None
+    #: What made the search index (checkframe's own files, :func:`checkframe.publish.inputs.package_digest`) and its
+    #: state (:class:`checkframe.publish.search.IndexState` as a plain tuple), or None.
+    search: tuple[str, tuple[Any, ...]] | None = None
     #: The digest of every path a link could reach (:func:`checkframe.publish.links.targets_digest`); "" for none.
     targets: str = ""
 
@@ -114,7 +115,7 @@ class PageReuse:
     #: Filled by the renderer: the author guide's pages of this build, as the next may take them.
     guide: Guide = ("", ())
     #: Filled by the build: the state of this build's search index, as :attr:`PageCache.search`.
-    search: tuple[Any, ...] | None = None
+    search: tuple[str, tuple[Any, ...]] | None = None
     #: Filled by the build: as :attr:`PageCache.targets`.
     targets: str = ""
 
@@ -142,9 +143,10 @@ def load(cache_dir: Path) -> PageCache | None:
     if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not isinstance(targets, str) or not all(
             isinstance(part, str) for page in guide[1] for part in page):
         return None
-    if search is not None and not (isinstance(search, tuple) and len(search) == 4 and isinstance(search[0], dict)
-                                   and isinstance(search[1], dict) and isinstance(search[2], int)
-                                   and isinstance(search[3], dict)):
+    if search is not None and not (isinstance(search, tuple) and len(search) == 2 and isinstance(search[0], str)
+                                   and isinstance(search[1], tuple) and len(search[1]) == 4
+                                   and isinstance(search[1][0], dict) and isinstance(search[1][1], dict)
+                                   and isinstance(search[1][2], int) and isinstance(search[1][3], dict)):
         search = None
     return PageCache(edition, pages, guide, search, targets)
 
@@ -156,5 +158,5 @@ def save(cache_dir: Path, cache: PageCache) -> None:
     """
     rows = [(path, r.key, r.digest, r.edition, r.links[0], r.links[1], r.document) for path, r in cache.pages.items()]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    search = None if cache.search is None else tuple(cache.search)  # marshal takes plain tuples only
+    search = None if cache.search is None else (cache.search[0], tuple(cache.search[1]))  # marshal: plain tuples
     write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search, cache.targets)))

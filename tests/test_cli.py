@@ -153,3 +153,28 @@ def test_unexpected_exception_exits_70_in_one_line_or_whole_with_traceback(flag,
         assert first.startswith("checkframe: internal error: RuntimeError: a bug (at ")
         assert "test_cli.py:" in first
         assert hint.startswith("hint: run the same command with checkframe --traceback")
+
+
+@pytest.mark.parametrize("command", [["ledger", "report", "-h"], ["ledger", "forms", "-h"], ["inspect", "recheck", "-h"]])
+def test_the_clerks_help_fits_100_columns(command, capsys, monkeypatch):
+    from checkframe.util.tables import width
+
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        cli.main(command)
+    lines = capsys.readouterr().out.splitlines()
+    assert max(width(line) for line in lines) <= 100
+    assert any(width(line) > 90 for line in lines)  # long help is wrapped at the terminal's width, not far before it
+
+
+def test_chinese_help_breaks_between_characters_but_not_inside_words_or_before_a_closing_mark():
+    from checkframe.cli.parser import wrap_columns
+    from checkframe.util.tables import width
+
+    text = "读取记录的进程数（默认：按 $CHECKFRAME_JOBS；1 为不分进程），records/*.toml 中的每一份记录"
+    for size in range(20, 60):  # the longest word, $CHECKFRAME_JOBS, takes 16
+        lines = wrap_columns(text, size)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert all(width(line) <= size for line in lines), (size, lines)
+        assert not any(line[0] in "，；）：" or line[-1] == "（" for line in lines), (size, lines)
+        assert "$CHECKFRAME_JOBS" in "\n".join(lines) and "records/*.toml" in "\n".join(lines)

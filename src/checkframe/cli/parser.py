@@ -18,7 +18,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-__all__ = ["Parser", "usage_message"]
+from checkframe.util.tables import width as columns
+
+__all__ = ["Parser", "usage_message", "wrap_columns"]
 
 #: Where the parser that parsed a command's last words notes itself in the namespace (see Parser.parse_args).
 _LEAF = "_checkframe_parser"
@@ -28,6 +30,16 @@ class _ChineseFormatter(argparse.HelpFormatter):
     """Usage and help with Chinese headings.  The usage is laid out after argparse's ``usage: `` and given
     ``用法： `` in its place, as wide on a terminal (argparse counts characters, not columns, when it indents
     the usage's next lines)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        """The help text in lines of at most ``width`` columns on a terminal, where a Chinese character takes two
+        (argparse counts characters): a line may break between two Chinese characters, not inside a word of
+        letters and digits, and not before a closing mark such as ，or ）."""
+        return wrap_columns(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        """A description, wrapped as :meth:`_split_lines` wraps help."""
+        return "\n".join(indent + line for line in wrap_columns(" ".join(text.split()), width - len(indent)))
 
     def format_help(self) -> str:
         text = super().format_help()
@@ -81,6 +93,43 @@ class Parser(argparse.ArgumentParser):
             super().error(message)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog} 用法有误：{usage_message(message)}\n")
+
+
+#: What a line may break between: a run of letters, digits and other marks that are not spaces or Chinese
+#: (--as-of, records/*.toml, $CHECKFRAME_JOBS), one Chinese character or mark, or spaces.
+_UNITS = re.compile(r"\s+|[^\s\u2e80-\uffff]+|.")
+#: Marks that end a line rather than begin one, and those that begin one rather than end it.
+_CLOSING = frozenset("，。、；：！？）》」』】〕”’")
+_OPENING = frozenset("（《「『【〔“‘")
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (a unit wider than that on a line of its own)."""
+    lines: list[list[str]] = [[]]
+    used = 0
+    for unit in _UNITS.findall(text):
+        if unit.isspace():
+            if lines[-1]:
+                lines[-1].append(" ")
+                used += 1
+            continue
+        size = columns(unit)
+        if used + size > width and lines[-1]:
+            line = lines[-1]
+            while line and line[-1] == " ":
+                line.pop()
+            # ，never starts a line (the character before it goes down with it), （ never ends one.
+            carried: list[str] = []
+            while len(line) > 1 and (line[-1][0] in _OPENING
+                                     or (unit[0] in _CLOSING and (not carried or carried[0][0] in _CLOSING))):
+                carried.insert(0, line.pop())
+            while line and line[-1] == " ":
+                line.pop()
+            lines.append(carried)
+            used = sum(map(columns, carried))
+        lines[-1].append(unit)
+        used += size
+    return ["".join(line).rstrip() for line in lines if line]
 
 
 def _values(text: str, quoted: bool = True) -> str:

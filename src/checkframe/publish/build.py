@@ -330,7 +330,8 @@ def _previous_index(reuse: PageReuse) -> Previous | None:
     made_by, state = previous.search
     if made_by != package_digest():  # another checkframe may encode the index's files otherwise
         return None
-    documents = [Document(*record.document) for record in previous.pages.values() if record.document is not None]
+    documents = [Document.from_kept(record.document) for record in previous.pages.values()
+                 if record.document is not None]
     return Previous(documents, IndexState(*state), read)
 
 

@@ -33,7 +33,7 @@ __all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "Pag
            "page_digest", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 3
+PAGE_CACHE_FORMAT = 4
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
 
@@ -71,7 +71,7 @@ class PageRecord:
     edition: tuple[int, ...] | None
     #: The page's links and ids, as :func:`checkframe.publish.links.page_links` found them.
     links: tuple[list[tuple[bool, str]], set[str]]
-    #: The page's search document as a plain tuple (:class:`checkframe.publish.search.Document`), or None.
+    #: The page's search document without its tokens (:meth:`checkframe.publish.search.Document.kept`), or None.
     document: tuple[Any, ...] | None
 
 

@@ -121,11 +121,22 @@ class Document(NamedTuple):
     sector: str
     text: str
     #: The text's tokens, then the title's, each joined by newlines: one string each is cheap to send
-    #: from a render worker.
-    tokens: str
-    title_tokens: str
+    #: from a render worker.  None in a document taken from the page cache, which does not keep them
+    #: (:meth:`kept`): :func:`build_index` makes them again when it needs them.
+    tokens: str | None
+    title_tokens: str | None
     checkpoint: bool = False
     major: bool = False
+
+    def kept(self) -> tuple[Any, ...]:
+        """What the page cache keeps of the document: all but its tokens, which follow from the rest."""
+        return self.path, self.title, self.sector, self.text, self.checkpoint, self.major
+
+    @classmethod
+    def from_kept(cls, kept: tuple[Any, ...]) -> Document:
+        """The document that :meth:`kept` gave, without its tokens."""
+        path, title, sector, text, checkpoint, major = kept
+        return cls(path, title, sector, text, None, None, checkpoint, major)
 
     @classmethod
     def of(cls, path: str, title: str, sector: str, text: str, checkpoint: bool = False,
@@ -285,7 +296,8 @@ def build_index(documents: Iterable[Document], previous: Previous | None = None)
     docs = list(documents)
     if previous is not None and len(previous.documents) == len(docs) and all(
             new.path == old.path for new, old in zip(docs, previous.documents, strict=True)):
-        changed = [n for n, (new, old) in enumerate(zip(docs, previous.documents, strict=True)) if new != old]
+        changed = [n for n, (new, old) in enumerate(zip(docs, previous.documents, strict=True))
+                   if new.kept() != old.kept()]  # the tokens follow from the rest
         patched = _patched_postings(docs, previous, changed)
         if patched is not None:
             postings, in_title, touched = patched
@@ -298,10 +310,11 @@ def _postings(docs: list[Document]) -> tuple[dict[str, list[int]], dict[str, lis
     postings: defaultdict[str, list[int]] = defaultdict(list)
     in_title: defaultdict[str, list[int]] = defaultdict(list)
     for number, doc in enumerate(docs):
-        for token in doc.tokens.split("\n"):
+        text, title = _token_lists(doc)
+        for token in text:
             postings[token].append(number)
-        if doc.title_tokens:
-            for token in doc.title_tokens.split("\n"):
+        if title:
+            for token in title:
                 in_title[token].append(number)
                 # A title outside the <main> text still finds its page: its tokens are the page's too.  The
                 # page's own text tokens came just before, so the last number tells whether it has this one.
@@ -314,12 +327,19 @@ def _postings(docs: list[Document]) -> tuple[dict[str, list[int]], dict[str, lis
 def _token_sets(doc: Document) -> tuple[set[str], set[str]] | None:
     """The tokens under which ``doc`` is listed (its text's and its title's) and those of its title; None when
     a token is given twice (the postings would then list the document twice, which :func:`tokens` never does)."""
-    text = doc.tokens.split("\n")
-    title = doc.title_tokens.split("\n") if doc.title_tokens else []
+    text, title = _token_lists(doc)
     listed, titled = set(text), set(title)
     if len(listed) != len(text) or len(titled) != len(title):
         return None
     return listed | titled, titled
+
+
+def _token_lists(doc: Document) -> tuple[list[str], list[str]]:
+    """The document's text tokens and title tokens, made again from its text and title where it has none."""
+    text, title = doc.tokens, doc.title_tokens
+    if text is None or title is None:
+        text, title = "\n".join(tokens(fold(doc.text))), "\n".join(tokens(fold(doc.title)))
+    return text.split("\n"), title.split("\n") if title else []
 
 
 def _patched_postings(docs: list[Document], previous: Previous, changed: list[int],

@@ -312,12 +312,12 @@ class SiteRenderer:
                 if kept and reuse is not None:
                     reuse.kept.add(path)
                 found = record.links
-                doc = None if record.document is None else search.Document(*record.document)
+                doc = None if record.document is None else search.Document.from_kept(record.document)
             else:
                 data, found, doc, at = rendered[i]
                 if reuse is not None:
                     record = PageRecord(keys[i], page_digest(data, at, len(reuse.edition)), at, found,
-                                        None if doc is None else tuple(doc))
+                                        None if doc is None else doc.kept())
             self.files[path] = data
             if reuse is not None and record is not None:
                 reuse.records[path] = record

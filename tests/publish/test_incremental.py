@@ -359,3 +359,31 @@ def test_the_search_index_is_patched_and_made_anew_by_another_checkframe(tmp_pat
     cold_project, cold_content = handbook.write(tmp_path / "cold")
     build(cold_project, plugins=load_only(demo=cold_content.plugin()), jobs=1)
     assert differences(project / OUTPUT, cold_project / OUTPUT) == []
+
+
+def test_a_link_into_a_page_a_plugin_adds_is_checked_again(tmp_path):
+    """A plugin's own pages are not in the page cache: whether their ids changed is not known, so every link is
+    checked when a plugin adds a page."""
+    import types
+
+    from checkframe import hookimpl
+
+    anchor = ["part-1"]
+
+    @hookimpl
+    def checkframe_pages_rendered(files):
+        files.add("extra/notes.html", f'<!DOCTYPE html><html lang="zh"><title>注</title><p id="{anchor[0]}">注</p>')
+
+    notes = types.ModuleType("notes")
+    notes.checkframe_pages_rendered = checkframe_pages_rendered  # type: ignore[attr-defined]
+    handbook = Handbook()
+    handbook.pages["a.md"] = "# 甲\n\n见[注一](../extra/notes.html#part-1)。\n"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin(), notes=notes), jobs=1)
+    anchor[0] = "part-2"
+    handbook.texts["gas"][2] += "（修订）"  # a.md is read back, unchanged
+    project, content = handbook.write(tmp_path)
+    with pytest.raises(ContentError) as info:
+        build(project, plugins=load_only(demo=content.plugin(), notes=notes), jobs=1)
+    [problem] = [str(problem) for problem in info.value.problems]
+    assert problem.startswith("handbook/pages/a.md: pages/a.html: broken link to '../extra/notes.html#")

@@ -256,7 +256,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         progress.phase("checking links")
         reuse.targets = targets_digest(files, pdfs.values())
         problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links,
-                               checked=_links_checked(reuse, links))
+                               checked=_links_checked(reuse, links, files))
         log.info("search index and links checked (%.1f s)", time.monotonic() - started)
     finally:
         del links, documents
@@ -298,12 +298,15 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered))
 
 
-def _links_checked(reuse: PageReuse, links: dict[str, PageLinks]) -> frozenset[str]:
+def _links_checked(reuse: PageReuse, links: dict[str, PageLinks], files: dict[str, bytes]) -> frozenset[str]:
     """The pages whose links need no check (see :func:`checkframe.publish.links.check_links`): those read back from
     the last build, whose links it found good, when every path a link could reach is as it was then and no page
-    rendered since has other ids than it had.  Otherwise none."""
+    rendered since has other ids than it had.  Otherwise none: also when a plugin added a page of its own, whose
+    ids the last build did not keep."""
     previous = reuse.previous
     if previous is None or not previous.targets or previous.targets != reuse.targets:
+        return frozenset()
+    if any(path.endswith(".html") and path not in reuse.records for path in files):
         return frozenset()
     rendered = set(reuse.rendered)
     for path in rendered:

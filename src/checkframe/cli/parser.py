@@ -59,6 +59,8 @@ class Parser(argparse.ArgumentParser):
         self.language = language
         if language == "zh":
             kwargs.setdefault("formatter_class", _ChineseFormatter)
+            if sys.version_info >= (3, 14):  # argparse's colours would wrap the words put into Chinese here
+                kwargs.setdefault("color", False)
             add_help = kwargs.pop("add_help", True)
             kwargs["add_help"] = False  # added below, in Chinese
             super().__init__(*args, **kwargs)

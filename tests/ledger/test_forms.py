@@ -278,7 +278,7 @@ def test_a_folder_not_written_by_checkframe_is_left_alone(filled, forms_cli, tmp
     (["--from", "2024-03-31", "--to", "2024-03-01"], "--from 2024-03-31 晚于 --to 2024-03-01"),
     (["--from", "2024-03-01"], "缺少必需的参数 --to"),
     (["--from", "2024-03-01", "--to", "2024-02-30"], "应为日期，如 2024-03-01（现为 \"2024-02-30\"）"),
-    (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "无法识别的参数：--format csv"),
+    (["--from", "2024-03-01", "--to", "2024-03-31", "--format", "csv"], "无法识别的参数 --format csv"),
 ])
 def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, message):
     code, stdout, err = run(capsys, "forms", str(filled.root), str(tmp_path / "out"), *extra)

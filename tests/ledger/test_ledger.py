@@ -529,7 +529,7 @@ def test_the_reports_in_a_real_terminal_of_100_columns(tmp_path):
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["report", "{root}", "weekly"], "checkframe ledger report 用法有误：缺少必需的参数 --from、--to"),
-    (["show", "{root}", "--from", "2024-03-01"], "checkframe ledger show 用法有误：无法识别的参数：--from 2024-03-01"),
+    (["show", "{root}", "--from", "2024-03-01"], "checkframe ledger show 用法有误：无法识别的参数 --from 2024-03-01"),
     (["report", "{root}", "major", "--from", "2024-03-01", "--to", "2024-03-02", "--by", "unit"],
      "--by 用于 ledger show、ledger report weekly 或 ledger forms，不用于 ledger report major"),
     (["show", "{root}", "--as-of", "soon"], "用法有误：--as-of 应为日期，如 2024-03-01（现为 \"soon\"）"),

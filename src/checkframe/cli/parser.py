@@ -165,7 +165,7 @@ _ARGUMENT: list[_Rule] = [
 _MESSAGES: list[_Rule] = [
     (re.compile(r"the following arguments are required: (?P<names>.+)"),
      lambda m: f"缺少必需的参数 {_values(m['names'])}"),
-    (re.compile(r"unrecognized arguments: (?P<words>.+)"), lambda m: f"无法识别的参数：{m['words']}"),
+    (re.compile(r"unrecognized arguments: (?P<words>.+)"), lambda m: f"无法识别的参数 {m['words']}"),
     (re.compile(r"one of the arguments (?P<names>.+) is required"), lambda m: f"须给出 {_values(m['names'])} 之一"),
     (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"),
      lambda m: f"选项 {m['option']} 不明确，可指 {_values(m['matches'])}"),

@@ -73,29 +73,28 @@ def tests(session: nox.Session) -> None:
 
 def install_axe(session: nox.Session) -> str:
     """axe-core from npm into .nox/axe-core, once per version; the path of its axe.min.js."""
-    prefix = ROOT / ".nox" / "axe-core"
-    script = prefix / "node_modules" / "axe-core" / "axe.min.js"
-    package = prefix / "node_modules" / "axe-core" / "package.json"
-    if not (script.is_file() and f'"version": "{AXE_CORE}"' in package.read_text(encoding="utf-8")):
-        if shutil.which("npm") is None:
-            session.error("npm is missing; install it with: sudo apt-get install npm")
-        session.run("npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save",
-                    f"axe-core@{AXE_CORE}", external=True)
-    return str(script)
+    return npm_file(session, "axe-core", AXE_CORE, "axe.min.js")
 
 
 def install_vnu(session: nox.Session) -> str:
     """vnu.jar from npm into .nox/vnu, once per version (without its install script, which fetches a Java when
     there is none); the path of vnu.jar."""
-    prefix = ROOT / ".nox" / "vnu"
-    jar = prefix / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-    package = prefix / "node_modules" / "vnu-jar" / "package.json"
-    if not (jar.is_file() and f'"version": "{VNU}"' in package.read_text(encoding="utf-8")):
+    return npm_file(session, "vnu-jar", VNU, "build/dist/vnu.jar", folder="vnu", flags=["--ignore-scripts"])
+
+
+def npm_file(session: nox.Session, package: str, version: str, file: str, folder: str = "",
+             flags: list[str] | None = None) -> str:
+    """``package@version`` from npm into .nox/FOLDER (the package's name by default), unless that version is there
+    already; the path of ``file`` in the package."""
+    prefix = ROOT / ".nox" / (folder or package)
+    installed = prefix / "node_modules" / package
+    if not ((installed / file).is_file()
+            and f'"version": "{version}"' in (installed / "package.json").read_text(encoding="utf-8")):
         if shutil.which("npm") is None:
             session.error("npm is missing; install it with: sudo apt-get install npm")
-        session.run("npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", "--ignore-scripts",
-                    f"vnu-jar@{VNU}", external=True)
-    return str(jar)
+        session.run("npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", *(flags or []),
+                    f"{package}@{version}", external=True)
+    return str(installed / file)
 
 
 @nox.session

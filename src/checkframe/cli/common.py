@@ -53,8 +53,6 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 show_tracebacks = False
 
 
-
-
 class UserError(Exception):
     """A mistake of the user's, reported as one line without a traceback (in the command's language)."""
 

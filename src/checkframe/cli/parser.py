@@ -137,7 +137,7 @@ def wrap_columns(text: str, width: int) -> list[str]:
 def _values(text: str, quoted: bool = True) -> str:
     """argparse's list of names or choices (``'show', 'report'`` or ``--from, --to``) as a Chinese list; the
     choices without their quotes unless ``quoted``."""
-    return "、".join(_value(item) if quoted else _value(item).strip('"') for item in text.split(", "))
+    return "、".join(_value(item) if quoted else item.strip("'") for item in text.split(", "))
 
 
 def _value(text: str) -> str:

@@ -321,6 +321,9 @@ def _previous_index(reuse: PageReuse) -> Previous | None:
     previous, output = reuse.previous, reuse.output
     if previous is None or previous.search is None or output is None:
         return None
+    made_by, state = previous.search
+    if made_by != package_digest():  # another checkframe may encode the index's files otherwise
+        return None
     base = os.fspath(output)
 
     def read(path: str) -> bytes | None:
@@ -330,9 +333,6 @@ def _previous_index(reuse: PageReuse) -> Previous | None:
         except OSError:
             return None
 
-    made_by, state = previous.search
-    if made_by != package_digest():  # another checkframe may encode the index's files otherwise
-        return None
     documents = [Document.from_kept(record.document) for record in previous.pages.values()
                  if record.document is not None]
     return Previous(documents, IndexState(*state), read)

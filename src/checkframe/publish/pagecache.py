@@ -29,8 +29,8 @@ import attrs
 
 from checkframe.util.fs import write_atomic
 
-__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest", "load",
-           "page_digest", "save"]
+__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest",
+           "edition_gaps", "gaps_digest", "load", "page_digest", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
 PAGE_CACHE_FORMAT = 4
@@ -43,17 +43,29 @@ def bytes_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def page_digest(data: bytes | memoryview, edition_at: tuple[int, ...] | None, width: int) -> str:
+def page_digest(data: bytes, edition_at: tuple[int, ...] | None, width: int) -> str:
     """The digest of a written page without its edition line (``width`` bytes at each of ``edition_at``), which a
     new edition replaces: a page read back with a new line keeps its digest.  With no offsets, :func:`bytes_digest`."""
     if edition_at is None:
-        return bytes_digest(bytes(data))
-    digest = hashlib.blake2b(digest_size=20)
-    view, start = memoryview(data), 0
+        return bytes_digest(data)
+    return gaps_digest(edition_gaps(memoryview(data), edition_at, width))
+
+
+def edition_gaps(view: memoryview, edition_at: tuple[int, ...], width: int) -> list[memoryview]:
+    """The parts of a page around its edition line (``width`` bytes at each of ``edition_at``), not copied."""
+    parts, start = [], 0
     for at in edition_at:
-        digest.update(view[start:at])
+        parts.append(view[start:at])
         start = at + width
-    digest.update(view[start:])
+    parts.append(view[start:])
+    return parts
+
+
+def gaps_digest(parts: list[memoryview]) -> str:
+    """:func:`page_digest` of the parts that :func:`edition_gaps` gave."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        digest.update(part)
     return digest.hexdigest()
 
 

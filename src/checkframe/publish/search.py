@@ -54,7 +54,7 @@ import operator
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
 __all__ = ["BODY", "IGNORE", "KIND", "MAJOR", "SECTOR", "Document", "IndexState", "Page", "Previous", "build_index",
@@ -387,8 +387,7 @@ def _chunk_starts(docs: list[Document]) -> list[int]:
 
 
 def _index(docs: list[Document], postings: dict[str, list[int]], in_title: dict[str, list[int]],
-           previous: Previous | None = None, touched: set[str] = frozenset(),  # type: ignore[assignment]
-           changed: list[int] = (),  # type: ignore[assignment]
+           previous: Previous | None = None, touched: Collection[str] = frozenset(), changed: Collection[int] = (),
            ) -> tuple[dict[str, bytes], IndexState]:
     """The index files of ``docs`` from their postings; with ``previous``, a file that nothing ``touched`` or
     ``changed`` changes is read from the last index instead of being encoded."""

@@ -36,7 +36,16 @@ from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import markdown, search
 from checkframe.publish.inputs import digest_tree, package_digest
 from checkframe.publish.links import page_links
-from checkframe.publish.pagecache import PAGE_CACHE_FORMAT, PageCache, PageRecord, PageReuse, bytes_digest, page_digest
+from checkframe.publish.pagecache import (
+    PAGE_CACHE_FORMAT,
+    PageCache,
+    PageRecord,
+    PageReuse,
+    bytes_digest,
+    edition_gaps,
+    gaps_digest,
+    page_digest,
+)
 from checkframe.publish.project import Project
 from checkframe.registers import ExtraPage, SiteRegister
 from checkframe.util import parallel
@@ -398,7 +407,7 @@ class SiteRenderer:
             if memo[2]:
                 references.update(memo[2])
             return memo[1]
-        if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        if isinstance(value, (list, tuple)):
             return "(" + ",".join([self._inputs_text(item, references) for item in value]) + ")"
         if isinstance(value, dict):
             return "{" + ",".join([f"{k!r}:{self._inputs_text(v, references)}" for k, v in value.items()]) + "}"
@@ -439,16 +448,13 @@ class SiteRenderer:
         if record.edition is None:  # rendered with the edition in its key: the same edition, or not read back
             return (data, record, True) if old == edition and bytes_digest(data) == record.digest else None
         view = memoryview(data)
-        if any(view[at:at + len(old)] != old for at in record.edition) or (
-                page_digest(view, record.edition, len(old)) != record.digest):
+        if any(view[at:at + len(old)] != old for at in record.edition):
+            return None
+        parts = edition_gaps(view, record.edition, len(old))
+        if gaps_digest(parts) != record.digest:
             return None
         if old == edition:
             return data, record, True
-        parts, start = [], 0
-        for at in record.edition:
-            parts.append(view[start:at])
-            start = at + len(old)
-        parts.append(view[start:])
         # The digest leaves the edition line out: the page keeps it with the new line.
         return (edition.join(parts), PageRecord(record.key, record.digest, _offsets(parts, len(edition)), record.links,
                                                 record.document), False)

@@ -28,6 +28,17 @@ def test_running_inside_paused_turns_it_on_for_the_block_only(collecting):
     assert gc.isenabled()
 
 
+def test_running_inside_paused_leaves_what_the_paused_block_made_out_of_its_passes(collecting):
+    with collector.paused():
+        made = [[] for _ in range(1000)]
+        with collector.running():
+            assert gc.get_freeze_count() >= len(made)
+            tracked = {id(o) for o in gc.get_objects()}
+            assert not any(id(o) in tracked for o in made)
+        assert gc.get_freeze_count() == 0
+    assert any(o is made[0] for o in gc.get_objects())
+
+
 def test_running_leaves_it_on_when_it_was_on(collecting):
     with collector.running():
         assert gc.isenabled()

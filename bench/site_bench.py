@@ -21,6 +21,8 @@ process, so that its peak memory is its own.  The figures:
 - **one checkpoint**: ``build()`` after one checkpoint's 检查内容 is edited in its content file (a checkpoint
   in the middle of sector 5): the incremental build (issue 19, item 1), with how many pages it rendered;
 - **title**: ``build()`` after that, with the handbook's title changed (every page shows it);
+- each build starts with the objects of the one before freed (``gc.collect()``, not timed): the command builds
+  in a fresh process, and a build's objects wait for the cycle collector (see ``checkframe.publish.build``);
 - **peak RSS**: the child's own peak (``VmHWM``, :mod:`memory`) and ``ru_maxrss`` of its largest child
   process, a render worker;
 - with ``--pagefind``: the Pagefind (extended) binary on a copy of the built site whose search
@@ -35,6 +37,7 @@ still link to the PDFs, and the link check still expects them.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -44,6 +47,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -85,6 +89,16 @@ def _mib(kib: int) -> float:
 # -- One catalog size, in a child process ---------------------------------------------------
 
 
+def timed_build(project: Path, root: Path, **kwargs: bool) -> tuple[Any, float]:
+    """``build()`` and its wall time, started with the last build's objects freed (not timed)."""
+    import checkframe.publish.build as cfbuild
+
+    gc.collect()
+    start = time.perf_counter()
+    result = cfbuild.build(project, plugins=synth.plugins_for(root), **kwargs)
+    return result, time.perf_counter() - start
+
+
 def measure(root: Path) -> dict[str, float]:
     import checkframe.publish.build as cfbuild
 
@@ -103,9 +117,7 @@ def measure(root: Path) -> dict[str, float]:
         return built
 
     cfbuild.build_index = timed_index
-    start = time.perf_counter()
-    result = cfbuild.build(project, plugins=synth.plugins_for(root))
-    figures["cold"] = time.perf_counter() - start
+    result, figures["cold"] = timed_build(project, root)
     figures["pages_count"] = result.pages
     assert result.written
     cfbuild.build_index = real_index
@@ -113,16 +125,12 @@ def measure(root: Path) -> dict[str, float]:
     figures["index_mb"] = sum(p.stat().st_size for p in index) / 1e6
     figures["index_files"] = len(index)
 
-    start = time.perf_counter()
-    again = cfbuild.build(project, plugins=synth.plugins_for(root))
-    figures["rebuild"] = time.perf_counter() - start
+    again, figures["rebuild"] = timed_build(project, root)
     assert not again.written
 
     for name, edit in (("one_checkpoint", lambda: edit_one_checkpoint(root)), ("title", lambda: edit_title(project))):
         edit()
-        start = time.perf_counter()
-        edited = cfbuild.build(project, plugins=synth.plugins_for(root))
-        figures[name] = time.perf_counter() - start
+        edited, figures[name] = timed_build(project, root)
         figures[f"{name}_rendered"] = edited.rendered
         assert edited.written
 
@@ -131,9 +139,7 @@ def measure(root: Path) -> dict[str, float]:
     real_document = cfsite.search.document
     cfsite.search.document = lambda path, page: None  # no documents: the index of nothing
     try:
-        start = time.perf_counter()
-        cfbuild.build(project, plugins=synth.plugins_for(root), force=True)
-        figures["pages"] = time.perf_counter() - start
+        _, figures["pages"] = timed_build(project, root, force=True)
     finally:
         cfsite.search.document = real_document
     if PAGEFIND:

@@ -63,3 +63,29 @@ def test_a_build_renders_with_the_collector_paused_and_prints_with_it_running(co
     assert build_module.build(project, plugins=load_only(demo=content.plugin())).written
     assert seen == {"rendering": False, "printing": True}
     assert gc.isenabled()
+
+
+def test_a_second_build_in_a_process_starts_with_the_first_one_freed(content, tmp_path, monkeypatch):
+    # A build's objects are reachable through jinja2's cycles until the collector runs; with it off, only the
+    # build itself frees them, before it makes its own.
+    seen: list[bool] = []
+    real_render = build_module.render_site
+
+    def render_site(*args, **kwargs):
+        seen.append(first is not None and first() is None)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "print_all", lambda *args, **kwargs: None)
+    project = handbook_project(tmp_path / "handbook")
+    first = None
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        build_module.build(project, plugins=load_only(demo=content.plugin()))
+        first = build_module._last_build
+        assert first is not None and first() is not None  # left to the collector
+        monkeypatch.setattr(build_module, "render_site", render_site)
+        build_module.build(project, plugins=load_only(demo=content.plugin()), force=True)
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [True]

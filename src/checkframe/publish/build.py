@@ -13,6 +13,7 @@ it was.  Inputs are fingerprinted: a rebuild with nothing changed does nothing.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import shutil
 import stat
 import time
 import traceback
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,12 @@ STAMP = ".checkframe-build.json"
 LOCK = "build.lock"
 #: The folder in the cache where what the content files read into is kept (:mod:`checkframe.catalog.cache`).
 CONTENT_CACHE = "content"
+
+#: The last build's page reuse in this process, while it is alive.  A build's objects are freed by the cycle
+#: collector, not when the build returns: jinja2's templates and contexts hold cycles through which the catalog,
+#: the pages and the last build's records are reachable.  A process that builds again (``serve --watch``, a
+#: benchmark) frees them before it makes the next build's, so that two builds are never in memory at once.
+_last_build: weakref.ref[PageReuse] | None = None
 
 
 @attrs.frozen
@@ -138,6 +146,8 @@ def build(
                                         f"{lock.as_posix()}); wait for it to finish", output.as_posix())]) from None
     except OSError as exc:
         raise ContentError([write_problem(exc, project_root, output)]) from None
+    if _last_build is not None and _last_build() is not None:
+        gc.collect()
     try:
         # A build makes hundreds of thousands of objects that live until it ends (the catalog, the last build's
         # records, every page) and few cycles: the cycle collector would only rescan them, a third of the time
@@ -189,6 +199,8 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     ours = stamp_file.is_file() and not stamp_file.is_symlink()
     reuse = PageReuse(None if force or not ours else pagecache.load(project_root / CACHE),
                       project_root / OUTPUT if ours else None)
+    global _last_build
+    _last_build = weakref.ref(reuse)
 
     # 2. The catalog: every problem of every plugin at once.
     try:

@@ -286,8 +286,6 @@ class SiteRenderer:
         afterwards, and a page read back gets the new line where the old one was.  Either way the bytes are those
         of a page rendered anew.
         """
-        for _, template, _ in self.pages:
-            self.env.get_template(template)  # compiled once, here, before any worker starts
         reuse = self.reuse
         count = len(self.pages)
         known: dict[int, tuple[bytes, PageRecord, bool]] = {}
@@ -307,6 +305,8 @@ class SiteRenderer:
             if splice:
                 placeholder = f"\0edition-{secrets.token_hex(8)}\0"
         todo = [i for i in range(count) if i not in known]
+        for template in dict.fromkeys(self.pages[i][1] for i in todo):
+            self.env.get_template(template)  # compiled once, here, before any worker starts; only those rendered
         if placeholder:
             for i in todo:
                 self.pages[i][2]["edition"] = placeholder

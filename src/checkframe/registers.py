@@ -52,6 +52,9 @@ class Entry:
     where: str = ""
     #: The content file it was read from (:class:`checkframe.catalog.places.Source`), to name the line.
     source: Any = attrs.field(default=None, eq=False, repr=False)
+    #: For a checkpoint read with a content cache, a text that stands for its value (see
+    #: :meth:`checkframe.catalog.Catalog.fingerprint`); "" otherwise.
+    fingerprint: str = attrs.field(default="", eq=False, repr=False)
 
     def at(self) -> str:
         """Where it was written, as a problem line names it: ``checkpoints/01-gas.toml:12: [[checkpoint]] gas-01``."""

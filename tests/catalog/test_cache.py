@@ -111,3 +111,36 @@ def test_a_cache_that_cannot_be_written_changes_nothing(content, tmp_path, caplo
     cache.write_text("a file where the cache folder would be")
     assert _build(content.plugin(), cache) == build_catalog(load_only(demo=content.plugin()))
     assert "could not keep the parsed content" in caplog.text
+
+
+def test_a_checkpoint_keeps_its_fingerprint_while_its_value_does(content, tmp_path):
+    cache = tmp_path / "cache"
+    first = _build(content.plugin(), cache)
+    prints = {c.id: first.fingerprint(c) for c in first.checkpoints}
+    assert all(prints.values()) and len(set(prints.values())) == len(prints)
+    again = _build(content.plugin(), cache)
+    assert {c.id: again.fingerprint(c) for c in again.checkpoints} == prints
+    # One checkpoint of a file edited: its fingerprint changes, its neighbour's in the same file does not.
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "瓦斯浓度检查"')
+    edited = _build(content.plugin(), cache)
+    assert edited.fingerprint(edited.checkpoint("demo-gas-01")) != prints["demo-gas-01"]
+    assert edited.fingerprint(edited.checkpoint("demo-gas-02")) == prints["demo-gas-02"]
+    # Read again from the cache, the edited one keeps its new fingerprint.
+    assert _build(content.plugin(), cache).fingerprint(edited.checkpoint("demo-gas-01")) is None  # not its object
+    later = _build(content.plugin(), cache)
+    assert later.fingerprint(later.checkpoint("demo-gas-01")) == edited.fingerprint(edited.checkpoint("demo-gas-01"))
+
+
+def test_the_same_checkpoint_in_another_sector_has_another_fingerprint(content, tmp_path):
+    cache = tmp_path / "cache"
+    first = _build(content.plugin(), cache)
+    content.edit("sector.toml", 'id = "demo"', 'id = "other"')
+    content.edit("checklists.toml", '"demo/gas"', '"other/gas"')
+    moved = _build(content.plugin(), cache)
+    assert moved.checkpoint("demo-gas-01").sector == "other"
+    assert moved.fingerprint(moved.checkpoint("demo-gas-01")) != first.fingerprint(first.checkpoint("demo-gas-01"))
+
+
+def test_a_catalog_without_a_content_cache_has_no_fingerprints(content):
+    catalog = build_catalog(load_only(demo=content.plugin()))
+    assert all(catalog.fingerprint(c) is None for c in catalog.checkpoints)

@@ -29,3 +29,20 @@ def test_the_export_is_the_text_json_dumps_writes(content):
     text = catalog_to_json(catalog)
     assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     assert "瓦斯检查" in text  # not escaped
+
+
+def test_the_export_from_kept_checkpoint_parts_is_the_same_text(content):
+    from checkframe.catalog.export import checkpoint_json
+
+    catalog = catalog_of(demo=content.plugin())
+    assert len(catalog.checkpoints) > 1
+    parts = {c.id: checkpoint_json(c) for c in catalog.checkpoints}
+    asked: list[str] = []
+
+    def kept(checkpoint):
+        asked.append(checkpoint.id)
+        return parts[checkpoint.id]
+
+    assert catalog_to_json(catalog, kept) == catalog_to_json(catalog)
+    assert asked == [c.id for c in catalog.checkpoints]
+

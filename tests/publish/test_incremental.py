@@ -387,3 +387,34 @@ def test_a_link_into_a_page_a_plugin_adds_is_checked_again(tmp_path):
         build(project, plugins=load_only(demo=content.plugin(), notes=notes), jobs=1)
     [problem] = [str(problem) for problem in info.value.problems]
     assert problem.startswith("handbook/pages/a.md: pages/a.html: broken link to '../extra/notes.html#")
+
+
+def test_the_check_code_is_made_from_the_export_parts_of_the_last_build(tmp_path, monkeypatch):
+    """Each checkpoint's part of the export (whose digest is the check code) is taken from the page cache while the
+    checkpoint is as it was; an edited checkpoint's is made anew, and so is every part for another checkframe."""
+    made: list[str] = []
+    real = site_module.checkpoint_json
+
+    def spy(checkpoint):
+        made.append(checkpoint.id)
+        return real(checkpoint)
+
+    monkeypatch.setattr(site_module, "checkpoint_json", spy)
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert len(made) == 15
+    made.clear()
+    handbook.texts["gas"][2] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert made == ["demo-gas-03"]
+    made.clear()
+    monkeypatch.setattr(site_module, "package_digest", lambda: "another checkframe")
+    handbook.texts["gas"][3] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert len(made) == 15
+    cold_project, cold_content = handbook.write(tmp_path / "cold")
+    build(cold_project, plugins=load_only(demo=cold_content.plugin()), jobs=1)
+    assert differences(project / OUTPUT, cold_project / OUTPUT) == []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ __all__ = ["ContentCache", "FolderCache"]
 log = logging.getLogger(__name__)
 
 #: Bump when what is kept changes shape.
-FORMAT = 1
+FORMAT = 2
 
 #: The classes an entry is made of, and the code that reads a content file into them.
 PICKLES = RestrictedPickles(
@@ -56,6 +57,9 @@ class FolderCache:
         self.path = path
         self.files: dict[str, tuple[str, Parsed]] = {}
         self.kept: dict[str, tuple[str, Parsed]] = {}
+        #: relative path -> (digest of text and kind, a digest of each object it holds): read, and this run's.
+        self.values: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.kept_values: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._read()
 
     def _read(self) -> None:
@@ -69,6 +73,11 @@ class FolderCache:
         if (isinstance(held, dict) and held.get("format") == FORMAT and held.get("version") == PICKLES.version()
                 and isinstance(held.get("files"), dict)):
             self.files = {rel: entry for rel, entry in held["files"].items() if _well_formed(rel, entry)}
+            values = held.get("values")
+            if isinstance(values, dict):
+                self.values = {rel: entry for rel, entry in values.items() if isinstance(rel, str) and isinstance(
+                    entry, tuple) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], tuple)
+                    and all(isinstance(v, str) for v in entry[1])}
 
     def get(self, rel: str, kind: type, text: str) -> Parsed | None:
         """What ``rel`` read into when its text was ``text``; None when that is not kept."""
@@ -86,18 +95,36 @@ class FolderCache:
         obj, positions = parsed
         self.kept[rel] = (_digest(text, kind), (obj, {name: list(found) for name, found in positions.items()}))
 
+    def value_digests(self, rel: str, objects: Sequence[Any]) -> tuple[str, ...] | None:
+        """A digest of each of ``objects`` (what ``rel`` read into in this run, or made of it) by its repr, which
+        stands for its value; kept with the file, so that a file read from the cache needs no repr.  None when the
+        file is not kept (it did not read without a problem)."""
+        entry = self.kept.get(rel)
+        if entry is None:
+            return None
+        old = self.values.get(rel)
+        if old is None or old[0] != entry[0] or len(old[1]) != len(objects):
+            old = (entry[0], tuple(hashlib.blake2b(repr(o).encode(), digest_size=20).hexdigest() for o in objects))
+        self.kept_values[rel] = old
+        return old[1]
+
     @property
     def changed(self) -> bool:
         return self.kept.keys() != self.files.keys() or any(
-            self.files[rel][0] != entry[0] for rel, entry in self.kept.items())
+            self.files[rel][0] != entry[0] for rel, entry in self.kept.items()) or self.kept_values != self.values
+
+    @property
+    def version(self) -> str:
+        """What the kept files were read by (the code and libraries, see :class:`RestrictedPickles`)."""
+        return PICKLES.version()
 
     def save(self) -> None:
         """Write what this run read (files gone or broken are dropped); unchanged, nothing is written."""
         if not self.changed:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, dumps({"format": FORMAT, "version": PICKLES.version(), "files": self.kept}),
-                     durable=False)
+        write_atomic(self.path, dumps({"format": FORMAT, "version": PICKLES.version(), "files": self.kept,
+                                       "values": self.kept_values}), durable=False)
 
 
 def _well_formed(rel: Any, entry: Any) -> bool:

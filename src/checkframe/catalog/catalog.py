@@ -97,6 +97,19 @@ class Catalog:
         """A checkpoint by id."""
         return self._by["checkpoint"][id]
 
+    def fingerprint(self, checkpoint: Checkpoint) -> str | None:
+        """A text that stands for the value of one of this catalog's checkpoints, or None.
+
+        :func:`build_catalog` with a content cache gives one to each checkpoint it read from a content file: the
+        same for the same text of the file, place in it and sector, read by the same code and libraries, so that
+        what is derived from a checkpoint (the export's text of it, a page key) can be kept across builds by it
+        instead of being made again from the object.  A catalog made otherwise has none.
+        """
+        found = self._cache.get("fingerprints")
+        if not found or self._by["checkpoint"].get(checkpoint.id) is not checkpoint:
+            return None
+        return found.get(checkpoint.id)
+
     def checklist(self, id: str) -> Checklist:
         """A checklist by id; its ``checkpoints`` are its items resolved to checkpoint ids."""
         return self._by["checklist"][id]
@@ -447,6 +460,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
         checklists=tuple(evolve(e.obj, checkpoints=resolved[k]) for k, (_, e) in checklists.items()),
         categories=tuple(e.obj for _, e in categories.values()),
     )
+    catalog._cache["fingerprints"] = {ident: e.fingerprint for ident, (_, e) in checkpoints.items() if e.fingerprint}
     problems.extend(catalog_rules(plugins, catalog))
     if problems:
         raise ContentError(problems)

@@ -7,15 +7,19 @@ handbook's changes page, or says in one line why it cannot.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from checkframe.catalog.catalog import Catalog
 from checkframe.catalog.convert import errors_of, make_converter
+from checkframe.model import Checkpoint
 from checkframe.util.reading import ReadError, loads_json, read_text
 
-__all__ = ["EXPORT_FORMAT", "DiffInputError", "catalog_from_json", "catalog_to_json", "load_export"]
+__all__ = ["EXPORT_FORMAT", "DiffInputError", "catalog_from_json", "catalog_to_json", "checkpoint_json", "load_export"]
 
 #: The version of the JSON export; bumped when a reader of the old one would misread it.
 EXPORT_FORMAT = 1
@@ -23,10 +27,46 @@ EXPORT_FORMAT = 1
 _EXPORT = make_converter(authoring=False)
 
 
-def catalog_to_json(catalog: Catalog) -> str:
-    """The catalog as JSON for other tools; :func:`catalog_from_json` reads it back."""
+def catalog_to_json(catalog: Catalog, checkpoint_text: Callable[[Checkpoint], str] | None = None) -> str:
+    """The catalog as JSON for other tools; :func:`catalog_from_json` reads it back.
+
+    ``checkpoint_text`` gives each checkpoint's part of the text, as :func:`checkpoint_json` writes it: a caller
+    that kept those of an earlier run (by :meth:`Catalog.fingerprint`) need not make them again.  The text is the
+    same.
+    """
+    if checkpoint_text is not None and catalog.checkpoints:
+        data = {"format": EXPORT_FORMAT, **_EXPORT.unstructure(attrs.evolve(catalog, checkpoints=()))}
+        data["checkpoints"] = [_Written(checkpoint_text(c)) for c in catalog.checkpoints]
+        out: list[str] = []
+        try:
+            _encode(data, "", out)
+            return "".join(out) + "\n"
+        except _Other:  # written by json.dumps: the checkpoints too
+            pass
     data = {"format": EXPORT_FORMAT, **_EXPORT.unstructure(catalog)}
     return dumps_indented(data) + "\n"
+
+
+#: Where :func:`catalog_to_json` writes each checkpoint: in the list of the top-level object.
+_CHECKPOINT_INDENT = "    "
+
+
+def checkpoint_json(checkpoint: Checkpoint) -> str:
+    """One checkpoint's part of :func:`catalog_to_json`'s text, indented for its place there."""
+    data = _EXPORT.unstructure(checkpoint)
+    out: list[str] = []
+    try:
+        _encode(data, _CHECKPOINT_INDENT, out)
+    except _Other:
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + _CHECKPOINT_INDENT)
+    return "".join(out)
+
+
+@attrs.frozen
+class _Written:
+    """Text that :func:`_encode` puts in as it is."""
+
+    text: str
 
 
 def dumps_indented(data: Any) -> str:
@@ -88,6 +128,8 @@ def _encode(value: Any, indent: str, out: list[str]) -> None:
                 out.append(between)
             _encode(item, inner, out)
         out.append("\n" + indent + "]")
+    elif kind is _Written:
+        out.append(value.text)
     else:
         raise _Other
 

@@ -9,6 +9,10 @@ rest of the build takes from a rendered page: its links and ids (for the link
 check) and its search document.  A page whose key is unchanged is read back
 from the output and checked against its digest, instead of being rendered.
 
+Beside the pages it keeps what the last build derived from each checkpoint that has a fingerprint
+(:meth:`checkframe.catalog.Catalog.fingerprint`), by that fingerprint: its part of the catalog's export
+(whose digest is every page's check code) and the checkpoints its texts reference (which page keys hold).
+
 The file is ``<cache>/pages.marshal``: :mod:`marshal` holds only plain data
 (no code runs when it is read) and is fast for the 10,000 pages of a large
 catalog.  Anything unexpected in it (another format, another Python, a
@@ -29,11 +33,11 @@ import attrs
 
 from checkframe.util.fs import write_atomic
 
-__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest",
+__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Facts", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest",
            "edition_gaps", "gaps_digest", "load", "page_digest", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 4
+PAGE_CACHE_FORMAT = 5
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
 
@@ -87,6 +91,11 @@ class PageRecord:
     document: tuple[Any, ...] | None
 
 
+#: What a build derived from a checkpoint with a fingerprint: its part of the export's text
+#: (:func:`checkframe.catalog.export.checkpoint_json`) and the ids of the checkpoints it references.
+Facts = tuple[str, tuple[str, ...]]
+
+
 #: The author guide's pages as a build made them: the key of what they are made from (checkframe's own files
 #: and the libraries whose objects they describe, see :func:`checkframe.publish.pages.guide_key`) and each page's
 #: (slug, title, Markdown).  Making them anew inspects the code: most of a second in every fresh process.
@@ -105,6 +114,8 @@ class PageCache:
     search: tuple[str, tuple[Any, ...]] | None = None
     #: The digest of every path a link could reach (:func:`checkframe.publish.links.targets_digest`); "" for none.
     targets: str = ""
+    #: What made :attr:`facts` (:func:`checkframe.publish.inputs.package_digest`), and the facts by fingerprint.
+    facts: tuple[str, dict[str, Facts]] = attrs.Factory(lambda: ("", {}))
 
 
 @attrs.define
@@ -130,10 +141,12 @@ class PageReuse:
     search: tuple[str, tuple[Any, ...]] | None = None
     #: Filled by the build: as :attr:`PageCache.targets`.
     targets: str = ""
+    #: Filled by the renderer: the facts of this build's checkpoints, as :attr:`PageCache.facts`.
+    facts: tuple[str, dict[str, Facts]] = attrs.Factory(lambda: ("", {}))
 
     def cache(self) -> PageCache:
         """What to keep for the next build."""
-        return PageCache(self.edition, self.records, self.guide, self.search, self.targets)
+        return PageCache(self.edition, self.records, self.guide, self.search, self.targets, self.facts)
 
 
 def _header() -> list[Any]:
@@ -144,7 +157,7 @@ def load(cache_dir: Path) -> PageCache | None:
     """The page cache of ``cache_dir``, or None when there is none or it cannot be used."""
     try:
         data = marshal.loads((cache_dir / FILE).read_bytes())
-        header, edition, rows, (guide_key, guide_pages), search, targets = data
+        header, edition, rows, (guide_key, guide_pages), search, targets, (facts_by, facts) = data
         if header != _header():
             return None
         pages = {path: PageRecord(key, digest, edition_at, (list(links), set(ids)), document)
@@ -155,12 +168,16 @@ def load(cache_dir: Path) -> PageCache | None:
     if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not isinstance(targets, str) or not all(
             isinstance(part, str) for page in guide[1] for part in page):
         return None
+    if not (isinstance(facts_by, str) and isinstance(facts, dict) and all(
+            type(fp) is str and type(fact) is tuple and len(fact) == 2 and type(fact[0]) is str
+            and type(fact[1]) is tuple and all(type(ref) is str for ref in fact[1]) for fp, fact in facts.items())):
+        facts_by, facts = "", {}
     if search is not None and not (isinstance(search, tuple) and len(search) == 2 and isinstance(search[0], str)
                                    and isinstance(search[1], tuple) and len(search[1]) == 4
                                    and isinstance(search[1][0], dict) and isinstance(search[1][1], dict)
                                    and isinstance(search[1][2], int) and isinstance(search[1][3], dict)):
         search = None
-    return PageCache(edition, pages, guide, search, targets)
+    return PageCache(edition, pages, guide, search, targets, (facts_by, facts))
 
 
 def save(cache_dir: Path, cache: PageCache) -> None:
@@ -171,4 +188,5 @@ def save(cache_dir: Path, cache: PageCache) -> None:
     rows = [(path, r.key, r.digest, r.edition, r.links[0], r.links[1], r.document) for path, r in cache.pages.items()]
     cache_dir.mkdir(parents=True, exist_ok=True)
     search = None if cache.search is None else (cache.search[0], tuple(cache.search[1]))  # marshal: plain tuples
-    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search, cache.targets)))
+    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search, cache.targets,
+                                                 cache.facts)))

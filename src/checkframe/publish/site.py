@@ -30,14 +30,16 @@ from markupsafe import Markup, escape
 
 import checkframe
 from checkframe.catalog import Catalog
+from checkframe.catalog.export import checkpoint_json
 from checkframe.errors import Problem
-from checkframe.model import REFERENCE, HazardLevel, scope_label
+from checkframe.model import REFERENCE, Checkpoint, HazardLevel, scope_label
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import markdown, search
 from checkframe.publish.inputs import digest_tree, package_digest
 from checkframe.publish.links import page_links
 from checkframe.publish.pagecache import (
     PAGE_CACHE_FORMAT,
+    Facts,
     PageCache,
     PageRecord,
     PageReuse,
@@ -171,12 +173,13 @@ def checkpoint_path(id: str) -> str:
     return f"checkpoint/{id}.html"
 
 
-def catalog_digest(catalog: Catalog) -> str:
+def catalog_digest(catalog: Catalog, checkpoint_text: Callable[[Checkpoint], str] | None = None) -> str:
     """The digest of the catalog's export: the edition's check code, and what a page that may show anything of the
-    catalog is keyed by."""
+    catalog is keyed by.  ``checkpoint_text`` gives each checkpoint's part of the export, when kept (see
+    :func:`checkframe.catalog.export.catalog_to_json`)."""
     from checkframe.catalog.export import catalog_to_json
 
-    return hashlib.sha256(catalog_to_json(catalog).encode()).hexdigest()
+    return hashlib.sha256(catalog_to_json(catalog, checkpoint_text).encode()).hexdigest()
 
 
 def edition_line(config: Any, catalog: Catalog, digest: str | None = None) -> str:
@@ -412,9 +415,13 @@ class SiteRenderer:
         if isinstance(value, dict):
             return "{" + ",".join([f"{k!r}:{self._inputs_text(v, references)}" for k, v in value.items()]) + "}"
         if attrs.has(kind):
-            text = repr(value)
-            memo = self._input_memo[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest(),
-                                                   tuple(REFERENCE.findall(text)))
+            facts = self._facts(value) if kind is Checkpoint else None
+            if facts is not None:  # a checkpoint with a fingerprint: it stands for the value
+                memo = self._input_memo[id(value)] = (value, f"checkpoint {self.catalog.fingerprint(value)}", facts[1])
+            else:
+                text = repr(value)
+                memo = self._input_memo[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest(),
+                                                       tuple(REFERENCE.findall(text)))
             references.update(memo[2])
             return memo[1]
         text = repr(value)
@@ -428,7 +435,39 @@ class SiteRenderer:
 
     @functools.cached_property
     def catalog_digest(self) -> str:
-        return catalog_digest(self.catalog)
+        if self.reuse is None:
+            return catalog_digest(self.catalog)
+        return catalog_digest(self.catalog, self._checkpoint_json)
+
+    def _checkpoint_json(self, checkpoint: Checkpoint) -> str:
+        facts = self._facts(checkpoint)
+        return checkpoint_json(checkpoint) if facts is None else facts[0]
+
+    def _facts(self, checkpoint: Checkpoint) -> Facts | None:
+        """What is derived from a checkpoint with a fingerprint (see :data:`checkframe.publish.pagecache.Facts`): kept
+        by the last build, or made now; None for one without (or without a page cache)."""
+        reuse = self.reuse
+        fingerprint = self.catalog.fingerprint(checkpoint)
+        if reuse is None or fingerprint is None:
+            return None
+        if reuse.facts[0] != package_digest():
+            reuse.facts = (package_digest(), {})
+        made = reuse.facts[1]
+        found = made.get(fingerprint)
+        if found is None:
+            found = self._kept_facts.get(fingerprint)
+            if found is None:
+                found = (checkpoint_json(checkpoint), tuple(REFERENCE.findall(repr(checkpoint))))
+            made[fingerprint] = found
+        return found
+
+    @functools.cached_property
+    def _kept_facts(self) -> dict[str, Facts]:
+        """The last build's facts, when the same checkframe made them."""
+        previous = None if self.reuse is None else self.reuse.previous
+        if previous is None or previous.facts[0] != package_digest():
+            return {}
+        return previous.facts[1]
 
     @staticmethod
     def _read_back(previous: PageCache, output: Path, path: str, key: str,

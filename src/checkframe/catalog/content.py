@@ -369,10 +369,11 @@ def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, f
                           ("title", "what", "note"), problems)
         found.groups.append(Entry(evolve(parsed.group, sector=sector_id), f"{rel}: $.group", sources.get(rel)))
         values = cache.value_digests(rel, parsed.checkpoint) if cache is not None else None
+        read_by = cache.version if cache is not None else ""
         for i, checkpoint in enumerate(parsed.checkpoint):
             found.checkpoints.append(Entry(
                 evolve(checkpoint, sector=sector_id, group=parsed.group.id),
                 f"{rel}: $.checkpoint[{sources[rel].position('checkpoint', i)}]", sources.get(rel),
                 # The checkpoint is what it read as in its file, in its sector and group, by this code.
-                f"{cache.version} {values[i]} {sector_id} {parsed.group.id}" if values is not None else "",
+                f"{read_by} {values[i]} {sector_id} {parsed.group.id}" if values is not None else "",
             ))

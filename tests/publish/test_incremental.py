@@ -418,3 +418,36 @@ def test_the_check_code_is_made_from_the_export_parts_of_the_last_build(tmp_path
     cold_project, cold_content = handbook.write(tmp_path / "cold")
     build(cold_project, plugins=load_only(demo=cold_content.plugin()), jobs=1)
     assert differences(project / OUTPUT, cold_project / OUTPUT) == []
+
+
+def test_a_new_link_into_a_page_read_back_is_checked_against_its_kept_ids(tmp_path, rendered):
+    """The page cache keeps a page's links and ids encoded; a page rendered anew that links into a page read back
+    is checked against the ids kept for it."""
+    handbook = Handbook()
+    handbook.pages["a.md"] = "# 甲\n\n见[乙](b.html)。\n"
+    handbook.pages["b.md"] = "# 乙\n\n## 第二节\n\n内容。\n"
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    handbook.pages["a.md"] = "# 甲\n\n见[乙的第二节](b.html#第二节)。\n"
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    assert build(project, plugins=load_only(demo=content.plugin()), jobs=1).written
+    assert rendered == ["pages/a.html"]
+    handbook.pages["a.md"] = "# 甲\n\n见[乙的第三节](b.html#第三节)。\n"
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    with pytest.raises(ContentError) as info:
+        build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    assert rendered == ["pages/a.html"]
+    [problem] = [str(problem) for problem in info.value.problems]
+    assert problem.endswith("no anchor #第三节 there")
+
+
+def test_kept_links_are_the_links_found():
+    from checkframe.publish.links import keep_links, kept_links, page_links
+
+    found = page_links('<main id="main"><a href="b.html#x">b</a><img src="p.png"><h2 id="二">二</h2></main>')
+    assert kept_links(keep_links(found)) == found
+    assert kept_links(found) is found
+    with pytest.raises(ValueError):
+        kept_links(__import__("marshal").dumps(("not", "links")))

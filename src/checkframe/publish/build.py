@@ -35,7 +35,7 @@ from checkframe.publish import pagecache
 from checkframe.publish.fonts import PrintError
 from checkframe.publish.guide import GuideError
 from checkframe.publish.inputs import fingerprint, package_digest
-from checkframe.publish.links import PageLinks, check_links, targets_digest
+from checkframe.publish.links import KeptLinks, check_links, kept_links, targets_digest
 from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pagecache import PageReuse
 from checkframe.publish.pages import render_site
@@ -232,7 +232,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         raise ContentError([Problem("", str(exc))]) from None
     pdfs = {f"forms/{job.target}" if job.kind == "form" else job.target: f"pdf/{job.name}" for job in print_plan}
     progress.phase("rendering pages")
-    links: dict[str, PageLinks] = {}
+    links: dict[str, KeptLinks] = {}
     documents: list[Document] = []
     try:
         try:
@@ -310,7 +310,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered))
 
 
-def _links_checked(reuse: PageReuse, links: dict[str, PageLinks], files: dict[str, bytes]) -> frozenset[str]:
+def _links_checked(reuse: PageReuse, links: dict[str, KeptLinks], files: dict[str, bytes]) -> frozenset[str]:
     """The pages whose links need no check (see :func:`checkframe.publish.links.check_links`): those read back from
     the last build, whose links it found good, when every path a link could reach is as it was then and no page
     rendered since has other ids than it had.  Otherwise none: also when a plugin added a page of its own, whose
@@ -323,7 +323,7 @@ def _links_checked(reuse: PageReuse, links: dict[str, PageLinks], files: dict[st
     rendered = set(reuse.rendered)
     for path in rendered:
         before = previous.pages.get(path)
-        if before is None or path not in links or before.links[1] != links[path][1]:
+        if before is None or path not in links or kept_links(before.links)[1] != kept_links(links[path])[1]:
             return frozenset()
     return frozenset(path for path in reuse.records if path not in rendered)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html as html_lib
+import marshal
 import posixpath
 import re
 from collections.abc import Collection, Iterable
@@ -19,10 +20,29 @@ from urllib.parse import unquote, urlsplit
 
 from checkframe.errors import Problem
 
-__all__ = ["PageLinks", "check_links", "page_links", "targets_digest"]
+__all__ = ["KeptLinks", "PageLinks", "check_links", "keep_links", "kept_links", "page_links", "targets_digest"]
 
 #: What a page's links and ids are: see :func:`page_links`.
 PageLinks = tuple[list[tuple[bool, str]], set[str]]
+#: A page's links and ids as the page cache keeps them (:func:`keep_links`), or as found.  A build reads the
+#: links of the pages it did not render only where it checks them (:func:`kept_links`): at 10,000 pages they
+#: are 700,000 pairs, most of the page cache's time to read and to write.
+KeptLinks = PageLinks | bytes
+
+
+def keep_links(links: KeptLinks) -> bytes:
+    """``links`` as the page cache keeps them."""
+    return links if isinstance(links, bytes) else marshal.dumps((links[0], links[1]))
+
+
+def kept_links(links: KeptLinks) -> PageLinks:
+    """The links and ids that :func:`keep_links` kept (or ``links`` as they are)."""
+    if not isinstance(links, bytes):
+        return links
+    found, ids = marshal.loads(links)
+    if not (isinstance(found, list) and isinstance(ids, (set, frozenset))):
+        raise ValueError("not a page's kept links")
+    return found, set(ids)
 
 #: What the link scanner stops at: a comment, a script or style element (its text is not markup), a start tag
 #: that may carry a link or an id, or an unterminated comment or raw-text element (scanning stops there, as
@@ -142,17 +162,17 @@ def check_links(
     files: dict[str, bytes],
     origins: dict[str, str],
     extra_targets: Iterable[str] = (),
-    parsed: dict[str, PageLinks] | None = None,
+    parsed: dict[str, KeptLinks] | None = None,
     checked: Collection[str] = frozenset(),
 ) -> list[Problem]:
     """Every internal link must reach a file of the site, and every anchor an id on that page.
 
-    :param parsed: the links and ids of the pages, when rendering found them already.
+    :param parsed: the links and ids of the pages, when rendering found them already (or the page cache kept them).
     :param checked: pages whose links need no check: their links were found good by the last build, and every
         page and file they could reach, and every page's ids, are as they were then (the caller knows).
     """
     parsed = parsed or {}
-    pages: dict[str, PageLinks] = {
+    pages: dict[str, KeptLinks] = {
         path: parsed[path] if path in parsed else page_links(data.decode("utf-8"))
         for path, data in files.items() if path.endswith(".html")
     }
@@ -162,9 +182,10 @@ def check_links(
     # What is wrong with a link ("" for nothing), the same from every page of a folder unless it points at
     # the page itself: the navigation's links, on every page, are judged once per folder.
     verdicts: dict[tuple[str, bool, str], str] = {}
-    for path, (links, _) in pages.items():
+    for path, page in pages.items():
         if path in checked:
             continue
+        links = kept_links(page)[0]
         origin = origins.get(path, "")
         folder = posixpath.dirname(path)
         for resource, link in links:
@@ -181,7 +202,7 @@ def check_links(
 
 
 def _link_problem(link: str, resource: bool, kind: str, target: str, anchor: str, targets: set[str],
-                  pages: dict[str, PageLinks], folders: dict[str, bool]) -> str:
+                  pages: dict[str, KeptLinks], folders: dict[str, bool]) -> str:
     """What is wrong with ``link``, resolved by :func:`_resolve` to ``target`` (the page itself when it was empty)."""
     if kind == "ok":
         return ""
@@ -195,6 +216,10 @@ def _link_problem(link: str, resource: bool, kind: str, target: str, anchor: str
         return "" if folders[target] else f"broken link to {link!r}: no such folder in the site"
     if target not in targets:
         return f"broken link to {link!r}: no such {'file' if resource else 'page'}"
-    if anchor and target in pages and anchor not in pages[target][1]:
-        return f"broken link to {link!r}: no anchor #{anchor} there"
+    if anchor and target in pages:
+        found = pages[target]
+        if isinstance(found, bytes):
+            found = pages[target] = kept_links(found)
+        if anchor not in found[1]:
+            return f"broken link to {link!r}: no anchor #{anchor} there"
     return ""

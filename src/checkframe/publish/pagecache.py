@@ -18,7 +18,7 @@ The file is ``<cache>/pages.marshal``: :mod:`marshal` holds only plain data
 catalog.  Anything unexpected in it (another format, another Python, a
 truncated file) makes it unread: the build is then a cold one.
 
-Import order: this module < ``site`` < ``pages`` < ``build``.
+Import order: ``links`` < this module < ``site`` < ``pages`` < ``build``.
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ from typing import Any
 
 import attrs
 
+from checkframe.publish.links import KeptLinks, keep_links
 from checkframe.util.fs import write_atomic
 
 __all__ = ["FILE", "PAGE_CACHE_FORMAT", "Facts", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest",
            "edition_gaps", "gaps_digest", "load", "page_digest", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 5
+PAGE_CACHE_FORMAT = 6
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
 
@@ -85,8 +86,9 @@ class PageRecord:
     #: The byte offsets in the written page where the edition line starts, one per place it is shown; None when
     #: the page was rendered with the edition in its key (it may then show it anywhere, in any form).
     edition: tuple[int, ...] | None
-    #: The page's links and ids, as :func:`checkframe.publish.links.page_links` found them.
-    links: tuple[list[tuple[bool, str]], set[str]]
+    #: The page's links and ids, as :func:`checkframe.publish.links.page_links` found them, or as the page cache
+    #: keeps them (:func:`checkframe.publish.links.keep_links`).
+    links: KeptLinks
     #: The page's search document without its tokens (:meth:`checkframe.publish.search.Document.kept`), or None.
     document: tuple[Any, ...] | None
 
@@ -160,10 +162,12 @@ def load(cache_dir: Path) -> PageCache | None:
         header, edition, rows, (guide_key, guide_pages), search, targets, (facts_by, facts) = data
         if header != _header():
             return None
-        pages = {path: PageRecord(key, digest, edition_at, (list(links), set(ids)), document)
-                 for path, key, digest, edition_at, links, ids, document in rows}
+        pages = {path: PageRecord(key, digest, edition_at, links, document)
+                 for path, key, digest, edition_at, links, document in rows}
         guide = (guide_key, tuple((slug, title, text) for slug, title, text in guide_pages))
     except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not all(isinstance(record.links, bytes) for record in pages.values()):
         return None
     if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not isinstance(targets, str) or not all(
             isinstance(part, str) for page in guide[1] for part in page):
@@ -185,8 +189,10 @@ def save(cache_dir: Path, cache: PageCache) -> None:
 
     :raises OSError: when it cannot be written.
     """
-    rows = [(path, r.key, r.digest, r.edition, r.links[0], r.links[1], r.document) for path, r in cache.pages.items()]
+    rows = [(path, r.key, r.digest, r.edition, keep_links(r.links), r.document) for path, r in cache.pages.items()]
     cache_dir.mkdir(parents=True, exist_ok=True)
     search = None if cache.search is None else (cache.search[0], tuple(cache.search[1]))  # marshal: plain tuples
+    # A cache, not a record: no flush to disk (tens of megabytes at 10,000 pages); a file cut short by a power
+    # failure does not load, and every record is checked against the page it stands for.
     write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search, cache.targets,
-                                                 cache.facts)))
+                                                 cache.facts)), durable=False)

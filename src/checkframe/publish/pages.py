@@ -30,7 +30,7 @@ from checkframe.publish import search
 from checkframe.publish.changes import changes_context
 from checkframe.publish.guide import GuidePage, guide_pages
 from checkframe.publish.inputs import distribution_version, package_digest
-from checkframe.publish.links import PageLinks
+from checkframe.publish.links import KeptLinks
 from checkframe.publish.pagecache import PageReuse
 from checkframe.publish.printforms import sector_forms
 from checkframe.publish.project import Project
@@ -297,7 +297,7 @@ def render_site(
     plugins: Plugins,
     registers: list[SiteRegister],
     pdfs: dict[str, str],
-    links: dict[str, PageLinks] | None = None,
+    links: dict[str, KeptLinks] | None = None,
     searchable: list[search.Document] | None = None,
     jobs: int | None = None,
     reuse: PageReuse | None = None,

@@ -36,7 +36,7 @@ from checkframe.model import REFERENCE, Checkpoint, HazardLevel, scope_label
 from checkframe.plugins import PluginInfo, Plugins, call_each
 from checkframe.publish import markdown, search
 from checkframe.publish.inputs import digest_tree, package_digest
-from checkframe.publish.links import page_links
+from checkframe.publish.links import KeptLinks, page_links
 from checkframe.publish.pagecache import (
     PAGE_CACHE_FORMAT,
     Facts,
@@ -270,7 +270,7 @@ class SiteRenderer:
 
     def finish(
         self,
-        links: dict[str, tuple[list[tuple[bool, str]], set[str]]] | None = None,
+        links: dict[str, KeptLinks] | None = None,
         documents: list[search.Document] | None = None,
         jobs: int | None = None,
     ) -> None:

@@ -230,6 +230,8 @@ def references(text: str) -> list[str]:
 
 def id_shaped(text: str) -> list[str]:
     """The id-shaped tokens of ``text`` outside ``[[id]]`` references: internal codes a reader should not see."""
+    if "-" not in text and "_" not in text:  # an id-shaped token has one; most texts have neither
+        return []
     return ID_SHAPED.findall(REFERENCE.sub("", text))
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from checkframe.errors import ContentError
 from checkframe.publish.build import build
-from checkframe.util import fs
+from checkframe.util import fs, stopping
 from doubles import handbook_project, load_only
 
 
@@ -113,6 +113,51 @@ def test_a_failed_swap_puts_the_previous_folder_back(tmp_path, monkeypatch):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("after", [False, True], ids=["before-the-rename", "just-after-it"])
+def test_a_signal_at_the_swap_leaves_one_folder_and_says_which(tmp_path, monkeypatch, after):
+    """Ctrl-C raised as the new folder is renamed in (or the moment after): the old one back, or the new one."""
+    stopping.clear()
+    target = make_folder(tmp_path / "_build", "old")
+    real = os.rename
+    calls = []
+
+    def rename(src, dst):
+        calls.append(src)
+        if len(calls) == 2:  # the new folder into place
+            if after:
+                real(src, dst)
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(KeyboardInterrupt), fs.staging_folder(target) as staging:
+        (staging / "index.html").write_text("new", encoding="utf-8")
+        fs.swap_folder(staging, target)
+    assert (target / "index.html").read_text(encoding="utf-8") == ("new" if after else "old")
+    assert leftovers(tmp_path) == []
+    assert stopping.placed() == ([target] if after else [])
+
+
+def test_what_was_put_in_place_is_noted_outermost_only_and_while_it_is_there(tmp_path, monkeypatch):
+    stopping.clear()
+    target = make_folder(tmp_path / "_build", "old")
+    with fs.staging_folder(target) as staging:
+        fs.write_atomic(staging / "inner.txt", "written in the staging folder")
+        fs.swap_folder(staging, target)
+    fs.write_atomic(target / "exports.zip", b"after the swap, inside it")
+    fs.write_atomic(tmp_path / "record.toml", "x = 1\n")
+    with fs.staging_folder(tmp_path / "gone") as gone:
+        fs.write_atomic(gone / "a.txt", "in a staging folder removed since")
+    import shutil
+    shutil.rmtree(gone)
+    monkeypatch.setattr(os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(OSError):
+        fs.write_atomic(tmp_path / "failed.txt", "not written")
+    assert stopping.placed() == [target, tmp_path / "record.toml"]
+    stopping.clear()
+    assert stopping.placed() == []
+
+
 def test_place_new_folder_never_replaces(tmp_path):
     target = make_folder(tmp_path / "plugin", "theirs")
     staging = make_folder(tmp_path / ".staging", "ours")
@@ -166,3 +211,36 @@ def test_a_failed_swap_leaves_the_previous_build(project, content, monkeypatch):
     after = {p.relative_to(project).as_posix(): p.read_bytes() for p in (project / "_build").rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in project.iterdir() if p.name.startswith("._build")] == []
+
+
+def test_a_build_stopped_after_its_swap_says_the_handbook_was_written(project, content, monkeypatch, capsys):
+    """Ctrl-C while the build keeps its page cache, after the new _build is in place: not "nothing was changed"."""
+    from checkframe.cli import common, main
+    from checkframe.publish import pagecache
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common, "load_plugins", lambda: load_only(demo=content.plugin()))
+    monkeypatch.setattr(pagecache, "save", interrupted)
+    monkeypatch.chdir(project.parent)
+    assert main(["build", str(project), "--jobs", "1"]) == common.EXIT_INTERRUPTED
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "checkframe: interrupted; handbook/_build had already been written; nothing else was changed")
+    assert (project / "_build" / "index.html").is_file()
+
+
+def test_the_clerks_are_told_in_chinese_what_was_written_before_a_stop(tmp_path, monkeypatch):
+    from checkframe.cli import common
+
+    monkeypatch.chdir(tmp_path)
+    stopping.clear()
+    assert common.stopped(False, "zh") == "checkframe：已中断，未作任何改动。"
+    for name in ["a.toml", "b.toml", "c.toml", "d.toml"]:
+        fs.write_atomic(tmp_path / name, "")
+    (tmp_path / ".checkframe-cache").mkdir()
+    fs.write_atomic(tmp_path / ".checkframe-cache" / "ledger.pickle", b"")  # a cache: no one reads it
+    assert common.stopped(True, "zh") == "checkframe：已终止；此前已写入 a.toml、b.toml、c.toml 等 4 项，其余未作改动。"
+    assert common.stopped(False, "en") == (
+        "checkframe: interrupted; a.toml, b.toml, c.toml and 1 more had already been written; nothing else was changed")
+    stopping.clear()

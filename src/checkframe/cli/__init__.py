@@ -304,10 +304,10 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"{common.ERROR_PREFIX[language]}{exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print(common.INTERRUPTED[language], file=sys.stderr)
+        print(common.stopped(False, language), file=sys.stderr)
         return EXIT_INTERRUPTED
     except Terminated:
-        print(common.TERMINATED[language], file=sys.stderr)
+        print(common.stopped(True, language), file=sys.stderr)
         return EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001  # the last resort: a bug is never mistaken for bad input
         return internal_error(exc)

@@ -17,8 +17,8 @@ from checkframe.catalog import Catalog, build_catalog
 from checkframe.errors import ContentError, Problem
 from checkframe.messages import CHINESE, Message, Shown, say
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
-from checkframe.publish.project import CONFIG_NAME, HandbookConfig, PrintConfig, Project, load_project
-from checkframe.util import fs
+from checkframe.publish.project import CACHE, CONFIG_NAME, HandbookConfig, PrintConfig, Project, load_project
+from checkframe.util import fs, stopping
 from checkframe.util.progress import Progress
 from checkframe.util.stopping import Terminated
 
@@ -38,6 +38,7 @@ __all__ = [
     "port_arg",
     "print_project",
     "report",
+    "stopped",
     "today",
     "warn",
     "write_file",
@@ -66,6 +67,41 @@ SUMMARY = {
 }
 INTERRUPTED = {"en": "checkframe: interrupted; nothing was changed", "zh": "checkframe：已中断，未作任何改动。"}
 TERMINATED = {"en": "checkframe: terminated; nothing was changed", "zh": "checkframe：已终止，未作任何改动。"}
+#: The same when the command had already put something in place before the signal came.
+STOPPED_AFTER = {
+    "en": "checkframe: {how}; {what} had already been written; nothing else was changed",
+    "zh": "checkframe：已{how}；此前已写入 {what}，其余未作改动。",
+}
+_HOW = {"en": ("interrupted", "terminated"), "zh": ("中断", "终止")}
+#: How many of the paths written before a stop are named; the rest are counted.
+_NAMED = 3
+
+
+def stopped(terminated: bool, language: str = "en") -> str:
+    """The last line of a command stopped by a signal: nothing was changed, or what had been written.
+
+    What was written is what :mod:`checkframe.util.fs` put in place during the command
+    (:func:`checkframe.util.stopping.placed`), caches left out: they are checkframe's, rebuilt when
+    they are wrong, and no one reads them.
+    """
+    written = [path for path in stopping.placed() if CACHE not in path.parts]
+    if not written:
+        return (TERMINATED if terminated else INTERRUPTED)[language]
+    names = [_shown_path(path) for path in written[:_NAMED]]
+    more = len(written) - len(names)
+    if language == "zh":
+        what = "、".join(names) + (f" 等 {len(written)} 项" if more else "")
+    else:
+        what = ", ".join(names) + (f" and {more} more" if more else "")
+    return STOPPED_AFTER[language].format(how=_HOW[language][terminated], what=what)
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, else as it is."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, last: str | None = None,

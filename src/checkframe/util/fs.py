@@ -94,7 +94,7 @@ def write_atomic(path: Path | str, data: str | bytes, durable: bool = True) -> N
                 os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode())
         stopping.check()  # a stop that a signal asked for is not lost (see checkframe.util.stopping)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     if durable:
         _fsync_folder(path.parent)
 
@@ -109,7 +109,18 @@ def copy_atomic(source: Path | str, path: Path | str) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode())
         stopping.check()
+        _replace(tmp, path)
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    """``os.replace``, noted for a command that a signal stops afterwards (:func:`stopping.placed`)."""
+    stopping.note_placed(path)
+    try:
         os.replace(tmp, path)
+    except BaseException:
+        if os.path.lexists(tmp):  # not replaced (a signal may come just after)
+            stopping.forget_placed(path)
+        raise
 
 
 @contextlib.contextmanager
@@ -139,16 +150,19 @@ def swap_folder(staging: Path | str, target: Path | str) -> None:
     """
     staging, target = Path(staging), Path(target)
     stopping.check()
+    stopping.note_placed(target)
     old = None
-    if target.exists() or target.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        aside = old / target.name
-        os.rename(target, aside)
     try:
+        if target.exists() or target.is_symlink():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.rename(target, old / target.name)
         os.rename(staging, target)
-    except BaseException:
+    except BaseException:  # a signal may come between any two steps, even after the last rename
+        if os.path.lexists(staging):  # the new folder is not in place: the previous one goes back
+            stopping.forget_placed(target)
+            if old is not None and os.path.lexists(old / target.name):
+                os.rename(old / target.name, target)
         if old is not None:
-            os.rename(old / target.name, target)
             shutil.rmtree(old, ignore_errors=True)
         raise
     _fsync_folder(target.parent)
@@ -172,10 +186,13 @@ def place_new_folder(staging: Path | str, target: Path | str) -> None:
         os.rename(staging, target)
         return
     os.mkdir(target)
+    stopping.note_placed(target)
     try:
         os.rename(staging, target)
     except BaseException:
-        os.rmdir(target)
+        if os.path.lexists(staging):  # not renamed: the claim is given up
+            stopping.forget_placed(target)
+            os.rmdir(target)
         raise
     _fsync_folder(target.parent)
 

@@ -10,13 +10,18 @@ and the others) calls :func:`check` first: a stop asked for is raised again ther
 
 Outside the command line (a program calling :func:`checkframe.publish.build.build`) nothing is recorded and
 :func:`check` does nothing.
+
+The same functions also note what they put in place (:func:`placed`), so that a command stopped after it
+replaced an output says which, instead of saying that nothing was changed.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+from pathlib import Path
 
-__all__ = ["Terminated", "check", "clear", "request", "requested"]
+__all__ = ["Terminated", "check", "clear", "forget_placed", "note_placed", "placed", "request", "requested"]
 
 
 class Terminated(BaseException):
@@ -24,6 +29,9 @@ class Terminated(BaseException):
 
 
 _requested: int | None = None
+#: What was put in place since :func:`clear`, as absolute paths, in order (a dict as an ordered set: a
+#: process that builds again and again, ``serve --watch``, notes the same few paths).
+_placed: dict[str, None] = {}
 
 
 def request(number: int) -> None:
@@ -41,6 +49,31 @@ def clear() -> None:
     """Forget a stop asked for (a command starting in a process that ran another, as the tests do)."""
     global _requested
     _requested = None
+    _placed.clear()
+
+
+def note_placed(path: str | os.PathLike[str]) -> None:
+    """Note that ``path`` is about to be replaced by a finished file or folder (:mod:`checkframe.util.fs`)."""
+    _placed[os.path.abspath(path)] = None
+
+
+def forget_placed(path: str | os.PathLike[str]) -> None:
+    """Undo :func:`note_placed`: replacing ``path`` failed, it is as it was."""
+    _placed.pop(os.path.abspath(path), None)
+
+
+def placed() -> list[Path]:
+    """What was put in place since :func:`clear` and is still there, outermost only, in order.
+
+    A file written into a folder noted too (or into a staging folder since removed) is left out: the
+    folder says it, or it is gone.
+    """
+    found: list[Path] = []
+    for name in _placed:
+        if os.path.lexists(name) and not any(name.startswith(os.path.join(outer, "")) for outer in _placed
+                                             if outer != name):
+            found.append(Path(name))
+    return found
 
 
 def check() -> None:

@@ -95,6 +95,13 @@ def saved(tmp_path: Path, text: str, name: str = "2024-03-01-hengan-demo-visit.t
     return path
 
 
+def line_of(path: Path, text: str) -> int:
+    """The number of the one line of ``path`` that holds ``text``."""
+    lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line]
+    assert len(lines) == 1, (text, lines)
+    return lines[0]
+
+
 def files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
@@ -123,15 +130,17 @@ def refused(capsys, *args: str) -> list[str]:
 def test_a_required_field_left_empty_is_refused_in_the_pages_words(tmp_path, ledger, capsys):
     path = saved(tmp_path, record(order=""))
     before = files(ledger)
+    line = line_of(path, 'order_number = ""')
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"错误：{path.name}：第2项隐患（灭火器材有效）：限期整改须填写指令书编号"]
+        f"错误：{path.name} 第{line}行：第2项隐患（灭火器材有效）：限期整改须填写指令书编号"]
     assert files(ledger) == before
 
 
 def test_an_unknown_unit_or_checkpoint_is_refused(tmp_path, ledger, capsys):
     path = saved(tmp_path, record(unit="dongfang", checkpoint="demo-fire-09"))
+    line = line_of(path, 'checkpoint = "demo-fire-09"')
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
-        f"错误：{path.name}：检查项“demo-fire-09”不在检查表“demo-visit”上",
+        f"错误：{path.name} 第{line}行：检查项“demo-fire-09”不在检查表“demo-visit”上",
         f"错误：{path.name}：被检查单位“dongfang”未在台账中登记（没有 units/dongfang.toml），请先登记该单位",
     ]
     assert files(ledger / "records") == []

@@ -241,7 +241,8 @@ def test_an_import_of_broken_files_is_refused_in_chinese(tmp_path, demo_cli, cap
     assert err.splitlines()[-1] == "checkframe：共 6 处问题，所有文件均未导入，台账未作改动。"
     for line, file in zip(problems, [bad.name, bad.name, syntax.name, "broken.zip", "two.zip", "missing.toml"],
                           strict=True):
-        assert line.startswith(f"错误：{file}："), line
+        assert re.match(rf"错误：{re.escape(file)}( 第\d+行)?：", line), line
+    assert re.match(rf"错误：{re.escape(bad.name)} 第2行：date 应为日期", problems[0]), problems[0]  # its line told
 
 
 def test_an_interrupted_ledger_command_says_so_in_chinese(tmp_path, demo_cli, capsys, monkeypatch):

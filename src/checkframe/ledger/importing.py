@@ -30,7 +30,7 @@ import attrs
 from checkframe.catalog import Catalog
 from checkframe.catalog.record_rules import MESSAGES, check_record, describe
 from checkframe.errors import Problem
-from checkframe.ledger.ledger import build_ledger
+from checkframe.ledger.ledger import build_ledger, lines_placed
 from checkframe.ledger.messages import os_reason
 from checkframe.ledger.records import read_record
 from checkframe.ledger.rules import LedgerRules
@@ -147,16 +147,20 @@ def import_records(files: list[Path], root: Path, catalog: Catalog, rules: Ledge
     stop_kinds = [(k.code, k.name) for k in rules.stop_kinds]
     accepted: list[tuple[_Candidate, str, int]] = []
     batch: dict[str, str] = {}
+    texts: dict[str, str | None] = {}  # a record's text by the name its problems give (None: two such files)
     for path in files:
         candidate = _open(Path(path), problems)
         if candidate is None:
             continue
+        if candidate.name == candidate.source:  # not a record in a zip, whose lines the clerk cannot open
+            texts[candidate.source] = candidate.text if texts.get(candidate.source, candidate.text) == \
+                candidate.text else None
         count = len(problems)
         text = _check(candidate, root, catalog, stop_kinds, units, names, known, batch, problems)
         if text is not None and len(problems) == count:
             accepted.append((candidate, text, len(loads_toml(text).get("finding", []))))
-    if problems:
-        raise ImportProblems(problems)
+    if problems:  # each with its line in the file, as the ledger's own problems are told
+        raise ImportProblems(lines_placed(problems, texts.get))
     _replay_with(root, catalog, rules, as_of, [(c.name, text) for c, text, _ in accepted])
     done = []
     for candidate, text, findings in accepted:

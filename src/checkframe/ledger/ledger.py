@@ -18,7 +18,7 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -458,6 +458,12 @@ def with_lines(root: Path, problems: list[Problem]) -> list[Problem]:
     written above it), as a clerk finds it in an editor: ``records/x.toml 第12行：……``; the ledger commands
     print them so.  The files are read again (a record taken from the cache was not read in this run), which
     only problems cost; a file that no longer reads gets no line.  ``Ledger.problems`` keep their key paths."""
+    return lines_placed(problems, lambda file: read_text(root / file))
+
+
+def lines_placed(problems: list[Problem], text_of: Callable[[str], str | None]) -> list[Problem]:
+    """``problems`` with the line of each one's key in the text ``text_of`` gives for its file (None, or
+    :class:`ReadError`: no line)."""
     texts: dict[str, Source | None] = {}
     placed = []
     for problem in problems:
@@ -466,9 +472,10 @@ def with_lines(root: Path, problems: list[Problem]) -> list[Problem]:
             continue
         if problem.file not in texts:
             try:
-                texts[problem.file] = Source(read_text(root / problem.file))
+                text = text_of(problem.file)
             except ReadError:
-                texts[problem.file] = None
+                text = None
+            texts[problem.file] = Source(text) if text is not None else None
         source = texts[problem.file]
         line = source.line(problem.path) if source is not None else 0
         placed.append(attrs.evolve(problem, line=line) if line else problem)

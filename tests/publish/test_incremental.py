@@ -13,7 +13,7 @@ import pytest
 from checkframe.errors import ContentError
 from checkframe.publish import build as build_module
 from checkframe.publish import site as site_module
-from checkframe.publish.build import STAMP, build
+from checkframe.publish.build import STAMP, BuildResult, build
 from checkframe.publish.pagecache import FILE
 from checkframe.publish.project import CACHE, OUTPUT
 from doubles import ContentDir, load_only
@@ -114,6 +114,13 @@ def tree(root: Path) -> tuple[dict[str, bytes], set[str]]:
     return files, {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
 
 
+def built(handbook: Handbook, folder: Path, rendered: list[str]) -> BuildResult:
+    """Build ``handbook`` as it is now, written in ``folder``; ``rendered`` then lists the pages rendered."""
+    project, content = handbook.write(folder)
+    del rendered[:]
+    return build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+
+
 def differences(warm: Path, cold: Path) -> list[str]:
     (warm_files, warm_folders), (cold_files, cold_folders) = tree(warm), tree(cold)
     return sorted({p for p in warm_files.keys() | cold_files.keys() if warm_files.get(p) != cold_files.get(p)}
@@ -190,18 +197,13 @@ def test_the_cross_sector_pages_are_rendered_when_what_they_show_changes(tmp_pat
     """The home, sources, major hazards, remediation and plugins pages are keyed by what they show, not by the whole
     catalog: a title shows on the sources page (and the major hazards page, for a major one), a text on neither."""
     handbook = Handbook()
-    project, content = handbook.write(tmp_path)
-    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    built(handbook, tmp_path, rendered)
     handbook.titles["fire"][0] += "（修订）"  # demo-fire-01: major, in demo-fire, referenced by demo-gas-02
-    project, content = handbook.write(tmp_path)
-    del rendered[:]
-    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    built(handbook, tmp_path, rendered)
     assert {"sources.html", "major-hazards.html", "checkpoint/demo-gas-02.html"} <= set(rendered)
     assert not {"index.html", "remediation.html", "plugins.html", "pages/usage.html"} & set(rendered)
     handbook.texts["power"][4] += "（修订）"  # demo-power-05: general, cited by 第5条 of the law
-    project, content = handbook.write(tmp_path)
-    del rendered[:]
-    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    built(handbook, tmp_path, rendered)
     assert not {"sources.html", "major-hazards.html", "index.html"} & set(rendered)
     assert "checkpoint/demo-power-05.html" in rendered
 
@@ -313,18 +315,13 @@ def test_a_link_into_a_page_whose_ids_changed_is_checked_again(tmp_path, rendere
     handbook = Handbook()
     handbook.pages["a.md"] = "# 甲\n\n见[乙的第二节](b.html#第二节)。\n"
     handbook.pages["b.md"] = "# 乙\n\n## 第二节\n\n内容。\n"
-    project, content = handbook.write(tmp_path)
-    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    built(handbook, tmp_path, rendered)
     handbook.pages["b.md"] = "# 乙\n\n## 第二节\n\n内容有修订。\n"  # the same ids
-    project, content = handbook.write(tmp_path)
-    del rendered[:]
-    assert build(project, plugins=load_only(demo=content.plugin()), jobs=1).written
+    assert built(handbook, tmp_path, rendered).written
     assert rendered == ["pages/b.html"]
     handbook.pages["b.md"] = "# 乙\n\n## 第三节\n\n内容。\n"  # #第二节 is gone; a.md, unchanged, links to it
-    project, content = handbook.write(tmp_path)
-    del rendered[:]
     with pytest.raises(ContentError) as info:
-        build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+        built(handbook, tmp_path, rendered)
     assert rendered == ["pages/b.html"]
     [problem] = [str(problem) for problem in info.value.problems]
     assert problem.startswith("handbook/pages/a.md: pages/a.html: broken link to 'b.html#")
@@ -426,18 +423,13 @@ def test_a_new_link_into_a_page_read_back_is_checked_against_its_kept_ids(tmp_pa
     handbook = Handbook()
     handbook.pages["a.md"] = "# 甲\n\n见[乙](b.html)。\n"
     handbook.pages["b.md"] = "# 乙\n\n## 第二节\n\n内容。\n"
-    project, content = handbook.write(tmp_path)
-    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    built(handbook, tmp_path, rendered)
     handbook.pages["a.md"] = "# 甲\n\n见[乙的第二节](b.html#第二节)。\n"
-    project, content = handbook.write(tmp_path)
-    del rendered[:]
-    assert build(project, plugins=load_only(demo=content.plugin()), jobs=1).written
+    assert built(handbook, tmp_path, rendered).written
     assert rendered == ["pages/a.html"]
     handbook.pages["a.md"] = "# 甲\n\n见[乙的第三节](b.html#第三节)。\n"
-    project, content = handbook.write(tmp_path)
-    del rendered[:]
     with pytest.raises(ContentError) as info:
-        build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+        built(handbook, tmp_path, rendered)
     assert rendered == ["pages/a.html"]
     [problem] = [str(problem) for problem in info.value.problems]
     assert problem.endswith("no anchor #第三节 there")

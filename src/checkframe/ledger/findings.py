@@ -72,7 +72,6 @@ __all__ = [
 ]
 
 
-
 def quick_pickle(cls: Any) -> Any:
     """Pickle an attrs class's instances as a tuple of their fields, set again from C: about twice as fast.
 
@@ -95,6 +94,7 @@ def quick_pickle(cls: Any) -> Any:
     cls.__getstate__ = getstate
     cls.__setstate__ = setstate
     return cls
+
 
 class LoopError(Invalid):
     """A move that the closed loop forbids; the message is in Chinese (:mod:`checkframe.ledger.messages`)."""

@@ -25,6 +25,15 @@ def test_load_plugin_alone():
     assert sorted(plugins.infos) == ["checkframe.builtin.remediation", "general_copy"]
 
 
+def test_load_plugin_loads_the_checkframe_plugins_its_distribution_depends_on():
+    """The coal plugin's distribution requires checkframe-general (whose groups and documents it uses), as
+    pip installs it: its tests see general without naming it, and nothing else installed."""
+    assert sorted(load_plugin("coal_mine").infos) == ["checkframe.builtin.remediation", "coal_mine", "general"]
+    assert sorted(load_plugin("general").infos) == ["checkframe.builtin.remediation", "general"]
+    catalog = plugin_catalog("coal_mine")
+    assert sorted(s.id for s in catalog.sectors) == ["coal_mine", "general"]
+
+
 def test_load_plugin_that_is_not_installed():
     with pytest.raises(AssertionError, match="plugins not installed: no_such_plugin"):
         load_plugin("no_such_plugin")

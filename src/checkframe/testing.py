@@ -16,8 +16,10 @@ Plugin authors opt in by importing them in their own tests::
         assert print_checklist(tmp_path, "gas-self", "gas", "general").stat().st_size > 0
 
 Every helper loads the built-in plugins and only the installed plugins it is
-named (as ``CHECKFRAME_LOAD_PLUGINS`` would), so a test sees the plugin alone,
-whatever else is installed.  ``content_dirs`` adds content folders that are
+named (as ``CHECKFRAME_LOAD_PLUGINS`` would), with the checkframe plugins they
+depend on (their distributions' dependencies, which pip installed with them),
+so a test sees the plugin as a user who installed it alone would, whatever
+else is installed.  ``content_dirs`` adds content folders that are
 not installed, as plugins of the given names: a test can check a copy, or a
 plugin's source tree before it is installed.
 """
@@ -66,12 +68,13 @@ def _content_plugin(name: str, root: Path) -> types.ModuleType:
 
 
 def load_plugin(*names: str, content_dirs: ContentDirs | None = None) -> Plugins:
-    """The built-in plugins, only the named installed plugins, and ``content_dirs`` as plugins.
+    """The built-in plugins, only the named installed plugins and those they depend on, and ``content_dirs``
+    as plugins.
 
     Fails the test when a named plugin is not installed or cannot be loaded.
     """
     extra = {name: _content_plugin(name, Path(root)) for name, root in (content_dirs or {}).items()}
-    plugins = load_plugins(environ={ENV_ALLOWLIST: ",".join(names)}, extra=extra)
+    plugins = load_plugins(environ={ENV_ALLOWLIST: ",".join(_with_dependencies(names))}, extra=extra)
     missing = set(names) - set(plugins.infos)
     if plugins.problems or missing:
         lines = [str(p) for p in plugins.problems]
@@ -85,6 +88,33 @@ def load_plugin(*names: str, content_dirs: ContentDirs | None = None) -> Plugins
             )
         raise AssertionError("the plugins could not be loaded:\n" + "\n".join(lines))
     return plugins
+
+
+def _with_dependencies(names: tuple[str, ...]) -> list[str]:
+    """``names`` and, after them, the installed checkframe plugins their distributions require, transitively
+    (``Requires-Dist`` without an extra's marker: ``checkframe-general``, not ``pytest; extra == "test"``)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    by_distribution: dict[str, list[str]] = {}
+    distribution_of: dict[str, importlib.metadata.Distribution] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(ep, "dist", None)
+        if dist is not None:
+            by_distribution.setdefault(canonicalize_name(dist.metadata["Name"]), []).append(ep.name)
+            distribution_of.setdefault(ep.name, dist)
+    found = list(dict.fromkeys(names))
+    for name in found:  # grows while it is walked: the dependencies' dependencies too
+        dist = distribution_of.get(name)
+        for line in (dist.requires or []) if dist is not None else []:
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+                continue
+            found.extend(n for n in by_distribution.get(canonicalize_name(requirement.name), []) if n not in found)
+    return found
 
 
 def plugin_problems(*names: str, content_dirs: ContentDirs | None = None) -> list[str]:
@@ -145,9 +175,11 @@ class Handbook:
         return self.path(relative).read_text(encoding="utf-8")
 
     def checkpoint_page(self, checkpoint_id: str) -> Path:
+        """The page of a checkpoint, ``checkpoint/<id>.html``; AssertionError when the handbook has none."""
         return self.path(f"checkpoint/{checkpoint_id}.html")
 
     def checklist_pdf(self, checklist_id: str) -> Path:
+        """The printed checklist, ``pdf/<id>.pdf``; AssertionError when the handbook has none."""
         return self.path(f"pdf/{checklist_id}.pdf")
 
 

@@ -87,7 +87,8 @@ def test_citing_another_plugins_document_needs_a_dependency_on_it(site_dir, make
     assert [str(p) for p in info.value.problems] == [
         "gas: checkpoints/01-gas.toml:15: [[checkpoint]] gas-gas-01, basis no. 1, document: document 'law' is declared "
         'by base (cfp-base 1.0), which cfp-gas does not depend on; add "cfp-base" to [project] dependencies in its '
-        "pyproject.toml, or declare the document in its own sector.toml"
+        "pyproject.toml and install it again (pip install -e <its folder>), or declare the document in its own "
+        "sector.toml"
     ]
 
 

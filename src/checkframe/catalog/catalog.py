@@ -328,8 +328,8 @@ def _foreign_document(plugins: Plugins, plugin: str, by: list[str]) -> str:
         return ""
     owner = owners[0]
     return (f"is declared by {owner.label()}, which {info.distribution} does not depend on; add "
-            f"\"{owner.distribution}\" to [project] dependencies in its pyproject.toml, or declare the "
-            "document in its own sector.toml")
+            f"\"{owner.distribution}\" to [project] dependencies in its pyproject.toml and install it again "
+            "(pip install -e <its folder>), or declare the document in its own sector.toml")
 
 
 def _check_images(check: _Checker, plugin: str, entry: Entry, key: str, text: str) -> None:
@@ -418,7 +418,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
         _check_images(check, plugin, entry, "note", cp.note)
         if cp.level is HazardLevel.MAJOR and not any(b.article for b in cp.basis):
             check.report(plugin, entry, "a major-hazard checkpoint must cite the article that makes it one: "
-                         "give one of its basis an article, such as article = \"第八条\"", "basis")
+                         "give one of its basis the article, as the document numbers it (article = \"第…条\")", "basis")
 
     resolved: dict[str, tuple[str, ...]] = {}
     group_members: dict[str, list[str]] = {key: [] for key in groups}

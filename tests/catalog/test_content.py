@@ -31,6 +31,14 @@ def test_wrong_type(content):
     ]
 
 
+def test_a_string_where_an_array_of_ids_is_expected_is_one_problem(content):
+    """Not also each of its characters checked as an id."""
+    content.edit("sector.toml", 'sources = ["law"]', 'sources = "law-2021"')
+    assert problems_of(demo=content.plugin()) == [
+        'demo: sector.toml:5: [sector], sources: expected an array (got "law-2021")'
+    ]
+
+
 def test_unknown_key_suggests_the_right_one(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'levl = "general"')
     assert problems_of(demo=content.plugin()) == [

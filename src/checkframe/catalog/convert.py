@@ -195,6 +195,9 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
         known = _fields_of(kind, authoring)
         base: Callable[[Any, type], Any] = make_dict_structure_fn(kind, converter, _cattrs_forbid_extra_keys=False)
         validated = [a for a in attrs.fields(kind) if a.validator is not None and a.name in known]
+        hints = typing.get_type_hints(kind)
+        #: The validated fields that hold an array: their validator is run early on a list, others' on a string.
+        arrays = {a.name for a in validated if is_variadic_tuple(hints.get(a.name))}
 
         def hook(value: Any, _: type) -> Any:
             if not isinstance(value, dict):
@@ -204,8 +207,8 @@ def make_converter(*, authoring: bool = True) -> cattrs.Converter:
             errors: list[Exception] = [unknown_key(key, known, kind) for key in value if key not in known]
             for attribute in validated:
                 raw = value.get(attribute.name)
-                if isinstance(raw, str) or (
-                    isinstance(raw, list) and all(isinstance(x, str) for x in raw)
+                if (isinstance(raw, str) and attribute.name not in arrays) or (
+                    isinstance(raw, list) and all(isinstance(x, str) for x in raw) and attribute.name in arrays
                 ):
                     try:
                         attribute.validator(None, attribute, tuple(raw) if isinstance(raw, list) else raw)

@@ -257,6 +257,25 @@ def _unique(instance: Any, attribute: Any, value: tuple[Any, ...]) -> None:
         seen.add(item)
 
 
+#: A date of issue as far as it is known: 2020-11-20, 2023-04 or 2023.
+ISSUE_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _issue_date(instance: Any, attribute: Any, value: str) -> None:
+    found = ISSUE_DATE.fullmatch(value)
+    if value == "" or (found and _real_date(*found.groups())):
+        return
+    raise Invalid(Message("issue_date", got=Shown(value)), key=attribute.name)
+
+
+def _real_date(year: str, month: str | None, day: str | None) -> bool:
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return False
+    return True
+
+
 @frozen
 class Document:
     """A regulation, standard or law that checkpoints cite (依据文件)."""
@@ -267,8 +286,8 @@ class Document:
     #: The document number (文号): 应急管理部令第4号.
     number: str = ""
     issuer: str = ""
-    #: ISO date of issue, as far as it is known.
-    date: str = ""
+    #: ISO date of issue, as far as it is known: 2020-11-20, or 2023-04 or 2023.
+    date: str = field(default="", validator=_issue_date)
     #: False when neither the number nor the date could be confirmed: short for number_confirmed = false and
     #: date_confirmed = false.
     confirmed: bool = True

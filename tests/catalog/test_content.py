@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from checkframe.model import HazardLevel
 from doubles import catalog_of, problems_of
 
@@ -37,6 +39,21 @@ def test_a_string_where_an_array_of_ids_is_expected_is_one_problem(content):
     assert problems_of(demo=content.plugin()) == [
         'demo: sector.toml:5: [sector], sources: expected an array (got "law-2021")'
     ]
+
+
+@pytest.mark.parametrize("date", ["2023-13-45", "2023年4月", "next spring", "2023-02-30", "23-04"])
+def test_a_date_of_issue_that_is_no_date_is_refused(content, date):
+    content.edit("sector.toml", 'title = "中华人民共和国安全生产法"', f'title = "中华人民共和国安全生产法"\ndate = "{date}"')
+    assert problems_of(demo=content.plugin()) == [
+        f"demo: sector.toml:10: [[document]] law, date: expected the date of issue as 2020-11-20, or 2023-04 or 2023 "
+        f'when only the month or the year is known (got "{date}")'
+    ]
+
+
+@pytest.mark.parametrize("date", ["2021-06-10", "2023-04", "2023", ""])
+def test_a_date_of_issue_as_far_as_it_is_known(content, date):
+    content.edit("sector.toml", 'title = "中华人民共和国安全生产法"', f'title = "中华人民共和国安全生产法"\ndate = "{date}"')
+    assert catalog_of(demo=content.plugin()).document("law").date == date
 
 
 def test_unknown_key_suggests_the_right_one(content):

@@ -218,6 +218,8 @@ ENGLISH = Language(
             + (repr(v["got"].value) if isinstance(v["got"].value, str) else lang.word(v["got"])) + ")"),
         "date": "expected a date such as 2024-03-01 (got {got})",
         "date_time": "expected a date such as 2024-03-01 (got a date and time {got})",
+        "bare_number": "expected it as the document numbers it, such as 第四条 or （三）, which forms print as written "
+                       "(got {got})",
         "issue_date": "expected the date of issue as 2020-11-20, or 2023-04 or 2023 when only the month or the year "
                       "is known (got {got})",
         "unknown_key": lambda lang, v: "unknown key" + _near(lang, v),
@@ -304,6 +306,7 @@ CHINESE = Language(
                                                 f"（现为 {lang.word(v['got'])}）"),
         "date": "应为日期，如 2024-03-01（现为 {got}）",
         "date_time": "应为日期，如 2024-03-01（现为日期时间 {got}），请去掉时刻",
+        "bare_number": "应照依据文件的写法填写，如 第四条 或 （三）（现为 {got}）",
         "issue_date": "应为发布日期，如 2020-11-20，只知道年月或年份时写 2023-04 或 2023（现为 {got}）",
         # The next three are said of the table that holds the key (see chinese_at).
         "unknown_key": lambda lang, v: f"中有未知的键 {v['key']}" + _near(lang, v),

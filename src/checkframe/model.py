@@ -310,16 +310,22 @@ class Document:
         return [label for label, ok in (("文号", self.number_confirmed), ("日期", self.date_confirmed)) if not ok]
 
 
+def _as_written(instance: Any, attribute: Any, value: str) -> None:
+    """An article or item as the document numbers it (第四条, （三）), not a bare number that prints as "4"."""
+    if value.strip().isascii() and value.strip().isdigit():
+        raise Invalid(Message("bare_number", got=Shown(value)), key=attribute.name)
+
+
 @frozen
 class LegalBasis:
     """One citation: which article of which document a checkpoint enforces."""
 
     #: The :class:`Document` id.
     document: str = field(validator=_id)
-    #: 第五条; empty when the document as a whole is cited.
-    article: str = ""
+    #: 第五条, as the document numbers it; empty when the document as a whole is cited.
+    article: str = field(default="", validator=_as_written)
     #: （一）, 第二款, ...
-    item: str = ""
+    item: str = field(default="", validator=_as_written)
     #: False when the reference material marks this article or its text unconfirmed; only this marks the
     #: citation 待核实 (a document's unconfirmed number or date does not).
     confirmed: bool = True

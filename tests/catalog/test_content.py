@@ -56,6 +56,16 @@ def test_a_date_of_issue_as_far_as_it_is_known(content, date):
     assert catalog_of(demo=content.plugin()).document("law").date == date
 
 
+def test_an_article_written_as_a_bare_number_is_refused(content):
+    """A form prints the citation as written: "4" and "3" would print as 《…》43."""
+    content.edit("checkpoints/01-gas.toml", 'article = "第四十一条"', 'article = "4"\nitem = "3"')
+    assert problems_of(demo=content.plugin()) == [
+        f"demo: checkpoints/01-gas.toml:{line}: [[checkpoint]] demo-gas-01, basis no. 1, {key}: expected it as the "
+        f'document numbers it, such as 第四条 or （三）, which forms print as written (got "{got}")'
+        for line, key, got in [(16, "article", "4"), (17, "item", "3")]
+    ]
+
+
 def test_unknown_key_suggests_the_right_one(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'levl = "general"')
     assert problems_of(demo=content.plugin()) == [

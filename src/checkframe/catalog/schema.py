@@ -77,6 +77,7 @@ RULES: dict[Any, dict[str, Any]] = {
     model._ids: {"items": _ID},
     model._not_blank: {"pattern": r"\S"},
     # The form of a date of issue; the editor cannot tell 2023-02-30 from a real day, `checkframe validate` can.
+    model._as_written: {"not": {"pattern": r"^\s*[0-9]+\s*$"}},
     model._issue_date: {"pattern": rf"^({model.ISSUE_DATE.pattern})?$"},
     model._unique: {"uniqueItems": True},
     model.RemediationCategory._some_level: {"minItems": 1},

@@ -81,7 +81,7 @@ def test_build_jobs_must_be_a_positive_number(jobs, capsys):
 def test_validate_builtins(only_builtins, capsys):
     assert cli.main(["validate"]) == 0
     assert capsys.readouterr().out == (
-        "ok: 0 sectors, 0 checkpoints, 0 checklists, 3 remediation categories from 1 plugins\n"
+        "ok: 0 sectors, 0 checkpoints, 0 checklists, 3 remediation categories from 1 plugin\n"
     )
 
 

@@ -236,7 +236,7 @@ def test_a_base_url_that_is_not_an_absolute_http_url(demo, tmp_path, capsys, url
     root = handbook_project(tmp_path / "hb", config=config)
     assert cli.main(["build", str(root)]) == 1
     assert errors(capsys)[0] == (
-        f"error: {root.as_posix()}/checkframe.toml: $.handbook.base_url: expected an absolute http(s) URL ending in '/', "
+        f"error: {root.as_posix()}/checkframe.toml:4: $.handbook.base_url: expected an absolute http(s) URL ending in '/', "
         f"without spaces, query or fragment, such as 'https://example.gov.cn/handbook/' (got {url!r})")
 
 

@@ -262,14 +262,20 @@ def test_unknown_sector_and_checklist_in_config(project, content):
     )
     config = (project / "checkframe.toml").as_posix()
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.handbook.base_url: expected an absolute http(s) URL ending in '/', without spaces, query or "
+        f"{config}:7: $.handbook.base_url: expected an absolute http(s) URL ending in '/', without spaces, query or "
         "fragment, such as 'https://example.gov.cn/handbook/' (got 'ftp://x')",
     ]
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["demo", "coal"]\nchecklists = ["nope"]\n',
                                              encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.handbook.sectors[1]: unknown sector 'coal'; installed: demo",
-        f"{config}: $.handbook.checklists[0]: unknown checklist 'nope'",
+        f"{config}:5: $.handbook.sectors[1]: unknown sector 'coal'; installed: demo",
+        f"{config}:6: $.handbook.checklists[0]: unknown checklist 'nope'",
+    ]
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["dmeo"]\nchecklists = ["demo-slef"]\n',
+                                             encoding="utf-8")
+    assert problems(project, demo=content.plugin()) == [
+        f"{config}:5: $.handbook.sectors[0]: unknown sector 'dmeo'; did you mean 'demo'?",
+        f"{config}:6: $.handbook.checklists[0]: unknown checklist 'demo-slef'; did you mean 'demo-self'?",
     ]
 
 
@@ -450,25 +456,25 @@ def test_a_new_export_to_compare_with_rebuilds(project, content):
 def test_changes_config_problems_name_file_and_key(project, content, tmp_path):
     config = with_changes(project)
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.changes.since: cannot compare with 'exports/old.json': no such file"]
+        f"{config}:7: $.changes.since: cannot compare with 'exports/old.json': no such file"]
     (project / "exports").mkdir()
     (project / "exports" / "old.json").write_text('{"plugins": []}', encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.changes.since: cannot compare with 'exports/old.json': not a checkframe export "
+        f"{config}:7: $.changes.since: cannot compare with 'exports/old.json': not a checkframe export "
         "(no format and checkpoints); make one with: checkframe export -o FILE"]
     (project / "exports" / "old.json").write_text('{"format": 0, "checkpoints": []}', encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.changes.since: cannot compare with 'exports/old.json': export format 0, but this checkframe "
+        f"{config}:7: $.changes.since: cannot compare with 'exports/old.json': export format 0, but this checkframe "
         "reads format 1; export it again with this version of checkframe"]
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + '\n[changes]\nsince = 2024\nlabl = "x"\n', encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.changes.since: expected a string (got 2024); 2024 is a number; write \"2024\" in quotes",
-        f"{config}: $.changes.label: required key missing",
-        f"{config}: $.changes.labl: unknown key; did you mean 'label'?",
+        f"{config}:7: $.changes.since: expected a string (got 2024); 2024 is a number; write \"2024\" in quotes",
+        f"{config}:6: $.changes.label: required key missing",
+        f"{config}:8: $.changes.labl: unknown key; did you mean 'label'?",
     ]
     with_changes(project, label=" ")
     assert problems(project, demo=content.plugin()) == [
-        f"{config}: $.changes.label: expected a non-empty text (got an empty one)"]
+        f"{config}:8: $.changes.label: expected a non-empty text (got an empty one)"]
 
 
 def test_the_example_handbook_compares_with_a_committed_export():

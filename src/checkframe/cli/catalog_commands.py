@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sized
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise ContentError(problems)
     added = f", {len(forms)} plugin form{'s' if len(forms) != 1 else ''}" if forms else ""
     print(
-        f"ok: {len(catalog.sectors)} sectors, {len(catalog.checkpoints)} checkpoints, "
-        f"{len(catalog.checklists)} checklists, {len(catalog.categories)} remediation "
-        f"categories{added} from {len(plugins.infos)} plugins"
+        f"ok: {_count(catalog.sectors, 'sector')}, {_count(catalog.checkpoints, 'checkpoint')}, "
+        f"{_count(catalog.checklists, 'checklist')}, {_count(catalog.categories, 'remediation category')}"
+        f"{added} from {_count(plugins.infos, 'plugin')}"
     )
     return EXIT_OK
 
@@ -170,3 +171,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     diff = diff_catalogs(old, new)
     sys.stdout.write(render_json(diff) if args.json else render_text(diff, args.old, args.new))
     return EXIT_PROBLEMS if args.exit_code and diff else EXIT_OK
+
+
+def _count(items: Sized, noun: str) -> str:
+    """``1 sector``, ``7 sectors``, ``5 remediation categories``."""
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{len(items)} {noun if len(items) == 1 else plural}"

@@ -34,10 +34,11 @@ from attrs import frozen
 from checkframe.catalog import Catalog
 from checkframe.catalog.convert import errors_of, make_converter
 from checkframe.catalog.export import DiffInputError, load_export
-from checkframe.errors import ContentError, Problem
+from checkframe.catalog.places import Source
+from checkframe.errors import ContentError, Problem, did_you_mean
 from checkframe.model import Invalid, _not_blank, check_id
 from checkframe.registers import NO_HEADING, has_heading, page_title
-from checkframe.util.reading import ReadError, check_text, read_text, read_toml
+from checkframe.util.reading import ReadError, check_text, loads_toml, read_text, read_toml
 
 __all__ = ["CACHE", "CONFIG_NAME", "OUTPUT", "ChangesConfig", "HandbookConfig", "PrintConfig", "Project", "load_project"]
 
@@ -183,13 +184,20 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
     if not config_path.exists() and not config_path.is_symlink():
         raise ContentError([Problem("", f"no {CONFIG_NAME} here; a handbook project needs one", name)])
     try:
-        data = read_toml(config_path)
+        text = read_text(config_path)
+        data = loads_toml(text)
     except ReadError as exc:
         raise ContentError([Problem("", exc.message, name, exc.key)]) from None
+    source = Source(text)
+
+    def placed(problems: list[Problem]) -> list[Problem]:  # each problem of the config with its line
+        return [attrs.evolve(p, line=source.line(p.path)) if p.file == name and p.path.startswith("$.") and not p.line
+                else p for p in problems]
+
     try:
         parsed = _CONVERTER.structure(data, ProjectFile)
     except Exception as exc:  # noqa: BLE001 - cattrs groups every problem in one exception
-        raise ContentError([Problem("", message, name, path) for path, message in errors_of(exc)]) from None
+        raise ContentError(placed([Problem("", message, name, path) for path, message in errors_of(exc)])) from None
 
     pages = []
     for path in sorted((root / "pages").glob("*.md")):
@@ -213,12 +221,14 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
     if catalog is not None:
         for i, sector in enumerate(parsed.handbook.sectors):
             if not catalog.has("sector", sector):
-                known = ", ".join(s.id for s in catalog.sectors)
-                problems.append(Problem("", f"unknown sector {sector!r}; installed: {known}", name,
-                                        f"$.handbook.sectors[{i}]"))
+                known = [s.id for s in catalog.sectors]
+                hint = did_you_mean(sector, known, f"; installed: {', '.join(known) or 'none'}")
+                problems.append(Problem("", f"unknown sector {sector!r}{hint}", name, f"$.handbook.sectors[{i}]"))
         for i, checklist in enumerate(parsed.handbook.checklists):
             if not catalog.has("checklist", checklist):
-                problems.append(Problem("", f"unknown checklist {checklist!r}", name, f"$.handbook.checklists[{i}]"))
+                hint = did_you_mean(checklist, [c.id for c in catalog.checklists])
+                problems.append(Problem("", f"unknown checklist {checklist!r}{hint}", name,
+                                        f"$.handbook.checklists[{i}]"))
     previous = None
     if parsed.changes is not None:
         since = root / parsed.changes.since
@@ -230,7 +240,7 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
     units = _units(root, parsed.handbook.units, name, problems)
     assets = _assets(root / "pages", problems)
     if problems:
-        raise ContentError(problems)
+        raise ContentError(placed(problems))
     return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units, assets)
 
 

@@ -107,6 +107,23 @@ def test_a_hook_that_raises_is_named_and_others_contribute(content):
     assert 'raise ValueError("content folder moved")' in info.value.problems[0].traceback
 
 
+def test_a_misspelt_register_method_names_the_right_one(content):
+    typo = types.ModuleType("typo")
+
+    @hookimpl
+    def checkframe_register_content(register):
+        register.content_directory("content")
+
+    line = checkframe_register_content.__code__.co_firstlineno + 2
+    typo.checkframe_register_content = checkframe_register_content
+    with pytest.raises(ContentError) as info:
+        build_catalog(load_only(typo=typo))
+    assert [str(p) for p in info.value.problems] == [
+        "typo: hook checkframe_register_content raised AttributeError: 'Register' has no attribute "
+        f"'content_directory'; did you mean 'content_dir'? (at {__file__}:{line})"
+    ]
+
+
 def test_misspelled_hook_fails_at_start_up():
     typo = types.ModuleType("typo")
 

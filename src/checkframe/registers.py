@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 from attrs import evolve, frozen
 
-from checkframe.errors import Problem
+from checkframe.errors import Problem, did_you_mean
 from checkframe.model import Checklist, Checkpoint, Document, Group, RemediationCategory, Sector, check_id
 
 __all__ = [
@@ -95,8 +95,23 @@ _METHODS = {"sectors": "sector", "documents": "document", "groups": "group", "ch
             "checklists": "checklist", "categories": "remediation_category"}
 
 
+class _Suggests:
+    """A register that names its nearest method for a misspelt one: ``register.content_directory(...)`` raises
+    ``AttributeError: 'Register' has no attribute 'content_directory'; did you mean 'content_dir'?``, which
+    the plugin's failing hook reports."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        known = [n for n in dir(type(self)) if not n.startswith("_")]
+        raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r}"
+                             f"{did_you_mean(name, known, '; it has ' + ', '.join(known))}")
+
+
 @attrs.define
-class Register:
+class Register(_Suggests):
     """What a plugin's ``checkframe_register_content`` hook receives.
 
     One is made per plugin, so that everything it records is attributed to
@@ -188,7 +203,7 @@ def has_heading(text: str) -> bool:
 
 
 @attrs.define
-class SiteRegister:
+class SiteRegister(_Suggests):
     """What a plugin's ``checkframe_register_site`` hook receives."""
 
     plugin: str
@@ -244,7 +259,7 @@ class PluginForm:
 
 
 @attrs.define
-class FormRegister:
+class FormRegister(_Suggests):
     """What a plugin's ``checkframe_register_forms`` hook receives."""
 
     plugin: str
@@ -294,7 +309,7 @@ class PluginCommand:
 
 
 @attrs.define
-class CommandRegister:
+class CommandRegister(_Suggests):
     """What a plugin's ``checkframe_register_commands`` hook receives."""
 
     plugin: str
@@ -375,7 +390,7 @@ class LedgerRule:
 
 
 @attrs.define
-class LedgerRegister:
+class LedgerRegister(_Suggests):
     """What a plugin's ``checkframe_register_ledger`` hook receives."""
 
     plugin: str

@@ -12,6 +12,7 @@ import pytest
 from checkframe import cli
 from checkframe.catalog import build_catalog
 from checkframe.cli import common
+from checkframe.util import fs
 from fill_in_site import demo_plugins, ledger_folder
 
 with tempfile.TemporaryDirectory() as _tmp:
@@ -205,6 +206,46 @@ def test_an_archive_files_its_photos_under_evidence(tmp_path, ledger, capsys):
         "f-20240301-2", "f-x-2").encode(), photo: b"other"}))
     assert refused(capsys, str(again), "--dir", str(ledger)) == [
         f"错误：again.zip：第1项隐患（安全出口畅通）：台账中已有照片 {photo}，请改名后再导入"]
+
+
+def test_a_photo_no_finding_names_does_not_replace_one_in_the_ledger(tmp_path, ledger, capsys):
+    (ledger / "evidence" / "r").mkdir(parents=True)
+    (ledger / "evidence" / "r" / "other.jpg").write_bytes(b"kept")
+    path = tmp_path / "r.zip"
+    path.write_bytes(archive({"r.toml": record().encode(), "evidence/r/other.jpg": b"new"}))
+    assert refused(capsys, str(path), "--dir", str(ledger)) == [
+        "错误：r.zip：台账中已有照片 evidence/r/other.jpg，导入会将其覆盖；请改名后再导入"]
+    assert (ledger / "evidence" / "r" / "other.jpg").read_bytes() == b"kept"
+
+
+@pytest.mark.parametrize("how", ["a file where the evidence folder goes", "a record that cannot be written"])
+def test_a_write_that_fails_takes_back_the_whole_import(tmp_path, ledger, capsys, monkeypatch, how):
+    """Nothing half-imported: the records and photos written before the failure are removed, and the clerk is
+    told in one Chinese line, not by a traceback."""
+    first = saved(tmp_path, record(), name="2024-03-01-hengan-demo-visit.toml")
+    photo = "evidence/b/f-b-1.jpg"
+    second = tmp_path / "b.zip"
+    second.write_bytes(archive({"b.toml": record(first="f-b-1", evidence=f'"{photo}"').replace(
+        "f-20240301-2", "f-b-2").encode(), photo: b"jpeg"}))
+    before = files(ledger)
+    if how.startswith("a file"):
+        (ledger / "evidence").write_text("not a folder", encoding="utf-8")
+        before = files(ledger)
+        reason = "evidence"
+    else:
+        real = fs.write_atomic
+
+        def write_atomic(path, data, durable=True):
+            if Path(path).name == "b.toml":
+                raise OSError(28, "No space left on device", str(path))
+            real(path, data, durable)
+
+        monkeypatch.setattr(fs, "write_atomic", write_atomic)
+        reason = "b.toml"
+    [line] = refused(capsys, str(first), str(second), "--dir", str(ledger))
+    assert line.startswith("错误：无法写入 ") and reason in line and "Traceback" not in line, line
+    assert files(ledger) == before
+    assert not (ledger / "evidence" / "b").exists()
 
 
 def test_an_archive_without_the_photo_its_record_names_or_with_other_files_is_refused(tmp_path, ledger, capsys):

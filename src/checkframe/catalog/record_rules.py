@@ -77,6 +77,7 @@ MESSAGES: dict[str, str] = {
     "exists": "台账中已有另一份同名记录 records/{file}，请改名后再导入",
     "evidence_missing": "{subject}：照片“{file}”不在导入的文件中",
     "evidence_exists": "{subject}：台账中已有照片 {file}，请改名后再导入",
+    "photo_exists": "台账中已有照片 {file}，导入会将其覆盖；请改名后再导入",
 }
 
 

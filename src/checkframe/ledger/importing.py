@@ -31,7 +31,7 @@ from checkframe.catalog import Catalog
 from checkframe.catalog.record_rules import MESSAGES, check_record, describe
 from checkframe.errors import Problem
 from checkframe.ledger.ledger import build_ledger, lines_placed
-from checkframe.ledger.messages import os_reason
+from checkframe.ledger.messages import os_reason, words
 from checkframe.ledger.records import read_record
 from checkframe.ledger.rules import LedgerRules
 from checkframe.util import fs
@@ -162,17 +162,42 @@ def import_records(files: list[Path], root: Path, catalog: Catalog, rules: Ledge
     if problems:  # each with its line in the file, as the ledger's own problems are told
         raise ImportProblems(lines_placed(problems, texts.get))
     _replay_with(root, catalog, rules, as_of, [(c.name, text) for c, text, _ in accepted])
-    done = []
-    for candidate, text, findings in accepted:
-        written = []
-        for entry, data in sorted(candidate.photos.items()):
-            target = root / entry
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fs.write_atomic(target, data)
-            written.append(target)
-        target = root / "records" / candidate.name
-        fs.write_atomic(target, text)
-        done.append(Imported(target, tuple(written), findings))
+    return _file(root, accepted)
+
+
+def _file(root: Path, accepted: list[tuple[_Candidate, str, int]]) -> list[Imported]:
+    """Write the accepted records and their photos, all or none: a write that fails (a read-only folder, a
+    full disk, a file where a folder should be) or a stop takes back what this import wrote."""
+    done: list[Imported] = []
+    made: list[Path] = []  # the files and folders this import made, in order
+    target = root
+    try:
+        for candidate, text, findings in accepted:
+            photos = []
+            for entry, data in sorted(candidate.photos.items()):
+                target = root / entry
+                missing = [p for p in reversed(target.parents) if p.is_relative_to(root) and not p.exists()]
+                for folder in missing:
+                    folder.mkdir()
+                    made.append(folder)
+                fs.write_atomic(target, data)
+                made.append(target)
+                photos.append(target)
+            target = root / "records" / candidate.name
+            fs.write_atomic(target, text)
+            made.append(target)
+            done.append(Imported(target, tuple(photos), findings))
+    except BaseException as exc:
+        for path in reversed(made):
+            try:
+                path.rmdir() if path.is_dir() else path.unlink()
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            where = exc.filename if isinstance(exc.filename, str) else target.as_posix()
+            raise ImportProblems([Problem("", words("cannot_write", path=Path(where).as_posix(),
+                                                    reason=os_reason(exc)), language="zh")]) from None
+        raise
     return done
 
 
@@ -235,8 +260,12 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
             if photo not in candidate.photos:
                 if candidate.photos or photo.startswith(f"{EVIDENCE}/"):
                     say("evidence_missing", subject=subject, file=photo)
-            elif (root / photo).exists():
+            elif os.path.lexists(root / photo):
                 say("evidence_exists", subject=subject, file=photo)
+    named = {photo for finding in record.finding for photo in finding.evidence}
+    for photo in sorted(candidate.photos):  # a photo that no finding names would replace one all the same
+        if photo not in named and os.path.lexists(root / photo):
+            say("photo_exists", file=photo)
     return text
 
 

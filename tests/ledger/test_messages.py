@@ -206,11 +206,21 @@ def test_the_other_commands_say_the_same_problems_in_chinese(tmp_path, demo_cli,
     (["inspect", "recheck", "{root}/records/a.toml", "--date", "2024-02-01"], "回查日期 2024-02-01 不能早于"),
     (["ledger", "show", "{root}/nope"], "中没有 records/ 文件夹"),
     (["ledger", "show", "{root}", "-o", "{root}"], "这是一个文件夹"),
-    (["ledger", "forms", "{root}", "{root}/units", "--from", "2024-03-01", "--to", "2024-03-31"], "不是空文件夹"),
+    (["ledger", "forms", "{root}", "{root}/units", "--from", "2024-03-01", "--to", "2024-03-31"],
+     "它在台账的 units/ 文件夹中，写入会改动台账"),
+    (["ledger", "forms", "{root}", "{root}/notes", "--from", "2024-03-01", "--to", "2024-03-31"], "不是空文件夹"),
+    # Over a record, or a new file among them: the next run would read it as one.
+    (["ledger", "show", "{root}", "--format", "csv", "-o", "{root}/records/a.toml"], "它在台账的 records/ 文件夹中"),
+    (["ledger", "show", "{root}", "--format", "csv", "-o", "{root}/records/new.toml"], "它在台账的 records/ 文件夹中"),
+    (["ledger", "report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "-o",
+      "{root}/units/acme.toml"], "它在台账的 units/ 文件夹中"),
 ])
 def test_a_request_that_cannot_be_met_is_one_chinese_line(tmp_path, demo_cli, capsys, args, words):
     store = Store(tmp_path / "ledger", jobs=1)
     store.record("a.toml", FOUND)
+    (store.root / "notes").mkdir()
+    (store.root / "notes" / "todo.txt").write_text("not a forms folder", encoding="utf-8")
+    before = {p: p.read_bytes() for p in store.root.rglob("*") if p.is_file() and ".checkframe-cache" not in p.parts}
     filled = [a.replace("{root}", str(store.root)) for a in args]
     if filled[:2] == ["inspect", "new"]:
         filled += ["--dir", str(store.root)]
@@ -220,6 +230,8 @@ def test_a_request_that_cannot_be_met_is_one_chinese_line(tmp_path, demo_cli, ca
     assert lines[0].startswith("错误：") and words in lines[0], err
     for line in lines:
         assert CHINESE_TEXT.search(line) and not ENGLISH_WORDS.search(line), line
+    assert {p: p.read_bytes() for p in store.root.rglob("*") if p.is_file() and ".checkframe-cache" not in p.parts} == \
+        before
 
 
 def test_an_import_of_broken_files_is_refused_in_chinese(tmp_path, demo_cli, capsys):

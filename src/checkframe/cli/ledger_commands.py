@@ -154,15 +154,31 @@ def _usage(args: argparse.Namespace) -> None:
         error(words("by_major"))
 
 
-def _check_output_file(output: Path) -> None:
+#: The folders of a ledger that hold what it is made of (and its cache): no output is written into them.
+LEDGER_FOLDERS = ("records", "units", "evidence", ".checkframe-cache")
+
+
+def _check_outside_ledger(output: Path, ledger: Path) -> None:
+    """Refuse ``output`` in the ledger's own folders: a table written over a record, or a new file among them,
+    would change the ledger (found by a test that wrote ``-o records/x.toml``)."""
+    where = os.path.realpath(output)
+    for folder in LEDGER_FOLDERS:
+        inside = os.path.realpath(ledger / folder)
+        if where == inside or where.startswith(os.path.join(inside, "")):
+            raise UserError(words("output_in_ledger", path=output.as_posix(), folder=f"{folder}/"))
+
+
+def _check_output_file(output: Path, ledger: Path) -> None:
+    _check_outside_ledger(output, ledger)
     if output.is_dir():
         raise UserError(words("output_is_folder", path=output.as_posix()))
     if not output.parent.is_dir():
         raise UserError(words("no_folder", path=output.as_posix(), folder=output.parent.as_posix()))
 
 
-def _check_forms_folder(out: Path) -> None:
+def _check_forms_folder(out: Path, ledger: Path) -> None:
     """OUT_DIR may be new, empty, or an earlier ``--forms`` folder; nothing else is replaced."""
+    _check_outside_ledger(out, ledger)
     if not out.parent.is_dir():
         raise UserError(words("no_folder", path=out.as_posix(), folder=out.parent.as_posix()))
     if out.exists() and not out.is_dir():
@@ -225,7 +241,7 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
 
     output = Path(args.output) if args.output else None
     if output is not None:
-        _check_output_file(output)
+        _check_output_file(output, Path(args.dir))
     if fmt == "xlsx":
         assert output is not None  # _usage requires --output with xlsx
         write_file(output, xlsx.workbook([(sheet, columns, rows)]))
@@ -504,7 +520,7 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
     _usage(args)
     output = Path(args.output) if args.output else None
     if output is not None:
-        _check_output_file(output)
+        _check_output_file(output, Path(args.dir))
     _, catalog, ledger = _replay(args, args.as_of or args.end)
     fmt = args.format or "table"
     if fmt == "pdf":
@@ -547,7 +563,7 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
 def cmd_ledger_forms(args: argparse.Namespace) -> int:
     _usage(args)
     out = Path(args.out)
-    _check_forms_folder(out)
+    _check_forms_folder(out, Path(args.dir))
     _, catalog, ledger = _replay(args, args.as_of or args.end)
     project = common.print_project(args.project, catalog)
     return _write_forms(args, ledger, catalog, project)

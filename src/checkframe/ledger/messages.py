@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "kept": "；{output} 保持原样",
     "records_is_file": "无法写入 {path}：{parent} 是文件，不是存放检查记录的文件夹；请移走或删除它后再试",
     "output_is_folder": "无法写入 {path}：这是一个文件夹",
+    "output_in_ledger": "不能写入 {path}：它在台账的 {folder} 文件夹中，写入会改动台账；请写到台账文件夹之外",
     "no_folder": "无法写入 {path}：没有文件夹 {folder}",
     "out_is_file": "无法写入 {path}：这是一个文件，不是文件夹",
     "out_not_empty": "{path} 不是空文件夹，也不是 checkframe ledger forms 写的；请换一个新文件夹或将它清空"

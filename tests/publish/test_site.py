@@ -244,9 +244,15 @@ def test_a_failed_build_leaves_the_previous_site(project, content):
 
 
 def test_missing_config(tmp_path, content):
-    assert problems(tmp_path, demo=content.plugin()) == [
-        f"{(tmp_path / 'checkframe.toml').as_posix()}: no checkframe.toml here; a handbook project needs one"
+    """Nothing is written where there is no project: not even the content cache (nor the folder, if missing)."""
+    folder = tmp_path / "not-a-project"
+    folder.mkdir()
+    assert problems(folder, demo=content.plugin()) == [
+        f"{(folder / 'checkframe.toml').as_posix()}: no checkframe.toml here; a handbook project needs one"
     ]
+    assert list(folder.iterdir()) == []
+    problems(tmp_path / "missing", demo=content.plugin())
+    assert not (tmp_path / "missing").exists()
 
 
 def test_broken_config(project, content):

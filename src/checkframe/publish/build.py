@@ -204,7 +204,9 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
 
     # 2. The catalog: every problem of every plugin at once.
     try:
-        catalog = build_catalog(plugins, cache=project_root / CACHE / CONTENT_CACHE)
+        # No cache where there is no project: a build that only says so writes nothing.
+        kept = project_root / CACHE / CONTENT_CACHE if (project_root / CONFIG_NAME).exists() else None
+        catalog = build_catalog(plugins, cache=kept)
     except ContentError as exc:
         problems.extend(exc.problems)
         catalog = None

@@ -326,6 +326,20 @@ def test_a_unit_that_does_not_read_is_reported_once(store):
     ]
 
 
+def test_a_record_that_does_not_read_holds_back_its_units_other_records(store):
+    """No cascade either: the findings it may hold are not reported as unknown in the unit's later records (with a
+    suggestion of another finding); the records of other units are replayed as ever."""
+    (store.root / "records" / "2024-03-01-acme-visit.toml").write_bytes(b"\xff\xfe unit = ")
+    store.record("2024-03-05-acme-fixed.toml", '[[fixed]]\nfinding = "f-1"\n', date="2024-03-05")
+    store.record("2024-03-06-acme-more.toml", '[[fixed]]\nfinding = "f-2"\n', date="2024-03-06")
+    store.record("2024-03-02-beta-visit.toml", FOUND.replace('"f-1"', '"f-9"'), unit="beta", date="2024-03-02")
+    problems = store.problems()
+    assert problems == [
+        "records/2024-03-01-acme-visit.toml：第1行不是 UTF-8 编码的文字（字节 0xff），请另存为 UTF-8 编码；"
+        "单位 \"恒泰五金\" 的 2 份检查记录待此文件能读取后再核对",
+    ]
+
+
 def test_a_question_ends_the_sentence_before_the_records_left_unchecked(store):
     store.unit("gamma", "x", "y", text='nam = "x"\nname = "x"\ntownship = "y"\nsector = "demo"\n')
     store.record("a.toml", "", unit="gamma")

@@ -719,26 +719,37 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
     events: list[_Event] = []
     unchecked: dict[str, int] = dict.fromkeys(unreadable, 0)
     not_read = {i: (own, bad) for i, own, bad in failed}
+    # A record that does not read, of a unit its name says (inspect new names it DATE-UNIT-...): the unit's other
+    # records are checked but not replayed, as for a unit file that does not read; their moves on the findings
+    # it may hold would be reported as moves on findings the ledger does not have, with a wrong suggestion.
+    held: dict[str, int] = {}  # unit -> where its first unreadable record's problem is
+    unread_units = {unit for unit in (_unit_by_name(os.path.basename(items[i][1]), ledger.units) for i in not_read)
+                    if unit is not None and unit not in unreadable}
+    unchecked.update(dict.fromkeys(unread_units, 0))
     for i, (_, rel) in enumerate(items):
         ledger.records += 1
         if i in not_read:
             own, bad = not_read[i]
             broken |= bad
+            unit = _unit_by_name(os.path.basename(rel), ledger.units)
+            if unit in unread_units and unit not in held and own:
+                held[unit] = len(problems)
             problems.extend(own)
             continue
         record, rows = _record(i, keys, parsed, blobs, store)
         own = []
         moves, slots = _check(record, rows, rel, catalog, ledger.units, files, own, unreadable)
         kept = _claim(rel, record.date, moves, slots, own, claims, broken, problems)
-        if record.unit in unreadable:  # not replayed: its moves would only be reported against a unit not read
+        if record.unit in unreadable or record.unit in unread_units:  # not replayed: see above
             unchecked[record.unit] += 1
             broken.update(e.finding for e in kept if e.phase == NEW)
             continue
         events.extend(kept)
     for unit, count in unchecked.items():
-        if count:
-            at = unreadable[unit]
-            message, more = problems[at].message, words("unchecked", unit=quoted(unit), count=count)
+        if count and (unit in unreadable or unit in held):
+            at = unreadable[unit] if unit in unreadable else held[unit]
+            shown = ledger.units[unit].name if unit in ledger.units else unit  # a unit file not read has no name
+            message, more = problems[at].message, words("unchecked", unit=quoted(shown), count=count)
             if message.endswith(("？", "。")):  # a sentence ended (是否想写 "name"？): the next one starts anew
                 more = more.removeprefix("；")
             problems[at] = attrs.evolve(problems[at], message=message + more)

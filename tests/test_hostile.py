@@ -290,7 +290,7 @@ def test_an_unquoted_date_in_sector_toml_is_one_problem(demo, capsys):
     demo.edit("sector.toml", law, f"{law}\neffective = 2021-9-1")
     assert cli.main(["validate"]) == 1
     assert errors(capsys) == [
-        "error: demo: sector.toml:10: invalid TOML: Expected newline or end of document after a statement (at line 10, "
+        "error: demo: sector.toml:10: invalid TOML: write the date 2021-9-1 as 2021-09-01 (at line 10, "
         "column 17); references to the "
         "2 ids it defines are not checked until it reads",
         "checkframe: 1 problem found; nothing was written.",
@@ -308,7 +308,7 @@ def test_a_record_that_does_not_parse_is_one_problem(tmp_path, capsys, monkeypat
     assert errors(capsys) == [
         "错误：records/2024-03-01-acme.toml：不是有效的 TOML 文件，第12行第9列：值的写法不对（文字要加英文引号，如"
         " \"张三\"；日期写成 2024-03-01；数组写成 [\"a"
-        "\", \"b\"]）",
+        "\", \"b\"]）；单位 \"恒泰五金\" 的 1 份检查记录待此文件能读取后再核对",
         "checkframe：共 1 处问题，未写入任何文件。",
     ]
 

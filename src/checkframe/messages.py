@@ -404,6 +404,8 @@ _TOML_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patter
     (r"Invalid hex value", "文字中的 \\u 转义写法不对"),
     (r"Escaped character is not a Unicode scalar value", "文字中的 \\u 转义不是有效的字符"),
     (r"Invalid date or datetime", "日期写法不对，应写成 2024-03-01 这样的有效日期"),
+    (r"No date (\S+)", r"日期 \1 不存在，应写成 2024-03-01 这样的有效日期"),
+    (r"Date (\S+) as (\S+)", r"日期 \1 应写成 \2（月、日都写两位数）"),
     (r"Illegal character '\\n'", "文字缺少结尾的引号（一行文字中间不能换行，多行文字要用三个引号 \"\"\" 括起）"),
     (r"Illegal character (.+)", "文字中不能直接写控制字符 {char}"),
     (r"Found invalid character (.+)", "此处不能写字符 {char}"),

@@ -148,3 +148,27 @@ def test_the_compiled_reader_refuses_deep_nesting_as_loads_toml_does():
         with pytest.raises(ReadError) as slow:
             loads_toml(text)
         assert fast.value.message == slow.value.message
+
+
+@pytest.mark.parametrize(("text", "line", "date"), [
+    ("date = 2024-13-01\n", 1, "2024-13-01"),  # read as the number 2024 and then more of the line
+    ('kind = "x"\ndate = 2024-02-30\n', 2, "2024-02-30"),  # said to be a wrong date, without which
+    ("deadline = 2024-13-01T10:00\n", 1, "2024-13-01"),
+])
+def test_a_date_that_is_no_day_is_said_as_such(text, line, date):
+    from checkframe.messages import read_error_chinese
+
+    with pytest.raises(ReadError) as info:
+        loads_toml(text)
+    found = info.value
+    assert found.message.startswith(f"invalid TOML: {date} is no date (at line {line}, column ")
+    said = read_error_chinese(found.code, found.values, found.message)
+    assert said.startswith(f"不是有效的 TOML 文件，第{line}行") and said.endswith(
+        f"：日期 {date} 不存在，应写成 2024-03-01 这样的有效日期"), said
+    with pytest.raises(ReadError) as other:  # a good date with something after it is another mistake
+        loads_toml("date = 2024-03-01x\n")
+    assert "no date" not in other.value.message
+    with pytest.raises(ReadError) as unpadded:
+        loads_toml("date = 2021-9-1\n")
+    assert read_error_chinese(unpadded.value.code, unpadded.value.values, unpadded.value.message).endswith(
+        "：日期 2021-9-1 应写成 2021-09-01（月、日都写两位数）")

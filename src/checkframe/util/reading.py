@@ -25,6 +25,7 @@ The module knows nothing of checkframe: it imports from the standard library onl
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import functools
 import json
@@ -282,10 +283,30 @@ def _first(problems: list[ReadError]) -> None:
 _AT = re.compile(r"^(.*) \(at (?:line (\d+), column (\d+)|end of document)\)$", re.S)
 
 
-def _syntax(exc: Exception) -> ReadError:
-    """The parser's error, with its words (``detail``), line and column (0 at the end of the document) apart."""
+#: A key set to what is shaped as a date, unquoted: ``date = 2024-13-01``.
+_DATE_VALUE = re.compile(r"^[^=#\[]+=\s*(\d{4}-\d{1,2}-\d{1,2})(?![\d:])")
+
+
+def _syntax(exc: Exception, text: str = "") -> ReadError:
+    """The parser's error, with its words (``detail``), line and column (0 at the end of the document) apart.
+
+    A date that is no day (``2024-13-01``, ``2024-02-30``) is said as such: the parser reads ``2024`` as a
+    number there and then finds the rest of the line, or says only that a date is wrong.
+    """
     found = _AT.match(str(exc))
     detail, line, column = (found[1], int(found[2] or 0), int(found[3] or 0)) if found else (str(exc), 0, 0)
+    lines = text.splitlines()
+    shaped = _DATE_VALUE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    if shaped is not None:
+        try:
+            day = dt.date(*(int(part) for part in shaped[1].split("-")))
+        except ValueError:
+            return ReadError(f"invalid TOML: {shaped[1]} is no date (at line {line}, column {column})", code="toml",
+                             detail=f"No date {shaped[1]}", line=line, column=column)
+        if day.isoformat() != shaped[1]:  # 2021-9-1: a day, written without its zeros
+            return ReadError(f"invalid TOML: write the date {shaped[1]} as {day.isoformat()} (at line {line}, column "
+                             f"{column})", code="toml", detail=f"Date {shaped[1]} as {day.isoformat()}", line=line,
+                             column=column)
     return ReadError(f"invalid TOML: {exc}", code="toml", detail=detail, line=line, column=column)
 
 
@@ -305,7 +326,7 @@ def loads_toml(text: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _syntax(exc) from None
+        raise _syntax(exc, text) from None
     except RecursionError:
         raise _too_deep() from None
     except ValueError as exc:  # an integer of thousands of digits
@@ -344,7 +365,7 @@ def loads_toml_fast(text: str) -> dict[str, Any]:
     try:
         data = _FAST_LOADS(text)
     except _FAST_ERROR as exc:
-        raise _syntax(exc) from None
+        raise _syntax(exc, text) from None
     except RecursionError:
         raise _too_deep() from None
     except ValueError as exc:  # an integer of thousands of digits

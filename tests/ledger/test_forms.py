@@ -188,7 +188,7 @@ def test_unknown_record_folder(forms_cli, tmp_path, capsys):
                             "--to", "2024-03-31")
     assert (code, stdout) == (1, "")
     assert err[0].startswith("错误：") and len(err) == 2
-    assert err[0].endswith(" 中没有 records/ 文件夹；台账文件夹应有 units/*.toml（单位登记）和 records/*.toml（检查记录）")
+    assert err[0] == f"错误：没有台账文件夹 {(tmp_path / 'nope').as_posix()}"
     nothing_written(tmp_path)
 
 
@@ -295,6 +295,8 @@ def test_usage_errors_of_forms(filled, forms_cli, tmp_path, capsys, extra, messa
      "--format xlsx 须同时给出 --output 文件.xlsx"),
     (["report", "{root}", "major", "--from", "2024-04-01", "--to", "2024-03-01"], "晚于 --to"),
     (["show", "{root}", "--bom"], "--bom 只用于 --format csv"),
+    (["report", "{root}", "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--project", "/nowhere"],
+     "--project 只用于 --format pdf"),
 ])
 def test_usage_errors_of_reports(filled, forms_cli, tmp_path, capsys, extra, message):
     code, stdout, err = run(capsys, *(a.replace("{root}", str(filled.root)) for a in extra))

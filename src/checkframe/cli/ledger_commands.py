@@ -150,6 +150,8 @@ def _usage(args: argparse.Namespace) -> None:
         error(words("format_output", format=fmt))
     if getattr(args, "bom", False) and fmt != "csv":
         error(words("bom_csv"))
+    if getattr(args, "report", None) and getattr(args, "project", None) and fmt != "pdf":
+        error(words("project_pdf"))  # read by the PDF alone: a wrong folder would pass unnoticed
     if getattr(args, "report", None) == "major" and args.by:
         error(words("by_major"))
 

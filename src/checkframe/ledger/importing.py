@@ -75,6 +75,9 @@ def _open(path: Path, problems: list[Problem]) -> _Candidate | None:
     def bad(message: str) -> None:
         problems.append(Problem("", message, source, language="zh"))
 
+    if path.is_dir():
+        bad("这是文件夹，不是检查记录；请给出其中的 .toml 或 .zip 文件")
+        return None
     if not path.is_file():
         bad("没有这个文件")
         return None

@@ -512,7 +512,8 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
     rules = rules or LedgerRules.core()
     problems: list[Problem] = []
     if not (root / "records").is_dir():
-        problems.append(Problem("", words("no_records", root=root.as_posix()), language="zh"))
+        said = words("no_records", root=root.as_posix()) if root.is_dir() else words("no_ledger", root=root.as_posix())
+        problems.append(Problem("", said, language="zh"))
         return Ledger(as_of, {}, problems=problems)
     unreadable: dict[str, int] = {}
     units = _load_units(root, catalog, problems, unreadable)

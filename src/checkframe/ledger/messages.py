@@ -89,6 +89,8 @@ MESSAGES: dict[str, str] = {
     "store_unit_id": "--unit {problem}；单位编号就是其登记文件 {units}/编号.toml 的文件名",
     "store_unit": "台账中没有单位 {unit}（没有 {file}，请先在那里登记该单位）{near}",
     "no_record": "没有检查记录 {path}",
+    "record_is_folder": "{path} 是文件夹，不是检查记录；请给出其中的一份记录，如 {path}/记录.toml",
+    "no_ledger": "没有台账文件夹 {root}",
     "not_toml": "{path} 不是检查记录：检查记录是台账 records/ 文件夹中的 .toml 文件",
     "not_in_records": "{path} 不在台账的 records/ 文件夹中",
     "recheck_early_date": "回查日期 {date} 不能早于 {name} 的检查日期 {earlier}",
@@ -108,6 +110,7 @@ MESSAGES: dict[str, str] = {
     "from_after_to": "--from {start} 晚于 --to {end}；统计期间从第一天到最后一天",
     "format_output": "--format {format} 须同时给出 --output 文件.{format}",
     "bom_csv": "--bom 只用于 --format csv（为 Excel 加字节顺序标记）",
+    "project_pdf": "--project 只用于 --format pdf（取手册项目中的填报单位印在表上）",
     "by_major": "--by 用于 ledger show、ledger report weekly 或 ledger forms，不用于 ledger report major",
     "folder_step": "{step} 是文件夹，不是步骤：要列出它的台账，请运行 checkframe ledger show {step}（可用的步骤：{steps}）",
 }

@@ -67,6 +67,8 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
     :raises LedgerProblems: when the store does not replay cleanly up to ``date``.
     """
     record_path = Path(record_path)
+    if record_path.is_dir():
+        raise StoreError(words("record_is_folder", path=record_path.as_posix()))
     if not record_path.is_file():
         raise StoreError(words("no_record", path=record_path.as_posix()))
     if record_path.suffix != ".toml":

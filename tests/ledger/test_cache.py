@@ -98,7 +98,7 @@ def test_the_cache_does_not_hide_problems_that_depend_on_other_files(store):
         'follows = "z.toml"\n[[close]]\nfinding = "f-1"\n', ""))
     problems = [str(p) for p in build_ledger(store.root, CATALOG, AS_OF, jobs=1).problems]
     assert problems == [
-        "records/c.toml：第1个 [[close]] 的 finding：隐患 \"f-1\" 属于单位 \"acme\"，不属于 \"gamma\"",
+        "records/c.toml：第1个 [[close]] 的 finding：隐患 \"f-1\" 属于单位 \"恒泰五金\"，不属于 \"新单位\"",
     ]
     same(store)
 

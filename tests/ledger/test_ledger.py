@@ -209,7 +209,7 @@ def test_moves_on_unknown_or_foreign_or_later_findings(store):
         "records/d.toml：第1个 [[fixed]] 的 finding：隐患 \"f-2\" 在 2024-03-10 才记录（records/a.toml），晚于此项的日"
         "期 2024-03-05",
         "records/b.toml：第1个 [[fixed]] 的 finding 为 \"f-11\"，台账中没有这项隐患；是否想写 \"f-1\"？",
-        "records/c.toml：第1个 [[fixed]] 的 finding：隐患 \"f-1\" 属于单位 \"acme\"，不属于 \"beta\"",
+        "records/c.toml：第1个 [[fixed]] 的 finding：隐患 \"f-1\" 属于单位 \"恒泰五金\"，不属于 \"金鑫煤业\"",
     ]
 
 

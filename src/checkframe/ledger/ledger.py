@@ -805,8 +805,8 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
             continue
         entry = entries[ident]
         if entry.unit != event.unit:
-            problem(event, ".finding", "foreign_finding", id=quoted(ident), owner=quoted(entry.unit),
-                    unit=quoted(event.unit))
+            problem(event, ".finding", "foreign_finding", id=quoted(ident), owner=quoted(_name(ledger, entry.unit)),
+                    unit=quoted(_name(ledger, event.unit)))
             continue
         entry.places[TABLES[event.phase]] = (event.file, event.where)
         obj = event.obj
@@ -833,6 +833,12 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
             resumption = Resumption(obj.applied, obj.inspected, obj.approved_by, obj.note)
             _move(event, "", entries, stuck, problem, lambda f, r=resumption: loop.resume(f, r))
     return stuck
+
+def _name(ledger: Ledger, unit: str) -> str:
+    """A unit as clerks know it: its registered name (its id when it has no readable registration)."""
+    found = ledger.units.get(unit)
+    return found.name if found is not None and found.name else unit
+
 
 def _move(event: _Event, key: str, entries: dict[str, Entry], stuck: set[str], problem: Any, step: Any) -> None:
     entry = entries[event.finding]

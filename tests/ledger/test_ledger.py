@@ -355,6 +355,15 @@ def test_a_unit_in_an_unknown_sector(store):
     ]
 
 
+def test_a_ledger_without_units_is_one_problem(store):
+    """Not one per record, each saying that its unit is not registered."""
+    store.record("a.toml", FOUND)
+    store.record("b.toml", "", unit="beta")
+    shutil.rmtree(store.root / "units")
+    assert store.problems() == [
+        f"{store.root.as_posix()} 中没有 units/ 文件夹；检查记录所属的单位在其中登记（units/单位编号.toml）"]
+
+
 def test_not_a_ledger_folder(tmp_path):
     assert [str(p) for p in build_ledger(tmp_path, CATALOG, D(2024, 3, 1)).problems] == [
         f"{tmp_path.as_posix()} 中没有 records/ 文件夹；台账文件夹应有 units/*.toml（单位登记）和 records/*.toml（检查"

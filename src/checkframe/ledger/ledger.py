@@ -515,6 +515,9 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
         said = words("no_records", root=root.as_posix()) if root.is_dir() else words("no_ledger", root=root.as_posix())
         problems.append(Problem("", said, language="zh"))
         return Ledger(as_of, {}, problems=problems)
+    if not (root / "units").is_dir():  # no record could name its unit: one line, not one per record
+        problems.append(Problem("", words("no_units", root=root.as_posix()), language="zh"))
+        return Ledger(as_of, {}, problems=problems)
     unreadable: dict[str, int] = {}
     units = _load_units(root, catalog, problems, unreadable)
     ledger = Ledger(as_of, units, problems=problems, stop_names=rules.stop_names())

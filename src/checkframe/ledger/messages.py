@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
                         "请在督导检查记录中回查",
     "close_approver": "隐患 {id}：重大事故隐患销号须审核把关，请填写 approver（审核人）",
     # -- A record's references and its moves (ledger.py) -----------------------------------------------------------
+    "no_units": "{root} 中没有 units/ 文件夹；检查记录所属的单位在其中登记（units/单位编号.toml）",
     "no_records": "{root} 中没有 records/ 文件夹；台账文件夹应有 units/*.toml（单位登记）和 records/*.toml（检查记录）",
     "unknown_sector": "{where} 为 {sector}，没有这个行业领域{near}",
     "unknown_unit": "{where} 为 {unit}，台账中没有这个单位（没有 units/{name}.toml）{near}",

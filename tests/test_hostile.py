@@ -330,3 +330,17 @@ def test_a_hook_that_registers_an_object_of_the_wrong_type(monkeypatch, capsys):
     assert errors(capsys)[0] == (
         "error: wrong: hook checkframe_register_content raised TypeError: register.checkpoint() takes a "
         f"checkframe.Checkpoint (got dict) (at {__file__}:{checkframe_register_content.__code__.co_firstlineno + 2})")
+
+
+def test_a_value_shown_in_a_message_cannot_turn_the_terminal_line_around(tmp_path, capsys, monkeypatch):
+    """A right-to-left override (or another invisible mark) in a value comes back escaped, as TOML writes it."""
+    from stores import CATALOG
+
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
+    store = Store(tmp_path / "ledger")
+    path = store.record("a.toml", "")
+    path.write_text(path.read_text(encoding="utf-8").replace('kind = "supervision"', 'kind = "x\u202ey\u200b"'),
+                    encoding="utf-8")
+    assert cli.main(["ledger", "show", str(store.root)]) == 1
+    [line, _] = errors(capsys)
+    assert '"x\\u202Ey\\u200B"' in line and "\u202e" not in line and "\u200b" not in line, line

@@ -151,6 +151,11 @@ def key_path(segments: Sequence[str | int]) -> str:
 # -- English: what plugin authors read (the catalog's content loader), exactly as before ---------------------------
 
 
+#: Characters that a terminal or an editor does not show as themselves: C1 controls, soft hyphen, zero-width
+#: and direction marks, line and paragraph separators, bidirectional embeddings, overrides and isolates, BOM.
+_INVISIBLE = re.compile("[\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
 def show_english(value: Any) -> str:
     """A value that came from a file as TOML spells it, for an error message: ``"big"``, ``true``, ``2023-04-19``.
 
@@ -162,8 +167,8 @@ def show_english(value: Any) -> str:
         return "an array"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):  # escaped as TOML writes them: what would move or hide the text on a terminal
+        return _INVISIBLE.sub(lambda c: f"\\u{ord(c[0]):04X}", json.dumps(value, ensure_ascii=False))
     if isinstance(value, (dt.date, dt.time)):  # datetime is a date
         return value.isoformat().replace("T", " ")
     return repr(value)

@@ -404,7 +404,9 @@ def test_cli_unwritable_output(cli_demo, tmp_path, capsys):
         1, [f"error: cannot write {missing}: there is no folder '{missing.parent.as_posix()}'"])
     folder = tmp_path / "taken.pdf"
     folder.mkdir()
-    assert run_print(capsys, "demo-self", "-o", str(folder)) == (1, [f"error: cannot write {folder}: Is a directory"])
+    assert run_print(capsys, "demo-self", "-o", str(folder)) == (
+        1, [f"error: cannot write {folder}: it is a folder; give the name of the file to write in it "
+            f"(-o {folder.as_posix()}/NAME)"])
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 

@@ -136,6 +136,9 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, la
 
 def write_file(path: Path, data: str | bytes) -> None:
     """Write a file so that it is either complete or untouched; a failure is the user's to fix."""
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a folder; give the name of the file to write in it "
+                        f"(-o {path.as_posix()}/NAME)")
     try:
         fs.write_atomic(path, data)
     except OSError as exc:

@@ -279,7 +279,8 @@ def test_one_syntax_error_is_one_problem(demo, capsys):
                                   'items = ["demo/gas", "demo-gas-01", "demo-gas-02"]\n')
     assert cli.main(["validate"]) == 1
     assert errors(capsys) == [
-        "error: demo: checkpoints/01-gas.toml:22: invalid TOML: Invalid value (at line 22, column 9); references to the "
+        "error: demo: checkpoints/01-gas.toml:22: invalid TOML: Invalid value (at line 22, column 9)"
+        "; write a text in double quotes (\"煤矿\"), a date as 2024-03-01, an array as [\"a\", \"b\"]; references to the "
         "3 ids it defines are not checked until it reads",
         "checkframe: 1 problem found; nothing was written.",
     ]

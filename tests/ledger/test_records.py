@@ -11,7 +11,7 @@ import pytest
 import checkframe.cli as cli
 from checkframe.cli import common
 from checkframe.ledger.records import Mark, RecheckResult, Record, _loads, read_record, read_unit
-from checkframe.util.reading import ReadError
+from checkframe.util.reading import ReadError, loads_toml
 from stores import CATALOG, FOUND, Store
 
 D = dt.date
@@ -251,4 +251,7 @@ def test_toml_errors_are_the_parsers_own(broken):
         tomllib.loads(broken)
     with pytest.raises(ReadError) as got:
         _loads(broken)
-    assert got.value.message == f"invalid TOML: {expected.value}"
+    with pytest.raises(ReadError) as read:
+        loads_toml(broken)
+    assert got.value.message == read.value.message  # the parser's words, with the same hint
+    assert got.value.message.startswith(f"invalid TOML: {expected.value}")

@@ -88,7 +88,8 @@ def test_an_edit_rebuilds_and_a_broken_one_keeps_the_last_good_build(watching, c
     config = (project / "checkframe.toml").read_text(encoding="utf-8")
     (project / "checkframe.toml").write_text(config + "broken = [\n", encoding="utf-8")
     problems = wait_for(lambda: status(port)["problems"])
-    assert problems == [f"{(project / 'checkframe.toml').as_posix()}: invalid TOML: Invalid value (at end of document)"]
+    assert problems == [f"{(project / 'checkframe.toml').as_posix()}: invalid TOML: Invalid value (at end of document)"
+                        f"; write a text in double quotes (\"煤矿\"), a date as 2024-03-01, an array as [\"a\", \"b\"]"]
     assert "第二版" in get(port, "/pages/usage.html")  # the last good build, still served
 
     (project / "checkframe.toml").write_text(config, encoding="utf-8")

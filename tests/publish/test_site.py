@@ -259,6 +259,7 @@ def test_broken_config(project, content):
     (project / "checkframe.toml").write_text('[handbook]\ntitle = "x"\ndepartment = \n', encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
         f"{(project / 'checkframe.toml').as_posix()}: invalid TOML: Invalid value (at line 3, column 14)"
+        f"; write a text in double quotes (\"煤矿\"), a date as 2024-03-01, an array as [\"a\", \"b\"]"
     ]
 
 

@@ -172,3 +172,16 @@ def test_a_date_that_is_no_day_is_said_as_such(text, line, date):
         loads_toml("date = 2021-9-1\n")
     assert read_error_chinese(unpadded.value.code, unpadded.value.values, unpadded.value.message).endswith(
         "：日期 2021-9-1 应写成 2021-09-01（月、日都写两位数）")
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ('title = "瓦斯\n', 'close the quote, or put a text of several lines between three quotes (""")'),
+    ("kind = supervision\n", 'write a text in double quotes ("煤矿")'),
+    ("a = 1\na = 2\n", "a key is written twice: keep one"),
+    ("items = [1, 2\n", "an array ends with ']'"),
+])
+def test_a_syntax_error_says_how_to_mend_it(text, hint):
+    """The parser's own words, then how to mend them: authors read them as clerks read theirs in Chinese."""
+    with pytest.raises(ReadError) as info:
+        loads_toml(text)
+    assert info.value.message.startswith("invalid TOML: ") and hint in info.value.message, info.value.message

@@ -154,7 +154,7 @@ def build_parser(plugins: Plugins | None = None, problems: list[Problem] | None 
     p.add_argument("name", metavar="NAME",
                    help="the plugin's name: its sector id and entry point, e.g. hazardous_chemicals "
                         "(distribution checkframe-NAME, package checkframe_NAME)")
-    p.add_argument("--title", required=True, metavar="中文名",
+    p.add_argument("--title", required=True, metavar="TITLE",
                    help="the sector's name as inspectors read it, e.g. 危险化学品")
     p.add_argument("--maintainer", metavar="DEPARTMENT", help="the department that maintains the content")
     p.add_argument("--dir", default=".", metavar="DIR", help="where to write checkframe-NAME/ (default: the current folder)")

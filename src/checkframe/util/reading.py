@@ -307,7 +307,25 @@ def _syntax(exc: Exception, text: str = "") -> ReadError:
             return ReadError(f"invalid TOML: write the date {shaped[1]} as {day.isoformat()} (at line {line}, column "
                              f"{column})", code="toml", detail=f"Date {shaped[1]} as {day.isoformat()}", line=line,
                              column=column)
-    return ReadError(f"invalid TOML: {exc}", code="toml", detail=detail, line=line, column=column)
+    hint = next((words for pattern, words in _HINTS if pattern.fullmatch(detail)), "")
+    return ReadError(f"invalid TOML: {exc}{'; ' + hint if hint else ''}", code="toml", detail=detail, line=line,
+                     column=column)
+
+
+#: How to mend what the parser says of a text that is not TOML, for authors (clerks read it in Chinese,
+#: :mod:`checkframe.messages`).
+_HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), words) for pattern, words in (
+    (r"Invalid value", 'write a text in double quotes ("煤矿"), a date as 2024-03-01, an array as ["a", "b"]'),
+    (r"Illegal character '\\n'", 'a text in quotes ends on its line: close the quote, or put a text of several '
+                                 'lines between three quotes (""")'),
+    (r"Unterminated string", "close the quote"),
+    (r"Unclosed array", "an array ends with ']', its items separated by commas"),
+    (r"Unclosed inline table", "an inline table ends with '}', its keys separated by commas"),
+    (r"Expected '=' after a key in a key/value pair", "write key = value"),
+    (r"Expected newline or end of document after a statement", "write one key = value on a line"),
+    (r"Cannot declare \(?(.*?),?\)? twice", "a table is declared twice: write its header once"),
+    (r"Cannot overwrite a value", "a key is written twice: keep one"),
+))
 
 
 def _too_deep() -> ReadError:

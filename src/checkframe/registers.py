@@ -78,6 +78,10 @@ class Contribution:
     categories: list[Entry] = attrs.Factory(list)
     #: Ids of entries that could not be read; references to them are not reported again.
     broken: set[str] = attrs.Factory(set)
+    #: Entries of an array (``"checkpoint"``, ``"checklist"``) that did not structure, each as its raw table in
+    #: an :class:`Entry`: the cross-checks that need only its id and references still look at it, so that one
+    #: bad field does not hide the entry's other problems until it is fixed.
+    partial: list[tuple[str, Entry]] = attrs.Factory(list)
     #: The content folders the plugin named, read or refused.
     folders: list[Path] = attrs.Factory(list)
 
@@ -85,6 +89,7 @@ class Contribution:
         for name in KINDS:
             getattr(self, name).extend(getattr(other, name))
         self.broken.update(other.broken)
+        self.partial.extend(other.partial)
         self.folders.extend(other.folders)
 
 

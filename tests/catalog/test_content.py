@@ -208,6 +208,39 @@ def test_every_problem_in_every_file_at_once(make_content):
     ]
 
 
+def test_a_bad_field_does_not_hide_the_entrys_other_problems(content):
+    """An entry that does not structure is still checked for what needs only its id and references: an id another
+    entry has, an unknown document, a checklist without items or with unknown ones (all at once, not in stages)."""
+    content.edit("checkpoints/01-gas.toml", 'level = "major"', 'level = "重大"')
+    content.edit("checkpoints/01-gas.toml", 'document = "law"', 'document = "lw"')
+    content.write("checkpoints/02-more.toml", """
+        [group]
+        id = "more"
+        title = "其他"
+
+        [[checkpoint]]
+        id = "{prefix}-gas-01"
+        title = "另一条"
+        what = "另一条检查内容。"
+        level = "general"
+        remediation = ["on_site"]
+        """)
+    content.edit("checklists.toml", 'kind = "self_inspection"', 'kind = "self"')
+    content.edit("checklists.toml", 'items = ["{sector}/gas"]'.replace("{sector}", "demo"), "items = []")
+    problems = problems_of(demo=content.plugin())
+    assert problems == [
+        "demo: checkpoints/01-gas.toml:11: [[checkpoint]] demo-gas-01, level: expected one of general, major "
+        '(got "重大")',
+        "demo: checklists.toml:5: [[checklist]] demo-self, kind: expected one of self_inspection, supervision "
+        '(got "self")',
+        "demo: checkpoints/01-gas.toml:6: [[checkpoint]] demo-gas-01: checkpoint 'demo-gas-01' is already defined in "
+        "demo: checkpoints/02-more.toml:6: [[checkpoint]] demo-gas-01; checkpoint ids must be unique across all plugins",
+        "demo: checkpoints/01-gas.toml:15: [[checkpoint]] demo-gas-01, basis no. 1, document: unknown document 'lw'; "
+        "did you mean 'law'?",
+        "demo: checklists.toml:6: [[checklist]] demo-self, items: a checklist needs at least one checkpoint",
+    ]
+
+
 def test_a_broken_entry_is_not_reported_again_as_unknown(content):
     content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "minor"')
     content.edit("checklists.toml", 'items = ["demo/gas"]', 'items = ["demo-gas-01", "demo-gas-02"]')

@@ -10,7 +10,7 @@ gathered before :class:`~checkframe.errors.ContentError` is raised.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from checkframe.catalog.content import load_content_dir
 from checkframe.catalog.places import placed
 from checkframe.errors import ContentError, Problem, unknown
 from checkframe.model import (
+    ID_PATTERN,
     Checklist,
     Checkpoint,
     Document,
@@ -332,6 +333,49 @@ def _foreign_document(plugins: Plugins, plugin: str, by: list[str]) -> str:
             "(pip install -e <its folder>), or declare the document in its own sector.toml")
 
 
+def _check_partial(check: _Checker, contributions: list[Contribution], checkpoints: Mapping[str, Any],
+                   checklists: Mapping[str, Any], documents: Mapping[str, Any], group_members: Mapping[str, Any],
+                   broken: set[str]) -> None:
+    """What can be checked of the entries that did not structure (:attr:`Contribution.partial`), from their raw
+    tables: an id another entry has, a citation of an unknown document, a checklist without items or with
+    unknown ones.  So one bad field (a misspelt key, a wrong level) does not hide these until it is fixed."""
+
+    def an_id(value: Any) -> bool:  # one that is not: its own problem is already reported
+        return isinstance(value, str) and bool(ID_PATTERN.fullmatch(value))
+
+    for contribution in contributions:
+        plugin = contribution.plugin
+        for kind, entry in contribution.partial:
+            raw = entry.obj
+            ident = raw.get("id")
+            defined = checkpoints if kind == "checkpoint" else checklists if kind == "checklist" else None
+            if defined is None:
+                continue
+            if an_id(ident) and ident in defined:
+                first_plugin, first = defined[ident]
+                other = f"{first_plugin}: {first.at()}" if first.where else first_plugin
+                check.report(plugin, entry, f"{kind} {ident!r} is already defined in {other}; "
+                                            f"{kind} ids must be unique across all plugins")
+            if kind == "checkpoint":
+                basis = raw.get("basis")
+                for i, cited in enumerate(basis if isinstance(basis, list) else []):
+                    doc = cited.get("document") if isinstance(cited, dict) else None
+                    if isinstance(doc, str) and an_id(doc) and doc not in documents and doc not in broken:
+                        check.report(plugin, entry, *_unknown(f"basis[{i}].document", "document", doc, documents))
+                continue
+            items = raw.get("items")
+            if items == []:
+                check.report(plugin, entry, "a checklist needs at least one checkpoint", "items")
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if not isinstance(item, str):
+                    continue
+                if "/" in item:
+                    if item not in group_members and item.partition("/")[2] not in broken:
+                        check.report(plugin, entry, *_unknown(f"items[{i}]", "group", item, group_members))
+                elif an_id(item) and item not in checkpoints and item not in broken:
+                    check.report(plugin, entry, *_unknown(f"items[{i}]", "checkpoint", item, checkpoints))
+
+
 def _check_images(check: _Checker, plugin: str, entry: Entry, key: str, text: str) -> None:
     """Pictures in plugin Markdown follow one rule, in the site and in print (:mod:`checkframe.util.images`)."""
     for src in image_sources(text):
@@ -449,6 +493,7 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
         if not ids and entry.obj.items == ():
             check.report(plugin, entry, "a checklist needs at least one checkpoint", "items")
         resolved[ident] = tuple(ids)
+    _check_partial(check, contributions, checkpoints, checklists, documents, group_members, broken)
 
     if problems:
         raise ContentError(problems)

@@ -173,6 +173,7 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
                         found.broken.update(
                             v for k, v in element.items() if k in ("id", "code") and isinstance(v, str)
                         )
+                        found.partial.append((field_.name, Entry(element, f"{rel}: $.{field_.name}[{i}]", sources[rel])))
             values[field_.name] = tuple(items)
             continue
         try:
@@ -346,6 +347,7 @@ def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, f
             problems.append(Problem(plugin, f"cannot read the folder: {exc.strerror or exc}",
                                     folder.relative_to(root).as_posix() if folder != root else root.as_posix()))
     if sector_file is None:
+        found.partial.clear()  # nothing of the folder is in the catalog: its entries are not checked against it
         if (group_files or checklists) and not (root / "sector.toml").exists():
             problems.append(Problem(
                 plugin, "checkpoints and checklists need a sector.toml beside them", "sector.toml"

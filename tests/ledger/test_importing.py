@@ -269,3 +269,11 @@ def test_what_the_ledger_itself_refuses_is_refused(tmp_path, ledger, capsys):
     lines = refused(capsys, str(path), "--dir", str(ledger))
     assert lines == [f'错误：records/{path.name}：第1个 [[recheck]] 的 finding 为 "f-none"，台账中没有这项隐患']
     assert files(ledger / "records") == []
+
+
+def test_a_file_name_with_chinese_or_spaces_is_refused_with_how_records_are_named(tmp_path, ledger, capsys):
+    path = saved(tmp_path, record(), name="新 记录.toml")
+    assert refused(capsys, str(path), "--dir", str(ledger)) == [
+        "错误：新 记录.toml：记录文件名“新 记录.toml”只能由英文字母、数字、“-”“_”“.”组成，不能有汉字或空格；请改名后再导入"
+        "（检查记录按“日期-单位编号-检查表编号.toml”命名，如 2024-03-01-hengtai-general-fire-risks.toml）"]
+    assert files(ledger / "records") == []

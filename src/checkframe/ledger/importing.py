@@ -113,7 +113,8 @@ def _open(path: Path, problems: list[Problem]) -> _Candidate | None:
     else:
         name, raw = source, data
     if not _NAME.match(name):
-        bad(f"记录文件名“{name}”只能由字母、数字、“-”“_”“.”组成")
+        bad(f"记录文件名“{name}”只能由英文字母、数字、“-”“_”“.”组成，不能有汉字或空格；请改名后再导入"
+            "（检查记录按“日期-单位编号-检查表编号.toml”命名，如 2024-03-01-hengtai-general-fire-risks.toml）")
         return None
     try:
         text = raw.decode("utf-8")

@@ -345,3 +345,13 @@ def test_a_value_shown_in_a_message_cannot_turn_the_terminal_line_around(tmp_pat
     assert cli.main(["ledger", "show", str(store.root)]) == 1
     [line, _] = errors(capsys)
     assert '"x\\u202Ey\\u200B"' in line and "\u202e" not in line and "\u200b" not in line, line
+
+
+def test_the_problems_of_a_file_are_told_in_the_order_of_its_lines(demo, capsys):
+    """The checker finds an entry's unknown keys before its wrong values; the author reads them top to bottom."""
+    demo.edit("checkpoints/01-gas.toml", 'level = "major"', 'levle = "major"')
+    demo.edit("checkpoints/01-gas.toml", 'article = "第四十一条"', 'articel = "第四十一条"')
+    demo.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查员持证"', "title = 3")
+    assert cli.main(["validate"]) == 1
+    lines = [int(line.split(":")[3]) for line in errors(capsys)[:-1]]
+    assert len(lines) == 3 and lines == sorted(lines), lines

@@ -141,8 +141,8 @@ def test_an_unknown_unit_or_checkpoint_is_refused(tmp_path, ledger, capsys):
     path = saved(tmp_path, record(unit="dongfang", checkpoint="demo-fire-09"))
     line = line_of(path, 'checkpoint = "demo-fire-09"')
     assert refused(capsys, str(path), "--dir", str(ledger)) == [
+        f"错误：{path.name} 第2行：被检查单位“dongfang”未在台账中登记（没有 units/dongfang.toml），请先登记该单位",
         f"错误：{path.name} 第{line}行：检查项“demo-fire-09”不在检查表“demo-visit”上",
-        f"错误：{path.name}：被检查单位“dongfang”未在台账中登记（没有 units/dongfang.toml），请先登记该单位",
     ]
     assert files(ledger / "records") == []
 
@@ -169,7 +169,7 @@ def test_a_record_imported_twice_or_a_finding_id_on_the_ledger_is_refused(tmp_pa
         f"错误：{path.name}：该记录已导入台账（records/{path.name}），不再重复导入"]
     other = saved(tmp_path, record(first="f-new-1"), "2024-03-01-hengan-demo-visit-2.toml")
     assert refused(capsys, str(other), "--dir", str(ledger)) == [
-        f"错误：{other.name}：第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中"
+        f"错误：{other.name} 第28行：第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中"
         f"（records/{path.name}），请换一个编号"]
     assert files(ledger / "records") == [path.name]
 
@@ -178,7 +178,7 @@ def test_two_files_of_one_import_with_the_same_finding_id_are_both_left_out(tmp_
     one = saved(tmp_path, record(), "a.toml")
     two = saved(tmp_path, record(first="f-other-1"), "b.toml")
     assert refused(capsys, str(one), str(two), "--dir", str(ledger)) == [
-        "错误：b.toml：第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中（a.toml），请换一个编号",
+        "错误：b.toml 第28行：第2项隐患（灭火器材有效）：隐患编号“f-20240301-2”已在台账中（a.toml），请换一个编号",
     ]
     assert files(ledger / "records") == []
 

@@ -112,7 +112,7 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, la
     ``last`` replaces the closing line (a count and "nothing was written"): ``inspect import`` says
     that nothing was imported.
     """
-    for problem in problems:
+    for problem in in_reading_order(problems):
         print(f"{ERROR_PREFIX[language]}{problem}", file=sys.stderr)
         if show_tracebacks and isinstance(problem, Problem) and problem.traceback:
             print(problem.traceback.rstrip("\n"), file=sys.stderr)
@@ -132,6 +132,17 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, la
         last = SUMMARY[language]
     print(last.format(count=count, s="s" if count != 1 else ""), file=sys.stderr)
     return EXIT_PROBLEMS
+
+
+def in_reading_order(problems: Sequence[Problem | str]) -> list[Problem | str]:
+    """``problems`` with those of one file together, by line, as its author reads it: the files in the order
+    their first problem came, a file's problems without a line first, the others by line (each kept in its
+    order on one line)."""
+    files: dict[tuple[str, str], list[Problem | str]] = {}
+    for problem in problems:
+        where = (problem.plugin, problem.file) if isinstance(problem, Problem) and problem.file else ("", str(id(problem)))
+        files.setdefault(where, []).append(problem)
+    return [p for group in files.values() for p in sorted(group, key=lambda p: p.line if isinstance(p, Problem) else 0)]
 
 
 def write_file(path: Path, data: str | bytes) -> None:

@@ -211,8 +211,8 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
     """The record's text to file (with the unit's id put in for its name), or None; problems appended."""
     source = candidate.source
 
-    def say(name: str, **values: Any) -> None:
-        problems.append(Problem("", MESSAGES[name].format(**values), source, language="zh"))
+    def say(name: str, key: str = "", **values: Any) -> None:  # key: where in the record, for its line
+        problems.append(Problem("", MESSAGES[name].format(**values), source, key, language="zh"))
 
     existing = root / "records" / candidate.name
     if existing.exists():
@@ -240,7 +240,7 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
     data = loads_toml(candidate.text)
     text = candidate.text
     if not catalog.has("checklist", record.checklist):
-        say("checklist", checklist=record.checklist)
+        say("checklist", "$.checklist", checklist=record.checklist)
         return None
     description = describe(catalog, stop_kinds, record.checklist)
     problems.extend(Problem("", message, source, key, language="zh") for key, message in check_record(data, description))
@@ -251,21 +251,21 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
             text = _with_unit(text, unit, ids[0])
             unit = ids[0]
         else:
-            say("unknown_unit", unit=unit)
+            say("unknown_unit", "$.unit", unit=unit)
     titles = {c["id"]: c["title"] for c in description["checkpoints"]}
     for i, finding in enumerate(record.finding):
         subject = f"第{i + 1}项隐患（{titles.get(finding.checkpoint, finding.checkpoint)}）"
         if finding.id in known:
-            say("known_finding", subject=subject, id=finding.id, file=known[finding.id])
+            say("known_finding", f"$.finding[{i}].id", subject=subject, id=finding.id, file=known[finding.id])
         elif finding.id in batch:
-            say("known_finding", subject=subject, id=finding.id, file=batch[finding.id])
+            say("known_finding", f"$.finding[{i}].id", subject=subject, id=finding.id, file=batch[finding.id])
         batch.setdefault(finding.id, candidate.name)
         for photo in finding.evidence:
             if photo not in candidate.photos:
                 if candidate.photos or photo.startswith(f"{EVIDENCE}/"):
-                    say("evidence_missing", subject=subject, file=photo)
+                    say("evidence_missing", f"$.finding[{i}].evidence", subject=subject, file=photo)
             elif os.path.lexists(root / photo):
-                say("evidence_exists", subject=subject, file=photo)
+                say("evidence_exists", f"$.finding[{i}].evidence", subject=subject, file=photo)
     named = {photo for finding in record.finding for photo in finding.evidence}
     for photo in sorted(candidate.photos):  # a photo that no finding names would replace one all the same
         if photo not in named and os.path.lexists(root / photo):

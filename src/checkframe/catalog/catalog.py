@@ -225,14 +225,17 @@ class _Checker:
                             "or give yours another id",
                         )
                         continue
-                    self.report(
-                        contribution.plugin, entry,
-                        f"{noun} {ident!r} is already defined in {other}; "
-                        f"{noun} ids must be unique across all plugins",
-                    )
+                    self.twice(contribution.plugin, entry, noun, ident, seen[ident])
                     continue
                 seen[ident] = (contribution.plugin, entry)
         return seen
+
+    def twice(self, plugin: str, entry: Entry, noun: str, ident: str, first: tuple[str, Entry]) -> None:
+        """``entry`` defines ``ident``, which ``first`` (a plugin and its entry) defined already."""
+        first_plugin, found = first
+        other = f"{first_plugin}: {found.at()}" if found.where else first_plugin
+        self.report(plugin, entry, f"{noun} {ident!r} is already defined in {other}; "
+                                   f"{noun} ids must be unique across all plugins")
 
 
 def contribution_warnings(plugins: Plugins, contributions: list[Contribution]) -> list[Problem]:
@@ -352,10 +355,7 @@ def _check_partial(check: _Checker, contributions: list[Contribution], checkpoin
             if defined is None:
                 continue
             if an_id(ident) and ident in defined:
-                first_plugin, first = defined[ident]
-                other = f"{first_plugin}: {first.at()}" if first.where else first_plugin
-                check.report(plugin, entry, f"{kind} {ident!r} is already defined in {other}; "
-                                            f"{kind} ids must be unique across all plugins")
+                check.twice(plugin, entry, kind, ident, defined[ident])
             if kind == "checkpoint":
                 basis = raw.get("basis")
                 for i, cited in enumerate(basis if isinstance(basis, list) else []):

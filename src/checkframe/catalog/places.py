@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from typing import Any
 
 from attrs import define, evolve, field
@@ -25,7 +26,7 @@ from attrs import define, evolve, field
 from checkframe.errors import Problem
 from checkframe.util.reading import ReadError, loads_toml
 
-__all__ = ["UNPARSED", "Source", "key_lines", "label", "placed", "split_path"]
+__all__ = ["UNPARSED", "Source", "key_lines", "label", "lines_placed", "placed", "split_path"]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _SEGMENT = re.compile(r"\.([^.\[\]\"]+)|\.\"((?:[^\"\\]|\\.)*)\"|\[(\d+)\]")
@@ -325,3 +326,25 @@ def placed(problem: Problem, source: Source | None) -> Problem:
         return problem
     line, where = source.place(problem.path, problem.message)
     return evolve(problem, line=line, path=where)
+
+
+def lines_placed(problems: list[Problem], text_of: Callable[[str], str | None]) -> list[Problem]:
+    """``problems`` with the line of each one's key in the text ``text_of`` gives for its file (None, or
+    :class:`ReadError`: no line); their key paths as they were (:func:`placed` also says them as the author
+    reads them).  The ledger's problems, and the handbook config's."""
+    texts: dict[str, Source | None] = {}
+    found = []
+    for problem in problems:
+        if problem.line or not problem.file or not problem.path.startswith("$."):
+            found.append(problem)
+            continue
+        if problem.file not in texts:
+            try:
+                text = text_of(problem.file)
+            except ReadError:
+                text = None
+            texts[problem.file] = Source(text) if text is not None else None
+        source = texts[problem.file]
+        line = source.line(problem.path) if source is not None else 0
+        found.append(evolve(problem, line=line) if line else problem)
+    return found

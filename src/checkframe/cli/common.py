@@ -138,9 +138,9 @@ def in_reading_order(problems: Sequence[Problem | str]) -> list[Problem | str]:
     """``problems`` with those of one file together, by line, as its author reads it: the files in the order
     their first problem came, a file's problems without a line first, the others by line (each kept in its
     order on one line)."""
-    files: dict[tuple[str, str], list[Problem | str]] = {}
-    for problem in problems:
-        where = (problem.plugin, problem.file) if isinstance(problem, Problem) and problem.file else ("", str(id(problem)))
+    files: dict[tuple[str, str] | int, list[Problem | str]] = {}
+    for i, problem in enumerate(problems):  # a problem of no file stays where it came
+        where = (problem.plugin, problem.file) if isinstance(problem, Problem) and problem.file else i
         files.setdefault(where, []).append(problem)
     return [p for group in files.values() for p in sorted(group, key=lambda p: p.line if isinstance(p, Problem) else 0)]
 

@@ -156,15 +156,14 @@ def _usage(args: argparse.Namespace) -> None:
         error(words("by_major"))
 
 
-#: The folders of a ledger that hold what it is made of (and its cache): no output is written into them.
-LEDGER_FOLDERS = ("records", "units", "evidence", ".checkframe-cache")
-
-
 def _check_outside_ledger(output: Path, ledger: Path) -> None:
-    """Refuse ``output`` in the ledger's own folders: a table written over a record, or a new file among them,
-    would change the ledger (found by a test that wrote ``-o records/x.toml``)."""
+    """Refuse ``output`` in the ledger's own folders (what it is made of, and its cache): a table written over a
+    record, or a new file among them, would change the ledger (found by a test that wrote ``-o records/x.toml``)."""
+    from checkframe.ledger.cache import CACHE_DIR  # imported when there is an output to check
+    from checkframe.ledger.importing import EVIDENCE
+
     where = os.path.realpath(output)
-    for folder in LEDGER_FOLDERS:
+    for folder in ("records", "units", EVIDENCE, CACHE_DIR):
         inside = os.path.realpath(ledger / folder)
         if where == inside or where.startswith(os.path.join(inside, "")):
             raise UserError(words("output_in_ledger", path=output.as_posix(), folder=f"{folder}/"))

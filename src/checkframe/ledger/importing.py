@@ -28,9 +28,10 @@ from typing import Any
 import attrs
 
 from checkframe.catalog import Catalog
+from checkframe.catalog.places import lines_placed
 from checkframe.catalog.record_rules import MESSAGES, check_record, describe
 from checkframe.errors import Problem
-from checkframe.ledger.ledger import build_ledger, lines_placed
+from checkframe.ledger.ledger import build_ledger
 from checkframe.ledger.messages import os_reason, words
 from checkframe.ledger.records import read_record
 from checkframe.ledger.rules import LedgerRules
@@ -157,8 +158,8 @@ def import_records(files: list[Path], root: Path, catalog: Catalog, rules: Ledge
         if candidate is None:
             continue
         if candidate.name == candidate.source:  # not a record in a zip, whose lines the clerk cannot open
-            texts[candidate.source] = candidate.text if texts.get(candidate.source, candidate.text) == \
-                candidate.text else None
+            if texts.setdefault(candidate.source, candidate.text) != candidate.text:
+                texts[candidate.source] = None
         count = len(problems)
         text = _check(candidate, root, catalog, stop_kinds, units, names, known, batch, problems)
         if text is not None and len(problems) == count:

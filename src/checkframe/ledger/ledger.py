@@ -18,7 +18,7 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ import attrs
 from attrs import frozen
 
 from checkframe.catalog import Catalog
-from checkframe.catalog.places import Source
+from checkframe.catalog.places import lines_placed
 from checkframe.errors import Problem
 from checkframe.ledger import findings as loop
 from checkframe.ledger.cache import Cache, content_hash
@@ -461,27 +461,6 @@ def with_lines(root: Path, problems: list[Problem]) -> list[Problem]:
     return lines_placed(problems, lambda file: read_text(root / file))
 
 
-def lines_placed(problems: list[Problem], text_of: Callable[[str], str | None]) -> list[Problem]:
-    """``problems`` with the line of each one's key in the text ``text_of`` gives for its file (None, or
-    :class:`ReadError`: no line)."""
-    texts: dict[str, Source | None] = {}
-    placed = []
-    for problem in problems:
-        if problem.line or not problem.file or not problem.path.startswith("$."):
-            placed.append(problem)
-            continue
-        if problem.file not in texts:
-            try:
-                text = text_of(problem.file)
-            except ReadError:
-                text = None
-            texts[problem.file] = Source(text) if text is not None else None
-        source = texts[problem.file]
-        line = source.line(problem.path) if source is not None else 0
-        placed.append(attrs.evolve(problem, line=line) if line else problem)
-    return placed
-
-
 @quick_pickle
 @frozen
 class UnitResult:
@@ -727,15 +706,15 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
     # records are checked but not replayed, as for a unit file that does not read; their moves on the findings
     # it may hold would be reported as moves on findings the ledger does not have, with a wrong suggestion.
     held: dict[str, int] = {}  # unit -> where its first unreadable record's problem is
-    unread_units = {unit for unit in (_unit_by_name(os.path.basename(items[i][1]), ledger.units) for i in not_read)
-                    if unit is not None and unit not in unreadable}
+    named = {i: _unit_by_name(os.path.basename(items[i][1]), ledger.units) for i in not_read}
+    unread_units = {unit for unit in named.values() if unit is not None and unit not in unreadable}
     unchecked.update(dict.fromkeys(unread_units, 0))
     for i, (_, rel) in enumerate(items):
         ledger.records += 1
         if i in not_read:
             own, bad = not_read[i]
             broken |= bad
-            unit = _unit_by_name(os.path.basename(rel), ledger.units)
+            unit = named[i]
             if unit in unread_units and unit not in held and own:
                 held[unit] = len(problems)
             problems.extend(own)
@@ -836,6 +815,7 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
             resumption = Resumption(obj.applied, obj.inspected, obj.approved_by, obj.note)
             _move(event, "", entries, stuck, problem, lambda f, r=resumption: loop.resume(f, r))
     return stuck
+
 
 def _name(ledger: Ledger, unit: str) -> str:
     """A unit as clerks know it: its registered name (its id when it has no readable registration)."""

@@ -34,7 +34,7 @@ from attrs import frozen
 from checkframe.catalog import Catalog
 from checkframe.catalog.convert import errors_of, make_converter
 from checkframe.catalog.export import DiffInputError, load_export
-from checkframe.catalog.places import Source
+from checkframe.catalog.places import lines_placed
 from checkframe.errors import ContentError, Problem, did_you_mean
 from checkframe.model import Invalid, _not_blank, check_id
 from checkframe.registers import NO_HEADING, has_heading, page_title
@@ -188,16 +188,12 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
         data = loads_toml(text)
     except ReadError as exc:
         raise ContentError([Problem("", exc.message, name, exc.key)]) from None
-    source = Source(text)
-
-    def placed(problems: list[Problem]) -> list[Problem]:  # each problem of the config with its line
-        return [attrs.evolve(p, line=source.line(p.path)) if p.file == name and p.path.startswith("$.") and not p.line
-                else p for p in problems]
-
+    config_text = {name: text}.get  # each problem of the config gets its line (lines_placed)
     try:
         parsed = _CONVERTER.structure(data, ProjectFile)
     except Exception as exc:  # noqa: BLE001 - cattrs groups every problem in one exception
-        raise ContentError(placed([Problem("", message, name, path) for path, message in errors_of(exc)])) from None
+        raise ContentError(lines_placed([Problem("", message, name, path) for path, message in errors_of(exc)],
+                                        config_text)) from None
 
     pages = []
     for path in sorted((root / "pages").glob("*.md")):
@@ -240,7 +236,7 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
     units = _units(root, parsed.handbook.units, name, problems)
     assets = _assets(root / "pages", problems)
     if problems:
-        raise ContentError(placed(problems))
+        raise ContentError(lines_placed(problems, config_text))
     return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units, assets)
 
 

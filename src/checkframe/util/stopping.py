@@ -70,8 +70,10 @@ def placed() -> list[Path]:
     """
     found: list[Path] = []
     for name in _placed:
-        if os.path.lexists(name) and not any(name.startswith(os.path.join(outer, "")) for outer in _placed
-                                             if outer != name):
+        parent, outer = os.path.dirname(name), False
+        while not outer and parent != os.path.dirname(parent):  # up to the root: a noted folder holds it
+            outer, parent = parent in _placed, os.path.dirname(parent)
+        if not outer and os.path.lexists(name):
             found.append(Path(name))
     return found
 

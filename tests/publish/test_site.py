@@ -530,3 +530,15 @@ def test_a_checkpoint_from_a_sector_left_out_is_shown_without_links_to_that_sect
     assert "sector/demo.html" not in page
     assert '<nav class="breadcrumbs" aria-label="位置"><a href="../index.html">首页</a> › 测试行业 › 瓦斯</nav>' in page
     assert 'href="../checklist/other-visit.html"' in page
+
+
+def test_an_id_on_a_page_is_said_to_be_its_number(example_handbook):
+    """A checklist's or checkpoint's id is what a clerk types (``inspect new --checklist ID``, a record's
+    ``checkpoint``), so the pages show it, labelled 编号; nowhere else does a page show a bare code."""
+    out, _ = example_handbook
+    pages = [*sorted((out / "checklist").glob("*.html")), *sorted((out / "checkpoint").glob("*.html"))[:40]]
+    assert len(pages) > 40
+    for page in pages:
+        body = page.read_text(encoding="utf-8").split("<main", 1)[1]
+        codes = re.findall(r"(.{0,3})<code>([^<]*)</code>", body)
+        assert codes == [("编号 ", page.stem)], page.name

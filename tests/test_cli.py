@@ -34,6 +34,28 @@ def test_usage_error_exits_2():
     result = run("no-such-command")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+    assert "did you mean" not in result.stderr  # nothing is near it
+
+
+@pytest.mark.parametrize(("command", "last"), [
+    (["valdate"], "checkframe: error: argument COMMAND: invalid choice: 'valdate' (choose from 'plugins', "),
+    (["ledgr", "show"], 'checkframe 用法有误：没有命令 "ledgr"；是否想写 "ledger"？'),
+    (["inspect", "nwe"],
+     'checkframe inspect 用法有误：STEP 的取值 "nwe" 无效（可选：new、recheck、import）；是否想写 "new"？'),
+    (["ledger", "show", "x", "--by", "sectr"],
+     'checkframe ledger show 用法有误：--by 的取值 "sectr" 无效（可选：unit、sector、township）；是否想写 "sector"？'),
+])
+def test_a_misspelt_command_or_choice_names_the_nearest(command, last, capsys):
+    """A clerk's misspelt command is answered in Chinese too, though the top-level parser speaks English."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(command)
+    assert info.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith(last), lines
+    if command == ["valdate"]:
+        assert lines[-1].endswith("; did you mean 'validate'?")
+    if command[0] == "ledgr":
+        assert lines[-2].endswith("; did you mean 'ledger'?")
 
 
 @pytest.mark.parametrize("command", [["ledger", "-h"], ["ledger", "show", "-h"], ["inspect", "new", "-h"],

@@ -12,6 +12,7 @@ can meet into Chinese, and leaves a message it does not know as it is.
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import re
 import sys
@@ -92,9 +93,33 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         if self.language != "zh":
+            near = self._near_choice(message)
+            if near is not None:
+                value, name, parser = near
+                message += f"; did you mean {name!r}?"
+                if parser is not None and parser.language == "zh":  # a clerk's command: said to the clerk too
+                    message += f'\n{self.prog} 用法有误：没有命令 {_value(value)}；是否想写 "{name}"？'
             super().error(message)
+        near = self._near_choice(message)
+        said = usage_message(message) + (f'；是否想写 "{near[1]}"？' if near else "")
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog} 用法有误：{usage_message(message)}\n")
+        self.exit(2, f"{self.prog} 用法有误：{said}\n")
+
+    def _near_choice(self, message: str) -> tuple[str, str, Parser | None] | None:
+        """For argparse's message of a value not among an argument's choices (a subcommand, ``--by``): the value
+        as argparse quotes it, the choice nearest it and, for a subcommand, its parser; None for any other
+        message, or when no choice is near (difflib's ratio from 0.65: "nwe" is near "new", "county" not near "unit")."""
+        match = re.fullmatch(r"argument (?P<name>\S+): invalid choice: (?P<value>'.*?') \(choose from .*\)", message,
+                             re.DOTALL)
+        if match is None:
+            return None
+        action = next((a for a in self._actions if argparse._get_action_name(a) == match["name"]), None)
+        choices = list(action.choices or ()) if action is not None else []
+        found = difflib.get_close_matches(match["value"][1:-1], [str(c) for c in choices], n=1, cutoff=0.65)
+        if not found:
+            return None
+        parser = action.choices.get(found[0]) if isinstance(action, argparse._SubParsersAction) else None
+        return match["value"], found[0], parser if isinstance(parser, Parser) else None
 
 
 #: What a line may break between: a run of letters, digits and other marks that are not spaces or Chinese

@@ -79,3 +79,13 @@ def test_print_checklist(tmp_path, general):
     assert pdf.read_bytes().startswith(b"%PDF")
     with pytest.raises(AssertionError, match="unknown checklist 'nope'; known: general-self"):
         print_checklist(tmp_path, "nope", content_dirs={"g": general})
+
+
+def test_plugin_problems_come_in_the_order_validate_prints_them(content):
+    """The checker finds an entry's unknown keys before its wrong values; plugin_problems gives them as
+    ``checkframe validate`` prints them, by line."""
+    content.edit("checkpoints/01-gas.toml", 'level = "major"', 'levle = "major"')
+    content.edit("checkpoints/01-gas.toml", 'article = "第四十一条"', 'articel = "第四十一条"')
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查员持证"', "title = 3")
+    lines = [int(problem.split(":")[2]) for problem in plugin_problems(content_dirs={"demo": content.root})]
+    assert len(lines) == 3 and lines == sorted(lines), lines

@@ -12,12 +12,13 @@ import difflib
 import os
 import sysconfig
 import traceback as tb
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from attrs import field, frozen
 
-__all__ = ["ContentError", "Problem", "closest", "did_you_mean", "raised_at", "traceback_of", "unknown", "write_problem"]
+__all__ = ["ContentError", "Problem", "closest", "did_you_mean", "in_reading_order", "raised_at", "traceback_of", "unknown",
+           "write_problem"]
 
 
 @frozen
@@ -56,6 +57,17 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+
+
+def in_reading_order(problems: Sequence[Problem | str]) -> list[Problem | str]:
+    """``problems`` with those of one file together, by line, as its author reads it: the files in the order
+    their first problem came, a file's problems without a line first, the others by line (each kept in its
+    order on one line)."""
+    files: dict[tuple[str, str] | int, list[Problem | str]] = {}
+    for i, problem in enumerate(problems):  # a problem of no file stays where it came
+        where = (problem.plugin, problem.file) if isinstance(problem, Problem) and problem.file else i
+        files.setdefault(where, []).append(problem)
+    return [p for group in files.values() for p in sorted(group, key=lambda p: p.line if isinstance(p, Problem) else 0)]
 
 
 def write_problem(exc: OSError, root: Path, output: Path) -> Problem:

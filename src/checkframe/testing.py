@@ -36,7 +36,7 @@ import attrs
 import tomli_w
 
 from checkframe.catalog import Catalog, build_catalog
-from checkframe.errors import ContentError
+from checkframe.errors import ContentError, in_reading_order
 from checkframe.hookspecs import hookimpl
 from checkframe.model import HazardLevel
 from checkframe.plugins import ENTRY_POINT_GROUP, ENV_ALLOWLIST, Plugins, load_plugins
@@ -128,7 +128,7 @@ def plugin_problems(*names: str, content_dirs: ContentDirs | None = None) -> lis
     try:
         build_catalog(plugins)
     except ContentError as exc:
-        return [str(p) for p in exc.problems]
+        return [str(p) for p in in_reading_order(exc.problems)]
     return []
 
 
@@ -141,7 +141,7 @@ def plugin_catalog(*names: str, content_dirs: ContentDirs | None = None) -> Cata
     try:
         return build_catalog(plugins)
     except ContentError as exc:
-        lines = "\n".join(str(p) for p in exc.problems)
+        lines = "\n".join(str(p) for p in in_reading_order(exc.problems))
         named = ", ".join([*names, *(content_dirs or {})])
         raise AssertionError(f"the content of {named} is invalid:\n{lines}") from None
 
@@ -208,7 +208,7 @@ def build_handbook(
     try:
         catalog = build_catalog(plugins)
     except ContentError as exc:
-        lines = "\n".join(str(p) for p in exc.problems)
+        lines = "\n".join(str(p) for p in in_reading_order(exc.problems))
         raise AssertionError(f"the content is invalid:\n{lines}") from None
     if sectors is None:
         sectors = [s.id for s in catalog.sectors if s.plugin in contributed]
@@ -225,7 +225,7 @@ def build_handbook(
     try:
         result = build(root, plugins=plugins, force=True, jobs=1)
     except ContentError as exc:
-        lines = "\n".join(str(p) for p in exc.problems)
+        lines = "\n".join(str(p) for p in in_reading_order(exc.problems))
         raise AssertionError(f"the handbook did not build:\n{lines}") from None
     return Handbook(root, result.output, result.pages)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from checkframe.catalog import Catalog, build_catalog
-from checkframe.errors import ContentError, Problem
+from checkframe.errors import ContentError, Problem, in_reading_order
 from checkframe.messages import CHINESE, Message, Shown, say
 from checkframe.plugins import ENV_ALLOWLIST, Plugins, load_plugins
 from checkframe.publish.project import CACHE, CONFIG_NAME, HandbookConfig, PrintConfig, Project, load_project
@@ -132,17 +132,6 @@ def report(problems: Sequence[Problem | str], plugins: Plugins | None = None, la
         last = SUMMARY[language]
     print(last.format(count=count, s="s" if count != 1 else ""), file=sys.stderr)
     return EXIT_PROBLEMS
-
-
-def in_reading_order(problems: Sequence[Problem | str]) -> list[Problem | str]:
-    """``problems`` with those of one file together, by line, as its author reads it: the files in the order
-    their first problem came, a file's problems without a line first, the others by line (each kept in its
-    order on one line)."""
-    files: dict[tuple[str, str] | int, list[Problem | str]] = {}
-    for i, problem in enumerate(problems):  # a problem of no file stays where it came
-        where = (problem.plugin, problem.file) if isinstance(problem, Problem) and problem.file else i
-        files.setdefault(where, []).append(problem)
-    return [p for group in files.values() for p in sorted(group, key=lambda p: p.line if isinstance(p, Problem) else 0)]
 
 
 def write_file(path: Path, data: str | bytes) -> None:

@@ -63,11 +63,13 @@ __all__ = [
     "close",
     "escalate",
     "is_overdue",
+    "level_on",
     "missing_fields",
     "recheck",
     "remediate",
     "report_fixed",
     "resume",
+    "route_on",
     "stop",
 ]
 
@@ -223,6 +225,10 @@ class Finding:
     escalated: tuple[tuple[dt.date, Remediation], ...] = ()
     #: 销号 approved by (审核把关).
     approver: str = ""
+    #: When its first route was set: the date found, or that of a later [[remediate]] (None: no route yet).
+    remediated_on: dt.date | None = None
+    #: The levels it had before an escalation regraded it, and when each was left.
+    regraded: tuple[tuple[dt.date, HazardLevel], ...] = ()
 
 
 _FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
@@ -284,9 +290,9 @@ def _expect(finding: Finding, move: str, *states: FindingState) -> None:
 
 
 def remediate(
-    finding: Finding, remediation: Remediation, category: RemediationCategory
+    finding: Finding, remediation: Remediation, category: RemediationCategory, on: dt.date | None = None
 ) -> Finding:
-    """Assign the route by which an open finding is fixed.
+    """Assign the route by which an open finding is fixed, on ``on`` (the day it was found when not given).
 
     The category must serve the finding's hazard level (an on-site fix is for
     general hazards only) and every field it requires must be filled.
@@ -298,7 +304,7 @@ def remediate(
         raise LoopError("category_level", finding, category=_category(category), levels=_levels(category),
                         level=finding.level.label)
     _check_route(finding, remediation, category, finding.found_on)
-    return evolve(finding, state=FindingState.FIXING, remediation=remediation)
+    return evolve(finding, state=FindingState.FIXING, remediation=remediation, remediated_on=on or finding.found_on)
 
 
 def _check_route(finding: Finding, remediation: Remediation, category: RemediationCategory, since: dt.date) -> None:
@@ -330,7 +336,8 @@ def escalate(finding: Finding, remediation: Remediation, category: RemediationCa
         raise LoopError("escalate_level", finding, category=_category(category), levels=_levels(category),
                         level=graded.level.label)
     _check_route(graded, remediation, category, on)
-    return evolve(graded, remediation=remediation, escalated=(*finding.escalated, (on, old)))
+    regraded = finding.regraded if graded.level is finding.level else (*finding.regraded, (on, finding.level))
+    return evolve(graded, remediation=remediation, escalated=(*finding.escalated, (on, old)), regraded=regraded)
 
 
 def stop(finding: Finding, order: Stop, stop_kinds: dict[str, str]) -> Finding:
@@ -412,6 +419,24 @@ def close(finding: Finding, on: dt.date, approver: str = "") -> Finding:
         if not approver:
             raise LoopError("close_approver", finding)
     return evolve(finding, state=FindingState.CLOSED, closed_on=on, approver=approver)
+
+
+def route_on(finding: Finding, day: dt.date) -> Remediation | None:
+    """The route ``finding`` was under at the end of ``day``: none before its first, then each until escalated."""
+    if finding.remediation is None or day < (finding.remediated_on or finding.found_on):
+        return None
+    for left, old in finding.escalated:
+        if day < left:
+            return old
+    return finding.remediation
+
+
+def level_on(finding: Finding, day: dt.date) -> HazardLevel:
+    """The level ``finding`` had at the end of ``day``: the one it was found with until an escalation regraded it."""
+    for left, old in finding.regraded:
+        if day < left:
+            return old
+    return finding.level
 
 
 def is_overdue(finding: Finding, as_of: dt.date) -> bool:

@@ -1,0 +1,90 @@
+"""The values of the filled forms (checkframe.ledger.reports), read without printing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checkframe.ledger.reports import plan
+from stores import CATALOG, Store
+
+D = dt.date
+
+#: A hazard found without a route, given a deadline order later, escalated past its deadline.
+FOUND_LATER = """
+[[finding]]
+id = "f-1"
+checkpoint = "demo-gas-02"
+description = "瓦斯检查员无证上岗"
+level = "general"
+"""
+
+REMEDIATE = """
+[[remediate]]
+finding = "f-1"
+
+[remediate.remediation]
+category = "deadline"
+deadline = 2024-03-15
+order_number = "〔2024〕3号"
+responsible_person = "张三"
+measures = "持证上岗"
+"""
+
+ESCALATE = """
+[[escalate]]
+finding = "f-1"
+level = "major"
+reason = "逾期未整改"
+
+[escalate.remediation]
+category = "listed_supervision"
+supervision_level = "township"
+lead_unit = "北石店镇"
+notice_number = "镇安督〔2024〕2号"
+notice_date = 2024-03-20
+responsible_person = "李四"
+measures = "配齐持证瓦斯检查员"
+funds = "1万元"
+deadline = 2024-04-30
+contingency_plan = "停止作业"
+
+[[stop]]
+finding = "f-1"
+stop = { scope = "partial", order_number = "镇安停〔2024〕1号" }
+"""
+
+
+@pytest.fixture
+def escalated(tmp_path) -> Store:
+    store = Store(tmp_path / "ledger")
+    store.record("2024-03-01-acme.toml", FOUND_LATER)
+    store.record("2024-03-05-acme.toml", REMEDIATE, date="2024-03-05")
+    store.record("2024-03-20-acme.toml", ESCALATE, date="2024-03-20")
+    return store
+
+
+def supervision_records(store: Store) -> dict[str, dict]:
+    ledger = store.ledger(D(2024, 3, 31))
+    assert ledger.problems == []
+    jobs = plan(store.root, ledger, CATALOG, D(2024, 3, 1), D(2024, 3, 31), "区应急管理局")
+    return {job.name.removeprefix("supervision-record/"): job.values for job in jobs
+            if job.form == "supervision-record"}
+
+
+def test_a_supervision_record_shows_the_finding_as_it_stood_on_its_date(escalated):
+    forms = supervision_records(escalated)
+    found, ordered, listed = (forms[f"2024-03-{day}-acme.pdf"] for day in ("01", "05", "20"))
+    # 3月1日: a general hazard, its route not yet set; nothing of the order, the escalation or the stop of later days.
+    assert found["problems"] == "瓦斯检查员无证上岗（检查项：瓦斯检查员持证）"
+    assert (found["measures"], found["deadline"], found["responsible_person"]) == ("整改方式待定", "", "")
+    # 3月5日: the deadline order given that day.
+    assert "【重大事故隐患】" not in ordered["problems"]
+    assert ordered["measures"] == "限期整改；持证上岗；指令书〔2024〕3号"
+    assert (ordered["deadline"], ordered["responsible_person"]) == ("2024年3月15日", "张三")
+    # 3月20日: the record that escalated it and stopped production names it, regraded, under its new route.
+    assert listed["problems"].startswith("【重大事故隐患】瓦斯检查员无证上岗")
+    assert listed["measures"].startswith("挂牌督办（镇（街道））；配齐持证瓦斯检查员")
+    assert "停产停业整改（局部停产停业），镇安停〔2024〕1号" in listed["measures"]
+    assert (listed["deadline"], listed["responsible_person"]) == ("2024年4月30日", "李四")

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from checkframe.ledger.reports import plan
+from checkframe.ledger.rows import weekly_rows
 from stores import CATALOG, Store
 
 D = dt.date
@@ -88,3 +89,17 @@ def test_a_supervision_record_shows_the_finding_as_it_stood_on_its_date(escalate
     assert listed["measures"].startswith("挂牌督办（镇（街道））；配齐持证瓦斯检查员")
     assert "停产停业整改（局部停产停业），镇安停〔2024〕1号" in listed["measures"]
     assert (listed["deadline"], listed["responsible_person"]) == ("2024年4月30日", "李四")
+
+
+def test_the_weekly_orders_are_the_deadline_orders_printed(escalated):
+    """附件4's 责令限期整改 counts every order of the range, also one given after the finding, as forms prints it."""
+    ledger = escalated.ledger(D(2024, 3, 31))
+    for start, end in ((D(2024, 3, 1), D(2024, 3, 31)), (D(2024, 3, 4), D(2024, 3, 10))):
+        orders = [job for job in plan(escalated.root, ledger, CATALOG, start, end, "区应急管理局")
+                  if job.form == "deadline-order"]
+        rows = weekly_rows(ledger, start, end)
+        assert [(r["镇（街道）"], r["责令限期整改企业"]) for r in rows] == [("北石店镇", 1), ("合计", 1)]
+        assert len(orders) == 1
+    # The week of the escalation to listed supervision and the stop: no order given in it.
+    week = weekly_rows(ledger, D(2024, 3, 18), D(2024, 3, 24))
+    assert [(r["责令限期整改企业"], r["停产整顿（家）"]) for r in week] == [(0, 1), (0, 1)]

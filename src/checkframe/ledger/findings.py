@@ -70,6 +70,7 @@ __all__ = [
     "report_fixed",
     "resume",
     "route_on",
+    "routes",
     "stop",
 ]
 
@@ -419,6 +420,14 @@ def close(finding: Finding, on: dt.date, approver: str = "") -> Finding:
         if not approver:
             raise LoopError("close_approver", finding)
     return evolve(finding, state=FindingState.CLOSED, closed_on=on, approver=approver)
+
+
+def routes(finding: Finding) -> list[tuple[dt.date, Remediation]]:
+    """Every route ``finding`` was given, with the day it was given: its first, then each escalation's."""
+    if finding.remediation is None:
+        return []
+    given = [finding.remediated_on or finding.found_on, *(on for on, _ in finding.escalated)]
+    return list(zip(given, [*(old for _, old in finding.escalated), finding.remediation], strict=True))
 
 
 def route_on(finding: Finding, day: dt.date) -> Remediation | None:

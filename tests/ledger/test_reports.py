@@ -8,7 +8,7 @@ import pytest
 
 from checkframe.ledger.reports import plan
 from checkframe.ledger.rows import weekly_rows
-from stores import CATALOG, Store
+from stores import CATALOG, FOUND, Store
 
 D = dt.date
 
@@ -103,3 +103,18 @@ def test_the_weekly_orders_are_the_deadline_orders_printed(escalated):
     # The week of the escalation to listed supervision and the stop: no order given in it.
     week = weekly_rows(ledger, D(2024, 3, 18), D(2024, 3, 24))
     assert [(r["责令限期整改企业"], r["停产整顿（家）"]) for r in week] == [(0, 1), (0, 1)]
+
+
+def test_a_units_own_deadline_fix_is_no_order(tmp_path):
+    """企业自查自改: a self-inspection's deadline fix without an order number prints no 责令限期整改指令书."""
+    store = Store(tmp_path / "ledger")
+    own = FOUND.replace('order_number = "〔2024〕3号"\n', "")
+    path = store.record("2024-03-01-acme.toml", own)
+    path.write_text(path.read_text(encoding="utf-8").replace('kind = "supervision"', 'kind = "self_inspection"'),
+                    encoding="utf-8")
+    store.record("2024-03-02-acme.toml", FOUND.replace('"f-1"', '"f-3"').replace('"f-2"', '"f-4"'), date="2024-03-02")
+    ledger = store.ledger(D(2024, 3, 31))
+    assert ledger.problems == []
+    jobs = plan(store.root, ledger, CATALOG, D(2024, 3, 1), D(2024, 3, 31), "测试区应急管理局")
+    orders = {job.name: job.values.get("issuer") for job in jobs if job.form == "deadline-order"}
+    assert orders == {"deadline-order/f-3.pdf": "区应急管理局"}

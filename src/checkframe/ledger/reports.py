@@ -16,7 +16,9 @@ values of the print templates (:data:`checkframe.model.FORMS`), one
 ``deadline-order/<finding>.pdf``
     责令限期整改指令书, one per deadline fix ordered in the range: each finding
     whose remediation category requires an order number (限期整改 and any
-    category a plugin adds that way), found or remediated in a record of the range.
+    category a plugin adds that way), found or remediated in a supervision record
+    of the range (a self-inspection's only when it gives the order's number),
+    issued by the record's checking unit.
 ``weekly-statistics.pdf``, ``major-hazard-list.pdf``
     附件4 and 附件5 for the range, the same counts and rows as
     :func:`~checkframe.ledger.ledger.weekly_rows` and :func:`~checkframe.ledger.ledger.major_rows`.
@@ -211,8 +213,8 @@ def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporte
 
 
 def deadline_order_values(entry: Entry, remediation: Remediation, record: Record, ledger: Ledger,
-                          catalog: Catalog, on: dt.date) -> dict[str, Any]:
-    """责令限期整改指令书 for one finding, issued on ``on`` by the inspectors of ``record``."""
+                          catalog: Catalog, on: dt.date, issuer: str = "") -> dict[str, Any]:
+    """责令限期整改指令书 for one finding, issued on ``on`` by ``issuer`` (the checking unit of ``record``)."""
     unit = ledger.units[entry.unit]
     deadline = remediation.deadline
     problem = f"{entry.finding.description}（检查项：{catalog.checkpoint(entry.finding.checkpoint).title}）"
@@ -221,6 +223,7 @@ def deadline_order_values(entry: Entry, remediation: Remediation, record: Record
     if remediation.responsible_person:
         problem += f"；整改责任人：{remediation.responsible_person}"
     return {
+        "issuer": issuer,
         "number": remediation.order_number,
         "unit": unit.name,
         "problems": [problem],
@@ -295,17 +298,21 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
         if record is None or not start <= record.date <= end or record.date > ledger.as_of:
             continue
         unit_name = ledger.units[record.unit].name
-        if record.kind is FormKind.SUPERVISION:
-            checking = record.checking_unit or reporter
+        supervision = record.kind is FormKind.SUPERVISION
+        # Who inspected signs the record and issues its orders: the department of the record, not the project's.
+        checking = record.checking_unit or reporter if supervision else reporter
+        if supervision:
             jobs.append(FormJob(f"supervision-record/{path.stem}.pdf", "supervision-record",
                                 supervision_values(record, ledger, catalog, checking), f"{unit_name} {record.date}"))
         given = [(f.id, f.remediation, record.date) for f in record.finding]
         given += [(e.finding, e.remediation, e.date or record.date) for e in record.remediate]
         for ident, remediation, on in given:
-            if ident in ledger.entries and _orders_category(catalog, remediation):
+            # A unit's own deadline fix (企业自查自改) is no order: none was issued unless the record gives its number.
+            if (ident in ledger.entries and _orders_category(catalog, remediation)
+                    and (supervision or (remediation is not None and remediation.order_number))):
                 entry = ledger.entries[ident]
                 assert remediation is not None
-                values = deadline_order_values(entry, remediation, record, ledger, catalog, on)
+                values = deadline_order_values(entry, remediation, record, ledger, catalog, on, checking)
                 orders.append(FormJob(f"deadline-order/{ident}.pdf", "deadline-order", values,
                                       f"{unit_name} {remediation.order_number}"))
     jobs.extend(orders)

@@ -160,8 +160,11 @@ def test_closing_needs_a_passed_recheck(store):
     store.record("a.toml", FOUND + '[[close]]\nfinding = "f-1"\n')
     store.record("b.toml", '[[fixed]]\nfinding = "f-2"\n[[close]]\nfinding = "f-2"\n', date="2024-03-02")
     assert store.problems() == [
-        "records/a.toml：第1个 [[close]]：隐患 \"f-1\" 现为“整改中”，不能销号（须为“已验收”）",
-        "records/b.toml：第1个 [[close]]：隐患 \"f-2\" 现为“待回查”，不能销号（须为“已验收”）",
+        "records/a.toml：第1个 [[close]]：隐患 \"f-1\" 现为“整改中”，不能销号（须为“已验收”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-1\"，日期不晚于此项），"
+        "再记回查合格（[[recheck]] finding = \"f-1\"，result = \"passed\"）",
+        "records/b.toml：第1个 [[close]]：隐患 \"f-2\" 现为“待回查”，不能销号（须为“已验收”）；"
+        "请先记回查合格（[[recheck]] finding = \"f-2\"，result = \"passed\"）",
     ]
 
 
@@ -187,8 +190,10 @@ def test_forbidden_moves(store):
     assert store.problems() == [
         "records/a.toml：第2个 [[fixed]] 的 finding：隐患 \"f-2\" 在 2024-03-01 才记录（records/a.toml），晚于此项的日"
         "期 2024-02-20",
-        "records/a.toml：第1个 [[fixed]]：隐患 \"f-3\" 现为“待整改”，不能报告整改完成（须为“整改中”）",
-        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）",
+        "records/a.toml：第1个 [[fixed]]：隐患 \"f-3\" 现为“待整改”，不能报告整改完成（须为“整改中”）；"
+        "请先用 [[remediate]] 定下整改方式",
+        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-1\"，日期不晚于此项）",
     ]
 
 
@@ -196,7 +201,8 @@ def test_a_finding_stuck_on_one_broken_move_is_not_reported_again(store):
     store.record("a.toml", FOUND + '[[recheck]]\nfinding = "f-1"\nresult = "passed"\n')
     store.record("b.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-05")
     assert store.problems() == [
-        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）",
+        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-1\"，日期不晚于此项）",
     ]
 
 
@@ -386,7 +392,9 @@ def test_every_violation_at_once_exit_1_nothing_on_stdout(store, demo_cli, capsy
         "diate]]、[[fixed]]、[[recheck]] 或 [[close]] 推进",
         "错误：records/a.toml 第14行：第1个 [[finding]] 的 remediation：隐患 \"f-1\"：限期整改（deadline）须填写"
         " order_number（指令书编号）",
-        "错误：records/a.toml 第37行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
+        "错误：records/a.toml 第37行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-2\"，日期不晚于此项），"
+        "再记回查合格（[[recheck]] finding = \"f-2\"，result = \"passed\"）",
         "checkframe：共 3 处问题，未写入任何文件。",
     ]
 

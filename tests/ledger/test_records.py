@@ -201,7 +201,9 @@ def test_inspect_recheck_needs_a_clean_ledger(store, capsys):
     store.record("b.toml", '[[close]]\nfinding = "f-2"\n', date="2024-03-05")
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "错误：records/b.toml 第7行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
+        "错误：records/b.toml 第7行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-2\"，日期不晚于此项），"
+        "再记回查合格（[[recheck]] finding = \"f-2\"，result = \"passed\"）",
         "checkframe：共 1 处问题，未写入任何文件。",
     ]
     assert sorted(p.name for p in (store.root / "records").iterdir()) == ["2024-03-01-acme-demo-self.toml", "b.toml"]

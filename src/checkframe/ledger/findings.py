@@ -283,11 +283,26 @@ def _missing(finding: Finding, remediation: Remediation, category: RemediationCa
     return missing
 
 
+#: The loop's states in order, and the move a clerk records to leave each for the next.
+_ORDER = tuple(FindingState)
+_STEPS = {FindingState.OPEN: "step_remediate", FindingState.FIXING: "step_fixed",
+          FindingState.AWAITING_RECHECK: "step_recheck"}
+
+
 def _expect(finding: Finding, move: str, *states: FindingState) -> None:
-    """``move`` (what the clerk reads: 销号, 回查, ...) is allowed only in ``states``."""
+    """``move`` (what the clerk reads: 销号, 回查, ...) is allowed only in ``states``; else say how to get there."""
     if finding.state not in states:
         raise LoopError("state", finding, state=finding.state.label, move=move,
-                        allowed="”或“".join(s.label for s in states))
+                        allowed="”或“".join(s.label for s in states), hint=_hint(finding, states))
+
+
+def _hint(finding: Finding, states: tuple[FindingState, ...]) -> str:
+    """The moves to record first (回查 needs [[fixed]], 销号 a passed [[recheck]]), or that this one comes too late."""
+    here, there = _ORDER.index(finding.state), min(_ORDER.index(s) for s in states)
+    if here > there:
+        return words("hint_escalate" if states == (FindingState.OPEN,) else "hint_past")
+    steps = [words(_STEPS[state], id=quoted(finding.id)) for state in _ORDER[here:there]]
+    return words("hint", steps=words("hint_then").join(steps))
 
 
 def remediate(

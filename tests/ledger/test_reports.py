@@ -118,3 +118,38 @@ def test_a_units_own_deadline_fix_is_no_order(tmp_path):
     jobs = plan(store.root, ledger, CATALOG, D(2024, 3, 1), D(2024, 3, 31), "测试区应急管理局")
     orders = {job.name: job.values.get("issuer") for job in jobs if job.form == "deadline-order"}
     assert orders == {"deadline-order/f-3.pdf": "区应急管理局"}
+
+
+RESUME = """
+[[fixed]]
+finding = "f-1"
+
+[[resume]]
+finding = "f-1"
+applied = {applied}
+"""
+
+
+def test_what_was_done_names_the_resumption_of_production(escalated):
+    """整改落实情况 of a stopped hazard: the application to resume, then its acceptance and who agreed."""
+    escalated.record("2024-03-25-acme.toml", RESUME.format(applied="2024-03-25"), date="2024-03-25")
+    escalated.record("2024-03-28-acme.toml", """
+        [[recheck]]
+        finding = "f-1"
+        result = "passed"
+        by = "王检"
+
+        [[close]]
+        finding = "f-1"
+        approver = "赵局长"
+
+        [[resume]]
+        finding = "f-1"
+        applied = 2024-03-25
+        inspected = 2024-03-28
+        approved_by = "赵局长"
+    """, date="2024-03-28")
+    forms = supervision_records(escalated)
+    assert forms["2024-03-25-acme.pdf"]["done"] == "待回查，单位2024年3月25日上报整改完成，单位2024年3月25日申请恢复生产"
+    assert forms["2024-03-28-acme.pdf"]["done"] == ("已销号，2024年3月28日复核验收合格，2024年3月28日销号，"
+                                                    "2024年3月28日复产验收，赵局长同意恢复生产")

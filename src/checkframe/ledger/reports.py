@@ -146,6 +146,11 @@ def _standing(entry: Entry, ledger: Ledger, when: dt.date) -> str:
         text += f"，{cn_date(f.accepted_on)}复核验收合格"
     if _on(f.closed_on, when):
         text += f"，{cn_date(f.closed_on)}销号"
+    resumed = f.resumption
+    if resumed is not None and resumed.approved_by and _on(resumed.inspected, when):
+        text += f"，{cn_date(resumed.inspected)}复产验收，{resumed.approved_by}同意恢复生产"
+    elif resumed is not None and _on(resumed.applied, when):
+        text += f"，单位{cn_date(resumed.applied)}申请恢复生产"
     if is_overdue(attrs.evolve(as_on(f, when), accepted_on=_on(f.accepted_on, when)), when):
         text += "，已逾期"
     return text

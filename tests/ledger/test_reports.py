@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
+import checkframe
 from checkframe.ledger.reports import plan
-from checkframe.ledger.rows import weekly_rows
+from checkframe.ledger.rows import major_rows, weekly_rows
 from stores import CATALOG, FOUND, Store
 
 D = dt.date
@@ -153,3 +156,15 @@ def test_what_was_done_names_the_resumption_of_production(escalated):
     assert forms["2024-03-25-acme.pdf"]["done"] == "待回查，单位2024年3月25日上报整改完成，单位2024年3月25日申请恢复生产"
     assert forms["2024-03-28-acme.pdf"]["done"] == ("已销号，2024年3月28日复核验收合格，2024年3月28日销号，"
                                                     "2024年3月28日复产验收，赵局长同意恢复生产")
+
+
+def test_the_major_list_is_headed_as_its_form(tmp_path):
+    """The CSV, xlsx, JSON and terminal 附件5 name their columns as the printed form (seed 004 附件5) does."""
+    store = Store(tmp_path / "ledger")
+    store.record("a.toml", FOUND)
+    rows = major_rows(store.ledger(), CATALOG, D(2024, 3, 1), D(2024, 3, 31))
+    form = Path(checkframe.__file__).parent / "templates" / "print" / "forms" / "major-hazard-list.html"
+    headings = re.findall(r"<th>([^<]+)</th>", form.read_text(encoding="utf-8"))
+    assert headings == ["序号", "生产经营单位名称", "核查单位", "所在镇（街道）", "企业类别", "重大隐患/具体非违法行为",
+                        "处理措施"]
+    assert [key for key in rows[0] if key in headings] == headings

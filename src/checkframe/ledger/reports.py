@@ -267,12 +267,13 @@ def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
     """附件5: the major hazards found in the range, one row each."""
     rows = [{
         "number": row["序号"],
-        "unit": row["单位名称"],
-        "checking_unit": row["检查单位"],
-        "township": row["所属镇（街道）"],
-        "unit_type": row["单位类型"],
-        "hazard": f"{'【非法违法行为】' if row['类别'] == '非法违法行为' else ''}{row['隐患内容']}（{row['来源']}）",
-        "measure": f"{row['采取措施']}。目前：{row['状态']}",
+        "unit": row["生产经营单位名称"],
+        "checking_unit": row["核查单位"],
+        "township": row["所在镇（街道）"],
+        "unit_type": row["企业类别"],
+        "hazard": (f"{'【非法违法行为】' if row['类别'] == '非法违法行为' else ''}"
+                   f"{row['重大隐患/具体非违法行为']}（{row['来源']}）"),
+        "measure": f"{row['处理措施']}。目前：{row['状态']}",
     } for row in major_rows(ledger, catalog, start, end, dates=cn_date)]
     return {
         "reporter": reporter,

@@ -283,7 +283,7 @@ def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None =
 def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
                stop_names: dict[str, str] | None = None,
                dates: Callable[[dt.date], str] = dt.date.isoformat) -> list[dict[str, Any]]:
-    """附件5: the major hazards and illegal operations found between ``start`` and ``end``, inclusive.
+    """附件5: the major hazards and illegal operations found between ``start`` and ``end``, inclusive, keyed by its headings.
 
     A hazard regraded major by an escalation in the range is listed too; ``dates`` writes a date.
     """
@@ -304,14 +304,14 @@ def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
         state = f.state.label + ("（逾期）" if ledger.overdue(entry) else "")
         rows.append({
             "序号": number,
-            "单位名称": unit.name,
-            "检查单位": entry.checking_unit,
-            "所属镇（街道）": unit.township,
-            "单位类型": unit.unit_type,
+            "生产经营单位名称": unit.name,
+            "核查单位": entry.checking_unit,
+            "所在镇（街道）": unit.township,
+            "企业类别": unit.unit_type,
             "类别": "非法违法行为" if f.kind is FindingKind.ILLEGAL else "重大隐患",
             "来源": f.source.label,
-            "隐患内容": f.description,
-            "采取措施": _measure(entry, catalog, stop_names or ledger.stop_names, dates),
+            "重大隐患/具体非违法行为": f.description,
+            "处理措施": _measure(entry, catalog, stop_names or ledger.stop_names, dates),
             "隐患编号": f.id,
             "状态": state,
         })

@@ -85,8 +85,19 @@ def test_remediation_must_name_the_category_given():
 
 def test_closing_needs_a_passed_recheck():
     f = report_fixed(remediate(finding(), deadline_fix(), CATEGORIES["deadline"]), D(2024, 3, 10))
-    with pytest.raises(LoopError, match='^隐患 "f-1" 现为“待回查”，不能销号（须为“已验收”）$'):
+    with pytest.raises(LoopError) as refused:
         close(f, D(2024, 3, 11))
+    # What is expected, and how to get there.
+    assert str(refused.value) == ('隐患 "f-1" 现为“待回查”，不能销号（须为“已验收”）；'
+                                  '请先记回查合格（[[recheck]] finding = "f-1"，result = "passed"）')
+    with pytest.raises(LoopError) as refused:
+        close(remediate(finding(), deadline_fix(), CATEGORIES["deadline"]), D(2024, 3, 11))
+    assert str(refused.value).endswith('；请先记单位报告整改完成（[[fixed]] finding = "f-1"，日期不晚于此项），'
+                                       '再记回查合格（[[recheck]] finding = "f-1"，result = "passed"）')
+    with pytest.raises(LoopError) as refused:
+        close(close(recheck(f, Recheck(D(2024, 3, 11), passed=True)), D(2024, 3, 11)), D(2024, 3, 12))
+    assert str(refused.value).endswith("现为“已销号”，不能销号（须为“已验收”）；"
+                                       "此项已过了这一步，请核对隐患编号和日期，或删去这一条")
 
 
 def test_a_failed_recheck_sends_it_back_to_fixing():
@@ -113,7 +124,8 @@ def test_no_step_can_be_skipped(move, state):
 
 def test_a_finding_cannot_be_remediated_twice():
     f = remediate(finding(), deadline_fix(), CATEGORIES["deadline"])
-    with pytest.raises(LoopError, match="现为“整改中”，不能指定整改方式（须为“待整改”）"):
+    with pytest.raises(LoopError, match="现为“整改中”，不能指定整改方式（须为“待整改”）；已有整改方式的，超过整改期限后用 "
+                                        r"\[\[escalate\]\] 升级$"):
         remediate(f, deadline_fix(), CATEGORIES["deadline"])
 
 

@@ -119,7 +119,9 @@ def test_a_deadline_order_per_deadline_fix(filled, forms_cli, tmp_path, capsys):
     out = tmp_path / "out"
     assert forms(filled, out, capsys)[0] == 0
     page = text(out / "deadline-order" / "f-1.pdf")
-    for value in (DEPARTMENT, "责令限期整改指令书", "〔2024〕3号", "恒泰五金：", "瓦斯检查员无证上岗",
+    # Issued by the department that inspected (the record's checking unit), not the handbook project's.
+    assert page.startswith("区应急管理局责令限期整改指令书") and DEPARTMENT not in page
+    for value in ("责令限期整改指令书", "〔2024〕3号", "恒泰五金：", "瓦斯检查员无证上岗",
                   "整改措施：持证上岗", "整改责任人：张三", "对上述第1项问题于2024年3月15日前整改完毕"):
         assert value in page, value
     assert "王检" not in page and "陈查" not in page  # 执法人员（签名）: signed by pen, never printed

@@ -160,8 +160,11 @@ def test_closing_needs_a_passed_recheck(store):
     store.record("a.toml", FOUND + '[[close]]\nfinding = "f-1"\n')
     store.record("b.toml", '[[fixed]]\nfinding = "f-2"\n[[close]]\nfinding = "f-2"\n', date="2024-03-02")
     assert store.problems() == [
-        "records/a.toml：第1个 [[close]]：隐患 \"f-1\" 现为“整改中”，不能销号（须为“已验收”）",
-        "records/b.toml：第1个 [[close]]：隐患 \"f-2\" 现为“待回查”，不能销号（须为“已验收”）",
+        "records/a.toml：第1个 [[close]]：隐患 \"f-1\" 现为“整改中”，不能销号（须为“已验收”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-1\"，日期不晚于此项），"
+        "再记回查合格（[[recheck]] finding = \"f-1\"，result = \"passed\"）",
+        "records/b.toml：第1个 [[close]]：隐患 \"f-2\" 现为“待回查”，不能销号（须为“已验收”）；"
+        "请先记回查合格（[[recheck]] finding = \"f-2\"，result = \"passed\"）",
     ]
 
 
@@ -187,8 +190,10 @@ def test_forbidden_moves(store):
     assert store.problems() == [
         "records/a.toml：第2个 [[fixed]] 的 finding：隐患 \"f-2\" 在 2024-03-01 才记录（records/a.toml），晚于此项的日"
         "期 2024-02-20",
-        "records/a.toml：第1个 [[fixed]]：隐患 \"f-3\" 现为“待整改”，不能报告整改完成（须为“整改中”）",
-        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）",
+        "records/a.toml：第1个 [[fixed]]：隐患 \"f-3\" 现为“待整改”，不能报告整改完成（须为“整改中”）；"
+        "请先用 [[remediate]] 定下整改方式",
+        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-1\"，日期不晚于此项）",
     ]
 
 
@@ -196,7 +201,8 @@ def test_a_finding_stuck_on_one_broken_move_is_not_reported_again(store):
     store.record("a.toml", FOUND + '[[recheck]]\nfinding = "f-1"\nresult = "passed"\n')
     store.record("b.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-05")
     assert store.problems() == [
-        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）",
+        "records/a.toml：第1个 [[recheck]]：隐患 \"f-1\" 现为“整改中”，不能回查（须为“待回查”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-1\"，日期不晚于此项）",
     ]
 
 
@@ -386,7 +392,9 @@ def test_every_violation_at_once_exit_1_nothing_on_stdout(store, demo_cli, capsy
         "diate]]、[[fixed]]、[[recheck]] 或 [[close]] 推进",
         "错误：records/a.toml 第14行：第1个 [[finding]] 的 remediation：隐患 \"f-1\"：限期整改（deadline）须填写"
         " order_number（指令书编号）",
-        "错误：records/a.toml 第37行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
+        "错误：records/a.toml 第37行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-2\"，日期不晚于此项），"
+        "再记回查合格（[[recheck]] finding = \"f-2\"，result = \"passed\"）",
         "checkframe：共 3 处问题，未写入任何文件。",
     ]
 
@@ -463,7 +471,7 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
     assert cli.main([*args, "major", "--to", "2024-03-31"]) == 0
     measure = "挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30，牵头单位区应急管理局，区安督〔2024〕1号"
     assert capsys.readouterr().out.splitlines() == [
-        "序号,单位名称,检查单位,所属镇（街道）,单位类型,类别,来源,隐患内容,采取措施,隐患编号,状态",
+        "序号,生产经营单位名称,核查单位,所在镇（街道）,企业类别,类别,来源,重大隐患/具体非违法行为,处理措施,隐患编号,状态",
         f"1,恒泰五金,区应急管理局,北石店镇,工贸企业,重大隐患,督导检查,瓦斯漏检,{measure},f-2,整改中",
         f"2,金鑫煤业,区应急管理局,西上庄街道,工贸企业,重大隐患,督导检查,瓦斯漏检,{measure},f-6,整改中",
     ]
@@ -492,18 +500,18 @@ def test_the_reports_fit_100_columns_on_a_terminal(store, demo_cli, capsys, monk
         assert max(width(line) for line in lines) <= 100, (extra, lines)
     assert lines[:6] == [
         "1．恒泰五金",
-        "   所属镇（街道）：北石店镇  单位类型：工贸企业  类别：重大隐患  来源：督导检查",
-        "   检查单位：区应急管理局  隐患编号：f-2  状态：整改中",
-        "   隐患内容：瓦斯漏检",
-        "   采取措施：挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30，牵头单位区应急管理局，",
+        "   所在镇（街道）：北石店镇  企业类别：工贸企业  类别：重大隐患  来源：督导检查",
+        "   核查单位：区应急管理局  隐患编号：f-2  状态：整改中",
+        "   重大隐患/具体非违法行为：瓦斯漏检",
+        "   处理措施：挂牌督办（区级）：配齐瓦斯检查员，期限2024-04-30，牵头单位区应急管理局，",
         "             区安督〔2024〕1号",
     ]
     assert lines[7:] == [
         "2．晋城市某某超长名称煤业集团有限责任公司",
-        "   所属镇（街道）：某某经济技术开发区管理委员会  单位类型：工贸企业  类别：重大隐患  来源：督导检查",
-        "   检查单位：区应急管理局  隐患编号：f-6  状态：整改中",
-        "   隐患内容：瓦斯漏检",
-        "   采取措施：挂牌督办（区级）：配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，",
+        "   所在镇（街道）：某某经济技术开发区管理委员会  企业类别：工贸企业  类别：重大隐患  来源：督导检查",
+        "   核查单位：区应急管理局  隐患编号：f-6  状态：整改中",
+        "   重大隐患/具体非违法行为：瓦斯漏检",
+        "   处理措施：挂牌督办（区级）：配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，",
         "             配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，",
         "             配齐瓦斯检查员，配齐瓦斯检查员，配齐瓦斯检查员，，期限2024-04-30，牵头单位区应急管理",
         "             局，区安督〔2024〕1号",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from pathlib import Path
 
+import attrs
 import pytest
 
 import checkframe.cli as cli
 from checkframe.cli import common
-from checkframe.ledger.records import Mark, RecheckResult, Record, _loads, read_record, read_unit
+from checkframe.ledger.records import Mark, RecheckResult, Record, Staff, Unit, _loads, read_record, read_unit
 from checkframe.util.reading import ReadError, loads_toml
 from stores import CATALOG, FOUND, Store
 
@@ -201,7 +203,9 @@ def test_inspect_recheck_needs_a_clean_ledger(store, capsys):
     store.record("b.toml", '[[close]]\nfinding = "f-2"\n', date="2024-03-05")
     assert cli.main(["inspect", "recheck", str(first), "--date", "2024-03-10"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "错误：records/b.toml 第7行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）",
+        "错误：records/b.toml 第7行：第1个 [[close]]：隐患 \"f-2\" 现为“整改中”，不能销号（须为“已验收”）；"
+        "请先记单位报告整改完成（[[fixed]] finding = \"f-2\"，日期不晚于此项），"
+        "再记回查合格（[[recheck]] finding = \"f-2\"，result = \"passed\"）",
         "checkframe：共 1 处问题，未写入任何文件。",
     ]
     assert sorted(p.name for p in (store.root / "records").iterdir()) == ["2024-03-01-acme-demo-self.toml", "b.toml"]
@@ -255,3 +259,19 @@ def test_toml_errors_are_the_parsers_own(broken):
         loads_toml(broken)
     assert got.value.message == read.value.message  # the parser's words, with the same hint
     assert got.value.message.startswith(f"invalid TOML: {expected.value}")
+
+
+def test_the_guide_names_every_key_of_a_unit_registration(tmp_path):
+    """records.md's table of units/*.toml: every field of Unit and Staff, and its example reads."""
+    guide = (Path(cli.__file__).parent.parent / "guide" / "records.md").read_text(encoding="utf-8")
+    section = guide.split("## 单位登记", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("| `")]
+    named = {key for line in table for key in re.findall(r"`([a-z_\[\]]+)`", line.split("|")[1])}
+    assert named == {a.name for a in attrs.fields(Unit) if a.name != "staff"} | {"[staff]"}
+    staff_row = next(line for line in table if line.startswith("| `[staff]`"))
+    assert set(re.findall(r"`([a-z]+)` ", staff_row)) == {a.name for a in attrs.fields(Staff)}
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "jinxin.toml").write_text(example, encoding="utf-8")
+    problems: list = []
+    unit = read_unit(tmp_path / "jinxin.toml", "units/jinxin.toml", problems)
+    assert problems == [] and unit is not None and (unit.name, unit.staff.total) == ("晋城市金鑫煤业有限公司", 820)

@@ -441,9 +441,9 @@ def stacked_blocks(rows: list[dict[str, Any]], styles: dict[str, Any], colour: b
                 value = RED + value + RESET
             return f"{name}：{value}"
 
-        lines = [number + _cell(row["单位名称"])]
+        lines = [number + _cell(row["生产经营单位名称"])]
         line = indent
-        for name in ("所属镇（街道）", "单位类型", "类别", "来源", "检查单位", "隐患编号", "状态"):
+        for name in ("所在镇（街道）", "企业类别", "类别", "来源", "核查单位", "隐患编号", "状态"):
             text = field(name)
             shown = width(text.replace(RED, "").replace(RESET, ""))
             if line.strip() and width(line.replace(RED, "").replace(RESET, "")) + 2 + shown > TERMINAL_COLUMNS:
@@ -451,7 +451,7 @@ def stacked_blocks(rows: list[dict[str, Any]], styles: dict[str, Any], colour: b
                 line = indent
             line += ("  " if line.strip() else "") + text
         lines.append(line)
-        for name in ("隐患内容", "采取措施"):
+        for name in ("重大隐患/具体非违法行为", "处理措施"):
             label = f"{name}："
             room = TERMINAL_COLUMNS - width(indent)
             wrapped = _wrap(_cell(row[name]), room - width(label) - 2)  # a closing mark may hang over
@@ -556,8 +556,8 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
                 row[columns[0]] = _shorten(str(row[columns[0]])[prefix:], 12)
         return _emit(args, rows, columns, fmt, "统计表（附件4）", styles, heads=tables.WEEKLY_HEADS)
     rows = tables.major_rows(ledger, catalog, args.start, args.end)
-    columns = list(rows[0]) if rows else ["序号", "单位名称", "检查单位", "所属镇（街道）", "单位类型", "类别", "来源",
-                                          "隐患内容", "采取措施", "隐患编号", "状态"]
+    columns = list(rows[0]) if rows else ["序号", "生产经营单位名称", "核查单位", "所在镇（街道）", "企业类别", "类别",
+                                          "来源", "重大隐患/具体非违法行为", "处理措施", "隐患编号", "状态"]
     return _emit(args, rows, columns, fmt, "重大隐患统计表（附件5）", styles, layout="blocks")
 
 

@@ -63,11 +63,14 @@ __all__ = [
     "close",
     "escalate",
     "is_overdue",
+    "level_on",
     "missing_fields",
     "recheck",
     "remediate",
     "report_fixed",
     "resume",
+    "route_on",
+    "routes",
     "stop",
 ]
 
@@ -223,6 +226,10 @@ class Finding:
     escalated: tuple[tuple[dt.date, Remediation], ...] = ()
     #: 销号 approved by (审核把关).
     approver: str = ""
+    #: When its first route was set: the date found, or that of a later [[remediate]] (None: no route yet).
+    remediated_on: dt.date | None = None
+    #: The levels it had before an escalation regraded it, and when each was left.
+    regraded: tuple[tuple[dt.date, HazardLevel], ...] = ()
 
 
 _FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
@@ -276,17 +283,32 @@ def _missing(finding: Finding, remediation: Remediation, category: RemediationCa
     return missing
 
 
+#: The loop's states in order, and the move a clerk records to leave each for the next.
+_ORDER = tuple(FindingState)
+_STEPS = {FindingState.OPEN: "step_remediate", FindingState.FIXING: "step_fixed",
+          FindingState.AWAITING_RECHECK: "step_recheck"}
+
+
 def _expect(finding: Finding, move: str, *states: FindingState) -> None:
-    """``move`` (what the clerk reads: 销号, 回查, ...) is allowed only in ``states``."""
+    """``move`` (what the clerk reads: 销号, 回查, ...) is allowed only in ``states``; else say how to get there."""
     if finding.state not in states:
         raise LoopError("state", finding, state=finding.state.label, move=move,
-                        allowed="”或“".join(s.label for s in states))
+                        allowed="”或“".join(s.label for s in states), hint=_hint(finding, states))
+
+
+def _hint(finding: Finding, states: tuple[FindingState, ...]) -> str:
+    """The moves to record first (回查 needs [[fixed]], 销号 a passed [[recheck]]), or that this one comes too late."""
+    here, there = _ORDER.index(finding.state), min(_ORDER.index(s) for s in states)
+    if here > there:
+        return words("hint_escalate" if states == (FindingState.OPEN,) else "hint_past")
+    steps = [words(_STEPS[state], id=quoted(finding.id)) for state in _ORDER[here:there]]
+    return words("hint", steps=words("hint_then").join(steps))
 
 
 def remediate(
-    finding: Finding, remediation: Remediation, category: RemediationCategory
+    finding: Finding, remediation: Remediation, category: RemediationCategory, on: dt.date | None = None
 ) -> Finding:
-    """Assign the route by which an open finding is fixed.
+    """Assign the route by which an open finding is fixed, on ``on`` (the day it was found when not given).
 
     The category must serve the finding's hazard level (an on-site fix is for
     general hazards only) and every field it requires must be filled.
@@ -298,7 +320,7 @@ def remediate(
         raise LoopError("category_level", finding, category=_category(category), levels=_levels(category),
                         level=finding.level.label)
     _check_route(finding, remediation, category, finding.found_on)
-    return evolve(finding, state=FindingState.FIXING, remediation=remediation)
+    return evolve(finding, state=FindingState.FIXING, remediation=remediation, remediated_on=on or finding.found_on)
 
 
 def _check_route(finding: Finding, remediation: Remediation, category: RemediationCategory, since: dt.date) -> None:
@@ -330,7 +352,8 @@ def escalate(finding: Finding, remediation: Remediation, category: RemediationCa
         raise LoopError("escalate_level", finding, category=_category(category), levels=_levels(category),
                         level=graded.level.label)
     _check_route(graded, remediation, category, on)
-    return evolve(graded, remediation=remediation, escalated=(*finding.escalated, (on, old)))
+    regraded = finding.regraded if graded.level is finding.level else (*finding.regraded, (on, finding.level))
+    return evolve(graded, remediation=remediation, escalated=(*finding.escalated, (on, old)), regraded=regraded)
 
 
 def stop(finding: Finding, order: Stop, stop_kinds: dict[str, str]) -> Finding:
@@ -412,6 +435,32 @@ def close(finding: Finding, on: dt.date, approver: str = "") -> Finding:
         if not approver:
             raise LoopError("close_approver", finding)
     return evolve(finding, state=FindingState.CLOSED, closed_on=on, approver=approver)
+
+
+def routes(finding: Finding) -> list[tuple[dt.date, Remediation]]:
+    """Every route ``finding`` was given, with the day it was given: its first, then each escalation's."""
+    if finding.remediation is None:
+        return []
+    given = [finding.remediated_on or finding.found_on, *(on for on, _ in finding.escalated)]
+    return list(zip(given, [*(old for _, old in finding.escalated), finding.remediation], strict=True))
+
+
+def route_on(finding: Finding, day: dt.date) -> Remediation | None:
+    """The route ``finding`` was under at the end of ``day``: none before its first, then each until escalated."""
+    if finding.remediation is None or day < (finding.remediated_on or finding.found_on):
+        return None
+    for left, old in finding.escalated:
+        if day < left:
+            return old
+    return finding.remediation
+
+
+def level_on(finding: Finding, day: dt.date) -> HazardLevel:
+    """The level ``finding`` had at the end of ``day``: the one it was found with until an escalation regraded it."""
+    for left, old in finding.regraded:
+        if day < left:
+            return old
+    return finding.level
 
 
 def is_overdue(finding: Finding, as_of: dt.date) -> bool:

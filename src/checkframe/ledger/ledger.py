@@ -796,7 +796,7 @@ def _replay(ledger: Ledger, events: list[_Event], catalog: Catalog,
             _move(event, ".to", entries, stuck, problem, lambda f, o=obj, d=event.date: loop.report(f, o.to, d))
         elif event.phase == REMEDIATE:
             _move(event, ".remediation", entries, stuck, problem,
-                  lambda f, r=obj.remediation: remediate(f, r, catalog.category(r.category)))
+                  lambda f, r=obj.remediation, d=event.date: remediate(f, r, catalog.category(r.category), d))
         elif event.phase == ESCALATE:
             _move(event, "", entries, stuck, problem,
                   lambda f, o=obj, d=event.date: loop.escalate(f, o.remediation, catalog.category(o.remediation.category),

@@ -30,7 +30,15 @@ TABLES = frozenset(("finding", "remediate", "report", "escalate", "stop", "fixed
 
 MESSAGES: dict[str, str] = {
     # -- The closed loop (findings.py) ------------------------------------------------------------------------
-    "state": "隐患 {id} 现为“{state}”，不能{move}（须为“{allowed}”）",
+    "state": "隐患 {id} 现为“{state}”，不能{move}（须为“{allowed}”）；{hint}",
+    # How to get there: the moves that take a finding from where it is to where the refused move needs it.
+    "hint": "请先{steps}",
+    "hint_then": "，再",
+    "step_remediate": "用 [[remediate]] 定下整改方式",
+    "step_fixed": "记单位报告整改完成（[[fixed]] finding = {id}，日期不晚于此项）",
+    "step_recheck": "记回查合格（[[recheck]] finding = {id}，result = \"passed\"）",
+    "hint_past": "此项已过了这一步，请核对隐患编号和日期，或删去这一条",
+    "hint_escalate": "已有整改方式的，超过整改期限后用 [[escalate]] 升级",
     "category_mismatch": "隐患 {id}：整改方式写的是 {named}，给出的整改类别却是 {given}",
     "category_level": "隐患 {id}：{category}适用于{levels}，不适用于{level}",
     "escalate_level": "隐患 {id}：{category}适用于{levels}，不适用于{level}；如要将一般事故隐患升级为重大事故隐患，"

@@ -7,15 +7,18 @@ values of the print templates (:data:`checkframe.model.FORMS`), one
 ``supervision-record/<record>.pdf``
     附件3 督导检查表, one per supervision record dated in the range: the unit,
     date, inspectors, what was checked (the checklist and its marks), every
-    finding the record concerns (found, remediated, reported fixed, rechecked or
-    closed in it) with its measures, deadline and responsible person, and how
-    each stood on the record's own date: a record shows what was known when it
-    was made, so a later recheck appears on the later record only.  The
+    finding the record concerns (found, reported, remediated, escalated, stopped,
+    reported fixed, rechecked, closed or resumed in it) with its level, measures,
+    deadline and responsible person, and how each stood on the record's own date:
+    a record shows what was known when it was made, so a later recheck, escalation
+    or stop appears on the later record only.  The
     signature slots are left blank for a pen.
 ``deadline-order/<finding>.pdf``
     责令限期整改指令书, one per deadline fix ordered in the range: each finding
     whose remediation category requires an order number (限期整改 and any
-    category a plugin adds that way), found or remediated in a record of the range.
+    category a plugin adds that way), found or remediated in a supervision record
+    of the range (a self-inspection's only when it gives the order's number),
+    issued by the record's checking unit.
 ``weekly-statistics.pdf``, ``major-hazard-list.pdf``
     附件4 and 附件5 for the range, the same counts and rows as
     :func:`~checkframe.ledger.ledger.weekly_rows` and :func:`~checkframe.ledger.ledger.major_rows`.
@@ -34,7 +37,7 @@ import attrs
 
 from checkframe.catalog import Catalog
 from checkframe.errors import Problem
-from checkframe.ledger.findings import Finding, Remediation, is_overdue
+from checkframe.ledger.findings import Finding, Remediation, is_overdue, level_on, route_on
 from checkframe.ledger.ledger import Entry, Ledger
 from checkframe.ledger.records import Mark, Record, read_record
 from checkframe.ledger.rows import WEEKLY_COUNTS, WEEKLY_HEADING, major_rows, weekly_rows
@@ -91,9 +94,8 @@ def _measure(remediation: Remediation | None, catalog: Catalog) -> str:
     return "；".join(parts)
 
 
-def _stopped(entry: Entry, ledger: Ledger) -> str:
+def _stopped(f: Finding, ledger: Ledger) -> str:
     """The production stop alongside the route, and the enforcement measures of an illegal operation."""
-    f = entry.finding
     text = ""
     if f.stop is not None:
         text += f"；{ledger.stop_names.get(f.stop.kind, '停产停业整改')}（{f.stop.scope.label}）"
@@ -144,15 +146,26 @@ def _standing(entry: Entry, ledger: Ledger, when: dt.date) -> str:
         text += f"，{cn_date(f.accepted_on)}复核验收合格"
     if _on(f.closed_on, when):
         text += f"，{cn_date(f.closed_on)}销号"
-    if is_overdue(attrs.evolve(f, accepted_on=_on(f.accepted_on, when)), when):
+    resumed = f.resumption
+    if resumed is not None and resumed.approved_by and _on(resumed.inspected, when):
+        text += f"，{cn_date(resumed.inspected)}复产验收，{resumed.approved_by}同意恢复生产"
+    elif resumed is not None and _on(resumed.applied, when):
+        text += f"，单位{cn_date(resumed.applied)}申请恢复生产"
+    if is_overdue(attrs.evolve(as_on(f, when), accepted_on=_on(f.accepted_on, when)), when):
         text += "，已逾期"
     return text
+
+
+def as_on(finding: Finding, when: dt.date) -> Finding:
+    """``finding`` as a form dated ``when`` knows it: the level, route and stop it had then, not later ones."""
+    stop = finding.stop if finding.stop is not None and _on(finding.stop.date or finding.found_on, when) else None
+    return attrs.evolve(finding, level=level_on(finding, when), remediation=route_on(finding, when), stop=stop)
 
 
 def _concerned(record: Record) -> list[str]:
     """The finding ids a record finds or moves, in the record's order."""
     ids = [f.id for f in record.finding]
-    for name in ("remediate", "fixed", "recheck", "close"):
+    for name in ("report", "remediate", "escalate", "stop", "fixed", "recheck", "close", "resume"):
         ids.extend(e.finding for e in getattr(record, name))
     return list(dict.fromkeys(ids))
 
@@ -161,6 +174,8 @@ def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporte
     """附件3 filled from one record and the ledger's view of its findings."""
     unit = ledger.units[record.unit]
     entries = [ledger.entries[i] for i in _concerned(record) if i in ledger.entries]
+    # Each finding as it stood on the record's date: a later escalation, regrade or stop is on a later record.
+    known = [as_on(e.finding, min(record.date, ledger.as_of)) for e in entries]
     if record.item:
         counts = {mark: 0 for mark in Mark}
         for item in record.item:
@@ -182,15 +197,15 @@ def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporte
         "checked_on": cn_date(record.date),
         "inspectors": "、".join(record.inspectors),
         "checked": checked,
-        "problems": _numbered([_problem(e.finding, catalog) for e in entries]) if entries else "未发现事故隐患",
-        "measures": _numbered([_measure(e.finding.remediation, catalog) + _stopped(e, ledger) for e in entries])
+        "problems": _numbered([_problem(f, catalog) for f in known]) if entries else "未发现事故隐患",
+        "measures": _numbered([_measure(f.remediation, catalog) + _stopped(f, ledger) for f in known])
         if entries else "",
-        "deadline": _numbered([cn_date(e.finding.remediation.deadline) or "—" if e.finding.remediation else "—"
-                               for e in entries]) if any(e.finding.remediation and e.finding.remediation.deadline
-                                                         for e in entries) else "",
+        "deadline": _numbered([cn_date(f.remediation.deadline) or "—" if f.remediation else "—"
+                               for f in known]) if any(f.remediation and f.remediation.deadline
+                                                       for f in known) else "",
         "responsible_person": "、".join(dict.fromkeys(
-            e.finding.remediation.responsible_person for e in entries
-            if e.finding.remediation and e.finding.remediation.responsible_person)),
+            f.remediation.responsible_person for f in known
+            if f.remediation and f.remediation.responsible_person)),
         "rechecker": "、".join(dict.fromkeys(r.by for _, r in rechecks if r.by)),
         "rechecked_on": "、".join(dict.fromkeys(cn_date(r.date) for _, r in rechecks)),
         "done": _numbered([_standing(e, ledger, record.date) for e in entries]) if entries else "",
@@ -203,8 +218,8 @@ def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporte
 
 
 def deadline_order_values(entry: Entry, remediation: Remediation, record: Record, ledger: Ledger,
-                          catalog: Catalog, on: dt.date) -> dict[str, Any]:
-    """责令限期整改指令书 for one finding, issued on ``on`` by the inspectors of ``record``."""
+                          catalog: Catalog, on: dt.date, issuer: str = "") -> dict[str, Any]:
+    """责令限期整改指令书 for one finding, issued on ``on`` by ``issuer`` (the checking unit of ``record``)."""
     unit = ledger.units[entry.unit]
     deadline = remediation.deadline
     problem = f"{entry.finding.description}（检查项：{catalog.checkpoint(entry.finding.checkpoint).title}）"
@@ -213,6 +228,7 @@ def deadline_order_values(entry: Entry, remediation: Remediation, record: Record
     if remediation.responsible_person:
         problem += f"；整改责任人：{remediation.responsible_person}"
     return {
+        "issuer": issuer,
         "number": remediation.order_number,
         "unit": unit.name,
         "problems": [problem],
@@ -251,12 +267,13 @@ def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
     """附件5: the major hazards found in the range, one row each."""
     rows = [{
         "number": row["序号"],
-        "unit": row["单位名称"],
-        "checking_unit": row["检查单位"],
-        "township": row["所属镇（街道）"],
-        "unit_type": row["单位类型"],
-        "hazard": f"{'【非法违法行为】' if row['类别'] == '非法违法行为' else ''}{row['隐患内容']}（{row['来源']}）",
-        "measure": f"{row['采取措施']}。目前：{row['状态']}",
+        "unit": row["生产经营单位名称"],
+        "checking_unit": row["核查单位"],
+        "township": row["所在镇（街道）"],
+        "unit_type": row["企业类别"],
+        "hazard": (f"{'【非法违法行为】' if row['类别'] == '非法违法行为' else ''}"
+                   f"{row['重大隐患/具体非违法行为']}（{row['来源']}）"),
+        "measure": f"{row['处理措施']}。目前：{row['状态']}",
     } for row in major_rows(ledger, catalog, start, end, dates=cn_date)]
     return {
         "reporter": reporter,
@@ -287,17 +304,21 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
         if record is None or not start <= record.date <= end or record.date > ledger.as_of:
             continue
         unit_name = ledger.units[record.unit].name
-        if record.kind is FormKind.SUPERVISION:
-            checking = record.checking_unit or reporter
+        supervision = record.kind is FormKind.SUPERVISION
+        # Who inspected signs the record and issues its orders: the department of the record, not the project's.
+        checking = record.checking_unit or reporter if supervision else reporter
+        if supervision:
             jobs.append(FormJob(f"supervision-record/{path.stem}.pdf", "supervision-record",
                                 supervision_values(record, ledger, catalog, checking), f"{unit_name} {record.date}"))
         given = [(f.id, f.remediation, record.date) for f in record.finding]
         given += [(e.finding, e.remediation, e.date or record.date) for e in record.remediate]
         for ident, remediation, on in given:
-            if ident in ledger.entries and _orders_category(catalog, remediation):
+            # A unit's own deadline fix (企业自查自改) is no order: none was issued unless the record gives its number.
+            if (ident in ledger.entries and _orders_category(catalog, remediation)
+                    and (supervision or (remediation is not None and remediation.order_number))):
                 entry = ledger.entries[ident]
                 assert remediation is not None
-                values = deadline_order_values(entry, remediation, record, ledger, catalog, on)
+                values = deadline_order_values(entry, remediation, record, ledger, catalog, on, checking)
                 orders.append(FormJob(f"deadline-order/{ident}.pdf", "deadline-order", values,
                                       f"{unit_name} {remediation.order_number}"))
     jobs.extend(orders)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from checkframe.catalog import Catalog
-from checkframe.ledger.findings import is_overdue
+from checkframe.ledger.findings import is_overdue, routes
 from checkframe.ledger.ledger import Entry, Ledger
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FindingState, HazardLevel
 from checkframe.util import collector
@@ -192,9 +192,10 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
     """附件4 between ``start`` and ``end``, inclusive.
 
     Hazards found (date found) and fixed (fix accepted); illegal operations found (排查) and those with a
-    measure taken (查处); deadline orders issued (责令限期整改, findings found in the range whose route has an
-    order number, and illegal operations ordered so); fines in 万元; units stopped (停产整顿: a production
-    stop dated in the range, or an illegal operation's stop); licences suspended or revoked; units closed.
+    measure taken (查处); deadline orders issued (责令限期整改: each route with an order number given in the
+    range, with the finding, by a later remediation or an escalation, and illegal operations ordered so); fines
+    in 万元; units stopped (停产整顿: a production stop dated in the range, or an illegal operation's stop);
+    licences suspended or revoked; units closed.
     """
     heading = WEEKLY_HEADING[by]
     groups: dict[str, dict[str, Any]] = {}
@@ -205,7 +206,10 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
         found = _within(f.found_on, start, end)
         fixed = _within(f.accepted_on, start, end)
         stop = f.stop is not None and _within(f.stop.date, start, end)
-        if not (found or fixed or stop):
+        # 责令限期整改: each written order (指令书) given in the range: with the finding, by a later [[remediate]]
+        # or an escalation; the same orders ledger forms prints.
+        orders = sum(1 for on, route in routes(f) if route.order_number and _within(on, start, end))
+        if not (found or fixed or stop or orders):
             continue
         key = _group_of(ledger, entry, by)
         row = groups.setdefault(key, {heading: _group_name(ledger, key, by, catalog), **dict.fromkeys(WEEKLY_COUNTS, 0)})
@@ -217,8 +221,7 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
             level = "一般" if f.level is HazardLevel.GENERAL else "重大"
             row[f"{level}隐患发现"] += found
             row[f"{level}隐患整改"] += fixed
-        ordered = found and f.remediation is not None and bool(f.remediation.order_number)
-        row["责令限期整改企业"] += ordered or EnforcementMeasure.ORDER_DEADLINE in measures
+        row["责令限期整改企业"] += orders or EnforcementMeasure.ORDER_DEADLINE in measures
         if EnforcementMeasure.FINE in measures:
             assert f.enforcement is not None
             row["行政罚款（万元）"] += f.enforcement.fine
@@ -280,7 +283,7 @@ def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None =
 def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
                stop_names: dict[str, str] | None = None,
                dates: Callable[[dt.date], str] = dt.date.isoformat) -> list[dict[str, Any]]:
-    """附件5: the major hazards and illegal operations found between ``start`` and ``end``, inclusive.
+    """附件5: the major hazards and illegal operations found between ``start`` and ``end``, inclusive, keyed by its headings.
 
     A hazard regraded major by an escalation in the range is listed too; ``dates`` writes a date.
     """
@@ -301,14 +304,14 @@ def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
         state = f.state.label + ("（逾期）" if ledger.overdue(entry) else "")
         rows.append({
             "序号": number,
-            "单位名称": unit.name,
-            "检查单位": entry.checking_unit,
-            "所属镇（街道）": unit.township,
-            "单位类型": unit.unit_type,
+            "生产经营单位名称": unit.name,
+            "核查单位": entry.checking_unit,
+            "所在镇（街道）": unit.township,
+            "企业类别": unit.unit_type,
             "类别": "非法违法行为" if f.kind is FindingKind.ILLEGAL else "重大隐患",
             "来源": f.source.label,
-            "隐患内容": f.description,
-            "采取措施": _measure(entry, catalog, stop_names or ledger.stop_names, dates),
+            "重大隐患/具体非违法行为": f.description,
+            "处理措施": _measure(entry, catalog, stop_names or ledger.stop_names, dates),
             "隐患编号": f.id,
             "状态": state,
         })

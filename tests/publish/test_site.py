@@ -14,7 +14,7 @@ from checkframe.errors import ContentError
 from checkframe.publish.build import STAMP, build
 from checkframe.publish.links import check_links, page_links
 from checkframe.util import parallel
-from doubles import HANDBOOK_CONFIG, handbook_project, load_only
+from doubles import CHECKLISTS, HANDBOOK_CONFIG, handbook_project, load_only
 
 
 @pytest.fixture
@@ -289,11 +289,39 @@ def test_unknown_sector_and_checklist_in_config(project, content):
 def test_page_with_a_broken_link_names_the_file(project, content):
     (project / "pages" / "usage.md").write_text("# 使用说明\n\n[见此](../nowhere.html) [锚点](../remediation.html#nope)\n",
                                                encoding="utf-8")
+    page = (project / "pages" / "usage.md").as_posix()  # as a path from here, with the line, as written there
     assert problems(project, demo=content.plugin()) == [
-        "handbook/pages/usage.md: pages/usage.html: broken link to '../nowhere.html': no such page",
-        "handbook/pages/usage.md: pages/usage.html: broken link to '../remediation.html#nope': no anchor #nope there",
+        f"{page}:3: broken link to '../nowhere.html': no such page; links are relative to the page, such as "
+        "'../major-hazards.html'",
+        f"{page}:3: broken link to '../remediation.html#nope': no anchor #nope there",
     ]
     assert not (project / "_build").exists()
+
+
+def test_a_broken_link_of_a_page_says_what_to_write(project, content):
+    """A department's page names the line of each broken link, as written (not percent-encoded), and what to write:
+    the page's .html for its .md, a relative path for one from the server's root, the near name for a slip, and
+    which key of checkframe.toml leaves out a checklist, a sector or a checkpoint that the plugins have."""
+    content.write("checklists.toml", CHECKLISTS.format(prefix="demo", sector="demo") + '\n[[checklist]]\nid = '
+                  '"demo-other"\ntitle = "另一张表"\nkind = "supervision"\nitems = ["demo-gas-01"]\n')
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'checklists = ["demo-self"]\n', encoding="utf-8")
+    (project / "pages" / "notes.md").write_text("# 说明\n\n## 第二节\n", encoding="utf-8")
+    (project / "pages" / "usage.md").write_text(
+        "# 使用说明\n\n见[说明](notes.md)和[第二节](notes.html#第二节)。\n\n[重大](/major-hazards.html)、"
+        "[依据](../source.html)\n[另一张表](../checklist/demo-other.html)、[它的 PDF](../pdf/demo-other.pdf)\n"
+        "[锚点](notes.html#第三节)\n", encoding="utf-8")
+    page = (project / "pages" / "usage.md").as_posix()
+    left_out = ("the checklist 'demo-other' (另一张表) is not in this handbook: [handbook] checklists leaves it out; "
+                "add it there, or remove the link")
+    assert problems(project, demo=content.plugin()) == [
+        f"{page}:3: broken link to 'notes.md': no such page; pages link to each other's .html: write 'notes.html'",
+        f"{page}:5: broken link to '/major-hazards.html': no such page; links are relative to the page: write "
+        "'../major-hazards.html'",
+        f"{page}:5: broken link to '../source.html': no such page; did you mean '../sources.html'?",
+        f"{page}:6: broken link to '../checklist/demo-other.html': no such page; {left_out}",
+        f"{page}:6: broken link to '../pdf/demo-other.pdf': no such page; {left_out}",
+        f"{page}:7: broken link to 'notes.html#第三节': no anchor #第三节 there",
+    ]
 
 
 #: The smallest PNG: one transparent pixel.
@@ -320,7 +348,8 @@ def test_an_extra_page_shows_the_pictures_beside_it(project, content):
 def test_a_missing_picture_names_the_page_and_the_file(project, content):
     (project / "pages" / "usage.md").write_text("# 使用说明\n\n![第一步](images/step-1.png)\n", encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
-        "handbook/pages/usage.md: pages/usage.html: broken link to 'images/step-1.png': no such file",
+        f"{(project / 'pages/usage.md').as_posix()}:3: broken link to 'images/step-1.png': no such file; put the "
+        "picture at pages/images/step-1.png in the project folder (pictures are copied from pages/ as they lie)",
     ]
     assert not (project / "_build").exists()
 

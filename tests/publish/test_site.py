@@ -298,6 +298,23 @@ def test_page_with_a_broken_link_names_the_file(project, content):
     assert not (project / "_build").exists()
 
 
+def test_a_projects_own_files_are_named_as_paths_from_where_checkframe_runs(project, content, monkeypatch):
+    """Every problem of a project's file names it as the project folder was given, as checkframe.toml's do: a page
+    without a title on its line 1, a page's file name with one that would do; and a blank title is one too."""
+    monkeypatch.chdir(project.parent)
+    (project / "pages" / "Contacts 2.md").write_text("# 联系方式\n", encoding="utf-8")
+    (project / "pages" / "notes.md").write_text("说明\n", encoding="utf-8")
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG.replace('"测试检查手册"', '" "'), encoding="utf-8")
+    assert problems(Path("handbook"), demo=content.plugin()) == [
+        "handbook/checkframe.toml:3: $.handbook.title: expected a non-empty text, such as '安全生产重大事故隐患排查整治"
+        "检查手册' (got an empty one): every page and printout shows it",
+        "handbook/pages/Contacts 2.md: expected an id of lowercase letters, digits, '-' or '_', starting with a letter, "
+        "at most 64 characters (got \"Contacts 2\"); rename the file, such as contacts-2.md",
+        "handbook/pages/notes.md:1: a page needs a title: begin its Markdown with a heading line such as '# 使用说明' "
+        "(a '#', a space, then the title)",
+    ]
+
+
 def test_a_broken_link_of_a_page_says_what_to_write(project, content):
     """A department's page names the line of each broken link, as written (not percent-encoded), and what to write:
     the page's .html for its .md, a relative path for one from the server's root, the near name for a slip, and

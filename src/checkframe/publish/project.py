@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -195,22 +196,26 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
         raise ContentError(lines_placed([Problem("", message, name, path) for path, message in errors_of(exc)],
                                         config_text)) from None
 
+    for key, example in (("title", "安全生产重大事故隐患排查整治检查手册"), ("department", "某某区应急管理局")):
+        if not getattr(parsed.handbook, key).strip():  # a project's (checkframe print without one has no department)
+            problems.append(Problem("", f"expected a non-empty text, such as {example!r} (got an empty one): every page "
+                                        "and printout shows it", name, f"$.handbook.{key}"))
     pages = []
     for path in sorted((root / "pages").glob("*.md")):
         slug = path.stem
         try:
             check_id(slug, "file name")  # a page's file name becomes its URL
         except Invalid as exc:
-            problems.append(Problem("", str(exc), path.relative_to(root).as_posix()))
+            problems.append(Problem("", f"{exc}; rename the file, such as {_page_name(slug)}.md", path.as_posix()))
             continue
         try:
             text = read_text(path)
             check_text(text)
         except ReadError as exc:
-            problems.append(Problem("", exc.message, path.relative_to(root).as_posix(), exc.key))
+            problems.append(Problem("", exc.message, path.as_posix(), exc.key))
             continue
         if not has_heading(text):
-            problems.append(Problem("", NO_HEADING, path.relative_to(root).as_posix()))
+            problems.append(Problem("", NO_HEADING, path.as_posix(), "", 1))
             continue
         pages.append(Page(slug, path, page_title(text, slug), text))
 
@@ -240,6 +245,12 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
     return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units, assets)
 
 
+def _page_name(slug: str) -> str:
+    """A file name near ``slug`` that a page may have: lowercase, other characters as '-', starting with a letter."""
+    name = "-".join(part for part in re.split(r"[^a-z0-9_-]+", slug.lower()) if part)[:64]
+    return name if name[:1].isascii() and name[:1].isalpha() else f"page-{name}".rstrip("-")[:64]
+
+
 def _assets(folder: Path, problems: list[Problem]) -> tuple[Asset, ...]:
     """The pictures under ``folder`` (``pages/``), hidden files and folders left out."""
     if not folder.is_dir():
@@ -254,8 +265,7 @@ def _assets(folder: Path, problems: list[Problem]) -> tuple[Asset, ...]:
         try:
             found.append(Asset(rel.as_posix(), path.read_bytes()))
         except OSError as exc:
-            problems.append(Problem("", f"cannot read the picture: {exc.strerror or exc}",
-                                    (folder.name / rel).as_posix()))
+            problems.append(Problem("", f"cannot read the picture: {exc.strerror or exc}", path.as_posix()))
     return tuple(found)
 
 
@@ -270,7 +280,7 @@ def _units(root: Path, folder: str, name: str, problems: list[Problem]) -> tuple
         return ()
     found = []
     for path in sorted(units_dir.glob("*.toml")):
-        rel = path.relative_to(root).as_posix()
+        rel = path.as_posix()
         try:
             data = read_toml(path)
         except ReadError as exc:

@@ -356,10 +356,43 @@ def test_an_extra_page_shows_the_pictures_beside_it(project, content):
     out = project / "_build"
     assert (out / "pages/images/step-1.png").read_bytes() == PIXEL
     assert not (out / "pages/.hidden.png").exists()
-    assert '<img src="images/step-1.png" alt="第一步：打开检查表"' in (out / "pages/usage.html").read_text(encoding="utf-8")
+    page = (out / "pages/usage.html").read_text(encoding="utf-8")
+    assert '<img src="images/step-1.png" width="1" height="1" alt="第一步：打开检查表"' in page
     (project / "pages" / "images" / "step-1.png").write_bytes(PIXEL + b"\0")
     assert build(project, plugins=load_only(demo=content.plugin())).written is True  # a picture is an input too
     assert (out / "pages/images/step-1.png").read_bytes() == PIXEL + b"\0"
+
+
+def png(width: int, height: int) -> bytes:
+    """A blank PNG of that size."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + b"\xff" * (3 * width) for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_pages_pictures_have_their_size_and_only_a_phones_screen_is_kept_narrow(project, content):
+    """A department's map or diagram (wider than tall) takes the width of the text: every picture was kept as narrow
+    as a phone's screenshot (18rem), so a map came out a thumbnail.  Screenshots, taller than wide, still are."""
+    (project / "pages" / "images").mkdir()
+    (project / "pages" / "images" / "map.png").write_bytes(png(160, 60))
+    (project / "pages" / "images" / "phone.png").write_bytes(png(39, 84))
+    (project / "pages" / "images" / "plan.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    (project / "pages" / "usage.md").write_text(
+        "# 使用说明\n\n![辖区片区图](images/map.png)\n\n![手机上的检查表](images/phone.png)"
+        "![平面图](images/plan.svg)\n", encoding="utf-8")
+    build(project, plugins=load_only(demo=content.plugin()))
+    html = (project / "_build/pages/usage.html").read_text(encoding="utf-8")
+    assert '<img src="images/map.png" width="160" height="60" alt="辖区片区图">' in html
+    assert '<img src="images/phone.png" width="39" height="84" class="portrait" alt="手机上的检查表">' in html
+    assert '<img src="images/plan.svg" alt="平面图">' in html  # no size to read: as wide as it is, at most the text
+    css = (project / "_build/static/site.css").read_text(encoding="utf-8")
+    assert ".prose img { max-width: 100%;" in css and ".prose img.portrait { max-width: min(100%, 18rem); }" in css
 
 
 def test_a_missing_picture_names_the_page_and_the_file(project, content):

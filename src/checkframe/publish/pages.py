@@ -261,8 +261,11 @@ def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> N
 
 
 def _extra_pages(site: SiteRenderer, extra: Iterable[ExtraPage]) -> None:
+    # The size of each picture beside the pages (pages/images/...): a page gives its pictures their width and height.
+    pictures = {f"pages/{a.path}": size for a in site.project.assets if (size := a.size) is not None}
     for page in extra:
-        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, whole_catalog=False, extra=page)
+        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, whole_catalog=False, extra=page,
+                    pictures=pictures)
 
 
 def guide_key() -> str:

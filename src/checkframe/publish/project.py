@@ -137,6 +137,56 @@ class Asset:
     path: str
     data: bytes = attrs.field(repr=False)
 
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """The picture's width and height in pixels, read from its header; None for SVG or what cannot be read."""
+        return picture_size(self.data)
+
+
+def picture_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG, GIF, JPEG or WebP image, from its header (no image library is needed for that)."""
+    try:
+        if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+            size = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        elif data[:4] == b"GIF8":
+            size = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+        elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            size = _webp_size(data)
+        elif data[:2] == b"\xff\xd8":
+            size = _jpeg_size(data)
+        else:
+            return None
+    except IndexError:
+        return None
+    return size if size and size[0] > 0 and size[1] > 0 else None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8 ":
+        return int.from_bytes(data[26:28], "little") & 0x3FFF, int.from_bytes(data[28:30], "little") & 0x3FFF
+    if chunk == b"VP8L":
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X":
+        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    at = 2
+    while at + 9 < len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:  # no length: step over
+            at += 1 if marker == 0xFF else 2
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
+            return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big")
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return None
+
 
 @frozen
 class Project:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html as html_lib
 import os
 import posixpath
 import re
 import secrets
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -97,6 +99,7 @@ def environment(template_dirs: Iterable[Path]) -> jinja2.Environment:
     )
     env.filters["md"] = _md
     env.filters["md_inline"] = _md_inline
+    env.filters["sized"] = _sized
     env.globals["url"] = _url
     return env
 
@@ -126,6 +129,28 @@ def _md(context: Any, text: str) -> Markup:
 @jinja2.pass_context
 def _md_inline(context: Any, text: str) -> Markup:
     return Markup(markdown.render_inline(text, _linker(context)))
+
+
+_IMG = re.compile(r'<img src="([^"]*)"')
+
+
+@jinja2.pass_context
+def _sized(context: Any, html: str, pictures: dict[str, tuple[int, int]]) -> Markup:
+    """Each ``<img>`` of ``html`` showing one of ``pictures`` (site path → width and height) gets its width and
+    height, so the page keeps its place while it loads, and a picture taller than wide (a phone's screen) the
+    ``portrait`` class: those stand side by side at a phone's width, the others take the width of the text."""
+    folder = context["page_path"].rpartition("/")[0]
+
+    def size(match: re.Match[str]) -> str:
+        src = html_lib.unescape(match.group(1))
+        found = pictures.get(posixpath.normpath(posixpath.join(folder, urllib.parse.unquote(src))))
+        if found is None or "://" in src:
+            return match.group(0)
+        width, height = found
+        portrait = ' class="portrait"' if height > width else ""
+        return f'{match.group(0)} width="{width}" height="{height}"{portrait}'
+
+    return Markup(_IMG.sub(size, str(html)))
 
 
 def scrollable(html: str) -> str:

@@ -145,6 +145,7 @@ class Asset:
 
 def picture_size(data: bytes) -> tuple[int, int] | None:
     """Width and height of a PNG, GIF, JPEG or WebP image, from its header (no image library is needed for that)."""
+    size: tuple[int, int] | None
     try:
         if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
             size = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

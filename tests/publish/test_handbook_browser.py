@@ -445,3 +445,21 @@ def test_an_extra_pages_code_is_set_apart_wraps_on_paper_and_its_tables_keep_the
         assert phone.evaluate("getComputedStyle(document.querySelector('.prose pre')).whiteSpace") == "pre-wrap"
     finally:
         phone.emulate_media(media="screen")
+
+
+def test_the_header_marks_the_sector_a_checkpoint_or_checklist_page_is_of(example_handbook):
+    """As a documentation site marks the section a page is in: a checkpoint's or checklist's page marked nothing in
+    the header, so a reader on a coal mine's checkpoint saw no sign of being under 煤矿.  The sector's own page is the
+    current page; a page of no sector in the header marks none."""
+    out, _ = example_handbook
+
+    def marked(path: str) -> list[tuple[str, str]]:
+        nav = re.search(r'<nav aria-label="主导航".*?</nav>', (out / path).read_text(encoding="utf-8"), re.S).group(0)
+        return re.findall(r'aria-current="(\w+)">([^<]*)<', nav)
+
+    assert marked("sector/coal_mine.html") == [("page", "煤矿")]
+    assert marked("checkpoint/coal-gas-01.html") == [("true", "煤矿")]
+    assert marked("checklist/coal-mine-self.html") == [("true", "煤矿")]
+    assert marked("checkpoint/pipe-act-01.html") == [("true", "油气长输管道")]
+    assert marked("pages/usage.html") == []
+    assert marked("major-hazards.html") == [("page", "重大隐患")]

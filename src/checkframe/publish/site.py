@@ -543,20 +543,24 @@ class SiteRenderer:
             NavItem("search.html", "搜索"),
         ]
 
-    def navigation(self, page_path: str) -> Markup:
-        """The header's navigation for a page (``_nav.html``).
+    def navigation(self, page_path: str, sector: str = "") -> Markup:
+        """The header's navigation for a page (``_nav.html``); ``sector``: the id of the sector the page is of.
 
         It is the same for every page of a folder, except on the pages it links
-        to (marked as current), so it is rendered once for each of those and once
-        per folder for the rest: on a big catalog, most of each page's links.
+        to (marked as current) and those of a sector it links to (the sector is
+        marked as where the page is: a checkpoint's, a checklist's), so it is
+        rendered once for each of those and once per folder for the rest: on a
+        big catalog, most of each page's links.
         """
         paths = self._nav_paths
         folder = page_path.rpartition("/")[0]
-        key = (folder, page_path if page_path in paths else "")
+        section = f"sector/{sector}.html" if sector else ""
+        section = section if section in paths and section != page_path else ""
+        key = (folder, page_path if page_path in paths else "", section)
         html = self._nav_cache.get(key)
         if html is None:
             html = self._nav_cache[key] = Markup(self.env.get_template("_nav.html").render(
-                page_path=page_path, nav_items=self.nav_items, handbook=self.project.config,
+                page_path=page_path, section=section, nav_items=self.nav_items, handbook=self.project.config,
             ))
         return html
 
@@ -565,7 +569,7 @@ class SiteRenderer:
         return frozenset(item.path for item in self.nav_items)
 
     @functools.cached_property
-    def _nav_cache(self) -> dict[tuple[str, str], Markup]:
+    def _nav_cache(self) -> dict[tuple[str, str, str], Markup]:
         return {}
 
     @property

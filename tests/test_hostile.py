@@ -87,7 +87,7 @@ def test_a_page_that_cannot_be_read(demo, tmp_path, capsys, make, message):
     (root / "pages").mkdir()
     make(root / "pages" / "a.md")
     assert cli.main(["build", str(root)]) == 1
-    assert errors(capsys) == [f"error: {message}", "checkframe: 1 problem found; nothing was written."]
+    assert errors(capsys) == [f"error: {root.as_posix()}/{message}", "checkframe: 1 problem found; nothing was written."]
     assert not (root / "_build").exists()
 
 

@@ -189,7 +189,8 @@ def test_a_project_page_without_a_heading_is_an_error(tmp_path, content):
     with pytest.raises(ContentError) as info:
         build(project, plugins=load_only(demo=content.plugin()), jobs=1)
     assert [str(p) for p in info.value.problems] == [
-        "pages/drills.md: a page needs a title: begin its Markdown with a heading line such as '# 使用说明' "
+        f"{project.as_posix()}/pages/drills.md:1: a page needs a title: begin its Markdown with a heading line such as "
+        "'# 使用说明' "
         "(a '#', a space, then the title)"
     ]
 

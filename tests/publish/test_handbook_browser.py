@@ -425,3 +425,41 @@ def test_the_sources_page_lists_each_documents_articles_in_order(example_handboo
         assert listed == sorted(listed, key=article_key)
     coal = re.findall(r"<dt>(第三十六条[^<]*)</dt>", page)
     assert coal.index("第三十六条（五）") < coal.index("第三十六条（十一）")
+
+
+def test_an_extra_pages_code_is_set_apart_wraps_on_paper_and_its_tables_keep_their_columns(example_handbook, phone):
+    """The ledger page's code blocks had no box (only the guide's had one) and, printed, were cut at the paper's
+    edge; its tables squeezed each column on a phone to a character or two a line instead of scrolling."""
+    _, url = example_handbook
+    phone.goto(url + "pages/ledger.html")
+    pre = phone.evaluate("""() => { const s = getComputedStyle(document.querySelector('.prose pre'));
+        return [s.borderTopStyle, s.backgroundColor, s.whiteSpace]; }""")
+    assert pre[0] == "solid" and pre[1] != "rgba(0, 0, 0, 0)" and pre[2] == "pre"
+    narrowest = phone.evaluate("""() => Math.min(...[...document.querySelectorAll('.prose .table-wrap td')].map(
+        td => td.getBoundingClientRect().width))""")
+    font = phone.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.prose td')).fontSize)")
+    assert narrowest >= 5 * font - 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls, not the page
+    phone.emulate_media(media="print")
+    try:
+        assert phone.evaluate("getComputedStyle(document.querySelector('.prose pre')).whiteSpace") == "pre-wrap"
+    finally:
+        phone.emulate_media(media="screen")
+
+
+def test_the_header_marks_the_sector_a_checkpoint_or_checklist_page_is_of(example_handbook):
+    """As a documentation site marks the section a page is in: a checkpoint's or checklist's page marked nothing in
+    the header, so a reader on a coal mine's checkpoint saw no sign of being under 煤矿.  The sector's own page is the
+    current page; a page of no sector in the header marks none."""
+    out, _ = example_handbook
+
+    def marked(path: str) -> list[tuple[str, str]]:
+        nav = re.search(r'<nav aria-label="主导航".*?</nav>', (out / path).read_text(encoding="utf-8"), re.S).group(0)
+        return re.findall(r'aria-current="(\w+)">([^<]*)<', nav)
+
+    assert marked("sector/coal_mine.html") == [("page", "煤矿")]
+    assert marked("checkpoint/coal-gas-01.html") == [("true", "煤矿")]
+    assert marked("checklist/coal-mine-self.html") == [("true", "煤矿")]
+    assert marked("checkpoint/pipe-act-01.html") == [("true", "油气长输管道")]
+    assert marked("pages/usage.html") == []
+    assert marked("major-hazards.html") == [("page", "重大隐患")]

@@ -14,7 +14,7 @@ from checkframe.errors import ContentError
 from checkframe.publish.build import STAMP, build
 from checkframe.publish.links import check_links, page_links
 from checkframe.util import parallel
-from doubles import HANDBOOK_CONFIG, handbook_project, load_only
+from doubles import CHECKLISTS, HANDBOOK_CONFIG, handbook_project, load_only
 
 
 @pytest.fixture
@@ -289,11 +289,56 @@ def test_unknown_sector_and_checklist_in_config(project, content):
 def test_page_with_a_broken_link_names_the_file(project, content):
     (project / "pages" / "usage.md").write_text("# 使用说明\n\n[见此](../nowhere.html) [锚点](../remediation.html#nope)\n",
                                                encoding="utf-8")
+    page = (project / "pages" / "usage.md").as_posix()  # as a path from here, with the line, as written there
     assert problems(project, demo=content.plugin()) == [
-        "handbook/pages/usage.md: pages/usage.html: broken link to '../nowhere.html': no such page",
-        "handbook/pages/usage.md: pages/usage.html: broken link to '../remediation.html#nope': no anchor #nope there",
+        f"{page}:3: broken link to '../nowhere.html': no such page; links are relative to the page, such as "
+        "'../major-hazards.html'",
+        f"{page}:3: broken link to '../remediation.html#nope': no anchor #nope there",
     ]
     assert not (project / "_build").exists()
+
+
+def test_a_projects_own_files_are_named_as_paths_from_where_checkframe_runs(project, content, monkeypatch):
+    """Every problem of a project's file names it as the project folder was given, as checkframe.toml's do: a page
+    without a title on its line 1, a page's file name with one that would do; and a blank title is one too."""
+    monkeypatch.chdir(project.parent)
+    (project / "pages" / "Contacts 2.md").write_text("# 联系方式\n", encoding="utf-8")
+    (project / "pages" / "notes.md").write_text("说明\n", encoding="utf-8")
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG.replace('"测试检查手册"', '" "'), encoding="utf-8")
+    assert problems(Path("handbook"), demo=content.plugin()) == [
+        "handbook/checkframe.toml:3: $.handbook.title: expected a non-empty text, such as '安全生产重大事故隐患排查整治"
+        "检查手册' (got an empty one): every page and printout shows it",
+        "handbook/pages/Contacts 2.md: expected an id of lowercase letters, digits, '-' or '_', starting with a letter, "
+        "at most 64 characters (got \"Contacts 2\"); rename the file, such as contacts-2.md",
+        "handbook/pages/notes.md:1: a page needs a title: begin its Markdown with a heading line such as '# 使用说明' "
+        "(a '#', a space, then the title)",
+    ]
+
+
+def test_a_broken_link_of_a_page_says_what_to_write(project, content):
+    """A department's page names the line of each broken link, as written (not percent-encoded), and what to write:
+    the page's .html for its .md, a relative path for one from the server's root, the near name for a slip, and
+    which key of checkframe.toml leaves out a checklist, a sector or a checkpoint that the plugins have."""
+    content.write("checklists.toml", CHECKLISTS.format(prefix="demo", sector="demo") + '\n[[checklist]]\nid = '
+                  '"demo-other"\ntitle = "另一张表"\nkind = "supervision"\nitems = ["demo-gas-01"]\n')
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'checklists = ["demo-self"]\n', encoding="utf-8")
+    (project / "pages" / "notes.md").write_text("# 说明\n\n## 第二节\n", encoding="utf-8")
+    (project / "pages" / "usage.md").write_text(
+        "# 使用说明\n\n见[说明](notes.md)和[第二节](notes.html#第二节)。\n\n[重大](/major-hazards.html)、"
+        "[依据](../source.html)\n[另一张表](../checklist/demo-other.html)、[它的 PDF](../pdf/demo-other.pdf)\n"
+        "[锚点](notes.html#第三节)\n", encoding="utf-8")
+    page = (project / "pages" / "usage.md").as_posix()
+    left_out = ("the checklist 'demo-other' (另一张表) is not in this handbook: [handbook] checklists leaves it out; "
+                "add it there, or remove the link")
+    assert problems(project, demo=content.plugin()) == [
+        f"{page}:3: broken link to 'notes.md': no such page; pages link to each other's .html: write 'notes.html'",
+        f"{page}:5: broken link to '/major-hazards.html': no such page; links are relative to the page: write "
+        "'../major-hazards.html'",
+        f"{page}:5: broken link to '../source.html': no such page; did you mean '../sources.html'?",
+        f"{page}:6: broken link to '../checklist/demo-other.html': no such page; {left_out}",
+        f"{page}:6: broken link to '../pdf/demo-other.pdf': no such page; {left_out}",
+        f"{page}:7: broken link to 'notes.html#第三节': no anchor #第三节 there",
+    ]
 
 
 #: The smallest PNG: one transparent pixel.
@@ -311,16 +356,50 @@ def test_an_extra_page_shows_the_pictures_beside_it(project, content):
     out = project / "_build"
     assert (out / "pages/images/step-1.png").read_bytes() == PIXEL
     assert not (out / "pages/.hidden.png").exists()
-    assert '<img src="images/step-1.png" alt="第一步：打开检查表"' in (out / "pages/usage.html").read_text(encoding="utf-8")
+    page = (out / "pages/usage.html").read_text(encoding="utf-8")
+    assert '<img src="images/step-1.png" width="1" height="1" alt="第一步：打开检查表"' in page
     (project / "pages" / "images" / "step-1.png").write_bytes(PIXEL + b"\0")
     assert build(project, plugins=load_only(demo=content.plugin())).written is True  # a picture is an input too
     assert (out / "pages/images/step-1.png").read_bytes() == PIXEL + b"\0"
 
 
+def png(width: int, height: int) -> bytes:
+    """A blank PNG of that size."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + b"\xff" * (3 * width) for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_pages_pictures_have_their_size_and_only_a_phones_screen_is_kept_narrow(project, content):
+    """A department's map or diagram (wider than tall) takes the width of the text: every picture was kept as narrow
+    as a phone's screenshot (18rem), so a map came out a thumbnail.  Screenshots, taller than wide, still are."""
+    (project / "pages" / "images").mkdir()
+    (project / "pages" / "images" / "map.png").write_bytes(png(160, 60))
+    (project / "pages" / "images" / "phone.png").write_bytes(png(39, 84))
+    (project / "pages" / "images" / "plan.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    (project / "pages" / "usage.md").write_text(
+        "# 使用说明\n\n![辖区片区图](images/map.png)\n\n![手机上的检查表](images/phone.png)"
+        "![平面图](images/plan.svg)\n", encoding="utf-8")
+    build(project, plugins=load_only(demo=content.plugin()))
+    html = (project / "_build/pages/usage.html").read_text(encoding="utf-8")
+    assert '<img src="images/map.png" width="160" height="60" alt="辖区片区图">' in html
+    assert '<img src="images/phone.png" width="39" height="84" class="portrait" alt="手机上的检查表">' in html
+    assert '<img src="images/plan.svg" alt="平面图">' in html  # no size to read: as wide as it is, at most the text
+    css = (project / "_build/static/site.css").read_text(encoding="utf-8")
+    assert ".prose img { max-width: 100%;" in css and ".prose img.portrait { max-width: min(100%, 18rem); }" in css
+
+
 def test_a_missing_picture_names_the_page_and_the_file(project, content):
     (project / "pages" / "usage.md").write_text("# 使用说明\n\n![第一步](images/step-1.png)\n", encoding="utf-8")
     assert problems(project, demo=content.plugin()) == [
-        "handbook/pages/usage.md: pages/usage.html: broken link to 'images/step-1.png': no such file",
+        f"{(project / 'pages/usage.md').as_posix()}:3: broken link to 'images/step-1.png': no such file; put the "
+        "picture at pages/images/step-1.png in the project folder (pictures are copied from pages/ as they lie)",
     ]
     assert not (project / "_build").exists()
 

@@ -23,6 +23,7 @@ import stat
 import time
 import traceback
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from checkframe.publish.inputs import fingerprint, package_digest
 from checkframe.publish.links import KeptLinks, check_links, kept_links, targets_digest
 from checkframe.publish.overrides import check_overrides
 from checkframe.publish.pagecache import PageReuse
-from checkframe.publish.pages import render_site
+from checkframe.publish.pages import page_origin, render_site
 from checkframe.publish.pdfs import print_all, print_jobs
 from checkframe.publish.printforms import forms_digest, plugin_forms
 from checkframe.publish.project import CACHE, CONFIG_NAME, OUTPUT, Project, load_project
@@ -270,7 +271,9 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         progress.phase("checking links")
         reuse.targets = targets_digest(files, pdfs.values())
         problems = check_links(files, origins, extra_targets=pdfs.values(), parsed=links,
-                               checked=_links_checked(reuse, links, files))
+                               checked=_links_checked(reuse, links, files),
+                               sources={page_origin(project, p): (p.source.as_posix(), p.text) for p in project.pages},
+                               missing=_left_out(catalog, project))
         log.info("search index and links checked (%.1f s)", time.monotonic() - started)
     finally:
         del links, documents
@@ -310,6 +313,30 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
         raise ContentError(problems)
     shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
     return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered))
+
+
+def _left_out(catalog: Catalog, project: Project) -> Callable[[str], str]:
+    """Why the site has no page at a path, when it is a sector, checklist or checkpoint the project leaves out."""
+    checklists = set(project.checklist_ids(catalog))
+    sectors = set(project.sector_ids(catalog))
+    fix = "add it there, or remove the link"
+
+    def why(path: str) -> str:
+        folder, _, name = path.rpartition("/")
+        ident, _, suffix = name.rpartition(".")
+        if folder in ("checklist", "pdf") and suffix in ("html", "pdf") and catalog.has("checklist", ident) \
+                and ident not in checklists:
+            title = catalog.checklist(ident).title
+            key = "checklists leaves it" if project.config.checklists else "sectors leaves its sector"
+            return f"the checklist {ident!r} ({title}) is not in this handbook: [handbook] {key} out; {fix}"
+        if folder == "sector" and suffix == "html" and catalog.has("sector", ident) and ident not in sectors:
+            name = catalog.sector(ident).name
+            return f"the sector {ident!r} ({name}) is not in this handbook: [handbook] sectors leaves it out; {fix}"
+        if folder == "checkpoint" and suffix == "html" and catalog.has("checkpoint", ident):
+            return (f"the checkpoint {ident!r} is in none of this handbook's sectors and checklists; add its sector "
+                    "or a checklist that holds it to [handbook] in checkframe.toml, or remove the link")
+        return ""
+    return why
 
 
 def _links_checked(reuse: PageReuse, links: dict[str, KeptLinks], files: dict[str, bytes]) -> frozenset[str]:

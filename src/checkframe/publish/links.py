@@ -8,13 +8,14 @@ and every anchor an id on that page, and that nothing is loaded from outside.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import html as html_lib
 import marshal
 import posixpath
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from html.parser import attrfind_tolerant  # type: ignore[attr-defined]  # html.parser's own pattern, not in the stubs
 from urllib.parse import unquote, urlsplit
 
@@ -164,12 +165,19 @@ def check_links(
     extra_targets: Iterable[str] = (),
     parsed: dict[str, KeptLinks] | None = None,
     checked: Collection[str] = frozenset(),
+    sources: Mapping[str, tuple[str, str]] | None = None,
+    missing: Callable[[str], str] | None = None,
 ) -> list[Problem]:
     """Every internal link must reach a file of the site, and every anchor an id on that page.
 
     :param parsed: the links and ids of the pages, when rendering found them already (or the page cache kept them).
     :param checked: pages whose links need no check: their links were found good by the last build, and every
         page and file they could reach, and every page's ids, are as they were then (the caller knows).
+    :param sources: origin → (the file to name, its Markdown text), for pages written in Markdown (a project's
+        ``pages/*.md``): a broken link of such a page is named by that file and the line it is written on, as
+        written there (not as the rendered page percent-encodes it), with what to write instead.
+    :param missing: site path → why the site does not have it, when it knows (a checklist the project leaves
+        out), with what to do; "" when it does not know.
     """
     parsed = parsed or {}
     pages: dict[str, KeptLinks] = {
@@ -182,6 +190,7 @@ def check_links(
     # What is wrong with a link ("" for nothing), the same from every page of a folder unless it points at
     # the page itself: the navigation's links, on every page, are judged once per folder.
     verdicts: dict[tuple[str, bool, str], str] = {}
+    seen: dict[tuple[str, str], int] = {}  # (origin, link) → how many times it was found broken so far
     for path, page in pages.items():
         if path in checked:
             continue
@@ -197,8 +206,54 @@ def check_links(
                 if kind != "page" or target:
                     verdicts[key] = message
             if message:  # named by the file the page came from (a Markdown page), else by the page itself
-                problems.append(Problem("", message, origin or path, path if origin else ""))
+                source = (sources or {}).get(origin)
+                if source is None:
+                    problems.append(Problem("", message, origin or path, path if origin else ""))
+                    continue
+                kind, target, _ = _resolve(folder, link, resource)
+                written = unquote(link)
+                message = message.replace(repr(link), repr(written), 1)
+                if kind == "page" and target and target not in targets:
+                    message += _how_to_link(written, folder, target, targets, missing)
+                seen[origin, written] = seen.get((origin, written), 0) + 1
+                problems.append(Problem("", message, source[0], "", _line_of(source[1], written, seen[origin, written])))
     return problems
+
+
+def _how_to_link(written: str, folder: str, target: str, targets: set[str], missing: Callable[[str], str] | None) -> str:
+    """What to write instead of a link of a Markdown page to ``target``, which the site does not have."""
+    why = missing(target) if missing is not None else ""
+    if why:
+        return f"; {why}"
+    anchor = written.partition("#")[2]
+    if written.startswith("/"):  # from the root of the server, which is not the handbook's folder
+        target = posixpath.normpath(written.lstrip("/").partition("#")[0])
+    stem, _, suffix = target.rpartition(".")
+    candidates = [t for t in targets if t.endswith(".html")] if suffix in ("md", "html", "htm") else list(targets)
+    near = difflib.get_close_matches(target, candidates, n=1, cutoff=0.8)  # a slip of a letter or two, no more
+    found = f"{stem}.html" if suffix == "md" and f"{stem}.html" in targets else (
+        target if target in targets else near[0] if near else None)
+    if found is None and suffix.lower() in ("png", "jpg", "jpeg", "gif", "webp", "svg"):
+        return f"; put the picture at {target} in the project folder (pictures are copied from pages/ as they lie)"
+    if found is None:
+        return "; links are relative to the page, such as '../major-hazards.html'"
+    better = posixpath.relpath(found, folder or ".") + (f"#{anchor}" if anchor else "")
+    if written.startswith("/"):
+        return f"; links are relative to the page: write {better!r}"
+    if suffix == "md" and found == f"{stem}.html":
+        return f"; pages link to each other's .html: write {better!r}"
+    return f"; did you mean {better!r}?"
+
+
+def _line_of(text: str, link: str, nth: int) -> int:
+    """The line of ``text`` on which ``link`` is written the ``nth`` time (counted from 1), or 0 if it is not found."""
+    count = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        for quoted in (f"]({link}", f"](<{link}>", f"]: {link}"):
+            count += line.count(quoted)
+        if count >= nth:
+            return number
+    return 0
 
 
 def _link_problem(link: str, resource: bool, kind: str, target: str, anchor: str, targets: set[str],

@@ -33,7 +33,7 @@ from checkframe.publish.inputs import distribution_version, package_digest
 from checkframe.publish.links import KeptLinks
 from checkframe.publish.pagecache import PageReuse
 from checkframe.publish.printforms import sector_forms
-from checkframe.publish.project import Project
+from checkframe.publish.project import Page, Project
 from checkframe.publish.site import STATIC, SiteRenderer, checkpoint_path, environment
 from checkframe.registers import ExtraPage, SiteRegister
 
@@ -261,8 +261,11 @@ def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> N
 
 
 def _extra_pages(site: SiteRenderer, extra: Iterable[ExtraPage]) -> None:
+    # The size of each picture beside the pages (pages/images/...): a page gives its pictures their width and height.
+    pictures = {f"pages/{a.path}": size for a in site.project.assets if (size := a.size) is not None}
     for page in extra:
-        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, whole_catalog=False, extra=page)
+        site.render(f"pages/{page.slug}.html", "page.html", origin=page.origin, whole_catalog=False, extra=page,
+                    pictures=pictures)
 
 
 def guide_key() -> str:
@@ -291,6 +294,12 @@ def _guide_pages(site: SiteRenderer) -> None:
                     whole_catalog=False, guide_page=page, guide_pages=guide)
 
 
+def page_origin(project: Project, page: Page) -> str:
+    """Where an extra page of the project came from, as its rendered page records it (part of the page's key)."""
+    root = project.root.parent
+    return page.source.relative_to(root).as_posix() if root in page.source.parents else str(page.source)
+
+
 def render_site(
     catalog: Catalog,
     project: Project,
@@ -314,11 +323,7 @@ def render_site(
     :param reuse: the last build's pages, to read back those whose inputs are unchanged instead of rendering them;
         filled with this build's records (see :meth:`checkframe.publish.site.SiteRenderer.finish`).
     """
-    extra = [
-        ExtraPage(p.slug, p.title, p.text, p.source.relative_to(project.root.parent).as_posix()
-                  if project.root.parent in p.source.parents else str(p.source))
-        for p in project.pages
-    ]
+    extra = [ExtraPage(p.slug, p.title, p.text, page_origin(project, p)) for p in project.pages]
     for register in registers:
         extra.extend(register.pages)
     template_dirs = [d for r in registers for d in r.template_dirs]

@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -136,6 +137,57 @@ class Asset:
     path: str
     data: bytes = attrs.field(repr=False)
 
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """The picture's width and height in pixels, read from its header; None for SVG or what cannot be read."""
+        return picture_size(self.data)
+
+
+def picture_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG, GIF, JPEG or WebP image, from its header (no image library is needed for that)."""
+    size: tuple[int, int] | None
+    try:
+        if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+            size = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        elif data[:4] == b"GIF8":
+            size = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+        elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            size = _webp_size(data)
+        elif data[:2] == b"\xff\xd8":
+            size = _jpeg_size(data)
+        else:
+            return None
+    except IndexError:
+        return None
+    return size if size and size[0] > 0 and size[1] > 0 else None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8 ":
+        return int.from_bytes(data[26:28], "little") & 0x3FFF, int.from_bytes(data[28:30], "little") & 0x3FFF
+    if chunk == b"VP8L":
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X":
+        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    at = 2
+    while at + 9 < len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:  # no length: step over
+            at += 1 if marker == 0xFF else 2
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
+            return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big")
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return None
+
 
 @frozen
 class Project:
@@ -195,22 +247,26 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
         raise ContentError(lines_placed([Problem("", message, name, path) for path, message in errors_of(exc)],
                                         config_text)) from None
 
+    for key, example in (("title", "安全生产重大事故隐患排查整治检查手册"), ("department", "某某区应急管理局")):
+        if not getattr(parsed.handbook, key).strip():  # a project's (checkframe print without one has no department)
+            problems.append(Problem("", f"expected a non-empty text, such as {example!r} (got an empty one): every page "
+                                        "and printout shows it", name, f"$.handbook.{key}"))
     pages = []
     for path in sorted((root / "pages").glob("*.md")):
         slug = path.stem
         try:
             check_id(slug, "file name")  # a page's file name becomes its URL
         except Invalid as exc:
-            problems.append(Problem("", str(exc), path.relative_to(root).as_posix()))
+            problems.append(Problem("", f"{exc}; rename the file, such as {_page_name(slug)}.md", path.as_posix()))
             continue
         try:
             text = read_text(path)
             check_text(text)
         except ReadError as exc:
-            problems.append(Problem("", exc.message, path.relative_to(root).as_posix(), exc.key))
+            problems.append(Problem("", exc.message, path.as_posix(), exc.key))
             continue
         if not has_heading(text):
-            problems.append(Problem("", NO_HEADING, path.relative_to(root).as_posix()))
+            problems.append(Problem("", NO_HEADING, path.as_posix(), "", 1))
             continue
         pages.append(Page(slug, path, page_title(text, slug), text))
 
@@ -240,6 +296,12 @@ def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
     return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units, assets)
 
 
+def _page_name(slug: str) -> str:
+    """A file name near ``slug`` that a page may have: lowercase, other characters as '-', starting with a letter."""
+    name = "-".join(part for part in re.split(r"[^a-z0-9_-]+", slug.lower()) if part)[:64]
+    return name if name[:1].isascii() and name[:1].isalpha() else f"page-{name}".rstrip("-")[:64]
+
+
 def _assets(folder: Path, problems: list[Problem]) -> tuple[Asset, ...]:
     """The pictures under ``folder`` (``pages/``), hidden files and folders left out."""
     if not folder.is_dir():
@@ -254,8 +316,7 @@ def _assets(folder: Path, problems: list[Problem]) -> tuple[Asset, ...]:
         try:
             found.append(Asset(rel.as_posix(), path.read_bytes()))
         except OSError as exc:
-            problems.append(Problem("", f"cannot read the picture: {exc.strerror or exc}",
-                                    (folder.name / rel).as_posix()))
+            problems.append(Problem("", f"cannot read the picture: {exc.strerror or exc}", path.as_posix()))
     return tuple(found)
 
 
@@ -270,7 +331,7 @@ def _units(root: Path, folder: str, name: str, problems: list[Problem]) -> tuple
         return ()
     found = []
     for path in sorted(units_dir.glob("*.toml")):
-        rel = path.relative_to(root).as_posix()
+        rel = path.as_posix()
         try:
             data = read_toml(path)
         except ReadError as exc:

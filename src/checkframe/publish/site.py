@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html as html_lib
 import os
 import posixpath
 import re
 import secrets
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -97,6 +99,7 @@ def environment(template_dirs: Iterable[Path]) -> jinja2.Environment:
     )
     env.filters["md"] = _md
     env.filters["md_inline"] = _md_inline
+    env.filters["sized"] = _sized
     env.globals["url"] = _url
     return env
 
@@ -126,6 +129,28 @@ def _md(context: Any, text: str) -> Markup:
 @jinja2.pass_context
 def _md_inline(context: Any, text: str) -> Markup:
     return Markup(markdown.render_inline(text, _linker(context)))
+
+
+_IMG = re.compile(r'<img src="([^"]*)"')
+
+
+@jinja2.pass_context
+def _sized(context: Any, html: str, pictures: dict[str, tuple[int, int]]) -> Markup:
+    """Each ``<img>`` of ``html`` showing one of ``pictures`` (site path → width and height) gets its width and
+    height, so the page keeps its place while it loads, and a picture taller than wide (a phone's screen) the
+    ``portrait`` class: those stand side by side at a phone's width, the others take the width of the text."""
+    folder = context["page_path"].rpartition("/")[0]
+
+    def size(match: re.Match[str]) -> str:
+        src = html_lib.unescape(match.group(1))
+        found = pictures.get(posixpath.normpath(posixpath.join(folder, urllib.parse.unquote(src))))
+        if found is None or "://" in src:
+            return match.group(0)
+        width, height = found
+        portrait = ' class="portrait"' if height > width else ""
+        return f'{match.group(0)} width="{width}" height="{height}"{portrait}'
+
+    return Markup(_IMG.sub(size, str(html)))
 
 
 def scrollable(html: str) -> str:
@@ -518,20 +543,24 @@ class SiteRenderer:
             NavItem("search.html", "搜索"),
         ]
 
-    def navigation(self, page_path: str) -> Markup:
-        """The header's navigation for a page (``_nav.html``).
+    def navigation(self, page_path: str, sector: str = "") -> Markup:
+        """The header's navigation for a page (``_nav.html``); ``sector``: the id of the sector the page is of.
 
         It is the same for every page of a folder, except on the pages it links
-        to (marked as current), so it is rendered once for each of those and once
-        per folder for the rest: on a big catalog, most of each page's links.
+        to (marked as current) and those of a sector it links to (the sector is
+        marked as where the page is: a checkpoint's, a checklist's), so it is
+        rendered once for each of those and once per folder for the rest: on a
+        big catalog, most of each page's links.
         """
         paths = self._nav_paths
         folder = page_path.rpartition("/")[0]
-        key = (folder, page_path if page_path in paths else "")
+        section = f"sector/{sector}.html" if sector else ""
+        section = section if section in paths and section != page_path else ""
+        key = (folder, page_path if page_path in paths else "", section)
         html = self._nav_cache.get(key)
         if html is None:
             html = self._nav_cache[key] = Markup(self.env.get_template("_nav.html").render(
-                page_path=page_path, nav_items=self.nav_items, handbook=self.project.config,
+                page_path=page_path, section=section, nav_items=self.nav_items, handbook=self.project.config,
             ))
         return html
 
@@ -540,7 +569,7 @@ class SiteRenderer:
         return frozenset(item.path for item in self.nav_items)
 
     @functools.cached_property
-    def _nav_cache(self) -> dict[tuple[str, str], Markup]:
+    def _nav_cache(self) -> dict[tuple[str, str, str], Markup]:
         return {}
 
     @property

@@ -160,9 +160,21 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _code(value: Any) -> str:
+    """A value looked up by: a string, else "" (what is not one is the record reader's to report)."""
+    return value if isinstance(value, str) else ""
+
+
+def _tables(value: Any) -> list[dict[str, Any]]:
+    """The entries of an array of tables, an entry that is not a table as an empty one (the reader reports it)."""
+    return [v if isinstance(v, dict) else {} for v in value] if isinstance(value, list) else []
+
+
 def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tuple[str, str]]:
     """Every rule of the description that ``record`` (a record's TOML data) breaks: ``(key path, message)``.
 
+    ``record`` may be any TOML data, a record that the ledger's reader refuses too (``inspect import`` checks
+    both at once): a value of the wrong type is passed over here, the reader says what is wrong with it.
     ``static/fill-in.js`` (``checkRecord``) is the same function in the browser; keep them in step.
     """
     messages = description["messages"]
@@ -184,8 +196,8 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
         say("$.checklist", "checklist", checklist=record.get("checklist", ""))
     points = {c["id"]: c for c in description.get("checkpoints", [])}
     marks = [m["code"] for m in description["marks"]]
-    for i, item in enumerate(record.get("item") or []):
-        checkpoint = item.get("checkpoint", "")
+    for i, item in enumerate(_tables(record.get("item"))):
+        checkpoint = _code(item.get("checkpoint", ""))
         if checkpoint not in points:
             say(f"$.item[{i}].checkpoint", "item_checkpoint", checkpoint=checkpoint, checklist=checklist)
         if item.get("mark", "") not in marks:
@@ -193,11 +205,11 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
     pattern = re.compile(description["id_pattern"])
     categories = {c["code"]: c for c in description["categories"]}
     fields = {f["code"]: f for f in description["fields"]}
-    waived = description["waived"].get(kind, [])
+    waived = description["waived"].get(_code(kind), [])
     seen: set[str] = set()
-    for i, finding in enumerate(record.get("finding") or []):
+    for i, finding in enumerate(_tables(record.get("finding"))):
         where = f"$.finding[{i}]"
-        checkpoint = finding.get("checkpoint", "")
+        checkpoint = _code(finding.get("checkpoint", ""))
         point = points.get(checkpoint)
         subject = f"第{i + 1}项隐患（{point['title'] if point else checkpoint}）"
         ident = finding.get("id", "")
@@ -223,7 +235,7 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
             say(f"{where}.source", "source", subject=subject)
         remediation = finding.get("remediation")
         if isinstance(remediation, dict):
-            category = categories.get(remediation.get("category", ""))
+            category = categories.get(_code(remediation.get("category", "")))
             if category is None:
                 say(f"{where}.remediation.category", "category", subject=subject)
             else:

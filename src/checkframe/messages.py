@@ -239,6 +239,9 @@ ENGLISH = Language(
         "twice": lambda lang, v: f"{v['item']!r} is listed twice",
         "no_level": "expected at least one hazard level (got none)",
         "unit_file_name": "the file name is the unit's id: {problem}",
+        "base_url": lambda lang, v: ("expected an absolute http(s) URL ending in '/', without spaces, query or "
+                                     f"fragment, such as 'https://example.gov.cn/handbook/' (got {v['got']!r})"),
+        "iso_date": lambda lang, v: f"expected a date as YYYY-MM-DD (got {v['got']!r})",
     },
     show_english,
     lambda names: ", ".join(names),
@@ -325,6 +328,9 @@ CHINESE = Language(
         "twice": lambda lang, v: f"中 {show_english(str(v['item']))} 重复列出，请只写一次",
         "no_level": "应至少列出一个隐患等级",
         "unit_file_name": "文件名就是单位编号，{problem}",
+        "base_url": lambda lang, v: ("应为以 http:// 或 https:// 开头、以“/”结尾的完整网址，不含空格、“?”或“#”，"
+                                     f"如 https://example.gov.cn/handbook/（现为 {show_chinese(v['got'])}）"),
+        "iso_date": lambda lang, v: f"应为日期，如 2024-03-01（现为 {show_chinese(v['got'])}）",
     },
     show_chinese,
     _join_chinese,

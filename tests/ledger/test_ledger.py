@@ -309,7 +309,8 @@ def test_bad_units_and_bad_toml(store):
 
 
 def test_a_unit_that_does_not_read_is_reported_once(store):
-    """No cascade: its records are not reported as naming an unknown unit, nor moves on their findings elsewhere."""
+    """No cascade: its records are not reported as naming an unknown unit, nor moves on their findings elsewhere.
+    The records left unchecked are said of the unit of the file, not by the unit's id (单位 "gamma" before)."""
     store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y\nsector = "demo"\n')
     store.unit("delta", "x", "y", text='name = "x"\ntownship = "y"\nsector = "demo"\n[staff]\ntotal = "many"\n')
     store.record("a.toml", FOUND, unit="gamma")
@@ -318,10 +319,9 @@ def test_a_unit_that_does_not_read_is_reported_once(store):
     store.record("d.toml", "", unit="delta", date="2024-03-06")
     store.record("e.toml", "", unit="omega", date="2024-03-07")
     assert store.problems() == [
-        "units/delta.toml：staff.total 应为整数（现为 \"many\"）；单位 \"delta\" 的 1 份检查记录待此文件能读取后再核对",
+        "units/delta.toml：staff.total 应为整数（现为 \"many\"）；本文件登记的单位有 1 份检查记录，待此文件能读取后再核对",
         "units/gamma.toml：不是有效的 TOML 文件，第2行第14列：文字缺少结尾的引号（一行文字中间不能换行，多行文字要"
-        "用三个引号 \"\"\" 括起）；单位 \"gamma\" 的 2 份检查记录"
-        "待此文件能读取后再核对",
+        "用三个引号 \"\"\" 括起）；本文件登记的单位有 2 份检查记录，待此文件能读取后再核对",
         "records/e.toml：unit 为 \"omega\"，台账中没有这个单位（没有 units/omega.toml）",
     ]
 
@@ -344,7 +344,8 @@ def test_a_question_ends_the_sentence_before_the_records_left_unchecked(store):
     store.unit("gamma", "x", "y", text='nam = "x"\nname = "x"\ntownship = "y"\nsector = "demo"\n')
     store.record("a.toml", "", unit="gamma")
     assert store.problems() == [
-        "units/gamma.toml：本文件中有未知的键 nam；是否想写 \"name\"？单位 \"gamma\" 的 1 份检查记录待此文件能读取后再核对",
+        "units/gamma.toml：本文件中有未知的键 nam；是否想写 \"name\"？"
+        "本文件登记的单位有 1 份检查记录，待此文件能读取后再核对",
     ]
 
 

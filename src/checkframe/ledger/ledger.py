@@ -730,9 +730,11 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
         events.extend(kept)
     for unit, count in unchecked.items():
         if count and (unit in unreadable or unit in held):
-            at = unreadable[unit] if unit in unreadable else held[unit]
-            shown = ledger.units[unit].name if unit in ledger.units else unit  # a unit file not read has no name
-            message, more = problems[at].message, words("unchecked", unit=quoted(shown), count=count)
+            if unit in unreadable:  # said of the unit's own file: it has no name to call the unit by
+                at, more = unreadable[unit], words("unchecked_here", count=count)
+            else:
+                at, more = held[unit], words("unchecked", unit=quoted(ledger.units[unit].name), count=count)
+            message = problems[at].message
             if message.endswith(("？", "。")):  # a sentence ended (是否想写 "name"？): the next one starts anew
                 more = more.removeprefix("；")
             problems[at] = attrs.evolve(problems[at], message=message + more)

@@ -358,12 +358,23 @@ def spaced(before: str, after: str) -> str:
     return f"{before} {after}"
 
 
-def chinese_where(segments: Sequence[str | int], tables: Iterable[str] = ()) -> str:
+#: The most keys and indexes a place is said with in full; a deeper one (a value nested 60 deep, which the
+#: reader may meet before it refuses the nesting) is said by its first keys, its last and its depth.
+DEEPEST_PLACE = 8
+
+
+def chinese_where(segments: Sequence[str | int], tables: Iterable[str] = (), *, depth: bool = True) -> str:
     """Where a key is, as a clerk reads the file: ``第2个 [[finding]] 的 remediation.deadline``, ``item 第4项的 mark``.
 
     ``tables`` are the top-level arrays written as ``[[name]]`` tables; other arrays' elements are
-    ``name 第N项``.  The whole file (no segments) is ``""``.
+    ``name 第N项``, an array's in an array ``第N项``.  The whole file (no segments) is ``""``.  A place more than
+    :data:`DEEPEST_PLACE` deep is cut: ``note 第1项的第1项……第1项（共嵌套 64 层）``, without the depth unless
+    ``depth`` (when the message says it).
     """
+    if len(segments) > DEEPEST_PLACE:
+        last = segments[-1]
+        cut = f"{chinese_where(segments[:3], tables)}……{f'第{last + 1}项' if isinstance(last, int) else last}"
+        return f"{cut}（共嵌套 {len(segments)} 层）" if depth else cut
     tables = frozenset(tables)
     groups: list[str] = []
     dotted: list[str] = []
@@ -373,7 +384,7 @@ def chinese_where(segments: Sequence[str | int], tables: Iterable[str] = ()) -> 
             if not groups and len(dotted) == 1 and name in tables:
                 groups.append(f"第{segment + 1}个 [[{name}]]")
             else:
-                groups.append(f"{name} 第{segment + 1}项")
+                groups.append(spaced(name, f"第{segment + 1}项"))
             dotted = []
         else:
             dotted.append(segment)
@@ -450,8 +461,8 @@ def _toml_words(detail: str) -> str:
 def read_error_chinese(code: str, values: Mapping[str, Any], message: str, tables: Iterable[str] = ()) -> str:
     """What :class:`~checkframe.util.reading.ReadError` says (its ``code``, ``values`` and English ``message``),
     for a clerk: ``第5行第8列：值的写法不对……``."""
-    def where(path: Sequence[Any]) -> str:
-        return chinese_where([p if isinstance(p, int) else str(p) for p in path], tables)
+    def where(path: Sequence[Any], depth: bool = True) -> str:
+        return chinese_where([p if isinstance(p, int) else str(p) for p in path], tables, depth=depth)
 
     if code == "toml":
         line, column = values.get("line", 0), values.get("column", 0)
@@ -485,7 +496,7 @@ def read_error_chinese(code: str, values: Mapping[str, Any], message: str, table
         return spaced(where(values.get("path", ())) or "本文件",
                       f"的整数超出范围（{values.get('digits', 0)} 位数字）；整数须在 64 位范围内")
     if code == "nesting":
-        return spaced(where(values.get("path", ())) or "本文件", "嵌套超过 64 层；最多嵌套 64 层")
+        return spaced(where(values.get("path", ()), depth=False) or "本文件", "嵌套超过 64 层；最多嵌套 64 层")
     if code == "int_huge":
         return "不是有效的 TOML 文件：整数位数太多；整数须在 64 位范围内"
     return f"无法按 TOML 读取此文件（{message}）"

@@ -31,6 +31,7 @@ from typing import Any
 __all__ = [
     "CHINESE",
     "ENGLISH",
+    "LONGEST_SHOWN",
     "Choices",
     "Language",
     "Message",
@@ -38,6 +39,7 @@ __all__ = [
     "Shown",
     "chinese_at",
     "chinese_where",
+    "cut",
     "key_path",
     "say",
     "spaced",
@@ -156,10 +158,20 @@ def key_path(segments: Sequence[str | int]) -> str:
 _INVISIBLE = re.compile("[\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
+#: The most characters of a text a message quotes: a longer one is cut, ``"隐患描述……"…`` (the ellipsis after the
+#: quote: what is quoted is what the file has).  A description of millions of characters is one short line.
+LONGEST_SHOWN = 80
+
+
+def cut(text: str, longest: int = LONGEST_SHOWN) -> str:
+    """``text``, or its first ``longest`` characters and an ellipsis when it is longer."""
+    return text if len(text) <= longest else text[:longest] + "…"
+
+
 def show_english(value: Any) -> str:
     """A value that came from a file as TOML spells it, for an error message: ``"big"``, ``true``, ``2023-04-19``.
 
-    A table or an array is named, not shown.
+    A table or an array is named, not shown; a text longer than :data:`LONGEST_SHOWN` is cut.
     """
     if isinstance(value, dict):
         return "a table"
@@ -168,7 +180,8 @@ def show_english(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):  # escaped as TOML writes them: what would move or hide the text on a terminal
-        return _INVISIBLE.sub(lambda c: f"\\u{ord(c[0]):04X}", json.dumps(value, ensure_ascii=False))
+        more = "…" if len(value) > LONGEST_SHOWN else ""
+        return _INVISIBLE.sub(lambda c: f"\\u{ord(c[0]):04X}", json.dumps(value[:LONGEST_SHOWN], ensure_ascii=False)) + more
     if isinstance(value, (dt.date, dt.time)):  # datetime is a date
         return value.isoformat().replace("T", " ")
     return repr(value)

@@ -312,3 +312,13 @@ def test_a_record_of_the_wrong_shape_is_told_by_the_reader_alone(tmp_path, ledge
     lines = refused(capsys, str(saved(tmp_path, text)), "--dir", str(ledger))
     assert len(lines) == 6 and all("应为" in line for line in lines), lines
     assert "Traceback" not in "".join(lines)
+
+
+def test_a_value_of_millions_of_characters_is_quoted_cut(tmp_path, ledger, capsys):
+    """The page's sentences and the import's own quoted a unit or a checkpoint whole."""
+    path = saved(tmp_path, record(unit="隐" * 3_000_000).replace('checkpoint = "demo-fire-01"\ndescription',
+                                                               'checkpoint = "' + "x" * 3_000_000 + '"\ndescription'))
+    lines = refused(capsys, str(path), "--dir", str(ledger))
+    assert len(lines) == 2 and all(len(line) < 250 for line in lines), [len(line) for line in lines]
+    assert "被检查单位“" + "隐" * 80 + "…”未在台账中登记" in lines[0]
+    assert "第1项隐患（" + "x" * 80 + "…）" in lines[1]

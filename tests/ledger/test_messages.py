@@ -300,3 +300,14 @@ def test_the_commands_name_the_line_of_each_problem_also_for_records_read_from_t
 
     problem = build_ledger(store.root, CATALOG, dt.date(2024, 3, 31)).problems[0]
     assert (problem.line, problem.path) == (0, "$.close[0]")
+
+
+def test_a_value_of_millions_of_characters_is_quoted_cut(tmp_path, demo_cli, capsys):
+    """A description pasted into level, 3 million characters: its line held all of them (and took seconds to
+    place and to find no near name for); now the first 80 and an ellipsis."""
+    store = Store(tmp_path / "ledger")
+    store.record("a.toml", FOUND.replace('level = "general"', 'level = "' + "隐" * 3_000_000 + '"', 1))
+    assert cli.main(["ledger", "show", str(store.root)]) == 1
+    [line, _] = capsys.readouterr().err.splitlines()
+    assert line.endswith("的 level 应为 general（一般事故隐患）或 major（重大事故隐患）之一（现为 \"" + "隐" * 80 + "\"…）")
+    assert len(line) < 200

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from checkframe.catalog.catalog import Catalog
+from checkframe.messages import LONGEST_SHOWN, cut
 from checkframe.model import (
     FORM_ANNEXES,
     FORMS,
@@ -126,6 +127,8 @@ def describe(catalog: Catalog, stop_kinds: Sequence[tuple[str, str]], checklist:
         "categories": [{"code": c.code, "name": c.name, "levels": [lv.value for lv in c.levels],
                         "requires": [r.value for r in c.requires]} for c in catalog.categories],
         "messages": MESSAGES,
+        # A value longer than this is cut in a message, with an ellipsis (the subject is cut where it is made).
+        "longest_value": LONGEST_SHOWN,
         # The browser prints a filled record as the ledger does after import: the supervision record.
         "print": {"annex": FORM_ANNEXES["supervision-record"], "title": FORMS["supervision-record"]},
     }
@@ -180,8 +183,11 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
     messages = description["messages"]
     found: list[tuple[str, str]] = []
 
+    longest = description["longest_value"]
+
     def say(key: str, name: str, **values: Any) -> None:
-        found.append((key, messages[name].format(**values)))
+        found.append((key, messages[name].format(**{k: cut(v, longest) if isinstance(v, str) and k != "subject" else v
+                                                     for k, v in values.items()})))
 
     if not _text(record.get("unit")):
         say("$.unit", "unit")
@@ -211,7 +217,7 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
         where = f"$.finding[{i}]"
         checkpoint = _code(finding.get("checkpoint", ""))
         point = points.get(checkpoint)
-        subject = f"第{i + 1}项隐患（{point['title'] if point else checkpoint}）"
+        subject = f"第{i + 1}项隐患（{point['title'] if point else cut(checkpoint, longest)}）"
         ident = finding.get("id", "")
         if not (isinstance(ident, str) and pattern.fullmatch(ident) and len(ident) <= description["id_max_length"]):
             say(f"{where}.id", "finding_id", subject=subject, id=ident)

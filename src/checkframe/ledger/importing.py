@@ -38,6 +38,7 @@ from checkframe.ledger.ledger import build_ledger
 from checkframe.ledger.messages import os_reason, words
 from checkframe.ledger.records import read_record
 from checkframe.ledger.rules import LedgerRules
+from checkframe.messages import cut
 from checkframe.util import fs
 from checkframe.util.reading import ReadError, loads_toml
 
@@ -259,7 +260,7 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
         titles = {c["id"]: c["title"] for c in description["checkpoints"]}
     else:
         if unsaid("$.checklist"):
-            say("checklist", "$.checklist", checklist=checklist)
+            say("checklist", "$.checklist", checklist=cut(checklist) if isinstance(checklist, str) else checklist)
         titles = {}
     unit = data.get("unit")
     if isinstance(unit, str) and unit and unit not in units:
@@ -267,7 +268,7 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
         if len(ids) == 1:
             text = _with_unit(text, unit, ids[0])
         else:
-            say("unknown_unit", "$.unit", unit=unit)
+            say("unknown_unit", "$.unit", unit=cut(unit))
     found = data.get("finding")
     named: set[str] = set()
     for i, finding in enumerate(found if isinstance(found, list) else []):
@@ -275,7 +276,7 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
             continue
         ident, checkpoint, evidence = finding.get("id"), finding.get("checkpoint"), finding.get("evidence", [])
         shown = checkpoint if isinstance(checkpoint, str) else ""
-        subject = f"第{i + 1}项隐患（{titles.get(shown, shown)}）"
+        subject = f"第{i + 1}项隐患（{titles.get(shown) or cut(shown)}）"
         if isinstance(ident, str):
             if ident in known:
                 say("known_finding", f"$.finding[{i}].id", subject=subject, id=ident, file=known[ident])
@@ -288,7 +289,7 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
             named.add(photo)
             if photo not in candidate.photos:
                 if candidate.photos or photo.startswith(f"{EVIDENCE}/"):
-                    say("evidence_missing", f"$.finding[{i}].evidence", subject=subject, file=photo)
+                    say("evidence_missing", f"$.finding[{i}].evidence", subject=subject, file=cut(photo))
             elif os.path.lexists(root / photo):
                 say("evidence_exists", f"$.finding[{i}].evidence", subject=subject, file=photo)
     for photo in sorted(candidate.photos):  # a photo that no finding names would replace one all the same

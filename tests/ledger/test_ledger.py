@@ -308,6 +308,41 @@ def test_bad_units_and_bad_toml(store):
     ]
 
 
+def test_a_record_that_does_not_structure_has_its_references_checked_in_the_same_run(store):
+    """A wrong level and an unknown key hid, until fixed, an unknown unit, an unknown checkpoint, a misspelt
+    category and another finding's level that differs from its checkpoint's: now all at once, each where the
+    reader did not already say what is wrong (a row's checkpoint that is an array is the reader's alone)."""
+    store.record("a.toml", FOUND.replace('level = "general"', 'level = "bogus"').replace(
+        'category = "deadline"', 'category = "deadlin"').replace('description = "瓦斯漏检"', 'colour = 1') + """
+        [[item]]
+        checkpoint = ["demo-gas-01"]
+        mark = "ok"
+
+        [[item]]
+        checkpoint = "demo-gas-99"
+        mark = "ok"
+
+        [[finding]]
+        id = "f-3"
+        checkpoint = "demo-gas-02"
+        description = "另一处"
+        level = "major"
+        """, unit="acne")
+    assert store.problems() == [
+        "records/a.toml：item 第1项的 checkpoint 应为文字（现为 一个数组）",
+        'records/a.toml：第1个 [[finding]] 的 level 应为 general（一般事故隐患）或 major（重大事故隐患）之一'
+        '（现为 "bogus"）',
+        "records/a.toml：第2个 [[finding]] 中缺少必填的键 description",
+        "records/a.toml：第2个 [[finding]] 中有未知的键 colour；可用的键：id、checkpoint、description、level、evidence、"
+        "remediation、source、kind、level_reason、enforcement、stop、reported_to",
+        'records/a.toml：unit 为 "acne"，台账中没有这个单位（没有 units/acne.toml）；是否想写 "acme"？',
+        'records/a.toml：item 第2项的 checkpoint 为 "demo-gas-99"，没有这个检查项；是否想写 "demo-gas-02"？',
+        'records/a.toml：第1个 [[finding]] 的 remediation.category 为 "deadlin"，没有这个整改类别；是否想写 "deadline"？',
+        'records/a.toml：第3个 [[finding]] 的 level：隐患 "f-3" 的等级 major（重大事故隐患） 与检查项 "demo-gas-02" 的判定'
+        '（general（一般事故隐患））不同；请写 "general"，或在 level_reason 中说明理由',
+    ]
+
+
 def test_a_unit_that_does_not_read_is_reported_once(store):
     """No cascade: its records are not reported as naming an unknown unit, nor moves on their findings elsewhere.
     The records left unchecked are said of the unit of the file, not by the unit's id (单位 "gamma" before)."""

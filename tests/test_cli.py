@@ -79,6 +79,28 @@ def test_the_clerks_commands_are_framed_in_chinese(command, capsys):
     assert english.startswith("usage: checkframe build") and "options:" in english
 
 
+@pytest.mark.parametrize(("command", "lines"), [
+    (["inspect", "new", "--bogus", "x"], ["checkframe inspect new 用法有误：无法识别的参数 --bogus x",
+                                          "checkframe inspect new 用法有误：缺少必需的参数 --checklist、--unit"]),
+    (["ledger", "show", "--bogus"], ["checkframe ledger show 用法有误：无法识别的参数 --bogus",
+                                     "checkframe ledger show 用法有误：缺少必需的参数 DIR"]),
+    (["build", "--bogus"], ["checkframe build: error: unrecognized arguments: --bogus",
+                            "checkframe build: error: the following arguments are required: PROJECT"]),
+    # Another mistake on the line: what is missing is told as before, alone.
+    (["inspect", "new", "--date", "soon", "--bogus"],
+     ['checkframe inspect new 用法有误：--date 应为日期，如 2024-03-01（现为 "soon"）']),
+])
+def test_an_unknown_argument_is_told_with_the_missing_ones(command, lines, capsys):
+    """argparse stops at what is missing before it looks at what is left over: --bogus came only once the
+    required options were given. Now both, one line each, in the command's language."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(command)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-len(lines):] == lines and "Traceback" not in "".join(err)
+    assert not err[-len(lines) - 1].startswith("checkframe "), err  # the usage before them, no other line
+
+
 def test_chinese_usage_lines_keep_their_next_lines_under_the_first_ones_words():
     from checkframe.cli.parser import Parser
 

@@ -78,10 +78,21 @@ def write_problem(exc: OSError, root: Path, output: Path) -> Problem:
     return Problem("", f"cannot write in {where}: {exc.strerror or exc}{kept}", root.as_posix())
 
 
+#: difflib.get_close_matches's default cutoff: how alike a name must be to be suggested.
+_CUTOFF = 0.6
+
+
 def closest(value: str, known: Iterable[str]) -> str | None:
-    """The known name nearest to ``value``, if one is near enough to suggest."""
-    found = difflib.get_close_matches(value, list(known), n=1)
+    """The known name nearest to ``value``, if one is near enough to suggest.
+
+    A name whose length alone keeps it below difflib's cutoff (its ``real_quick_ratio``, 0.6) is left out
+    first, as difflib would: so a value of millions of characters is not indexed for names of a dozen.
+    """
+    size = len(value)
+    near = [k for k in known if 2.0 * min(size, len(k)) / ((size + len(k)) or 1) >= _CUTOFF or not size + len(k)]
+    found = difflib.get_close_matches(value, near, n=1, cutoff=_CUTOFF) if near else []
     return found[0] if found else None
+
 
 
 def did_you_mean(value: str, known: Iterable[str], otherwise: str = "") -> str:

@@ -31,6 +31,7 @@ from typing import Any
 __all__ = [
     "CHINESE",
     "ENGLISH",
+    "LONGEST_SHOWN",
     "Choices",
     "Language",
     "Message",
@@ -38,6 +39,7 @@ __all__ = [
     "Shown",
     "chinese_at",
     "chinese_where",
+    "cut",
     "key_path",
     "say",
     "spaced",
@@ -156,10 +158,20 @@ def key_path(segments: Sequence[str | int]) -> str:
 _INVISIBLE = re.compile("[\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
+#: The most characters of a text a message quotes: a longer one is cut, ``"隐患描述……"…`` (the ellipsis after the
+#: quote: what is quoted is what the file has).  A description of millions of characters is one short line.
+LONGEST_SHOWN = 80
+
+
+def cut(text: str, longest: int = LONGEST_SHOWN) -> str:
+    """``text``, or its first ``longest`` characters and an ellipsis when it is longer."""
+    return text if len(text) <= longest else text[:longest] + "…"
+
+
 def show_english(value: Any) -> str:
     """A value that came from a file as TOML spells it, for an error message: ``"big"``, ``true``, ``2023-04-19``.
 
-    A table or an array is named, not shown.
+    A table or an array is named, not shown; a text longer than :data:`LONGEST_SHOWN` is cut.
     """
     if isinstance(value, dict):
         return "a table"
@@ -168,7 +180,8 @@ def show_english(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):  # escaped as TOML writes them: what would move or hide the text on a terminal
-        return _INVISIBLE.sub(lambda c: f"\\u{ord(c[0]):04X}", json.dumps(value, ensure_ascii=False))
+        more = "…" if len(value) > LONGEST_SHOWN else ""
+        return _INVISIBLE.sub(lambda c: f"\\u{ord(c[0]):04X}", json.dumps(value[:LONGEST_SHOWN], ensure_ascii=False)) + more
     if isinstance(value, (dt.date, dt.time)):  # datetime is a date
         return value.isoformat().replace("T", " ")
     return repr(value)
@@ -239,6 +252,9 @@ ENGLISH = Language(
         "twice": lambda lang, v: f"{v['item']!r} is listed twice",
         "no_level": "expected at least one hazard level (got none)",
         "unit_file_name": "the file name is the unit's id: {problem}",
+        "base_url": lambda lang, v: ("expected an absolute http(s) URL ending in '/', without spaces, query or "
+                                     f"fragment, such as 'https://example.gov.cn/handbook/' (got {v['got']!r})"),
+        "iso_date": lambda lang, v: f"expected a date as YYYY-MM-DD (got {v['got']!r})",
     },
     show_english,
     lambda names: ", ".join(names),
@@ -325,6 +341,9 @@ CHINESE = Language(
         "twice": lambda lang, v: f"中 {show_english(str(v['item']))} 重复列出，请只写一次",
         "no_level": "应至少列出一个隐患等级",
         "unit_file_name": "文件名就是单位编号，{problem}",
+        "base_url": lambda lang, v: ("应为以 http:// 或 https:// 开头、以“/”结尾的完整网址，不含空格、“?”或“#”，"
+                                     f"如 https://example.gov.cn/handbook/（现为 {show_chinese(v['got'])}）"),
+        "iso_date": lambda lang, v: f"应为日期，如 2024-03-01（现为 {show_chinese(v['got'])}）",
     },
     show_chinese,
     _join_chinese,
@@ -352,12 +371,23 @@ def spaced(before: str, after: str) -> str:
     return f"{before} {after}"
 
 
-def chinese_where(segments: Sequence[str | int], tables: Iterable[str] = ()) -> str:
+#: The most keys and indexes a place is said with in full; a deeper one (a value nested 60 deep, which the
+#: reader may meet before it refuses the nesting) is said by its first keys, its last and its depth.
+DEEPEST_PLACE = 8
+
+
+def chinese_where(segments: Sequence[str | int], tables: Iterable[str] = (), *, depth: bool = True) -> str:
     """Where a key is, as a clerk reads the file: ``第2个 [[finding]] 的 remediation.deadline``, ``item 第4项的 mark``.
 
     ``tables`` are the top-level arrays written as ``[[name]]`` tables; other arrays' elements are
-    ``name 第N项``.  The whole file (no segments) is ``""``.
+    ``name 第N项``, an array's in an array ``第N项``.  The whole file (no segments) is ``""``.  A place more than
+    :data:`DEEPEST_PLACE` deep is cut: ``note 第1项的第1项……第1项（共嵌套 64 层）``, without the depth unless
+    ``depth`` (when the message says it).
     """
+    if len(segments) > DEEPEST_PLACE:
+        last = segments[-1]
+        cut = f"{chinese_where(segments[:3], tables)}……{f'第{last + 1}项' if isinstance(last, int) else last}"
+        return f"{cut}（共嵌套 {len(segments)} 层）" if depth else cut
     tables = frozenset(tables)
     groups: list[str] = []
     dotted: list[str] = []
@@ -367,7 +397,7 @@ def chinese_where(segments: Sequence[str | int], tables: Iterable[str] = ()) -> 
             if not groups and len(dotted) == 1 and name in tables:
                 groups.append(f"第{segment + 1}个 [[{name}]]")
             else:
-                groups.append(f"{name} 第{segment + 1}项")
+                groups.append(spaced(name, f"第{segment + 1}项"))
             dotted = []
         else:
             dotted.append(segment)
@@ -444,8 +474,8 @@ def _toml_words(detail: str) -> str:
 def read_error_chinese(code: str, values: Mapping[str, Any], message: str, tables: Iterable[str] = ()) -> str:
     """What :class:`~checkframe.util.reading.ReadError` says (its ``code``, ``values`` and English ``message``),
     for a clerk: ``第5行第8列：值的写法不对……``."""
-    def where(path: Sequence[Any]) -> str:
-        return chinese_where([p if isinstance(p, int) else str(p) for p in path], tables)
+    def where(path: Sequence[Any], depth: bool = True) -> str:
+        return chinese_where([p if isinstance(p, int) else str(p) for p in path], tables, depth=depth)
 
     if code == "toml":
         line, column = values.get("line", 0), values.get("column", 0)
@@ -479,7 +509,7 @@ def read_error_chinese(code: str, values: Mapping[str, Any], message: str, table
         return spaced(where(values.get("path", ())) or "本文件",
                       f"的整数超出范围（{values.get('digits', 0)} 位数字）；整数须在 64 位范围内")
     if code == "nesting":
-        return spaced(where(values.get("path", ())) or "本文件", "嵌套超过 64 层；最多嵌套 64 层")
+        return spaced(where(values.get("path", ()), depth=False) or "本文件", "嵌套超过 64 层；最多嵌套 64 层")
     if code == "int_huge":
         return "不是有效的 TOML 文件：整数位数太多；整数须在 64 位范围内"
     return f"无法按 TOML 读取此文件（{message}）"

@@ -21,6 +21,47 @@ def test_values_are_shown_as_toml_spells_them(value, spelled):
     assert show(value) == spelled
 
 
+def test_a_text_of_millions_of_characters_is_shown_cut():
+    """It was quoted whole: a line of 3,000,002 characters for a description pasted in the wrong key."""
+    assert show("隐" * 3_000_000) == '"' + "隐" * 80 + '"…'
+    assert show("隐" * 80) == '"' + "隐" * 80 + '"'
+
+
+def test_no_name_is_looked_for_near_a_value_far_longer_than_any():
+    """difflib indexed the whole value (seconds for millions of characters) before its length ruled out every
+    name; now a name its length rules out is left out first, and then nothing is indexed."""
+    from unittest import mock
+
+    from checkframe.errors import closest
+
+    with mock.patch("difflib.get_close_matches", side_effect=AssertionError("indexed")):
+        assert closest("x" * 3_000_000, ["general", "major"]) is None
+    assert closest("generl", ["general", "major"]) == "general"
+    assert closest("", [""]) == ""
+
+
+def test_a_long_string_is_skipped_at_once_when_a_line_is_placed():
+    """The key scanner stepped through a string one character at a time: a 3-million-character description
+    took seconds to place a problem after it. Now it jumps to what may end the string."""
+    from unittest import mock
+
+    from checkframe.catalog import places
+
+    text = 'a = "' + "隐\\\"" * 1000 + "隐" * 3_000_000 + '"\nb = """x\n' + "y" * 100_000 + '\n"""\nc = 1\n'
+    steps = 0
+    real = places._Scanner.advance
+
+    def advance(self, n=1):
+        nonlocal steps
+        steps += 1
+        real(self, n)
+
+    with mock.patch.object(places._Scanner, "advance", advance):
+        lines = places.key_lines(text)
+    assert lines == {"$.a": 1, "$.b": 2, "$.c": 5}
+    assert steps < 3000, steps  # the escapes, one step each; not a step a character
+
+
 def test_hints_for_a_quoting_slip():
     assert quote_hint(dt.date(2023, 4, 19)) == '; 2023-04-19 is a date; write "2023-04-19" in quotes'
     assert quote_hint(7) == '; 7 is a number; write "7" in quotes'

@@ -60,7 +60,7 @@ def forms_cli(monkeypatch, tmp_path):
     """The command line with the demo catalog and a project whose department signs the forms."""
     monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
     project = Project(tmp_path, HandbookConfig(title="测试", department=DEPARTMENT), PrintConfig())
-    monkeypatch.setattr(common, "print_project", lambda root, catalog: project)
+    monkeypatch.setattr(common, "print_project", lambda root, catalog, language="en": project)
 
 
 @pytest.fixture
@@ -314,3 +314,45 @@ def test_the_worked_example_prints_its_forms(example_forms):
     assert len(list((out / "supervision-record").glob("*.pdf"))) == 8  # the self-inspection reports have none
     major = text(out / "major-hazard-list.pdf")
     assert "晋城市金鑫煤业有限公司" in major and "挂牌督办（区级）" in major and "已销号" in major
+
+
+@pytest.mark.parametrize("step", ["report", "forms"])
+def test_a_bad_project_is_told_to_the_clerk_in_chinese(filled, tmp_path, capsys, monkeypatch, step):
+    """--project names a handbook project whose checkframe.toml is wrong: its problems were the developers'
+    English (required key missing, unknown sector 'coal') after 错误：; now Chinese, with their lines."""
+    monkeypatch.setattr(common, "load_catalog", lambda: (None, CATALOG))
+    project = tmp_path / "handbook"
+    project.mkdir()
+    (project / "checkframe.toml").write_text(
+        '[handbook]\ntitle = 3\nbase_url = "ftp://x"\nsectors = ["demx"]\nunits = "nowhere"\n', encoding="utf-8")
+    (project / "pages").mkdir()
+    (project / "pages" / "a.md").write_text("no heading\n", encoding="utf-8")
+    config = (project / "checkframe.toml").as_posix()
+    if step == "report":
+        args = ["report", str(filled.root), "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "pdf",
+                "-o", str(tmp_path / "w.pdf")]
+    else:
+        args = ["forms", str(filled.root), str(tmp_path / "out"), "--from", "2024-03-01", "--to", "2024-03-31"]
+    code, stdout, err = run(capsys, *args, "--project", str(project))
+    assert (code, stdout) == (1, "")
+    assert err == [
+        f"错误：{config} 第1行：handbook 中缺少必填的键 department",
+        f"错误：{config} 第2行：handbook.title 应为文字（现为 3）；3 不加引号是数字，作为文字请加引号，写成 \"3\"",
+        f"错误：{config} 第3行：handbook.base_url 应为以 http:// 或 https:// 开头、以“/”结尾的完整网址，不含空格、“?”或“#”，"
+        "如 https://example.gov.cn/handbook/（现为 \"ftp://x\"）",
+        "checkframe：共 3 处问题，未写入任何文件。"]
+    (project / "checkframe.toml").write_text(
+        '[handbook]\ntitle = "t"\ndepartment = "d"\nsectors = ["demx"]\nunits = "nowhere"\n', encoding="utf-8")
+    code, stdout, err = run(capsys, *args, "--project", str(project))
+    assert code == 1
+    assert err == [
+        "错误：pages/a.md：页面须有标题：Markdown 的第一行写标题，如“# 使用说明”（“#”、一个空格，再写标题）",
+        f"错误：{config} 第4行：handbook.sectors 第1项为 \"demx\"，没有安装这个行业领域；是否想写 \"demo\"？",
+        f"错误：{config} 第5行：handbook.units 为 \"nowhere\"，没有文件夹 {project.as_posix()}/nowhere/units："
+        "handbook.units 应为台账文件夹（其中有 units/*.toml），从手册项目的文件夹算起",
+        "checkframe：共 3 处问题，未写入任何文件。"]
+    (project / "checkframe.toml").unlink()
+    code, stdout, err = run(capsys, *args, "--project", str(project))
+    assert err[0] == (f"错误：{config}：没有这个文件；手册项目的文件夹中须有 checkframe.toml"
+                      "（--project 应指向手册项目的文件夹）")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "w.pdf").exists()

@@ -277,3 +277,48 @@ def test_a_file_name_with_chinese_or_spaces_is_refused_with_how_records_are_name
         "错误：新 记录.toml：记录文件名“新 记录.toml”只能由英文字母、数字、“-”“_”“.”组成，不能有汉字或空格；请改名后再导入"
         "（检查记录按“日期-单位编号-检查表编号.toml”命名，如 2024-03-01-hengtai-general-fire-risks.toml）"]
     assert files(ledger / "records") == []
+
+
+def test_a_record_the_reader_refuses_has_all_its_problems_told_in_one_run(tmp_path, ledger, capsys):
+    """A wrong level (the reader's) no longer hides the page's rules and the ledger's references, which came
+    only once it was fixed: an unknown unit, a checkpoint off the checklist, an early deadline, a missing
+    order number. What the reader says is not said again (the page's own 请选择隐患等级)."""
+    text = record(unit="dongfang", checkpoint="demo-fire-09", order="").replace(
+        'level = "general"\nsource = "supervision"\n\n[finding.remediation]\ncategory = "deadline"',
+        'level = "bogus"\nsource = "supervision"\n\n[finding.remediation]\ncategory = "deadline"').replace(
+        "deadline = 2024-03-15", "deadline = 2024-02-15")
+    path = saved(tmp_path, text)
+    line = line_of(path, 'checkpoint = "demo-fire-09"')
+    level = line_of(path, 'level = "bogus"')
+    deadline = line_of(path, "deadline = 2024-02-15")
+    assert refused(capsys, str(path), "--dir", str(ledger)) == [
+        f"错误：{path.name} 第2行：被检查单位“dongfang”未在台账中登记（没有 units/dongfang.toml），请先登记该单位",
+        f"错误：{path.name} 第{line}行：检查项“demo-fire-09”不在检查表“demo-visit”上",
+        f'错误：{path.name} 第{level}行：第2个 [[finding]] 的 level 应为 general（一般事故隐患）或 major（重大事故隐患）'
+        '之一（现为 "bogus"）',
+        f"错误：{path.name} 第{deadline}行：第2项隐患（灭火器材有效）：整改期限不得早于检查日期",
+        f"错误：{path.name} 第{deadline + 1}行：第2项隐患（灭火器材有效）：限期整改须填写指令书编号",
+    ]
+    assert files(ledger / "records") == []
+
+
+def test_a_record_of_the_wrong_shape_is_told_by_the_reader_alone(tmp_path, ledger, capsys):
+    """Arrays that are not arrays of tables, ids and codes that are not strings: the page's rules pass them
+    over (no traceback), and each is said once, by the reader."""
+    text = record().replace('{ checkpoint = "demo-gas-02", title = "瓦斯检查员持证", mark = "ok" }', "5").replace(
+        'category = "deadline"', 'category = ["deadline"]').replace('id = "f-20240301-2"', "id = 7").replace(
+        'checkpoint = "demo-fire-01"', 'checkpoint = ["demo-fire-01"]')
+    text = text.replace('kind = "supervision"', 'kind = ["supervision"]')
+    lines = refused(capsys, str(saved(tmp_path, text)), "--dir", str(ledger))
+    assert len(lines) == 6 and all("应为" in line for line in lines), lines
+    assert "Traceback" not in "".join(lines)
+
+
+def test_a_value_of_millions_of_characters_is_quoted_cut(tmp_path, ledger, capsys):
+    """The page's sentences and the import's own quoted a unit or a checkpoint whole."""
+    path = saved(tmp_path, record(unit="隐" * 3_000_000).replace('checkpoint = "demo-fire-01"\ndescription',
+                                                               'checkpoint = "' + "x" * 3_000_000 + '"\ndescription'))
+    lines = refused(capsys, str(path), "--dir", str(ledger))
+    assert len(lines) == 2 and all(len(line) < 250 for line in lines), [len(line) for line in lines]
+    assert "被检查单位“" + "隐" * 80 + "…”未在台账中登记" in lines[0]
+    assert "第1项隐患（" + "x" * 80 + "…）" in lines[1]

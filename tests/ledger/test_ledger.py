@@ -314,8 +314,44 @@ def test_bad_units_and_bad_toml(store):
     ]
 
 
+def test_a_record_that_does_not_structure_has_its_references_checked_in_the_same_run(store):
+    """A wrong level and an unknown key hid, until fixed, an unknown unit, an unknown checkpoint, a misspelt
+    category and another finding's level that differs from its checkpoint's: now all at once, each where the
+    reader did not already say what is wrong (a row's checkpoint that is an array is the reader's alone)."""
+    store.record("a.toml", FOUND.replace('level = "general"', 'level = "bogus"').replace(
+        'category = "deadline"', 'category = "deadlin"').replace('description = "瓦斯漏检"', 'colour = 1') + """
+        [[item]]
+        checkpoint = ["demo-gas-01"]
+        mark = "ok"
+
+        [[item]]
+        checkpoint = "demo-gas-99"
+        mark = "ok"
+
+        [[finding]]
+        id = "f-3"
+        checkpoint = "demo-gas-02"
+        description = "另一处"
+        level = "major"
+        """, unit="acne")
+    assert store.problems() == [
+        "records/a.toml：item 第1项的 checkpoint 应为文字（现为 一个数组）",
+        'records/a.toml：第1个 [[finding]] 的 level 应为 general（一般事故隐患）或 major（重大事故隐患）之一'
+        '（现为 "bogus"）',
+        "records/a.toml：第2个 [[finding]] 中缺少必填的键 description",
+        "records/a.toml：第2个 [[finding]] 中有未知的键 colour；可用的键：id、checkpoint、description、level、evidence、"
+        "remediation、source、kind、level_reason、enforcement、stop、reported_to",
+        'records/a.toml：unit 为 "acne"，台账中没有这个单位（没有 units/acne.toml）；是否想写 "acme"？',
+        'records/a.toml：item 第2项的 checkpoint 为 "demo-gas-99"，没有这个检查项；是否想写 "demo-gas-02"？',
+        'records/a.toml：第1个 [[finding]] 的 remediation.category 为 "deadlin"，没有这个整改类别；是否想写 "deadline"？',
+        'records/a.toml：第3个 [[finding]] 的 level：隐患 "f-3" 的等级 major（重大事故隐患） 与检查项 "demo-gas-02" 的判定'
+        '（general（一般事故隐患））不同；请写 "general"，或在 level_reason 中说明理由',
+    ]
+
+
 def test_a_unit_that_does_not_read_is_reported_once(store):
-    """No cascade: its records are not reported as naming an unknown unit, nor moves on their findings elsewhere."""
+    """No cascade: its records are not reported as naming an unknown unit, nor moves on their findings elsewhere.
+    The records left unchecked are said of the unit of the file, not by the unit's id (单位 "gamma" before)."""
     store.unit("gamma", "x", "y", text='name = "x"\ntownship = "y\nsector = "demo"\n')
     store.unit("delta", "x", "y", text='name = "x"\ntownship = "y"\nsector = "demo"\n[staff]\ntotal = "many"\n')
     store.record("a.toml", FOUND, unit="gamma")
@@ -324,10 +360,9 @@ def test_a_unit_that_does_not_read_is_reported_once(store):
     store.record("d.toml", "", unit="delta", date="2024-03-06")
     store.record("e.toml", "", unit="omega", date="2024-03-07")
     assert store.problems() == [
-        "units/delta.toml：staff.total 应为整数（现为 \"many\"）；单位 \"delta\" 的 1 份检查记录待此文件能读取后再核对",
+        "units/delta.toml：staff.total 应为整数（现为 \"many\"）；本文件登记的单位有 1 份检查记录，待此文件能读取后再核对",
         "units/gamma.toml：不是有效的 TOML 文件，第2行第14列：文字缺少结尾的引号（一行文字中间不能换行，多行文字要"
-        "用三个引号 \"\"\" 括起）；单位 \"gamma\" 的 2 份检查记录"
-        "待此文件能读取后再核对",
+        "用三个引号 \"\"\" 括起）；本文件登记的单位有 2 份检查记录，待此文件能读取后再核对",
         "records/e.toml：unit 为 \"omega\"，台账中没有这个单位（没有 units/omega.toml）",
     ]
 
@@ -350,7 +385,8 @@ def test_a_question_ends_the_sentence_before_the_records_left_unchecked(store):
     store.unit("gamma", "x", "y", text='nam = "x"\nname = "x"\ntownship = "y"\nsector = "demo"\n')
     store.record("a.toml", "", unit="gamma")
     assert store.problems() == [
-        "units/gamma.toml：本文件中有未知的键 nam；是否想写 \"name\"？单位 \"gamma\" 的 1 份检查记录待此文件能读取后再核对",
+        "units/gamma.toml：本文件中有未知的键 nam；是否想写 \"name\"？"
+        "本文件登记的单位有 1 份检查记录，待此文件能读取后再核对",
     ]
 
 

@@ -82,9 +82,22 @@ def test_a_message_is_english_by_default_and_chinese_when_asked():
     (("inspectors", 0), "inspectors 第1项"),
     (("finding", 0, "enforcement", "measures", 1), "第1个 [[finding]] 的 enforcement.measures 第2项"),
     (("staff", "total"), "staff.total"),
+    (("note", 0, 1), "note 第1项的第2项"),  # an array in an array: no name, no space before its index
+    (("note", *[0] * 7), "note 第1项的第1项的第1项的第1项的第1项的第1项的第1项"),
+    # Deeper: its first keys, its last and its depth, not 第1项的 64 times.
+    (("note", *[0] * 99), "note 第1项的第1项……第1项（共嵌套 100 层）"),
+    (("finding", 0, *["a"] * 8, "b"), "第1个 [[finding]] 的 a……b（共嵌套 11 层）"),
 ])
 def test_where_a_key_is_said_as_the_file_reads(segments, where):
     assert chinese_where(segments, {"finding"}) == where
+
+
+def test_a_value_nested_too_deep_is_told_in_one_short_line(tmp_path, demo_cli, capsys):
+    store = Store(tmp_path / "ledger")
+    store.record("a.toml", "note = " + "[" * 100 + "1" + "]" * 100 + "\n")
+    assert cli.main(["ledger", "show", str(store.root)]) == 1
+    [line, _] = capsys.readouterr().err.splitlines()
+    assert line == "错误：records/a.toml 第7行：note 第1项的第1项……第1项嵌套超过 64 层；最多嵌套 64 层", line
 
 
 # -- Every problem of the ledger's and inspect's commands: Chinese, one line each, naming its file --------------------
@@ -287,3 +300,14 @@ def test_the_commands_name_the_line_of_each_problem_also_for_records_read_from_t
 
     problem = build_ledger(store.root, CATALOG, dt.date(2024, 3, 31)).problems[0]
     assert (problem.line, problem.path) == (0, "$.close[0]")
+
+
+def test_a_value_of_millions_of_characters_is_quoted_cut(tmp_path, demo_cli, capsys):
+    """A description pasted into level, 3 million characters: its line held all of them (and took seconds to
+    place and to find no near name for); now the first 80 and an ellipsis."""
+    store = Store(tmp_path / "ledger")
+    store.record("a.toml", FOUND.replace('level = "general"', 'level = "' + "隐" * 3_000_000 + '"', 1))
+    assert cli.main(["ledger", "show", str(store.root)]) == 1
+    [line, _] = capsys.readouterr().err.splitlines()
+    assert line.endswith("的 level 应为 general（一般事故隐患）或 major（重大事故隐患）之一（现为 \"" + "隐" * 80 + "\"…）")
+    assert len(line) < 200

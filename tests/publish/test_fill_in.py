@@ -104,6 +104,9 @@ CASES = {
     "stop of a general hazard": lambda r: r["finding"][0].update(stop={"scope": "full"}),
     "stop kind": _set(["finding", 2, "stop", "kind"], "pause"),
     "stop scope": _set(["finding", 2, "stop", "scope"], "half"),
+    # Values of thousands of characters are cut in the messages, on the page as in the ledger (the subject too).
+    "long checkpoints": lambda r: (r["item"][0].update(checkpoint="隐患𠀀" * 3000),
+                                   r["finding"][0].update(checkpoint="x" * 5000, id="F" * 5000)),
 }
 
 
@@ -135,6 +138,8 @@ def test_python_messages_are_the_ledgers_words(handbook):
         ("$.finding[1].remediation.category",
          "第2项隐患（灭火器材有效）：限期整改适用于一般事故隐患，不适用于重大事故隐患")]
     assert check_record(case(CASES["self-inspection waives the order"]), rules) == []
+    long = check_record(case(CASES["long checkpoints"]), rules)
+    assert [len(message) < 200 for _, message in long] == [True] * 3 and "x" * 80 + "…）" in long[1][1], long
     assert check_record(case(CASES["stop of a general hazard"]), rules) == [
         ("$.finding[0].stop", "第1项隐患（安全出口畅通）：停产停业整改只适用于重大事故隐患")]
 

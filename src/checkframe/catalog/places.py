@@ -31,6 +31,8 @@ __all__ = ["UNPARSED", "Source", "key_lines", "label", "lines_placed", "placed",
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _SEGMENT = re.compile(r"\.([^.\[\]\"]+)|\.\"((?:[^\"\\]|\\.)*)\"|\[(\d+)\]")
 _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+#: What may end a string, or escape what follows, by its opening quote: the rest is its content.
+_STRING_STOPS = {'"': re.compile(r'["\\\n]'), "'": re.compile(r"['\n]")}
 
 
 class _Scanner:
@@ -68,8 +70,13 @@ class _Scanner:
         triple = self.peek(3) == quote * 3
         close = quote * 3 if triple else quote
         self.advance(3 if triple else 1)
+        stops = _STRING_STOPS[quote]
         while self.i < len(self.text):
-            if quote == '"' and self.text[self.i] == "\\":
+            found = stops.search(self.text, self.i)  # the text up to it is the string's: skipped at once
+            self.advance((found.start() if found else len(self.text)) - self.i)
+            if found is None:
+                return
+            if self.text[self.i] == "\\":
                 self.advance(2)
             elif self.text.startswith(close, self.i):
                 self.advance(len(close))

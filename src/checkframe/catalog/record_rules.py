@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from checkframe.catalog.catalog import Catalog
+from checkframe.messages import LONGEST_SHOWN, cut
 from checkframe.model import (
     FORM_ANNEXES,
     FORMS,
@@ -126,6 +127,8 @@ def describe(catalog: Catalog, stop_kinds: Sequence[tuple[str, str]], checklist:
         "categories": [{"code": c.code, "name": c.name, "levels": [lv.value for lv in c.levels],
                         "requires": [r.value for r in c.requires]} for c in catalog.categories],
         "messages": MESSAGES,
+        # A value longer than this is cut in a message, with an ellipsis (the subject is cut where it is made).
+        "longest_value": LONGEST_SHOWN,
         # The browser prints a filled record as the ledger does after import: the supervision record.
         "print": {"annex": FORM_ANNEXES["supervision-record"], "title": FORMS["supervision-record"]},
     }
@@ -160,16 +163,31 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _code(value: Any) -> str:
+    """A value looked up by: a string, else "" (what is not one is the record reader's to report)."""
+    return value if isinstance(value, str) else ""
+
+
+def _tables(value: Any) -> list[dict[str, Any]]:
+    """The entries of an array of tables, an entry that is not a table as an empty one (the reader reports it)."""
+    return [v if isinstance(v, dict) else {} for v in value] if isinstance(value, list) else []
+
+
 def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tuple[str, str]]:
     """Every rule of the description that ``record`` (a record's TOML data) breaks: ``(key path, message)``.
 
+    ``record`` may be any TOML data, a record that the ledger's reader refuses too (``inspect import`` checks
+    both at once): a value of the wrong type is passed over here, the reader says what is wrong with it.
     ``static/fill-in.js`` (``checkRecord``) is the same function in the browser; keep them in step.
     """
     messages = description["messages"]
     found: list[tuple[str, str]] = []
 
+    longest = description["longest_value"]
+
     def say(key: str, name: str, **values: Any) -> None:
-        found.append((key, messages[name].format(**values)))
+        found.append((key, messages[name].format(**{k: cut(v, longest) if isinstance(v, str) and k != "subject" else v
+                                                     for k, v in values.items()})))
 
     if not _text(record.get("unit")):
         say("$.unit", "unit")
@@ -184,8 +202,8 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
         say("$.checklist", "checklist", checklist=record.get("checklist", ""))
     points = {c["id"]: c for c in description.get("checkpoints", [])}
     marks = [m["code"] for m in description["marks"]]
-    for i, item in enumerate(record.get("item") or []):
-        checkpoint = item.get("checkpoint", "")
+    for i, item in enumerate(_tables(record.get("item"))):
+        checkpoint = _code(item.get("checkpoint", ""))
         if checkpoint not in points:
             say(f"$.item[{i}].checkpoint", "item_checkpoint", checkpoint=checkpoint, checklist=checklist)
         if item.get("mark", "") not in marks:
@@ -193,13 +211,13 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
     pattern = re.compile(description["id_pattern"])
     categories = {c["code"]: c for c in description["categories"]}
     fields = {f["code"]: f for f in description["fields"]}
-    waived = description["waived"].get(kind, [])
+    waived = description["waived"].get(_code(kind), [])
     seen: set[str] = set()
-    for i, finding in enumerate(record.get("finding") or []):
+    for i, finding in enumerate(_tables(record.get("finding"))):
         where = f"$.finding[{i}]"
-        checkpoint = finding.get("checkpoint", "")
+        checkpoint = _code(finding.get("checkpoint", ""))
         point = points.get(checkpoint)
-        subject = f"第{i + 1}项隐患（{point['title'] if point else checkpoint}）"
+        subject = f"第{i + 1}项隐患（{point['title'] if point else cut(checkpoint, longest)}）"
         ident = finding.get("id", "")
         if not (isinstance(ident, str) and pattern.fullmatch(ident) and len(ident) <= description["id_max_length"]):
             say(f"{where}.id", "finding_id", subject=subject, id=ident)
@@ -223,7 +241,7 @@ def check_record(record: dict[str, Any], description: dict[str, Any]) -> list[tu
             say(f"{where}.source", "source", subject=subject)
         remediation = finding.get("remediation")
         if isinstance(remediation, dict):
-            category = categories.get(remediation.get("category", ""))
+            category = categories.get(_code(remediation.get("category", "")))
             if category is None:
                 say(f"{where}.remediation.category", "category", subject=subject)
             else:

@@ -168,17 +168,18 @@ def load_catalog(warnings: list[Problem] | None = None) -> tuple[Plugins, Catalo
 PRINT_DEFAULT_TITLE = "安全生产检查表"
 
 
-def print_project(root: str | None, catalog: Catalog) -> Project:
+def print_project(root: str | None, catalog: Catalog, language: str = "en") -> Project:
     """The project named by ``--project``; else ``site/`` when it exists; else built-in defaults.
 
     The defaults print as for a department that has set nothing up: no
     department (no issuer line, no PDF author), no QR code, no legal basis.
+    ``language`` is that of its problems: ``"zh"`` for the ledger's commands (see :func:`load_project`).
     """
     if root is None and (Path("site") / CONFIG_NAME).is_file():
         root = "site"
     if root is None:
         return Project(Path.cwd(), HandbookConfig(title=PRINT_DEFAULT_TITLE, department=""), PrintConfig())
-    return load_project(Path(root), catalog)
+    return load_project(Path(root), catalog, language=language)
 
 
 def date_arg(text: str) -> dt.date:

@@ -528,7 +528,7 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
         from checkframe.publish import printing
 
         assert output is not None
-        project = common.print_project(args.project, catalog)
+        project = common.print_project(args.project, catalog, "zh")
         reporter = project.config.department
         if args.report == "weekly":
             form, values = "weekly-statistics", reports.weekly_values(ledger, args.start, args.end, reporter,
@@ -566,5 +566,5 @@ def cmd_ledger_forms(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _check_forms_folder(out, Path(args.dir))
     _, catalog, ledger = _replay(args, args.as_of or args.end)
-    project = common.print_project(args.project, catalog)
+    project = common.print_project(args.project, catalog, "zh")
     return _write_forms(args, ledger, catalog, project)

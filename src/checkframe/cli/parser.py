@@ -26,6 +26,13 @@ __all__ = ["Parser", "usage_message", "wrap_columns"]
 #: Where the parser that parsed a command's last words notes itself in the namespace (see Parser.parse_args).
 _LEAF = "_checkframe_parser"
 
+#: argparse's messages for what is missing: a required option or positional, one of a required group.
+_MISSING = re.compile(r"the following arguments are required: .+|one of the arguments .+ is required")
+
+
+class _Refused(Exception):
+    """A usage error met while the parser looks again for the words it does not know (see Parser.error)."""
+
 
 class _ChineseFormatter(argparse.HelpFormatter):
     """Usage and help with Chinese headings.  The usage is laid out after argparse's ``usage: `` and given
@@ -76,8 +83,12 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("parser_class", functools.partial(Parser, language=self.language))
         return super().add_subparsers(**kwargs)
 
+    _words: list[str] | None = None
+    _again = False
+
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                          namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        self._words = list(sys.argv[1:] if args is None else args)  # what error() parses again
         parsed, extras = super().parse_known_args(args, namespace)
         if not hasattr(parsed, _LEAF):  # a subcommand's parser finishes first and notes itself
             setattr(parsed, _LEAF, self)
@@ -92,18 +103,51 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str) -> NoReturn:
+        """Exit 2 with the usage and ``message``; with what is missing, the words it does not know too.
+
+        argparse stops at the first missing argument before it looks at the words left over, so
+        ``--bogus`` with a required option missing would be told only once the option is given: the
+        words are parsed again with nothing required, and what is left over is said on a line of its own.
+        """
+        if self._again:
+            raise _Refused(message)
+        messages = [message]
+        if _MISSING.fullmatch(message):
+            extras = self._unknown_words()
+            if extras:
+                messages.insert(0, f"unrecognized arguments: {' '.join(extras)}")
+        near = self._near_choice(message)
+        self.print_usage(sys.stderr)
         if self.language != "zh":
-            near = self._near_choice(message)
+            lines = [f"{self.prog}: error: {m}" for m in messages]
             if near is not None:
                 value, name, parser = near
-                message += f"; did you mean {name!r}?"
+                lines[-1] += f"; did you mean {name!r}?"
                 if parser is not None and parser.language == "zh":  # a clerk's command: said to the clerk too
-                    message += f'\n{self.prog} 用法有误：没有命令 {_value(value)}；是否想写 "{name}"？'
-            super().error(message)
-        near = self._near_choice(message)
-        said = usage_message(message) + (f'；是否想写 "{near[1]}"？' if near else "")
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog} 用法有误：{said}\n")
+                    lines.append(f'{self.prog} 用法有误：没有命令 {_value(value)}；是否想写 "{name}"？')
+            self.exit(2, "".join(f"{line}\n" for line in lines))
+        lines = [f"{self.prog} 用法有误：{usage_message(m)}" for m in messages]
+        if near is not None:
+            lines[-1] += f'；是否想写 "{near[1]}"？'
+        self.exit(2, "".join(f"{line}\n" for line in lines))
+
+    def _unknown_words(self) -> list[str]:
+        """The words of the last parse that this parser does not know, found with nothing required."""
+        if self._words is None:
+            return []
+        required = [a for a in self._actions if a.required] + [g for g in self._mutually_exclusive_groups if g.required]
+        self._again = True
+        try:
+            for each in required:
+                each.required = False
+            _, extras = argparse.ArgumentParser.parse_known_args(self, self._words, argparse.Namespace())
+        except (_Refused, SystemExit):
+            return []  # another mistake: the missing argument is told alone, as argparse tells it
+        finally:
+            for each in required:
+                each.required = True
+            self._again = False
+        return extras
 
     def _near_choice(self, message: str) -> tuple[str, str, Parser | None] | None:
         """For argparse's message of a value not among an argument's choices (a subcommand, ``--by``): the value

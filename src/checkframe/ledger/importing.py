@@ -11,6 +11,9 @@ photos under ``evidence/``.  Each is checked, all of them before anything is wri
 3. by the ledger itself: the ledger with the new records is replayed, and any problem it finds (a move
    the closed loop forbids, a recheck that follows no record) refuses the import.
 
+A record that the ledger's reader refuses (a wrong level, a misspelt key) goes through 1 and 2 all the same,
+on its raw tables, where the reader did not already say what is wrong: all its problems come in one run.
+
 Then the photos go to ``evidence/`` and the record to ``records/NAME.toml``, each written atomically.
 """
 
@@ -35,6 +38,7 @@ from checkframe.ledger.ledger import build_ledger
 from checkframe.ledger.messages import os_reason, words
 from checkframe.ledger.records import read_record
 from checkframe.ledger.rules import LedgerRules
+from checkframe.messages import cut
 from checkframe.util import fs
 from checkframe.util.reading import ReadError, loads_toml
 
@@ -235,43 +239,63 @@ def _check(candidate: _Candidate, root: Path, catalog: Catalog, stop_kinds: list
         copy.write_text(candidate.text, encoding="utf-8")
         own: list[Problem] = []
         record = read_record(copy, source, own)
-    if record is None:
-        problems.extend(own)
-        return None
-    data = loads_toml(candidate.text)
+    problems.extend(own)
+    # A record the reader refuses is checked all the same, on its raw tables, so that all its problems come in
+    # one run: the page's rules and the ledger's references, each where the reader did not already say.
+    try:
+        data = loads_toml(candidate.text)
+    except ReadError:
+        return None  # not TOML, or beyond the reading limits: nothing of it can be checked
+    refused = [p.path for p in own]
+
+    def unsaid(key: str) -> bool:
+        return not any(key == at or key.startswith((f"{at}.", f"{at}[")) for at in refused)
+
     text = candidate.text
-    if not catalog.has("checklist", record.checklist):
-        say("checklist", "$.checklist", checklist=record.checklist)
-        return None
-    description = describe(catalog, stop_kinds, record.checklist)
-    problems.extend(Problem("", message, source, key, language="zh") for key, message in check_record(data, description))
-    unit = record.unit
-    if unit and unit not in units:
+    checklist = data.get("checklist")
+    if isinstance(checklist, str) and catalog.has("checklist", checklist):
+        description = describe(catalog, stop_kinds, checklist)
+        problems.extend(Problem("", message, source, key, language="zh")
+                        for key, message in check_record(data, description) if unsaid(key))
+        titles = {c["id"]: c["title"] for c in description["checkpoints"]}
+    else:
+        if unsaid("$.checklist"):
+            say("checklist", "$.checklist", checklist=cut(checklist) if isinstance(checklist, str) else checklist)
+        titles = {}
+    unit = data.get("unit")
+    if isinstance(unit, str) and unit and unit not in units:
         ids = names.get(unit.strip(), [])
         if len(ids) == 1:
             text = _with_unit(text, unit, ids[0])
-            unit = ids[0]
         else:
-            say("unknown_unit", "$.unit", unit=unit)
-    titles = {c["id"]: c["title"] for c in description["checkpoints"]}
-    for i, finding in enumerate(record.finding):
-        subject = f"第{i + 1}项隐患（{titles.get(finding.checkpoint, finding.checkpoint)}）"
-        if finding.id in known:
-            say("known_finding", f"$.finding[{i}].id", subject=subject, id=finding.id, file=known[finding.id])
-        elif finding.id in batch:
-            say("known_finding", f"$.finding[{i}].id", subject=subject, id=finding.id, file=batch[finding.id])
-        batch.setdefault(finding.id, candidate.name)
-        for photo in finding.evidence:
+            say("unknown_unit", "$.unit", unit=cut(unit))
+    found = data.get("finding")
+    named: set[str] = set()
+    for i, finding in enumerate(found if isinstance(found, list) else []):
+        if not isinstance(finding, dict):
+            continue
+        ident, checkpoint, evidence = finding.get("id"), finding.get("checkpoint"), finding.get("evidence", [])
+        shown = checkpoint if isinstance(checkpoint, str) else ""
+        subject = f"第{i + 1}项隐患（{titles.get(shown) or cut(shown)}）"
+        if isinstance(ident, str):
+            if ident in known:
+                say("known_finding", f"$.finding[{i}].id", subject=subject, id=ident, file=known[ident])
+            elif ident in batch:
+                say("known_finding", f"$.finding[{i}].id", subject=subject, id=ident, file=batch[ident])
+            batch.setdefault(ident, candidate.name)
+        for photo in evidence if isinstance(evidence, list) else []:
+            if not isinstance(photo, str):
+                continue
+            named.add(photo)
             if photo not in candidate.photos:
                 if candidate.photos or photo.startswith(f"{EVIDENCE}/"):
-                    say("evidence_missing", f"$.finding[{i}].evidence", subject=subject, file=photo)
+                    say("evidence_missing", f"$.finding[{i}].evidence", subject=subject, file=cut(photo))
             elif os.path.lexists(root / photo):
                 say("evidence_exists", f"$.finding[{i}].evidence", subject=subject, file=photo)
-    named = {photo for finding in record.finding for photo in finding.evidence}
     for photo in sorted(candidate.photos):  # a photo that no finding names would replace one all the same
         if photo not in named and os.path.lexists(root / photo):
             say("photo_exists", file=photo)
-    return text
+    return None if record is None else text
 
 
 def _with_unit(text: str, typed: str, ident: str) -> str:

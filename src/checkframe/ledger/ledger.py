@@ -54,9 +54,11 @@ from checkframe.ledger.records import (
     kept_record,
     read_record_rows,
     read_unit,
+    record_data,
 )
 from checkframe.ledger.rules import LedgerRules, apply_rules
-from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind
+from checkframe.messages import cut
+from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind, HazardLevel
 from checkframe.util import collector, parallel
 from checkframe.util.progress import NO_PROGRESS, Progress
 from checkframe.util.reading import MAX_BYTES, ReadError, read_bytes, read_text
@@ -160,7 +162,7 @@ def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, un
         problems.append(say(rel, where, code, **values))
 
     if record.unit not in units and record.unit not in unreadable:
-        problem("$.unit", "unknown_unit", unit=quoted(record.unit), name=record.unit, near=near(record.unit, units))
+        problem("$.unit", "unknown_unit", unit=quoted(record.unit), name=cut(record.unit), near=near(record.unit, units))
     if not catalog.has("checklist", record.checklist):
         problem("$.checklist", "unknown_checklist", checklist=quoted(record.checklist),
                 near=near(record.checklist, (c.id for c in catalog.checklists)))
@@ -216,6 +218,78 @@ def _check(record: Record, rows: tuple[str, ...], rel: str, catalog: Catalog, un
             events.append(_Event(event.date or record.date, phase, rel, i, where, record.unit, event.finding, event,
                                  supervision=supervision))
     return events, slots
+
+
+def _check_unread(path: str, rel: str, own: list[Problem], catalog: Catalog, units: dict[str, Unit],
+                  files: Collection[str], unreadable: Collection[str]) -> list[Problem]:
+    """What :func:`_check` can say of a record that reads as TOML but does not structure, from its raw tables.
+
+    So a wrong level or a misspelt key does not hide an unknown unit, checklist or checkpoint until it is
+    fixed: the references that are strings are checked, each where the reader (``own``) did not already say.
+    """
+    data = record_data(path)
+    if data is None:
+        return []
+    refused = [p.path for p in own]
+    found: list[Problem] = []
+
+    def problem(where: str, code: str, /, **values: Any) -> None:
+        if not any(where == at or where.startswith((f"{at}.", f"{at}[")) for at in refused):
+            found.append(say(rel, where, code, **values))
+
+    def tables(name: str, raw: Any = None) -> list[tuple[int, dict[str, Any]]]:
+        value = data.get(name) if raw is None else raw
+        return [(i, t) for i, t in enumerate(value) if isinstance(t, dict)] if isinstance(value, list) else []
+
+    unit = data.get("unit")
+    if isinstance(unit, str) and unit not in units and unit not in unreadable:
+        problem("$.unit", "unknown_unit", unit=quoted(unit), name=cut(unit), near=near(unit, units))
+    checklist = data.get("checklist")
+    on_list: frozenset[str] | None = None
+    if isinstance(checklist, str):
+        if catalog.has("checklist", checklist):
+            on_list = catalog.members(checklist)
+        else:
+            problem("$.checklist", "unknown_checklist", checklist=quoted(checklist),
+                    near=near(checklist, (c.id for c in catalog.checklists)))
+    follows = data.get("follows")
+    if isinstance(follows, str) and follows and follows not in files:
+        problem("$.follows", "no_follows", follows=quoted(follows))
+    checkpoint_ids = catalog.ids("checkpoint")
+
+    def checkpoint(where: str, ident: Any, listed: bool) -> bool:
+        if not isinstance(ident, str):
+            return False
+        if not catalog.has("checkpoint", ident):
+            problem(where, "unknown_checkpoint", checkpoint=quoted(ident), near=near(ident, checkpoint_ids))
+            return False
+        if listed and on_list is not None and ident not in on_list:
+            problem(where, "off_checklist", checkpoint=quoted(ident), checklist=quoted(checklist))
+        return True
+
+    def category(where: str, remediation: Any) -> None:
+        code = remediation.get("category") if isinstance(remediation, dict) else None
+        if isinstance(code, str) and not catalog.has("category", code):
+            problem(where, "unknown_category", category=quoted(code),
+                    near=near(code, (c.code for c in catalog.categories)))
+
+    for i, row in tables("item"):
+        checkpoint(f"$.item[{i}].checkpoint", row.get("checkpoint"), True)
+    levels = {level.value: level for level in HazardLevel}
+    for i, raw in tables("finding"):
+        where = f"$.finding[{i}]"
+        ident, level, reason = raw.get("checkpoint"), raw.get("level"), raw.get("level_reason", "")
+        known = checkpoint(f"{where}.checkpoint", ident, False)
+        if known and isinstance(ident, str) and isinstance(level, str) and level in levels and isinstance(reason, str):
+            expected = catalog.checkpoint(ident).level
+            if levels[level] is not expected and not reason.strip() and isinstance(raw.get("id"), str):
+                problem(f"{where}.level", "level_reason", id=quoted(raw["id"]), level=labelled(levels[level]),
+                        checkpoint=quoted(ident), expected=labelled(expected), value=quoted(expected.value))
+        category(f"{where}.remediation.category", raw.get("remediation"))
+    for name in ("remediate", "escalate"):
+        for i, raw in tables(name):
+            category(f"$.{name}[{i}].remediation.category", raw.get("remediation"))
+    return found
 
 
 def _check_enforcement(found: Any, where: str, problem: Any) -> None:
@@ -435,7 +509,9 @@ def build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None 
     None) are run on every finding.
 
     A unit whose file does not read is reported once: the records naming it are not reported as
-    naming an unknown unit, nor replayed, and the unit's line says how many were left unchecked.
+    naming an unknown unit, nor replayed, and the unit's line says how many were left unchecked.  A record
+    that reads as TOML but does not structure is not replayed; its references are checked all the same, on
+    its raw tables (:func:`_check_unread`), so that all its problems come in one run.
 
     ``progress`` is told each phase (reading, checking, replaying) and how many records are read; a
     terminal shows it when the work lasts (:mod:`checkframe.util.progress`).
@@ -718,6 +794,7 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
             if unit in unread_units and unit not in held and own:
                 held[unit] = len(problems)
             problems.extend(own)
+            problems.extend(_check_unread(items[i][0], rel, own, catalog, ledger.units, files, unreadable))
             continue
         record, rows = _record(i, keys, parsed, blobs, store)
         own = []
@@ -730,9 +807,11 @@ def _replay_all(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | N
         events.extend(kept)
     for unit, count in unchecked.items():
         if count and (unit in unreadable or unit in held):
-            at = unreadable[unit] if unit in unreadable else held[unit]
-            shown = ledger.units[unit].name if unit in ledger.units else unit  # a unit file not read has no name
-            message, more = problems[at].message, words("unchecked", unit=quoted(shown), count=count)
+            if unit in unreadable:  # said of the unit's own file: it has no name to call the unit by
+                at, more = unreadable[unit], words("unchecked_here", count=count)
+            else:
+                at, more = held[unit], words("unchecked", unit=quoted(ledger.units[unit].name), count=count)
+            message = problems[at].message
             if message.endswith(("？", "。")):  # a sentence ended (是否想写 "name"？): the next one starts anew
                 more = more.removeprefix("；")
             problems[at] = attrs.evolve(problems[at], message=message + more)

@@ -89,6 +89,7 @@ MESSAGES: dict[str, str] = {
     "foreign_finding": "{where}：隐患 {id} 属于单位 {owner}，不属于 {unit}",
     "refused": "{text}",
     "unchecked": "；单位 {unit} 的 {count} 份检查记录待此文件能读取后再核对",
+    "unchecked_here": "；本文件登记的单位有 {count} 份检查记录，待此文件能读取后再核对",
     # -- The ledger's rules (rules.py) ------------------------------------------------------------------------------
     "rule": "隐患 {id}：{message}",
     "rule_raised": "台账规则 {name} 出错：{error}（隐患 {id}）；这是插件的问题，请告知插件的维护单位",

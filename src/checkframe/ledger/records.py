@@ -87,6 +87,7 @@ __all__ = [
     "read_record",
     "read_unit",
     "recheck_record_toml",
+    "record_data",
 ]
 
 
@@ -745,6 +746,18 @@ def read_record(path: Path, rel: str, problems: list[Problem], broken: set[str] 
     The ids of the findings of a record that cannot be read are added to ``broken``.
     """
     return _read(path, rel, Record, problems, broken)
+
+
+def record_data(path: Path | str) -> dict[str, Any] | None:
+    """A record file's raw tables, read as :func:`read_record` reads them; None when it does not read as TOML.
+
+    For the checks that can be made of a record that does not structure (see ``ledger._check_unread``).
+    """
+    try:
+        data = _loads(read_text(path))
+    except ReadError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def read_unit(path: Path, rel: str, problems: list[Problem]) -> Unit | None:

@@ -26,17 +26,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
 from attrs import frozen
 
 from checkframe.catalog import Catalog
-from checkframe.catalog.convert import errors_of, make_converter
+from checkframe.catalog.convert import make_converter, structure_errors
 from checkframe.catalog.export import DiffInputError, load_export
 from checkframe.catalog.places import lines_placed
-from checkframe.errors import ContentError, Problem, did_you_mean
+from checkframe.errors import ContentError, Problem, closest, did_you_mean
+from checkframe.messages import (
+    CHINESE,
+    ENGLISH,
+    Message,
+    chinese_at,
+    chinese_where,
+    key_path,
+    read_error_chinese,
+    say,
+    spaced,
+)
+from checkframe.messages import show_chinese as shown
 from checkframe.model import Invalid, _not_blank, check_id
 from checkframe.registers import NO_HEADING, has_heading, page_title
 from checkframe.util.reading import ReadError, check_text, loads_toml, read_text, read_toml
@@ -56,8 +70,7 @@ def _base_url(instance: object, attribute: attrs.Attribute, value: str) -> None:
     if not (parts.scheme in ("https", "http") and parts.netloc and value.endswith("/")) or any(
         c.isspace() or not c.isprintable() for c in value
     ) or parts.query or parts.fragment:
-        raise Invalid(f"expected an absolute http(s) URL ending in '/', without spaces, query or fragment, such as "
-                      f"'https://example.gov.cn/handbook/' (got {value!r})", key=attribute.name)
+        raise Invalid(Message("base_url", got=value), key=attribute.name)
 
 
 def _iso_date(instance: object, attribute: attrs.Attribute, value: str) -> None:
@@ -65,7 +78,7 @@ def _iso_date(instance: object, attribute: attrs.Attribute, value: str) -> None:
         if value:
             dt.date.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"expected a date as YYYY-MM-DD (got {value!r})", key=attribute.name) from None
+        raise Invalid(Message("iso_date", got=value), key=attribute.name) from None
 
 
 @frozen
@@ -223,74 +236,143 @@ class Project:
 
 _CONVERTER = make_converter(authoring=True)
 
+#: The handbook config's own problems, each in English (``build``, ``serve``: the developers) and in Chinese
+#: (``ledger report --format pdf`` and ``ledger forms``, whose ``--project`` a clerk names): functions of the
+#: values; a Chinese one is said after its key as the clerk reads it (``handbook.sectors 第1项为 "coal"……``).
+_WORDS: dict[str, tuple[Callable[..., str], Callable[..., str]]] = {
+    "no_config": (lambda: f"no {CONFIG_NAME} here; a handbook project needs one",
+                  lambda: f"没有这个文件；手册项目的文件夹中须有 {CONFIG_NAME}（--project 应指向手册项目的文件夹）"),
+    "page_name": (lambda problem, name: f"{problem}; rename the file, such as {name}.md",
+                  lambda problem, name: f"页面的文件名就是它的网址，{say(problem.message, CHINESE)}；请改名，如 {name}.md"),
+    "blank": (lambda example: f"expected a non-empty text, such as {example!r} (got an empty one): every page and "
+                              "printout shows it",
+              lambda example: f"不能为空，如 {shown(example)}：每个页面和打印件都显示它"),
+    "no_heading": (lambda: NO_HEADING,
+                   lambda: "页面须有标题：Markdown 的第一行写标题，如“# 使用说明”（“#”、一个空格，再写标题）"),
+    "unknown_sector": (lambda sector, known: f"unknown sector {sector!r}"
+                                             + did_you_mean(sector, known, f"; installed: {', '.join(known) or 'none'}"),
+                       lambda sector, known: f"为 {shown(sector)}，没有安装这个行业领域" + _near_chinese(
+                           sector, known, f"；已安装的行业领域：{'、'.join(known) or '无'}")),
+    "unknown_checklist": (lambda checklist, known: f"unknown checklist {checklist!r}{did_you_mean(checklist, known)}",
+                          lambda checklist, known: f"为 {shown(checklist)}，没有这个检查表"
+                                                   + _near_chinese(checklist, known)),
+    "since": (lambda since, exc: f"cannot compare with {since!r}: {exc.reason}",
+              lambda since, exc: f"为 {shown(since)}，"
+                                 + ("没有这个文件" if exc.reason == "no such file" else
+                                    "不能用于比较：它不是本版本的 checkframe export 导出的文件，"
+                                    "请用 checkframe export -o 文件名 重新导出")),
+    "no_units": (lambda folder, given: f"no folder {folder}: handbook.units names a ledger folder (with units/*.toml) "
+                                       "relative to the project",
+                 lambda folder, given: f"为 {shown(given)}，没有文件夹 {folder}：handbook.units 应为台账文件夹"
+                                       "（其中有 units/*.toml），从手册项目的文件夹算起"),
+    "unit_name": (lambda: "expected the unit's name (name = \"...\")",
+                  lambda: "须填写单位名称（name = \"……\"）"),
+    "picture": (lambda reason: f"cannot read the picture: {reason}", lambda reason: f"无法读取图片（{reason}）"),
+}
 
-def load_project(root: Path | str, catalog: Catalog | None = None) -> Project:
+
+def _near_chinese(value: str, known: Sequence[str], otherwise: str = "") -> str:
+    found = closest(value, known)
+    return f"；是否想写 {shown(found)}？" if found else otherwise
+
+
+class _Teller:
+    """The loader's problems in the language of whoever reads them: ``"en"`` or ``"zh"``."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def words(self, code: str, segments: Sequence[str | int] = (), **values: Any) -> str:
+        english, chinese = _WORDS[code]
+        if self.language != "zh":
+            return english(**values)
+        return spaced(chinese_where(segments), chinese(**values))
+
+    def problem(self, file: str, code: str, segments: Sequence[str | int] = (), **values: Any) -> Problem:
+        path = key_path(segments) if segments else ""
+        return Problem("", self.words(code, segments, **values), file, path, language=self.language)
+
+    def read(self, file: str, exc: ReadError) -> Problem:
+        """A file that does not read."""
+        if self.language != "zh":
+            return Problem("", exc.message, file, exc.key)
+        return Problem("", read_error_chinese(exc.code, exc.values, exc.message), file, exc.key, language="zh")
+
+    def structure(self, file: str, exc: BaseException) -> list[Problem]:
+        """What the converter found wrong, one problem each."""
+        if self.language != "zh":
+            return [Problem("", say(message, ENGLISH), file, key_path(segments)) for segments, message in
+                    structure_errors(exc)]
+        return [Problem("", chinese_at(segments, message), file, key_path(segments), language="zh")
+                for segments, message in structure_errors(exc)]
+
+
+def load_project(root: Path | str, catalog: Catalog | None = None, *, language: str = "en") -> Project:
     """Read a handbook project; with ``catalog``, check the sectors and checklists it names.
 
+    :param language: the language of the problems: ``"en"`` for the developers' commands (``build``), ``"zh"``
+        for the clerks' (the ledger's PDFs, printed for the department of ``--project``).
     :raises ContentError: with every problem, each naming the file.
     """
     root = Path(root)
     config_path = root / CONFIG_NAME
     problems: list[Problem] = []
+    tell = _Teller(language)
     name = config_path.as_posix()
     if not config_path.exists() and not config_path.is_symlink():
-        raise ContentError([Problem("", f"no {CONFIG_NAME} here; a handbook project needs one", name)])
+        raise ContentError([tell.problem(name, "no_config")])
     try:
         text = read_text(config_path)
         data = loads_toml(text)
     except ReadError as exc:
-        raise ContentError([Problem("", exc.message, name, exc.key)]) from None
+        raise ContentError([tell.read(name, exc)]) from None
     config_text = {name: text}.get  # each problem of the config gets its line (lines_placed)
     try:
         parsed = _CONVERTER.structure(data, ProjectFile)
     except Exception as exc:  # noqa: BLE001 - cattrs groups every problem in one exception
-        raise ContentError(lines_placed([Problem("", message, name, path) for path, message in errors_of(exc)],
-                                        config_text)) from None
+        raise ContentError(lines_placed(tell.structure(name, exc), config_text)) from None
 
     for key, example in (("title", "安全生产重大事故隐患排查整治检查手册"), ("department", "某某区应急管理局")):
         if not getattr(parsed.handbook, key).strip():  # a project's (checkframe print without one has no department)
-            problems.append(Problem("", f"expected a non-empty text, such as {example!r} (got an empty one): every page "
-                                        "and printout shows it", name, f"$.handbook.{key}"))
+            problems.append(tell.problem(name, "blank", ("handbook", key), example=example))
     pages = []
     for path in sorted((root / "pages").glob("*.md")):
         slug = path.stem
         try:
             check_id(slug, "file name")  # a page's file name becomes its URL
         except Invalid as exc:
-            problems.append(Problem("", f"{exc}; rename the file, such as {_page_name(slug)}.md", path.as_posix()))
+            problems.append(tell.problem(path.as_posix(), "page_name", problem=exc, name=_page_name(slug)))
             continue
         try:
             text = read_text(path)
             check_text(text)
         except ReadError as exc:
-            problems.append(Problem("", exc.message, path.as_posix(), exc.key))
+            problems.append(tell.read(path.as_posix(), exc))
             continue
         if not has_heading(text):
-            problems.append(Problem("", NO_HEADING, path.as_posix(), "", 1))
+            problems.append(attrs.evolve(tell.problem(path.as_posix(), "no_heading"), line=1))
             continue
         pages.append(Page(slug, path, page_title(text, slug), text))
 
     if catalog is not None:
+        sectors = [s.id for s in catalog.sectors]
         for i, sector in enumerate(parsed.handbook.sectors):
             if not catalog.has("sector", sector):
-                known = [s.id for s in catalog.sectors]
-                hint = did_you_mean(sector, known, f"; installed: {', '.join(known) or 'none'}")
-                problems.append(Problem("", f"unknown sector {sector!r}{hint}", name, f"$.handbook.sectors[{i}]"))
+                problems.append(tell.problem(name, "unknown_sector", ("handbook", "sectors", i), sector=sector,
+                                             known=sectors))
         for i, checklist in enumerate(parsed.handbook.checklists):
             if not catalog.has("checklist", checklist):
-                hint = did_you_mean(checklist, [c.id for c in catalog.checklists])
-                problems.append(Problem("", f"unknown checklist {checklist!r}{hint}", name,
-                                        f"$.handbook.checklists[{i}]"))
+                problems.append(tell.problem(name, "unknown_checklist", ("handbook", "checklists", i),
+                                             checklist=checklist, known=[c.id for c in catalog.checklists]))
     previous = None
     if parsed.changes is not None:
         since = root / parsed.changes.since
         try:
             previous = load_export(since)
         except DiffInputError as exc:
-            problems.append(Problem("", f"cannot compare with {parsed.changes.since!r}: {exc.reason}", name,
-                                    "$.changes.since"))
-    units = _units(root, parsed.handbook.units, name, problems)
-    assets = _assets(root / "pages", problems)
+            problems.append(tell.problem(name, "since", ("changes", "since"), since=parsed.changes.since, exc=exc))
+    units = _units(root, parsed.handbook.units, name, problems, tell)
+    assets = _assets(root / "pages", problems, tell)
     if problems:
         raise ContentError(lines_placed(problems, config_text))
     return Project(root, parsed.handbook, parsed.print, tuple(pages), parsed.changes, previous, units, assets)
@@ -302,7 +384,7 @@ def _page_name(slug: str) -> str:
     return name if name[:1].isascii() and name[:1].isalpha() else f"page-{name}".rstrip("-")[:64]
 
 
-def _assets(folder: Path, problems: list[Problem]) -> tuple[Asset, ...]:
+def _assets(folder: Path, problems: list[Problem], tell: _Teller) -> tuple[Asset, ...]:
     """The pictures under ``folder`` (``pages/``), hidden files and folders left out."""
     if not folder.is_dir():
         return ()
@@ -316,18 +398,18 @@ def _assets(folder: Path, problems: list[Problem]) -> tuple[Asset, ...]:
         try:
             found.append(Asset(rel.as_posix(), path.read_bytes()))
         except OSError as exc:
-            problems.append(Problem("", f"cannot read the picture: {exc.strerror or exc}", path.as_posix()))
+            problems.append(tell.problem(path.as_posix(), "picture", reason=exc.strerror or exc))
     return tuple(found)
 
 
-def _units(root: Path, folder: str, name: str, problems: list[Problem]) -> tuple[dict[str, str], ...]:
+def _units(root: Path, folder: str, name: str, problems: list[Problem], tell: _Teller) -> tuple[dict[str, str], ...]:
     """The id and name of each unit registered in the ledger folder ``folder`` (``handbook.units``)."""
     if not folder:
         return ()
     units_dir = root / folder / "units"
     if not units_dir.is_dir():
-        problems.append(Problem("", f"no folder {units_dir.as_posix()}: handbook.units names a ledger folder "
-                                    "(with units/*.toml) relative to the project", name, "$.handbook.units"))
+        problems.append(tell.problem(name, "no_units", ("handbook", "units"), folder=units_dir.as_posix(),
+                                     given=folder))
         return ()
     found = []
     for path in sorted(units_dir.glob("*.toml")):
@@ -335,10 +417,10 @@ def _units(root: Path, folder: str, name: str, problems: list[Problem]) -> tuple
         try:
             data = read_toml(path)
         except ReadError as exc:
-            problems.append(Problem("", exc.message, rel, exc.key))
+            problems.append(tell.read(rel, exc))
             continue
         if not isinstance(data.get("name"), str) or not data["name"].strip():
-            problems.append(Problem("", "expected the unit's name (name = \"...\")", rel, "$.name"))
+            problems.append(tell.problem(rel, "unit_name", ("name",)))
             continue
         found.append({"id": path.stem, "name": data["name"]})
     return tuple(found)

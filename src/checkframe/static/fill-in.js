@@ -23,8 +23,16 @@
 
   // -- The rules (record_rules.check_record) -----------------------------------------------------
 
+  function cut(v) {  // a value longer than R.longest_value characters, cut with an ellipsis (record_rules.cut)
+    var chars = Array.from(v);
+    return chars.length > R.longest_value ? chars.slice(0, R.longest_value).join('') + '\u2026' : v;
+  }
   function fmt(name, values) {
-    return R.messages[name].replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? '' : String(values[k]); });
+    return R.messages[name].replace(/\{(\w+)\}/g, function (_, k) {
+      var v = values[k];
+      if (v === undefined) return '';
+      return typeof v === 'string' && k !== 'subject' ? cut(v) : String(v);
+    });
   }
   function text(v) { return typeof v === 'string' ? v.trim() : ''; }
   function isoDate(v) {
@@ -64,7 +72,7 @@
       var where = '$.finding[' + i + ']';
       var cp = finding.checkpoint || '';
       var point = points[cp];
-      var subject = '第' + (i + 1) + '项隐患（' + (point ? point.title : cp) + '）';
+      var subject = '第' + (i + 1) + '项隐患（' + (point ? point.title : cut(cp)) + '）';
       var id = finding.id === undefined ? '' : finding.id;
       if (!(typeof id === 'string' && pattern.test(id) && id.length <= R.id_max_length)) {
         say(where + '.id', 'finding_id', {subject: subject, id: id});

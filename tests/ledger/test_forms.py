@@ -346,8 +346,8 @@ def test_a_bad_project_is_told_to_the_clerk_in_chinese(filled, tmp_path, capsys,
     code, stdout, err = run(capsys, *args, "--project", str(project))
     assert code == 1
     assert err == [
-        f"错误：{project.as_posix()}/pages/a.md 第1行：页面须有标题：Markdown 的第一行写标题，如“# 使用说明”（“#”、一个空格，"
-        "再写标题）",
+        f"错误：{project.as_posix()}/pages/a.md 第1行：页面须有标题：Markdown 的第一行写标题，"
+        "如“# 使用说明”（“#”、一个空格，再写标题）",
         f"错误：{config} 第4行：handbook.sectors 第1项为 \"demx\"，没有安装这个行业领域；是否想写 \"demo\"？",
         f"错误：{config} 第5行：handbook.units 为 \"nowhere\"，没有文件夹 {project.as_posix()}/nowhere/units："
         "handbook.units 应为台账文件夹（其中有 units/*.toml），从手册项目的文件夹算起",

@@ -298,6 +298,22 @@ def test_page_with_a_broken_link_names_the_file(project, content):
     assert not (project / "_build").exists()
 
 
+def test_the_search_boxs_hint_names_words_of_the_handbooks_own_sectors(project, content):
+    """The hint was 例如：瓦斯、占压、储能 on every handbook, words of the coal mine, pipelines and power, which
+    find nothing in a handbook of other sectors: it names what the header's sectors' checkpoints are about."""
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "有限空间作业审批"')
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查员持证"', 'title = "有限空间监护人员"')
+    build(project, plugins=load_only(demo=content.plugin()))
+    for page in ("index.html", "search.html", "checkpoint/demo-gas-01.html"):
+        html = (project / "_build" / page).read_text(encoding="utf-8")
+        assert re.findall(r'placeholder="([^"]*)"', html) == ["搜索检查项，例如：有限空间"], page
+    content.edit("checkpoints/01-gas.toml", 'title = "有限空间作业审批"', 'title = "作业审批"')
+    content.edit("checkpoints/01-gas.toml", 'title = "有限空间监护人员"', 'title = "监护人员"')
+    build(project, plugins=load_only(demo=content.plugin()))  # the page cache knows the hint changed
+    html = (project / "_build/checkpoint/demo-gas-02.html").read_text(encoding="utf-8")
+    assert re.findall(r'placeholder="([^"]*)"', html) == ["搜索检查项"]
+
+
 def test_a_projects_own_files_are_named_as_paths_from_where_checkframe_runs(project, content, monkeypatch):
     """Every problem of a project's file names it as the project folder was given, as checkframe.toml's do: a page
     without a title on its line 1, a page's file name with one that would do; and a blank title is one too."""

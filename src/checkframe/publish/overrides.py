@@ -115,6 +115,7 @@ COMMON_CONTEXT = {
     "handbook": "`checkframe.toml` 的 `[handbook]`：`handbook.title`、`handbook.department` 等",
     "catalog": "全部内容（`checkframe.Catalog`）",
     "nav_sectors": "导航栏列出的行业领域",
+    "search_placeholder": "搜索框中的提示，如 `搜索检查项，例如：瓦斯、占压、储能`（取自导航栏各行业领域的检查项）",
     "extra_pages": "手册的附加页面（`pages/*.md` 和插件的页面）",
     "pdfs": "打印版 PDF 的路径：检查表 id 或 `forms/表名` → `pdf/…`",
     "changes": "`[changes]` 配置；没有内容变化页时为空",

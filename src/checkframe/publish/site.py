@@ -131,6 +131,11 @@ def _md_inline(context: Any, text: str) -> Markup:
     return Markup(markdown.render_inline(text, _linker(context)))
 
 
+#: Words to name in the search box's hint (see :attr:`SiteRenderer.search_placeholder`): what an inspector of each
+#: shipped sector would look for, the coal mine's first.
+SEARCH_EXAMPLES = ("瓦斯", "占压", "储能", "储存", "有限空间", "粉尘", "电梯", "气瓶", "消防", "特种作业", "动火", "井下",
+                   "应急预案")
+
 _IMG = re.compile(r'<img src="([^"]*)"')
 
 
@@ -282,6 +287,7 @@ class SiteRenderer:
             handbook=self.project.config,
             catalog=self.catalog,
             nav_sectors=self.nav_sectors,
+            search_placeholder=self.search_placeholder,
             extra_pages=self.extra_pages,
             pdfs=self.pdfs,
             changes=self.project.changes if self.project.previous is not None else None,
@@ -400,7 +406,7 @@ class SiteRenderer:
         part("assets", [(asset.path, bytes_digest(asset.data)) for asset in project.assets])
         # A plugin's template may show anything of an extra page; checkframe's show their titles.
         part("extra", self.extra_pages if self.template_dirs else [(p.slug, p.title, p.origin) for p in self.extra_pages])
-        part("nav", self.nav_sectors)
+        part("nav", (self.nav_sectors, self.search_placeholder))
         part("pdfs", sorted(self.pdfs.items()))
         part("paths", list(self.origins))
         part("catalog", (catalog.sectors, catalog.documents, catalog.groups, catalog.categories))
@@ -532,6 +538,26 @@ class SiteRenderer:
         return self.sectors
 
     @functools.cached_property
+    def search_placeholder(self) -> str:
+        """The search box's hint: words to try, each found in the checkpoints of one of the header's sectors.
+
+        They were the coal mine's, the pipeline's and power's words on every handbook, nothing found in one of
+        fireworks and industry and trade.  For each sector in turn, the word of :data:`SEARCH_EXAMPLES` most of
+        its checkpoints' titles hold (the first of those listed when as many do), up to three words.
+        """
+        chosen: list[str] = []
+        for sector in self.nav_sectors:
+            titles = [c.title for c in self.catalog.checkpoints if c.sector == sector.id]
+            counts = [(sum(word in t for t in titles), -i, word) for i, word in enumerate(SEARCH_EXAMPLES)
+                      if word not in chosen]
+            found, _, word = max(counts, default=(0, 0, ""))
+            if found:
+                chosen.append(word)
+            if len(chosen) == 3:
+                break
+        return "搜索检查项" + ("，例如：" + "、".join(chosen) if chosen else "")
+
+    @functools.cached_property
     def nav_items(self) -> list[NavItem]:
         """The header's links: every sector, then the cross-sector pages."""
         return [
@@ -561,6 +587,7 @@ class SiteRenderer:
         if html is None:
             html = self._nav_cache[key] = Markup(self.env.get_template("_nav.html").render(
                 page_path=page_path, section=section, nav_items=self.nav_items, handbook=self.project.config,
+                search_placeholder=self.search_placeholder,
             ))
         return html
 

@@ -76,6 +76,32 @@ contingency_plan = "停止采掘作业"
 """
 
 
+#: A deadline fix (f-1 of FOUND) escalated to a major hazard under listed supervision by a township.
+ESCALATE = """
+[[escalate]]
+finding = "f-1"
+level = "major"
+reason = "逾期未整改"
+
+[escalate.remediation]
+category = "listed_supervision"
+supervision_level = "township"
+lead_unit = "北石店镇"
+notice_number = "镇安督〔2024〕2号"
+notice_date = {date}
+responsible_person = "{person}"
+measures = "{measures}"
+funds = "1万元"
+deadline = 2024-04-30
+contingency_plan = "停止作业"
+"""
+
+
+def escalation(date: str, person: str = "张三", measures: str = "持证上岗") -> str:
+    """ESCALATE with its notice dated ``date`` (ISO) and its responsible person and measures."""
+    return ESCALATE.format(date=date, person=person, measures=measures)
+
+
 class Store:
     """A ledger folder in a temporary directory: units/*.toml and records/*.toml."""
 

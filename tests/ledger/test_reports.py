@@ -11,7 +11,7 @@ import pytest
 import checkframe
 from checkframe.ledger.reports import plan
 from checkframe.ledger.rows import major_rows, weekly_rows
-from stores import CATALOG, FOUND, Store
+from stores import CATALOG, FOUND, Store, escalation
 
 D = dt.date
 
@@ -36,24 +36,7 @@ responsible_person = "张三"
 measures = "持证上岗"
 """
 
-ESCALATE = """
-[[escalate]]
-finding = "f-1"
-level = "major"
-reason = "逾期未整改"
-
-[escalate.remediation]
-category = "listed_supervision"
-supervision_level = "township"
-lead_unit = "北石店镇"
-notice_number = "镇安督〔2024〕2号"
-notice_date = 2024-03-20
-responsible_person = "李四"
-measures = "配齐持证瓦斯检查员"
-funds = "1万元"
-deadline = 2024-04-30
-contingency_plan = "停止作业"
-
+ESCALATE = escalation("2024-03-20", "李四", "配齐持证瓦斯检查员") + """
 [[stop]]
 finding = "f-1"
 stop = { scope = "partial", order_number = "镇安停〔2024〕1号" }

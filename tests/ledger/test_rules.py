@@ -14,7 +14,7 @@ from checkframe import hookimpl
 from checkframe.ledger.ledger import build_ledger
 from checkframe.ledger.rules import LedgerRules, gather_ledger_rules
 from doubles import load_only
-from stores import CATALOG, FOUND, Store
+from stores import CATALOG, FOUND, Store, escalation
 
 D = dt.date
 
@@ -199,29 +199,9 @@ def test_a_self_found_major_hazard_is_overdue_until_reported(store):
         [], D(2024, 3, 2))
 
 
-ESCALATE = """
-[[escalate]]
-finding = "f-1"
-level = "major"
-reason = "逾期未整改"
-
-[escalate.remediation]
-category = "listed_supervision"
-supervision_level = "township"
-lead_unit = "北石店镇"
-notice_number = "镇安督〔2024〕2号"
-notice_date = {date}
-responsible_person = "张三"
-measures = "持证上岗"
-funds = "1万元"
-deadline = 2024-04-30
-contingency_plan = "停止作业"
-"""
-
-
 def test_an_overdue_deadline_fix_is_escalated(store):
     store.record("a.toml", FOUND)
-    store.record("b.toml", ESCALATE.replace("{date}", "2024-03-20"), date="2024-03-20")
+    store.record("b.toml", escalation("2024-03-20"), date="2024-03-20")
     ledger = store.ledger()
     finding = ledger.entries["f-1"].finding
     assert (finding.level.value, finding.remediation.category, finding.remediation.lead_unit,
@@ -231,7 +211,7 @@ def test_an_overdue_deadline_fix_is_escalated(store):
 
 def test_only_a_fix_past_its_deadline_is_escalated(store):
     store.record("a.toml", FOUND)
-    store.record("b.toml", ESCALATE.replace("{date}", "2024-03-10"), date="2024-03-10")
+    store.record("b.toml", escalation("2024-03-10"), date="2024-03-10")
     assert store.problems() == [
         "records/b.toml：第1个 [[escalate]]：隐患 \"f-1\"：超过整改期限的隐患才能升级整改方式；2024-03-10 时整改期限为"
         " 2024-03-15，尚未超过",

@@ -165,15 +165,22 @@ def test_inspect_recheck_carries_only_the_unresolved_findings(store, capsys):
     assert data["follows"] == "2024-03-01-acme-demo-self.toml"
     assert (data["unit"], data["date"], data["checklist"], data["checking_unit"]) == (
         "acme", D(2024, 3, 10), "demo-self", "区应急管理局")
-    assert data["recheck"] == [  # f-3 was accepted on the spot: not carried
+    assert data["recheck"] == [  # f-3 was accepted on the spot: not rechecked again
         {"finding": "f-1", "about": "demo-gas-02 瓦斯检查员持证：瓦斯检查员无证上岗（整改中）", "result": "", "by": ""},
         {"finding": "f-2", "about": "demo-gas-01 瓦斯检查：瓦斯漏检（待回查）", "result": "", "by": ""},
     ]
-    # Filled in, it moves the findings on.
+    # ... but its close-out is there, commented out: nothing is struck off the ledger that nobody approved.
+    assert "close" not in data
+    assert path.read_text(encoding="utf-8").endswith(
+        "\n# demo-gas-02 瓦斯检查员持证：现场整改（已验收）\n# [[close]]\n# finding = \"f-3\"\n# approver = \"\"\n")
+    # Filled in, it moves the findings on; the close-out taken in closes f-3.
     text = path.read_text(encoding="utf-8").replace('result = ""', 'result = "passed"')
     path.write_text(text + '\n[[fixed]]\nfinding = "f-1"\n', encoding="utf-8")
     assert store.states() == {"f-1": "accepted", "f-2": "accepted", "f-3": "accepted"}
     assert isinstance(read_record(path, "x", []), Record)
+    path.write_text(path.read_text(encoding="utf-8").replace("# [[close]]", "[[close]]").replace(
+        '# finding = "f-3"', 'finding = "f-3"'), encoding="utf-8")
+    assert store.states() == {"f-1": "accepted", "f-2": "accepted", "f-3": "closed"}
 
 
 def test_inspect_recheck_refusals(store, capsys):
@@ -190,8 +197,13 @@ def test_inspect_recheck_refusals(store, capsys):
     done = store.record("2024-03-01-beta.toml", THREE.split("[[finding]]")[0] + "[[finding]]" + THREE.split(
         "[[finding]]")[3], unit="beta")
     assert cli.main(["inspect", "recheck", str(done), "--date", "2024-03-10"]) == 1
-    assert capsys.readouterr().err == (
-        "错误：无需回查：2024-03-01-beta.toml 中的隐患到 2024-03-10 都已闭环（已验收或已销号）\n")
+    assert capsys.readouterr().err == (  # accepted is not closed: the clerk is told what is left
+        "错误：无需回查：2024-03-01-beta.toml 中的隐患到 2024-03-10 都已验收；尚未销号的 f-3（demo-gas-02 瓦斯检查员持证："
+        "现场整改（已验收）），审核把关后在检查记录中写 [[close]] finding = \"隐患编号\" 销号（重大事故隐患还须写"
+        " approver = \"审核人\"）\n")
+    store.record("2024-03-02-beta.toml", '[[close]]\nfinding = "f-3"\n', unit="beta", date="2024-03-02")
+    assert cli.main(["inspect", "recheck", str(done), "--date", "2024-03-10"]) == 1
+    assert capsys.readouterr().err == "错误：无需回查：2024-03-01-beta.toml 中的隐患到 2024-03-10 都已销号\n"
     outside = store.root / "a.toml"
     outside.write_text("", encoding="utf-8")
     assert cli.main(["inspect", "recheck", str(outside)]) == 1

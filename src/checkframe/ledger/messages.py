@@ -104,7 +104,10 @@ MESSAGES: dict[str, str] = {
     "not_toml": "{path} 不是检查记录：检查记录是台账 records/ 文件夹中的 .toml 文件",
     "not_in_records": "{path} 不在台账的 records/ 文件夹中",
     "recheck_early_date": "回查日期 {date} 不能早于 {name} 的检查日期 {earlier}",
-    "nothing_to_recheck": "无需回查：{name} 中的隐患到 {date} 都已闭环（已验收或已销号）",
+    "nothing_to_recheck": "无需回查：{name} 中的隐患到 {date} 都已销号",
+    "only_close_left": "无需回查：{name} 中的隐患到 {date} 都已验收；尚未销号的 {findings}，"
+                       "审核把关后在检查记录中写 [[close]] finding = \"隐患编号\" 销号"
+                       "（重大事故隐患还须写 approver = \"审核人\"）",
     # -- The command line's files (cli/ledger_commands.py) ----------------------------------------------------------
     "cannot_write": "无法写入 {path}：{reason}",
     "cannot_write_in": "无法在 {folder} 中写入：{reason}",

@@ -40,6 +40,7 @@ import enum
 import re
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -800,6 +801,12 @@ _RECHECK_HEADER = """\
 """
 
 
+_CLOSE_HEADER = """\
+# 已验收、尚未销号的隐患：审核把关后，去掉该项 [[close]] 几行行首的 "# " 即可销号；
+# 重大事故隐患还须在 approver 填审核人。
+"""
+
+
 def new_record_toml(
     checklist: Checklist, checkpoints: list[Checkpoint], unit: str, date: dt.date, kind: FormKind
 ) -> str:
@@ -818,10 +825,13 @@ def new_record_toml(
 
 
 def recheck_record_toml(earlier: Record, earlier_file: str, open_findings: list[tuple[str, str]],
-                        date: dt.date) -> str:
+                        date: dt.date, accepted: Sequence[tuple[str, str]] = ()) -> str:
     """A recheck record following ``earlier_file``: one blank recheck per unresolved finding.
 
-    ``open_findings`` is ``(finding id, what it is about)`` in the earlier record's order.
+    ``open_findings`` is ``(finding id, what it is about)`` in the earlier record's order; ``accepted`` the
+    earlier record's findings accepted but not closed, written after the rechecks as close-outs commented out,
+    which the clerk takes in once the close-out is approved (a close-out written by the command would strike a
+    hazard off the ledger that nobody approved).
     """
     data: dict[str, Any] = {
         "unit": earlier.unit,
@@ -837,4 +847,9 @@ def recheck_record_toml(earlier: Record, earlier_file: str, open_findings: list[
         data["recheck"] = [
             {"finding": ident, "about": about, "result": "", "by": ""} for ident, about in open_findings
         ]
-    return _RECHECK_HEADER + "\n" + tomli_w.dumps(data)
+    text = _RECHECK_HEADER + "\n" + tomli_w.dumps(data)
+    if accepted:
+        text += "\n" + _CLOSE_HEADER + "".join(
+            f'\n# {" ".join(about.split())}\n# [[close]]\n# finding = "{ident}"\n# approver = ""\n'
+            for ident, about in accepted)
+    return text

@@ -15,7 +15,7 @@ from checkframe.ledger.messages import near, quoted, words
 from checkframe.ledger.records import new_record_toml, read_record, recheck_record_toml
 from checkframe.ledger.rules import LedgerRules
 from checkframe.messages import CHINESE, say
-from checkframe.model import UNRESOLVED, FormKind, Invalid, check_id
+from checkframe.model import UNRESOLVED, FindingState, FormKind, Invalid, check_id
 
 __all__ = ["LedgerProblems", "StoreError", "new_record", "recheck_of"]
 
@@ -88,13 +88,18 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
     mentioned = [f.id for f in earlier.finding]
     for name in ("remediate", "fixed", "recheck", "close"):
         mentioned.extend(e.finding for e in getattr(earlier, name))
-    unresolved = []
+    unresolved: list[tuple[str, str]] = []
+    accepted: list[tuple[str, str]] = []
     for ident in dict.fromkeys(mentioned):
         f = ledger.entries[ident].finding
-        if f.state in UNRESOLVED:
+        if f.state in UNRESOLVED or f.state is FindingState.ACCEPTED:
             title = catalog.checkpoint(f.checkpoint).title
-            unresolved.append((ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）"))
+            about = (ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）")
+            (accepted if f.state is FindingState.ACCEPTED else unresolved).append(about)
     if not unresolved:
+        if accepted:  # accepted is not closed: say what is left to do
+            listed = "、".join(f"{ident}（{about}）" for ident, about in accepted)
+            raise StoreError(words("only_close_left", name=record_path.name, date=date, findings=listed))
         raise StoreError(words("nothing_to_recheck", name=record_path.name, date=date))
     path = _fresh(record_path.parent / f"{date.isoformat()}-{earlier.unit}-recheck.toml")
-    return path, recheck_record_toml(earlier, record_path.name, unresolved, date)
+    return path, recheck_record_toml(earlier, record_path.name, unresolved, date, accepted)

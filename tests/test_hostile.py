@@ -307,9 +307,9 @@ def test_a_record_that_does_not_parse_is_one_problem(tmp_path, capsys, monkeypat
     store.record("2024-03-10-acme.toml", '[[fixed]]\nfinding = "f-1"\n[[fixed]]\nfinding = "f-2"\n', date="2024-03-10")
     assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-31"]) == 1
     assert errors(capsys) == [
-        "错误：records/2024-03-01-acme.toml：不是有效的 TOML 文件，第12行第9列：值的写法不对（文字要加英文引号，如"
-        " \"张三\"；日期写成 2024-03-01；数组写成 [\"a"
-        "\", \"b\"]）；单位 \"恒泰五金\" 的 1 份检查记录待此文件能读取后再核对",
+        "错误：records/2024-03-01-acme.toml：不是有效的 TOML 文件，第12行第9列（第1个 [[finding]] 的 level）："
+        "值的写法不对（文字要加英文引号，如 \"张三\"；日期写成 2024-03-01；数组写成 [\"a\", \"b\"]）；"
+        "单位 \"恒泰五金\" 的 1 份检查记录待此文件能读取后再核对",
         "checkframe：共 1 处问题，未写入任何文件。",
     ]
 

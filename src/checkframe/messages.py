@@ -480,7 +480,8 @@ def read_error_chinese(code: str, values: Mapping[str, Any], message: str, table
     if code == "toml":
         line, column = values.get("line", 0), values.get("column", 0)
         at = f"第{line}行第{column}列" if line else "读到文件末尾时"
-        return f"不是有效的 TOML 文件，{at}：{_toml_words(values.get('detail', ''))}"
+        key = where(values.get("path", ()))
+        return f"不是有效的 TOML 文件，{at}{f'（{key}）' if key else ''}：{_toml_words(values.get('detail', ''))}"
     if code == "symlink_loop":
         return "无法读取：符号链接指向自身（链接循环），请修正或删除该链接"
     if code == "permission":

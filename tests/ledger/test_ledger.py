@@ -309,7 +309,7 @@ def test_bad_units_and_bad_toml(store):
         "units/Bad Name.toml：文件名就是单位编号，须由小写字母、数字、“-”或“_”组成，以字母开头，最多 64 个字符（现为 "
         "\"Bad Name\"）",
         "units/gamma.toml：staff.total 应为整数（现为 \"many\"）",
-        "records/a.toml：不是有效的 TOML 文件，第1行第8列：值的写法不对（文字要加英文引号，如 \"张三\"；日期写成 2"
+        "records/a.toml：不是有效的 TOML 文件，第1行第8列（unit）：值的写法不对（文字要加英文引号，如 \"张三\"；日期写成 2"
         "024-03-01；数组写成 [\"a\", \"b\"]）",
     ]
 
@@ -361,8 +361,8 @@ def test_a_unit_that_does_not_read_is_reported_once(store):
     store.record("e.toml", "", unit="omega", date="2024-03-07")
     assert store.problems() == [
         "units/delta.toml：staff.total 应为整数（现为 \"many\"）；本文件登记的单位有 1 份检查记录，待此文件能读取后再核对",
-        "units/gamma.toml：不是有效的 TOML 文件，第2行第14列：文字缺少结尾的引号（一行文字中间不能换行，多行文字要"
-        "用三个引号 \"\"\" 括起）；本文件登记的单位有 2 份检查记录，待此文件能读取后再核对",
+        "units/gamma.toml：不是有效的 TOML 文件，第2行第14列（township）：文字缺少结尾的引号（一行文字中间不能换行，"
+        "多行文字要用三个引号 \"\"\" 括起）；本文件登记的单位有 2 份检查记录，待此文件能读取后再核对",
         "records/e.toml：unit 为 \"omega\"，台账中没有这个单位（没有 units/omega.toml）",
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import hypothesis
 import hypothesis.strategies
@@ -185,3 +186,23 @@ def test_a_syntax_error_says_how_to_mend_it(text, hint):
     with pytest.raises(ReadError) as info:
         loads_toml(text)
     assert info.value.message.startswith("invalid TOML: ") and hint in info.value.message, info.value.message
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("date = 2024-02-30\n", "（date）"),
+    ('[unit]\nname = 恒泰\n', "（unit.name）"),
+    ('[[finding]]\nid = "a"\n\n[[finding]]\nid = "b"\n\n[finding.remediation]\ndeadline = 2024-3-1\n',
+     "（第2个 [[finding]] 的 remediation.deadline）"),
+    ('# [[finding]] in a comment is no header\n[[finding]]\nremediation.deadline = 下周\n',
+     "（第1个 [[finding]] 的 remediation.deadline）"),
+    ('"quoted" = 2024-02-30\n', ""),  # a quoted key is not read back from the text: only the line and column
+    ("a = [1, 2\n", ""),  # the parser stops at the end of the document, on no key's line
+])
+def test_a_syntax_error_names_the_key_its_value_belongs_to(text, where):
+    """A clerk told 第8行第12列 alone must count lines; the key, as the file's other problems say it, finds it."""
+    from checkframe.messages import read_error_chinese
+
+    with pytest.raises(ReadError) as info:
+        loads_toml(text)
+    said = read_error_chinese(info.value.code, info.value.values, info.value.message, ["finding"])
+    assert re.match(rf"不是有效的 TOML 文件，(第\d+行第\d+列|读到文件末尾时){re.escape(where)}：", said), said

@@ -285,6 +285,40 @@ _AT = re.compile(r"^(.*) \(at (?:line (\d+), column (\d+)|end of document)\)$", 
 
 #: A key set to what is shaped as a date, unquoted: ``date = 2024-13-01``.
 _DATE_VALUE = re.compile(r"^[^=#\[]+=\s*(\d{4}-\d{1,2}-\d{1,2})(?![\d:])")
+#: A line setting a bare dotted key: ``remediation.deadline = ...`` (its key, and where its value starts).
+_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*=")
+#: A table's header: ``[[finding]]``, ``[finding.remediation]``.
+_HEADER_LINE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _key_at(lines: list[str], line: int, column: int) -> list[str | int]:
+    """The key whose value the parser stopped in, read from the text: ``["finding", 1, "remediation", "deadline"]``.
+
+    Only for an error after the ``=`` of a line that sets a bare key; the table is the last header above it,
+    an array of tables counted by its headers.  Empty when the line is not so shaped (then only line and column
+    are said).
+    """
+    if not 0 < line <= len(lines):
+        return []
+    setting = _KEY_LINE.match(lines[line - 1])
+    if setting is None or column <= setting.end():
+        return []
+    arrays: dict[str, int] = {}
+    table: list[str | int] = []
+    for text in lines[:line - 1]:
+        header = _HEADER_LINE.match(text)
+        if header is None:
+            continue
+        names = [name.strip() for name in header[2].split(".")]
+        if header[1] == "[[":
+            arrays[".".join(names)] = arrays.get(".".join(names), 0) + 1
+        table = []
+        for depth in range(len(names)):  # [finding.remediation] under the second [[finding]]: finding, 1, remediation
+            table.append(names[depth])
+            count = arrays.get(".".join(names[:depth + 1]))
+            if count:
+                table.append(count - 1)
+    return [*table, *(name.strip() for name in setting[1].split("."))]
 
 
 def _syntax(exc: Exception, text: str = "") -> ReadError:
@@ -296,20 +330,19 @@ def _syntax(exc: Exception, text: str = "") -> ReadError:
     found = _AT.match(str(exc))
     detail, line, column = (found[1], int(found[2] or 0), int(found[3] or 0)) if found else (str(exc), 0, 0)
     lines = text.splitlines()
+    at: dict[str, Any] = {"line": line, "column": column, "path": tuple(_key_at(lines, line, column))}
     shaped = _DATE_VALUE.match(lines[line - 1]) if 0 < line <= len(lines) else None
     if shaped is not None:
         try:
             day = dt.date(*(int(part) for part in shaped[1].split("-")))
         except ValueError:
             return ReadError(f"invalid TOML: {shaped[1]} is no date (at line {line}, column {column})", code="toml",
-                             detail=f"No date {shaped[1]}", line=line, column=column)
+                             detail=f"No date {shaped[1]}", **at)
         if day.isoformat() != shaped[1]:  # 2021-9-1: a day, written without its zeros
             return ReadError(f"invalid TOML: write the date {shaped[1]} as {day.isoformat()} (at line {line}, column "
-                             f"{column})", code="toml", detail=f"Date {shaped[1]} as {day.isoformat()}", line=line,
-                             column=column)
+                             f"{column})", code="toml", detail=f"Date {shaped[1]} as {day.isoformat()}", **at)
     hint = next((words for pattern, words in _HINTS if pattern.fullmatch(detail)), "")
-    return ReadError(f"invalid TOML: {exc}{'; ' + hint if hint else ''}", code="toml", detail=detail, line=line,
-                     column=column)
+    return ReadError(f"invalid TOML: {exc}{'; ' + hint if hint else ''}", code="toml", detail=detail, **at)
 
 
 #: How to mend what the parser says of a text that is not TOML, for authors (clerks read it in Chinese,

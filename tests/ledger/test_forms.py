@@ -135,9 +135,9 @@ def test_the_weekly_counts_match_the_ledger(filled, forms_cli, tmp_path, capsys)
     page = text(out / "weekly-statistics.pdf")
     assert "统计期间：2024年3月1日至2024年3月31日" in page
     for row in rows:  # 一般隐患 排查 整改, 重大隐患 排查 整改
-        counts = "".join(str(row[c]) for c in ("一般隐患发现", "一般隐患整改", "重大隐患发现", "重大隐患整改"))
+        counts = "".join(str(row[c]) for c in ("一般隐患排查", "一般隐患整改", "重大隐患排查", "重大隐患整改"))
         assert f"{row['镇（街道）']}{counts}" in page
-    assert [r["一般隐患发现"] for r in rows] == [2, 2] and rows[-1]["重大隐患发现"] == 1
+    assert [r["一般隐患排查"] for r in rows] == [2, 2] and rows[-1]["重大隐患排查"] == 1
     major = text(out / "major-hazard-list.pdf")
     assert "恒泰五金区应急管理局北石店镇工贸企业瓦斯漏检" in major
 

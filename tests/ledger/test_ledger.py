@@ -483,7 +483,7 @@ def test_weekly_and_major_reports(store, demo_cli, capsys):
                  date="2024-03-05")
     store.record("c.toml", FOUND.replace('"f-1"', '"f-5"').replace('"f-2"', '"f-6"'), unit="beta", date="2024-03-09")
     args = ["ledger", "report", str(store.root), "--from", "2024-03-01", "--to", "2024-03-07", "--format", "csv"]
-    heading = ("一般隐患发现,一般隐患整改,重大隐患发现,重大隐患整改,非法违法行为排查,非法违法行为查处,责令限期整改企业,"
+    heading = ("一般隐患排查,一般隐患整改,重大隐患排查,重大隐患整改,非法违法行为排查,非法违法行为查处,责令限期整改企业,"
                "行政罚款（万元）,停产整顿（家）,暂扣吊销证照,关闭取缔（家）")
     assert cli.main([*args, "weekly"]) == 0
     assert capsys.readouterr().out.splitlines() == [
@@ -525,7 +525,7 @@ def test_the_reports_fit_100_columns_on_a_terminal(store, demo_cli, capsys, monk
     assert cli.main([*args, "weekly"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "             一般隐患    重大隐患    非法违法行为  责令限期  行政罚款  停产整顿  暂扣吊销  关闭取缔",
-        "镇（街道）   发现  整改  发现  整改  排查  查处    整改企业  （万元）  （家）    证照      （家）",
+        "镇（街道）   排查  整改  排查  整改  排查  查处    整改企业  （万元）  （家）    证照      （家）",
         "北石店镇     1     0     1     0     0     0       1         0         0         0         0",
         "某某经济技…  1     0     1     0     0     0       1         0         0         0         0",
         "合计         2     0     2     0     0     0       2         0         0         0         0",

@@ -170,13 +170,13 @@ def summary_rows(ledger: Ledger, by: str, catalog: Catalog | None = None) -> lis
 
 #: The columns of 附件4 that records can fill: hazards found and fixed, then the enforcement columns
 #: (执法情况) that illegal operations, deadline orders and production stops fill.
-WEEKLY_COUNTS = ("一般隐患发现", "一般隐患整改", "重大隐患发现", "重大隐患整改", "非法违法行为排查", "非法违法行为查处",
+WEEKLY_COUNTS = ("一般隐患排查", "一般隐患整改", "重大隐患排查", "重大隐患整改", "非法违法行为排查", "非法违法行为查处",
                  "责令限期整改企业", "行政罚款（万元）", "停产整顿（家）", "暂扣吊销证照", "关闭取缔（家）")
 WEEKLY_HEADING = {"township": "镇（街道）", "sector": "行业领域", "unit": "单位"}
 #: The same columns' headings on a terminal, in two lines as 附件4 groups them, so that the table fits 100 columns.
 WEEKLY_HEADS: dict[str, tuple[str, ...]] = {
-    "一般隐患发现": ("一般隐患", "发现"), "一般隐患整改": ("一般隐患", "整改"),
-    "重大隐患发现": ("重大隐患", "发现"), "重大隐患整改": ("重大隐患", "整改"),
+    "一般隐患排查": ("一般隐患", "排查"), "一般隐患整改": ("一般隐患", "整改"),
+    "重大隐患排查": ("重大隐患", "排查"), "重大隐患整改": ("重大隐患", "整改"),
     "非法违法行为排查": ("非法违法行为", "排查"), "非法违法行为查处": ("非法违法行为", "查处"),
     "责令限期整改企业": ("责令限期", "整改企业"), "行政罚款（万元）": ("行政罚款", "（万元）"),
     "停产整顿（家）": ("停产整顿", "（家）"), "暂扣吊销证照": ("暂扣吊销", "证照"), "关闭取缔（家）": ("关闭取缔", "（家）"),
@@ -191,7 +191,7 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
                 catalog: Catalog | None = None) -> list[dict[str, Any]]:
     """附件4 between ``start`` and ``end``, inclusive.
 
-    Hazards found (date found) and fixed (fix accepted); illegal operations found (排查) and those with a
+    Hazards found (排查, by the date found) and fixed (整改) (fix accepted); illegal operations found (排查) and those with a
     measure taken (查处); deadline orders issued (责令限期整改: each route with an order number given in the
     range, with the finding, by a later remediation or an escalation, and illegal operations ordered so); fines
     in 万元; units stopped (停产整顿: a production stop dated in the range, or an illegal operation's stop);
@@ -219,7 +219,7 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
             row["非法违法行为查处"] += bool(measures)
         else:
             level = "一般" if f.level is HazardLevel.GENERAL else "重大"
-            row[f"{level}隐患发现"] += found
+            row[f"{level}隐患排查"] += found
             row[f"{level}隐患整改"] += fixed
         row["责令限期整改企业"] += orders or EnforcementMeasure.ORDER_DEADLINE in measures
         if EnforcementMeasure.FINE in measures:

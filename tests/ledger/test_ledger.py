@@ -742,3 +742,11 @@ def test_the_worked_example():
     assert (escalated.level.value, escalated.remediation.category, escalated.escalated[0][0]) == (
         "major", "listed_supervision", D(2024, 4, 2))
     assert ledger.late_reasons(ledger.entries["f-2024-021"]) == ["超过整改期限2024-04-20"]
+    # 附件5's 处理措施: a stop under another route is its own part; a route that is the stop itself is named once.
+    from checkframe.ledger.rows import major_rows
+
+    measures = {row["隐患编号"]: row["处理措施"]
+                for row in major_rows(ledger, build_catalog(plugins), D(2024, 3, 1), D(2024, 4, 30), ledger.stop_names)}
+    assert measures["f-2024-010"].endswith("区安委督〔2024〕2号；停产整顿（全部停产停业），2024-04-25验收同意恢复生产")
+    assert measures["f-2024-012"] == (
+        "停产整顿（部门督办，局部停产停业）：重新核定劳动定员，调整作业组织，撤出超员人员，期限2024-05-15")

@@ -257,26 +257,36 @@ def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None =
         if f.enforcement.decision_number:
             taken += f"，{f.enforcement.decision_number}"
         parts.append(taken)
+    stop = None
+    if f.stop is not None:
+        kind = (stop_names or {}).get(f.stop.kind, "停产停业整改")
+        stop = f"{kind}（{f.stop.scope.label}）"
+        if f.resumption is not None and f.resumption.approved_by:
+            stop += f"，{dates(f.resumption.inspected) if f.resumption.inspected else ''}验收同意恢复生产"
+        elif f.resumption is not None:
+            stop += f"，{dates(f.resumption.applied)}申请恢复生产"
     remediation = f.remediation
     if remediation is None:
-        if not parts:
+        if not parts and stop is None:
             parts.append("未明确整改方式")
     else:
         name = catalog.category(remediation.category).name
-        level = f"（{remediation.supervision_level.label}）" if remediation.supervision_level else ""
+        said = []
+        if remediation.supervision_level:  # 挂牌督办（区级）; another route under supervision: 停产整顿（部门督办）
+            said.append(remediation.supervision_level.label + ("" if name.endswith("督办") else "督办"))
+        resumed = ""
+        if stop is not None and f.stop is not None and stop.startswith(f"{name}（"):
+            # The route is the stop itself (coal's 停产整顿 under 停产整顿): named once, with its scope.
+            said.append(f.stop.scope.label)
+            resumed, stop = stop.removeprefix(f"{name}（{f.stop.scope.label}）"), None
+        level = f"（{'，'.join(said)}）" if said else ""
         lead = f"，牵头单位{remediation.lead_unit}" if remediation.lead_unit else ""
         notice = f"，{remediation.notice_number}" if remediation.notice_number else ""
         measures = f"：{remediation.measures}" if remediation.measures else ""
         deadline = f"，期限{dates(remediation.deadline)}" if remediation.deadline else ""
-        parts.append(f"{name}{level}{measures}{deadline}{lead}{notice}")
-    if f.stop is not None:
-        kind = (stop_names or {}).get(f.stop.kind, "停产停业整改")
-        text = f"{kind}（{f.stop.scope.label}）"
-        if f.resumption is not None and f.resumption.approved_by:
-            text += f"，{dates(f.resumption.inspected) if f.resumption.inspected else ''}验收同意恢复生产"
-        elif f.resumption is not None:
-            text += f"，{dates(f.resumption.applied)}申请恢复生产"
-        parts.append(text)
+        parts.append(f"{name}{level}{measures}{deadline}{lead}{notice}{resumed}")
+    if stop is not None:
+        parts.append(stop)
     return "；".join(parts)
 
 

@@ -170,6 +170,18 @@ def test_a_report_as_pdf(filled, forms_cli, tmp_path, capsys):
     assert "北石店镇2110" in text(pdf)
 
 
+def test_a_report_without_a_department_says_the_reporter_is_left_blank(filled, forms_cli, monkeypatch, tmp_path, capsys):
+    project = Project(tmp_path, HandbookConfig(title="测试", department=""), PrintConfig())
+    monkeypatch.setattr(common, "print_project", lambda root, catalog, language="en": project)
+    pdf = tmp_path / "weekly.pdf"
+    args = ("report", str(filled.root), "weekly", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "pdf", "-o")
+    code, stdout, err = run(capsys, *args, str(pdf))
+    assert (code, stdout) == (0, f"已写入 {pdf}\n")
+    assert err == ["提示：没有设定填报单位，表上“填报单位（盖章）”留空待手写；"
+                   "要印上单位名称，用 --project 指定手册项目文件夹（其 checkframe.toml 中 [handbook] 的 department）"]
+    assert run(capsys, *args, str(tmp_path / "quiet.pdf"), "-q")[2] == []  # -q: not said
+
+
 def test_a_report_as_csv_to_a_file(filled, forms_cli, tmp_path, capsys):
     out = tmp_path / "major.csv"
     code, _, _ = run(capsys, "report", str(filled.root), "major", "--from", "2024-03-01", "--to", "2024-03-31",

@@ -190,12 +190,21 @@ def _check_forms_folder(out: Path, ledger: Path) -> None:
         raise write_failed(PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out)), out)
 
 
+def _reporter(args: argparse.Namespace, project: Project) -> str:
+    """The forms' 填报单位: the project's department; when it has none, the clerk is told how to print one."""
+    if not project.config.department and not getattr(args, "quiet", False):
+        from checkframe.publish.project import CONFIG_NAME
+
+        print(words("no_reporter", config=CONFIG_NAME), file=sys.stderr)
+    return project.config.department
+
+
 def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, project: Project) -> int:
     from checkframe.ledger import reports
     from checkframe.publish import pdfs, printing
 
     out = Path(args.out)
-    reporter = project.config.department
+    reporter = _reporter(args, project)
     jobs = reports.plan(Path(args.dir), ledger, catalog, args.start, args.end, reporter, args.by or "township")
     try:
         with fs.staging_folder(out) as tmp:
@@ -529,7 +538,7 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
 
         assert output is not None
         project = common.print_project(args.project, catalog, "zh")
-        reporter = project.config.department
+        reporter = _reporter(args, project)
         if args.report == "weekly":
             form, values = "weekly-statistics", reports.weekly_values(ledger, args.start, args.end, reporter,
                                                                       args.by or "township", catalog)

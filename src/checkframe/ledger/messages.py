@@ -108,6 +108,8 @@ MESSAGES: dict[str, str] = {
     "only_close_left": "无需回查：{name} 中的隐患到 {date} 都已验收；尚未销号的 {findings}，"
                        "审核把关后在检查记录中写 [[close]] finding = \"隐患编号\" 销号"
                        "（重大事故隐患还须写 approver = \"审核人\"）",
+    "no_reporter": "提示：没有设定填报单位，表上“填报单位（盖章）”留空待手写；"
+                   "要印上单位名称，用 --project 指定手册项目文件夹（其 {config} 中 [handbook] 的 department）",
     # -- The command line's files (cli/ledger_commands.py) ----------------------------------------------------------
     "cannot_write": "无法写入 {path}：{reason}",
     "cannot_write_in": "无法在 {folder} 中写入：{reason}",

@@ -19,7 +19,7 @@ import checkframe.cli as cli
 from checkframe.cli import common
 from checkframe.ledger.rows import weekly_rows
 from checkframe.publish.project import HandbookConfig, PrintConfig, Project
-from stores import CATALOG, FOUND, Store
+from stores import CATALOG, FOUND, UNIT, Store
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -89,13 +89,33 @@ def test_the_forms_of_the_range(filled, forms_cli, tmp_path, capsys):
     out = tmp_path / "out"
     code, stdout, err = forms(filled, out, capsys)
     assert (code, err) == (0, [])
-    assert "督导检查表（附件3）2 份" in stdout and "责令限期整改指令书 1 份" in stdout
+    assert "摸底登记表（附件1）1 份，督导检查表（附件3）2 份" in stdout and "责令限期整改指令书 1 份" in stdout
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
     # A deadline order for the deadline fix only: none for the on-site fix (f-3) or the listed major hazard (f-2);
-    # no form for the record dated after --to.
+    # no form for the record dated after --to, nor 附件1 for its unit (beta).
     assert written == ["deadline-order/f-1.pdf", "major-hazard-list.pdf",
                        "supervision-record/2024-03-01-acme.pdf", "supervision-record/2024-03-12-acme-recheck.pdf",
-                       "weekly-statistics.pdf"]
+                       "unit-registration/acme.pdf", "weekly-statistics.pdf"]
+
+
+def test_the_registration_of_an_inspected_unit_is_filled_from_its_file(filled, forms_cli, tmp_path, capsys):
+    filled.unit("acme", "恒泰五金", "北石店镇", text=UNIT + """
+registration_number = "91140502MA0XXXXX1A"
+founded = "2016年5月"
+safety_staff_names = ["钱安（专职）", "孙明（兼职）"]
+[staff]
+total = 46
+safety = 0
+""")
+    out = tmp_path / "out"
+    assert forms(filled, out, capsys)[0] == 0
+    page = text(out / "unit-registration" / "acme.pdf")
+    assert "附件1" in page and "生产经营单位摸底登记表" in page and f"填报单位（盖章）：{DEPARTMENT}" in page
+    for value in ("单位名称恒泰五金", "91140502MA0XXXXX1A", "成立时间2016年5月", "所属镇（街道）北石店镇",
+                  "行业分类工贸企业", "职工人数（从业人数）46", "安全管理人员人数0", "钱安（专职）、孙明（兼职）"):
+        assert value in page, value
+    # A count the registration does not give is blank, not 0.
+    assert "正式职工人数临时用工" in page, page
 
 
 def test_the_supervision_record_holds_the_records_values(filled, forms_cli, tmp_path, capsys):

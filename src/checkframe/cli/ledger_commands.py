@@ -217,7 +217,8 @@ def _write_forms(args: argparse.Namespace, ledger: Any, catalog: Catalog, projec
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, OUT_DIR as it was
         raise write_failed(exc, out) from None
     kinds = [job.form for job in jobs]
-    print(f"已写入 {out.as_posix()}/：督导检查表（附件3）{kinds.count('supervision-record')} 份，"
+    print(f"已写入 {out.as_posix()}/：摸底登记表（附件1）{kinds.count('unit-registration')} 份，"
+          f"督导检查表（附件3）{kinds.count('supervision-record')} 份，"
           f"责令限期整改指令书 {kinds.count('deadline-order')} 份，统计表（附件4），重大隐患统计表（附件5），"
           f"统计期间 {args.start} 至 {args.end}")
     return EXIT_OK

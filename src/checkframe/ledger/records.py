@@ -156,13 +156,20 @@ def read_problem(rel: str, exc: ReadError) -> Problem:
 
 @frozen
 class Staff:
-    """从业人员: the staff counts of 附件1."""
+    """从业人员: the staff counts of 附件1; a count not given is ``None`` (left blank on the form, not 0)."""
 
-    total: int = 0
-    temporary: int = 0
-    trained: int = 0
-    insured: int = 0
-    safety: int = 0
+    #: 职工人数（从业人数）
+    total: int | None = None
+    #: 正式职工人数
+    permanent: int | None = None
+    #: 临时用工（含承包单位）人数
+    temporary: int | None = None
+    #: 接受本单位安全培训教育人数
+    trained: int | None = None
+    #: 缴纳工伤保险人数
+    insured: int | None = None
+    #: 安全管理人员人数
+    safety: int | None = None
 
 
 @frozen
@@ -196,6 +203,29 @@ class Unit:
     #: 安全管理机构
     safety_office: str = ""
     staff: Staff = Staff()
+    # The rest of 附件1 (生产经营单位摸底登记表), printed on the unit's filled form.
+    #: 成立时间
+    founded: str = ""
+    #: 办公电话
+    office_phone: str = ""
+    #: 安全生产许可证号
+    safety_licence: str = ""
+    #: 其他许可证号
+    other_licences: str = ""
+    #: 经济类型
+    economic_type: str = ""
+    #: 资产总额（万元）
+    assets: str = ""
+    #: 生产/经营产品
+    products: str = ""
+    #: 安全管理机构: 机构人数, 办公电话, 值班电话, 机构负责人 and 手机号码
+    safety_office_size: int | None = None
+    safety_office_phone: str = ""
+    duty_phone: str = ""
+    safety_office_head: str = ""
+    safety_office_head_phone: str = ""
+    #: 专（兼）职安全管理人员名单
+    safety_staff_names: tuple[str, ...] = ()
 
 
 # -- Records -------------------------------------------------------------------------------

@@ -4,6 +4,9 @@
 values of the print templates (:data:`checkframe.model.FORMS`), one
 :class:`~checkframe.model.FormJob` per PDF:
 
+``unit-registration/<unit>.pdf``
+    附件1 生产经营单位摸底登记表, one per unit with a record dated in the range, filled from its
+    ``units/<unit>.toml``; what the registration does not give is left blank for a pen.
 ``supervision-record/<record>.pdf``
     附件3 督导检查表, one per supervision record dated in the range: the unit,
     date, inspectors, what was checked (the checklist and its marks), every
@@ -48,6 +51,7 @@ __all__ = [
     "deadline_order_values",
     "major_values",
     "plan",
+    "registration_values",
     "supervision_values",
     "weekly_values",
 ]
@@ -240,6 +244,56 @@ def deadline_order_values(entry: Entry, remediation: Remediation, record: Record
     }
 
 
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def registration_values(unit_id: str, ledger: Ledger, catalog: Catalog, reporter: str) -> dict[str, Any]:
+    """附件1 for one unit, from its registration (``units/<unit_id>.toml``); what it does not give stays blank."""
+    unit = ledger.units[unit_id]
+    # 行业分类: the unit's type (煤矿, 工贸企业) says it better than the sector whose content applies (通用).
+    sector = unit.unit_type or (catalog.sector(unit.sector).name if catalog.has("sector", unit.sector) else unit.sector)
+    staff = unit.staff
+    return {
+        "reporter": reporter,
+        "date": "",
+        "unit": unit.name,
+        "registration_number": unit.registration_number,
+        "capital": unit.capital,
+        "founded": unit.founded,
+        "township": unit.township,
+        "address": unit.address,
+        "office_phone": unit.office_phone,
+        "safety_licence": unit.safety_licence,
+        "other_licences": unit.other_licences,
+        "principal": unit.principal,
+        "principal_phone": unit.principal_phone,
+        "safety_lead": unit.safety_lead,
+        "safety_lead_phone": unit.safety_lead_phone,
+        "sector": sector,
+        "regulator": unit.regulator,
+        "economic_type": unit.economic_type,
+        "size": unit.size,
+        "assets": unit.assets,
+        "major_hazard_sources": unit.major_hazard_sources,
+        "products": unit.products,
+        "illegal_operations": "",
+        "staff": _count(staff.total),
+        "permanent_staff": _count(staff.permanent),
+        "temporary_staff": _count(staff.temporary),
+        "trained_staff": _count(staff.trained),
+        "insured_staff": _count(staff.insured),
+        "safety_staff": _count(staff.safety),
+        "safety_office": unit.safety_office,
+        "safety_office_size": _count(unit.safety_office_size),
+        "safety_office_phone": unit.safety_office_phone,
+        "duty_phone": unit.duty_phone,
+        "safety_office_head": unit.safety_office_head,
+        "safety_office_head_phone": unit.safety_office_head_phone,
+        "safety_staff_names": "、".join(unit.safety_staff_names),
+    }
+
+
 def weekly_values(ledger: Ledger, start: dt.date, end: dt.date, reporter: str, by: str = "township",
                   catalog: Catalog | None = None) -> dict[str, Any]:
     """附件4: the hazard counts per township (or sector, unit) and their total."""
@@ -297,6 +351,7 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
     """
     jobs: list[FormJob] = []
     orders: list[FormJob] = []
+    inspected: set[str] = set()
     for path in sorted((Path(root) / "records").glob("*.toml")):
         rel = path.relative_to(root).as_posix()
         problems: list[Problem] = []
@@ -304,6 +359,7 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
         if record is None or not start <= record.date <= end or record.date > ledger.as_of:
             continue
         unit_name = ledger.units[record.unit].name
+        inspected.add(record.unit)
         supervision = record.kind is FormKind.SUPERVISION
         # Who inspected signs the record and issues its orders: the department of the record, not the project's.
         checking = record.checking_unit or reporter if supervision else reporter
@@ -322,6 +378,9 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
                 orders.append(FormJob(f"deadline-order/{ident}.pdf", "deadline-order", values,
                                       f"{unit_name} {remediation.order_number}"))
     jobs.extend(orders)
+    jobs[:0] = [FormJob(f"unit-registration/{unit}.pdf", "unit-registration",
+                        registration_values(unit, ledger, catalog, reporter), ledger.units[unit].name)
+                for unit in sorted(inspected)]
     jobs.append(FormJob("weekly-statistics.pdf", "weekly-statistics",
                         weekly_values(ledger, start, end, reporter, by, catalog), period(start, end)))
     jobs.append(FormJob("major-hazard-list.pdf", "major-hazard-list",

@@ -304,6 +304,25 @@ def test_blank_forms_fit_one_page(demo, tmp_path, form):
     assert re.search(rf"^Title:\s+{printing.FORMS[form]}$", poppler("pdfinfo", pdf), re.M)
 
 
+def test_a_filled_list_prints_fewer_blank_rows_than_would_leave_the_signatures_alone(demo, tmp_path):
+    """附件5 pads its rows to eight to write in; four tall rows and four blank ones would push the note and the
+    signatures onto a second page of their own, so the blank rows that fit are printed, and no more."""
+    catalog, project, _ = demo
+    tall = "挂牌督办（区级）：" + "更换备用主要通风机电机，完成主备风机切换试验，" * 3 + "期限2024年4月30日"
+    rows = [{"number": str(n), "unit": "晋城市金鑫煤业有限公司", "checking_unit": "区能源局", "township": "西上庄街道",
+             "unit_type": "煤矿", "hazard": "主要通风机房备用通风机电机损坏，不能在10分钟内启动", "measure": tall}
+            for n in range(1, 5)]
+    pdf = tmp_path / "major.pdf"
+    pdf.write_bytes(printing.render_form(catalog, project, "major-hazard-list", values={"rows": rows}))
+    assert page_count(pdf) == 1
+    text = squeeze(page_text(pdf, 1))
+    blank = re.search(r"期限2024年4月30日(\d*)主要负责人（签字）：", text)  # blank rows from 5 on, then the signatures
+    assert blank and 1 <= len(blank[1]) < 4 and "5678".startswith(blank[1]), text
+    many = [dict(rows[0], number=str(n), measure="现场整改") for n in range(1, 4)]  # short rows: all eight printed
+    pdf.write_bytes(printing.render_form(catalog, project, "major-hazard-list", values={"rows": many}))
+    assert_in_order(squeeze(page_text(pdf, 1)), "分钟内启动45678主要负责人（签字）：")
+
+
 def test_every_form_is_offered_on_the_command_line(capsys):
     with pytest.raises(SystemExit):
         cli.main(["print", "--help"])

@@ -402,10 +402,19 @@ def form_context(project: Project, form: str, values: Mapping[str, Any] | None =
     }
 
 
+#: The forms whose list is padded with numbered blank rows to write in, up to this many rows in all (seed 004's
+#: 附件5 has eight); fewer are printed when more would push the closing rows onto a page of their own.
+PADDED_ROWS = {"major-hazard-list": 8}
+
+
 def _render_form(project: Project, form: str, values: Mapping[str, Any] | None, subject: str = "") -> bytes:
     context = form_context(project, form, values, subject)
-    html = _environment().get_template(f"forms/{form}.html").render(context)
-    return _write_pdf(html)
+    template = _environment().get_template(f"forms/{form}.html")
+    most = max(0, PADDED_ROWS.get(form, 0) - len(context["values"].get("rows") or ()))
+    if not most:
+        return _write_pdf(template.render(context, blank_rows=0))
+    return _write_pdf(template.render(context, blank_rows=most),
+                      fewer=lambda blank: template.render(context, blank_rows=blank), most=most)
 
 
 def render_form(
@@ -546,20 +555,40 @@ def _walk(box: Any) -> Iterator[tuple[Any, Any]]:
         yield from _walk(child)
 
 
-def _write_pdf(html: str, refused: Callable[[str], str] | None = None) -> bytes:
+def _write_pdf(html: str, refused: Callable[[str], str] | None = None, *,
+               fewer: Callable[[int], str] | None = None, most: int = 0) -> bytes:
     """Lay out ``html`` and write the PDF, failing on any glyph that no font has.
 
     Nothing is fetched but checkframe's print assets and inline data (:class:`Fetcher`); a URL refused
     is a :class:`PrintError`, named by ``refused(url)`` (the checkpoint that holds it).
+
+    ``fewer(n)`` is the same page with ``n`` of its ``most`` blank rows: when ``html`` (all of them) takes more pages
+    than none would, the most rows that take no more pages are printed, so that no page holds only blank rows and
+    the signatures.
     """
     import weasyprint
 
     check_environment()
     fetcher = Fetcher([TEMPLATES])
-    with weasyprint_warnings() as collect:
-        document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher).render(
+
+    def layout(text: str) -> Any:
+        return weasyprint.HTML(string=text, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=[_stylesheet()],
         )
+
+    with weasyprint_warnings() as collect:
+        document = layout(html)
+        if fewer is not None and len(document.pages) > 1:
+            least = layout(fewer(0))
+            if len(least.pages) < len(document.pages):
+                low, high, document = 0, most, least  # low: known to fit; high: known not to
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    tried = layout(fewer(middle))
+                    if len(tried.pages) == len(least.pages):
+                        low, document = middle, tried
+                    else:
+                        high = middle
         if fetcher.refused:
             url = fetcher.refused[0]
             where = refused(url) if refused else ""

@@ -279,9 +279,9 @@ def test_one_syntax_error_is_one_problem(demo, capsys):
                                   'items = ["demo/gas", "demo-gas-01", "demo-gas-02"]\n')
     assert cli.main(["validate"]) == 1
     assert errors(capsys) == [
-        "error: demo: checkpoints/01-gas.toml:22: invalid TOML: Invalid value (at line 22, column 9)"
-        "; write a text in double quotes (\"煤矿\"), a date as 2024-03-01, an array as [\"a\", \"b\"]; references to the "
-        "3 ids it defines are not checked until it reads",
+        "error: demo: checkpoints/01-gas.toml:22: checkpoint no. 2, level: invalid TOML: Invalid value "
+        "(at line 22, column 9); write a text in double quotes (\"煤矿\"), a date as 2024-03-01, an array as "
+        "[\"a\", \"b\"]; references to the 3 ids it defines are not checked until it reads",
         "checkframe: 1 problem found; nothing was written.",
     ]
 
@@ -291,8 +291,8 @@ def test_an_unquoted_date_in_sector_toml_is_one_problem(demo, capsys):
     demo.edit("sector.toml", law, f"{law}\neffective = 2021-9-1")
     assert cli.main(["validate"]) == 1
     assert errors(capsys) == [
-        "error: demo: sector.toml:10: invalid TOML: write the date 2021-9-1 as 2021-09-01 (at line 10, "
-        "column 17); references to the "
+        "error: demo: sector.toml:10: document no. 1, effective: invalid TOML: write the date 2021-9-1 as 2021-09-01 "
+        "(at line 10, column 17); references to the "
         "2 ids it defines are not checked until it reads",
         "checkframe: 1 problem found; nothing was written.",
     ]

@@ -20,9 +20,9 @@ def test_valid_content_loads(content):
 def test_invalid_toml_syntax_names_the_line(content):
     content.write("checkpoints/02-bad.toml", '[group]\nid = "x"\ntitle = \n')
     assert problems_of(demo=content.plugin()) == [
-        "demo: checkpoints/02-bad.toml:3: invalid TOML: Invalid value (at line 3, column 9); write a text in double "
-        "quotes (\"煤矿\"), a date as 2024-03-01, an array as [\"a\", \"b\"]; references to the 1 id it defines are "
-        "not checked until it reads"
+        "demo: checkpoints/02-bad.toml:3: group, title: invalid TOML: Invalid value (at line 3, column 9); "
+        "write a text in double quotes (\"煤矿\"), a date as 2024-03-01, an array as [\"a\", \"b\"]; "
+        "references to the 1 id it defines are not checked until it reads"
     ]
 
 

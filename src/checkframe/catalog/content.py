@@ -26,7 +26,7 @@ from cattrs.errors import ClassValidationError, IterableValidationError
 
 from checkframe.catalog.cache import ContentCache, FolderCache
 from checkframe.catalog.convert import WrongType, errors_of, is_variadic_tuple, make_converter, unknown_key
-from checkframe.catalog.places import UNPARSED, Source, placed
+from checkframe.catalog.places import UNPARSED, Source, label, placed
 from checkframe.errors import Problem
 from checkframe.model import (
     Checklist,
@@ -136,7 +136,13 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
         found.broken.update(defined)
         count = f"{len(defined)} id{'s' if len(defined) != 1 else ''}"
         skipped = f"; references to the {count} it defines are not checked until it reads" if defined else ""
-        problems.append(Problem(plugin, exc.message + skipped, rel, exc.key))
+        # A syntax error in a key's value names the key (read back from the text) and keeps the parser's line.
+        at = exc.values.get("path") if exc.code == "toml" and not exc.key else None
+        if at:  # the key as an author reads it, on the parser's line
+            where = label("$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in at), None)
+            problems.append(Problem(plugin, exc.message + skipped, rel, where, line=exc.values.get("line", 0)))
+        else:
+            problems.append(Problem(plugin, exc.message + skipped, rel, exc.key))
         return None
 
     before = len(problems)

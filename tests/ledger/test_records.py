@@ -199,8 +199,8 @@ def test_inspect_recheck_refusals(store, capsys):
         "[[finding]]")[3], unit="beta")
     assert cli.main(["inspect", "recheck", str(done), "--date", "2024-03-10"]) == 1
     assert capsys.readouterr().err == (  # accepted is not closed: the clerk is told what is left
-        "错误：无需回查：2024-03-01-beta.toml 中的隐患到 2024-03-10 都已验收；尚未销号的 f-3（demo-gas-02 瓦斯检查员持证："
-        "现场整改（已验收）），审核把关后在检查记录中写 [[close]] finding = \"隐患编号\" 销号（重大事故隐患还须写"
+        "错误：无需回查：2024-03-01-beta.toml 中的隐患到 2024-03-10 都已验收；尚未销号的 f-3（瓦斯检查员持证："
+        "现场整改），审核把关后在检查记录中写 [[close]] finding = \"隐患编号\" 销号（重大事故隐患还须写"
         " approver = \"审核人\"）\n")
     store.record("2024-03-02-beta.toml", '[[close]]\nfinding = "f-3"\n', unit="beta", date="2024-03-02")
     assert cli.main(["inspect", "recheck", str(done), "--date", "2024-03-10"]) == 1

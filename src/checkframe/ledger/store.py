@@ -90,16 +90,18 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
         mentioned.extend(e.finding for e in getattr(earlier, name))
     unresolved: list[tuple[str, str]] = []
     accepted: list[tuple[str, str]] = []
+    said: list[str] = []  # the accepted ones as the message names them: the clerk's finding id, title, description
     for ident in dict.fromkeys(mentioned):
         f = ledger.entries[ident].finding
         if f.state in UNRESOLVED or f.state is FindingState.ACCEPTED:
             title = catalog.checkpoint(f.checkpoint).title
             about = (ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）")
             (accepted if f.state is FindingState.ACCEPTED else unresolved).append(about)
+            if f.state is FindingState.ACCEPTED:
+                said.append(f"{ident}（{title}：{f.description}）")
     if not unresolved:
         if accepted:  # accepted is not closed: say what is left to do
-            listed = "、".join(f"{ident}（{about}）" for ident, about in accepted)
-            raise StoreError(words("only_close_left", name=record_path.name, date=date, findings=listed))
+            raise StoreError(words("only_close_left", name=record_path.name, date=date, findings="、".join(said)))
         raise StoreError(words("nothing_to_recheck", name=record_path.name, date=date))
     path = _fresh(record_path.parent / f"{date.isoformat()}-{earlier.unit}-recheck.toml")
     return path, recheck_record_toml(earlier, record_path.name, unresolved, date, accepted)

@@ -233,13 +233,17 @@ def test_the_404_page_works_from_a_plain_file_server_at_any_depth(example_handbo
 
 def test_every_page_and_printout_names_the_handbook_department_and_edition(example_handbook, browser):
     out, url = example_handbook
-    edition = re.compile(r"安全生产重大事故隐患排查整治检查手册 · 晋城市城区发展和改革局发布 · .*内容校验码 [0-9a-f]{8}")
-    lines = set()
+    edition = re.compile(r"(安全生产重大事故隐患排查整治检查手册 · 晋城市城区发展和改革局发布 · .*本页校验码 )[0-9a-f]{8}")
+    lines, codes = set(), set()
     for path in pages_of(out):
         found = re.search(r'<p class="edition">([^<]*)</p>', (out / path).read_text(encoding="utf-8"))
-        assert found and edition.fullmatch(found.group(1)), path
-        lines.add(found.group(1))
-    assert len(lines) == 1
+        matched = found and edition.fullmatch(found.group(1))
+        assert matched, path
+        lines.add(matched.group(1))
+        codes.add(found.group(1)[-8:])
+    assert len(lines) == 1  # the same edition on every page, each with the page's own check code
+    assert len(codes) > 1
+    assert re.search(r"内容校验码：<code>[0-9a-f]{8}</code>", (out / "plugins.html").read_text(encoding="utf-8"))
     page = browser.new_page()
     page.goto(url + "checkpoint/coal-gas-01.html")
     page.emulate_media(media="print")

@@ -190,7 +190,47 @@ def test_one_checkpoint_edited_renders_only_the_pages_that_show_it(tmp_path, ren
         # The checkpoint's page, its neighbours' (whose pager shows its title), its sector's and its checklist's.
         "checkpoint/demo-gas-02.html", "checkpoint/demo-gas-03.html", "checkpoint/demo-gas-04.html",
         "sector/demo.html", "checklist/demo-self.html",
+        # The 内容来源与版本 page, which shows the catalog's check code (内容校验码).
+        "plugins.html",
     ])
+
+
+def test_a_page_shows_its_own_check_code_and_an_unchanged_page_is_linked_not_written(tmp_path, rendered):
+    """本页校验码 is a digest of the page without the code: an edit elsewhere leaves the page, its code and its file
+    (hard-linked from the last output) as they were; the catalog's code (内容校验码) is on the plugins page."""
+    import re
+
+    from checkframe.publish.site import page_code
+
+    handbook = Handbook()
+    project, content = handbook.write(tmp_path)
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    out = project / OUTPUT
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in out.rglob("*.html")}
+    codes = set()
+    for path, (_, data) in before.items():
+        found = re.findall(rb"\xe6\x9c\xac\xe9\xa1\xb5\xe6\xa0\xa1\xe9\xaa\x8c\xe7\xa0\x81 ([0-9a-f]{8})", data)
+        if not found:
+            continue
+        assert len(found) == 1, path
+        assert page_code(data.split(found[0])) == found[0].decode(), path
+        codes.add(found[0])
+    assert len(codes) > 20  # one a page
+    catalog_code = re.search(r"内容校验码：<code>([0-9a-f]{8})</code>", (out / "plugins.html").read_text("utf-8"))
+    assert catalog_code
+    handbook.texts["gas"][2] += "（修订）"
+    project, content = handbook.write(tmp_path)
+    del rendered[:]
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    after = {p: (p.stat().st_ino, p.read_bytes()) for p in out.rglob("*.html")}
+    assert set(after) == set(before)
+    for path, (inode, data) in after.items():
+        name = path.relative_to(out).as_posix()
+        if name in rendered:
+            continue
+        assert data == before[path][1], name
+        assert inode == before[path][0], name  # hard-linked from the last output, not written again
+    assert catalog_code.group(1) not in (out / "plugins.html").read_text("utf-8")
 
 
 def test_the_cross_sector_pages_are_rendered_when_what_they_show_changes(tmp_path, rendered):
@@ -201,7 +241,7 @@ def test_the_cross_sector_pages_are_rendered_when_what_they_show_changes(tmp_pat
     handbook.titles["fire"][0] += "（修订）"  # demo-fire-01: major, in demo-fire, referenced by demo-gas-02
     built(handbook, tmp_path, rendered)
     assert {"sources.html", "major-hazards.html", "checkpoint/demo-gas-02.html"} <= set(rendered)
-    assert not {"index.html", "remediation.html", "plugins.html", "pages/usage.html"} & set(rendered)
+    assert not {"index.html", "remediation.html", "pages/usage.html"} & set(rendered)
     handbook.texts["power"][4] += "（修订）"  # demo-power-05: general, cited by 第5条 of the law
     built(handbook, tmp_path, rendered)
     assert not {"sources.html", "major-hazards.html", "index.html"} & set(rendered)

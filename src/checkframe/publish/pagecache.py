@@ -3,15 +3,15 @@
 For every page the cache keeps a :class:`PageRecord`: the page's key (a
 digest of what it is rendered from, see
 :meth:`checkframe.publish.site.SiteRenderer.finish`), the digest of the bytes
-written, where in those bytes the edition line was put (so that a new edition
-can be put in its place without rendering the page again), and the facts the
+written, where in those bytes the page's own check code stands, and the facts the
 rest of the build takes from a rendered page: its links and ids (for the link
 check) and its search document.  A page whose key is unchanged is read back
-from the output and checked against its digest, instead of being rendered.
+from the output and checked against its digest, instead of being rendered, and
+hard-linked into the new output.
 
 Beside the pages it keeps what the last build derived from each checkpoint that has a fingerprint
 (:meth:`checkframe.catalog.Catalog.fingerprint`), by that fingerprint: its part of the catalog's export
-(whose digest is every page's check code) and the checkpoints its texts reference (which page keys hold).
+(whose digest is the catalog's check code, 内容校验码) and the checkpoints its texts reference (which page keys hold).
 
 The file is ``<cache>/pages.marshal``: :mod:`marshal` holds only plain data
 (no code runs when it is read) and is fast for the 10,000 pages of a large
@@ -35,10 +35,10 @@ from checkframe.publish.links import KeptLinks, keep_links
 from checkframe.util.fs import write_atomic
 
 __all__ = ["FILE", "PAGE_CACHE_FORMAT", "Facts", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest",
-           "edition_gaps", "gaps_digest", "load", "page_digest", "save"]
+           "load", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 6
+PAGE_CACHE_FORMAT = 7
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
 
@@ -48,43 +48,16 @@ def bytes_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def page_digest(data: bytes, edition_at: tuple[int, ...] | None, width: int) -> str:
-    """The digest of a written page without its edition line (``width`` bytes at each of ``edition_at``), which a
-    new edition replaces: a page read back with a new line keeps its digest.  With no offsets, :func:`bytes_digest`."""
-    if edition_at is None:
-        return bytes_digest(data)
-    return gaps_digest(edition_gaps(memoryview(data), edition_at, width))
-
-
-def edition_gaps(view: memoryview, edition_at: tuple[int, ...], width: int) -> list[memoryview]:
-    """The parts of a page around its edition line (``width`` bytes at each of ``edition_at``), not copied."""
-    parts, start = [], 0
-    for at in edition_at:
-        parts.append(view[start:at])
-        start = at + width
-    parts.append(view[start:])
-    return parts
-
-
-def gaps_digest(parts: list[memoryview]) -> str:
-    """:func:`page_digest` of the parts that :func:`edition_gaps` gave."""
-    digest = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        digest.update(part)
-    return digest.hexdigest()
-
-
 @attrs.frozen
 class PageRecord:
     """What the cache keeps of one rendered page."""
 
     #: The digest of what the page was rendered from (its key).
     key: str
-    #: The digest of the bytes written, without the edition line where :attr:`edition` says it is
-    #: (:func:`page_digest`).
+    #: The digest of the bytes written (:func:`bytes_digest`).
     digest: str
-    #: The byte offsets in the written page where the edition line starts, one per place it is shown; None when
-    #: the page was rendered with the edition in its key (it may then show it anywhere, in any form).
+    #: The byte offsets in the written page where its own check code (本页校验码) starts, one per place it is shown;
+    #: None when the page was rendered twice to show it (see :meth:`checkframe.publish.site.SiteRenderer.finish`).
     edition: tuple[int, ...] | None
     #: The page's links and ids, as :func:`checkframe.publish.links.page_links` found them, or as the page cache
     #: keeps them (:func:`checkframe.publish.links.keep_links`).
@@ -106,7 +79,8 @@ Guide = tuple[str, tuple[tuple[str, str, str], ...]]
 
 @attrs.define
 class PageCache:
-    """The records of the last build's pages, the edition line (as HTML, encoded) that they carry, the guide."""
+    """The records of the last build's pages, the edition line before each page's own code (as HTML, encoded), the
+    guide."""
 
     edition: bytes
     pages: dict[str, PageRecord] = attrs.Factory(dict)
@@ -130,12 +104,12 @@ class PageReuse:
     output: Path | None
     #: Filled by the renderer: the record of every page of this build.
     records: dict[str, PageRecord] = attrs.Factory(dict)
-    #: Filled by the renderer: the edition line the pages carry (as :attr:`PageCache.edition`).
+    #: Filled by the renderer: the edition line the pages carry before their own codes (as :attr:`PageCache.edition`).
     edition: bytes = b""
     #: Filled by the renderer: the paths of the pages it rendered; every other page was read back.
     rendered: list[str] = attrs.Factory(list)
-    #: Filled by the renderer: the pages read back whose bytes are those of their file in :attr:`output`
-    #: (the others read back got a new edition line).
+    #: Filled by the renderer: the pages read back, whose bytes are those of their file in :attr:`output` (to be
+    #: hard-linked from there).
     kept: set[str] = attrs.Factory(set)
     #: Filled by the renderer: the author guide's pages of this build, as the next may take them.
     guide: Guide = ("", ())

@@ -254,8 +254,9 @@ def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> N
         for sector in [catalog.sector(s) for s in dict.fromkeys(c.sector for c in majors)]
     ])
     contributions = {name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos}
+    # The handbook as a whole is identified here, by the catalog's check code; every page's footer has its own.
     site.render("plugins.html", "plugins.html", whole_catalog=False, infos=list(plugins.infos.values()),
-                contributions=contributions)
+                contributions=contributions, catalog_code=site.catalog_digest[:8])
     if shown.changes is not None and project.changes is not None:
         site.render("changes.html", "changes.html", label=project.changes.label, **shown.changes)
 

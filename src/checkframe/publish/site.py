@@ -46,16 +46,13 @@ from checkframe.publish.pagecache import (
     PageRecord,
     PageReuse,
     bytes_digest,
-    edition_gaps,
-    gaps_digest,
-    page_digest,
 )
 from checkframe.publish.project import Project
 from checkframe.registers import ExtraPage, SiteRegister
 from checkframe.util import parallel
 
 __all__ = ["PARALLEL_MIN_PAGES", "SiteRenderer", "catalog_digest", "checkpoint_path", "edition_is_plain", "edition_line",
-           "environment", "gather_site"]
+           "environment", "gather_site", "page_code"]
 
 TEMPLATES = Path(str(resources.files("checkframe") / "templates" / "site"))
 STATIC = Path(str(resources.files("checkframe") / "static"))
@@ -212,13 +209,19 @@ def catalog_digest(catalog: Catalog, checkpoint_text: Callable[[Checkpoint], str
     return hashlib.sha256(catalog_to_json(catalog, checkpoint_text).encode()).hexdigest()
 
 
-def edition_line(config: Any, catalog: Catalog, digest: str | None = None) -> str:
-    """The edition as every page and printout names it: 2024年版 · 2024年3月1日 · 内容校验码 1a2b3c4d.
+#: What the edition line says before each page's own check code (see :func:`page_code`).
+PAGE_CODE_LABEL = "本页校验码 "
+
+
+def edition_line(config: Any, catalog: Catalog, code: str = "") -> str:
+    """The edition as every page names it: 2024年版 · 2024年3月1日 · 本页校验码 1a2b3c4d (``code``, the page's own).
 
     Without a date in the project, the date of the newest document the content cites stands for it.
 
-    The check code is a digest of the catalog's export (``digest``, when :func:`catalog_digest` was taken already),
-    so two builds of the same content show the same line and a printout can be matched to the handbook it came from.
+    The check code is the page's own (:func:`page_code`): a printout of a page stays matched to the handbook as long as
+    that page's content is unchanged.  It was the catalog's (内容校验码, a digest of the whole export), which any edit
+    changed, so that every printout looked outdated after an unrelated edit, and every page was written again; the
+    catalog's code is shown once, on the 内容来源与版本 page (:func:`catalog_digest`).
     """
     parts = [config.edition] if config.edition else []
     if config.date:
@@ -227,8 +230,19 @@ def edition_line(config: Any, catalog: Catalog, digest: str | None = None) -> st
         newest = max((d.date for d in catalog.documents if re.fullmatch(r"\d{4}(-\d{2}){0,2}", d.date)), default="")
         if newest:
             parts.append(f"依据文件截至{chinese_date(newest)}")
-    parts.append("内容校验码 " + (digest or catalog_digest(catalog))[:8])
+    parts.append(PAGE_CODE_LABEL + code)
     return " · ".join(parts)
+
+
+def page_code(without: Sequence[bytes | memoryview]) -> str:
+    """A page's own check code (本页校验码): the first 8 hex digits of the BLAKE2b-160 digest of the page's bytes as
+    rendered with the code left out (the edition line ending in :data:`PAGE_CODE_LABEL`), given as ``without``, the
+    parts of the page around the code's places.  Reproducible: the same page shows the same code in every build,
+    cold or incremental, and a page whose text did not change keeps its code and its bytes."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in without:
+        digest.update(part)
+    return digest.hexdigest()[:8]
 
 
 def chinese_date(iso: str) -> str:
@@ -314,36 +328,33 @@ class SiteRenderer:
         and of its own (its path, template and context, the titles of the checkpoints its texts reference, and
         the whole catalog unless it said otherwise, see :meth:`render`).  A page whose key is the one the last
         build recorded, and whose file in the last output still has the recorded bytes, is read back instead of
-        rendered, its links and search document taken from the record.  The edition line is not in the keys
-        when checkframe's templates show it only as ``{{ edition }}`` (see :func:`edition_is_plain`): the line
-        holds the catalog's check code, which any edit changes, so it is rendered as a placeholder and put in
-        afterwards, and a page read back gets the new line where the old one was.  Either way the bytes are those
-        of a page rendered anew.
+        rendered, its links and search document taken from the record, and its file hard-linked into the new output
+        (:attr:`PageReuse.kept`).  The edition line ends in the page's own check code (:func:`page_code`), a digest
+        of the page without it: with templates that show the line only as ``{{ edition }}`` (see
+        :func:`edition_is_plain`) the code's place is rendered as a placeholder and the code put in afterwards,
+        otherwise the page is rendered twice, without the code and with it.  What the line says before the code is
+        in every key (:meth:`shared_digest`), so a page's key fixes its bytes, which are those of a cold build.
         """
         reuse = self.reuse
         count = len(self.pages)
         known: dict[int, tuple[bytes, PageRecord, bool]] = {}
         keys: list[str] = []
-        placeholder = ""
-        edition = str(escape(self.edition))
+        edition = self.edition
+        placeholder = f"\0code-{secrets.token_hex(8)}\0" if edition_is_plain(self.env) else ""
         if reuse is not None:
-            splice = not self.template_dirs and edition_is_plain(self.env)
-            shared = self.shared_digest(splice)
+            shared = self.shared_digest()
             keys = [self._page_key(shared, i) for i in range(count)]
-            reuse.edition = edition.encode("utf-8")
+            reuse.edition = str(escape(edition)).encode("utf-8")
             if reuse.previous is not None and reuse.output is not None:
                 for i, (path, _, _) in enumerate(self.pages):
-                    back = self._read_back(reuse.previous, reuse.output, path, keys[i], reuse.edition)
+                    back = self._read_back(reuse.previous, reuse.output, path, keys[i])
                     if back is not None:
                         known[i] = back
-            if splice:
-                placeholder = f"\0edition-{secrets.token_hex(8)}\0"
         todo = [i for i in range(count) if i not in known]
         for template in dict.fromkeys(self.pages[i][1] for i in todo):
             self.env.get_template(template)  # compiled once, here, before any worker starts; only those rendered
-        if placeholder:
-            for i in todo:
-                self.pages[i][2]["edition"] = placeholder
+        for i in todo:
+            self.pages[i][2]["edition"] = edition + placeholder
         want_links, want_documents = links is not None or reuse is not None, documents is not None or reuse is not None
         rendered = dict(zip(todo, _render_pages(self.env, self.pages, todo, want_links, want_documents, placeholder,
                                                 edition, jobs), strict=True))
@@ -359,7 +370,7 @@ class SiteRenderer:
             else:
                 data, found, doc, at = rendered[i]
                 if reuse is not None:
-                    record = PageRecord(keys[i], page_digest(data, at, len(reuse.edition)), at, found,
+                    record = PageRecord(keys[i], bytes_digest(data), at, found,
                                         None if doc is None else doc.kept())
             self.files[path] = data
             if reuse is not None and record is not None:
@@ -373,7 +384,7 @@ class SiteRenderer:
         self.pages = []
         self.page_inputs = []
 
-    def shared_digest(self, splice: bool) -> str:
+    def shared_digest(self) -> str:
         """A digest of what every page is rendered from: a change here renders every page again.
 
         checkframe's version and files (code, templates, static files, the author guide), the plugins and their
@@ -381,7 +392,7 @@ class SiteRenderer:
         compares with, its units and pictures, the extra pages' titles (the footer lists them; each page's text
         is that page's own input), the header's sectors, the PDFs' paths, every page's path (where a reference
         links), the catalog's sectors, documents, groups and remediation categories (which pages look up by id),
-        and the edition line unless ``splice`` (see :meth:`finish`).
+        and what the edition line says before each page's own check code (see :meth:`finish`).
         """
         digest = hashlib.sha256()
 
@@ -410,7 +421,7 @@ class SiteRenderer:
         part("pdfs", sorted(self.pdfs.items()))
         part("paths", list(self.origins))
         part("catalog", (catalog.sectors, catalog.documents, catalog.groups, catalog.categories))
-        part("edition", "" if splice else self.edition)
+        part("edition", self.edition)
         return digest.hexdigest()
 
     def _page_key(self, shared: str, index: int) -> str:
@@ -501,11 +512,10 @@ class SiteRenderer:
         return previous.facts[1]
 
     @staticmethod
-    def _read_back(previous: PageCache, output: Path, path: str, key: str,
-                   edition: bytes) -> tuple[bytes, PageRecord, bool] | None:
-        """The page at ``path`` as the last build wrote it, with this build's edition line, its record, and whether
-        those are the file's bytes; None when it must be rendered (a new key, a file missing or changed since,
-        an edition it may show anywhere)."""
+    def _read_back(previous: PageCache, output: Path, path: str, key: str) -> tuple[bytes, PageRecord, bool] | None:
+        """The page at ``path`` as the last build wrote it, its record, and True (its bytes are its file's); None when
+        it must be rendered (a new key, a file missing or changed since).  A page's key fixes its bytes, its own
+        check code included (see :meth:`finish`)."""
         record = previous.pages.get(path)
         if record is None or record.key != key:
             return None
@@ -514,24 +524,14 @@ class SiteRenderer:
                 data = handle.read()
         except OSError:
             return None
-        old = previous.edition
-        if record.edition is None:  # rendered with the edition in its key: the same edition, or not read back
-            return (data, record, True) if old == edition and bytes_digest(data) == record.digest else None
-        view = memoryview(data)
-        if any(view[at:at + len(old)] != old for at in record.edition):
+        if bytes_digest(data) != record.digest:
             return None
-        parts = edition_gaps(view, record.edition, len(old))
-        if gaps_digest(parts) != record.digest:
-            return None
-        if old == edition:
-            return data, record, True
-        # The digest leaves the edition line out: the page keeps it with the new line.
-        return (edition.join(parts), PageRecord(record.key, record.digest, _offsets(parts, len(edition)), record.links,
-                                                record.document), False)
+        return data, record, True
 
     @functools.cached_property
     def edition(self) -> str:
-        return edition_line(self.project.config, self.catalog, self.catalog_digest)
+        """The edition line without the page's own code, which :meth:`finish` puts after it."""
+        return edition_line(self.project.config, self.catalog)
 
     @functools.cached_property
     def nav_sectors(self) -> list[Any]:
@@ -648,21 +648,24 @@ def _render_page(work: tuple[jinja2.Environment, list[tuple[str, str, dict[str, 
                  index: int) -> Rendered:
     env, pages, want_links, want_documents, placeholder, edition = work
     path, template, context = pages[index]
-    html = permalinks(env.get_template(template).render(context))
     at: tuple[int, ...] | None = None
-    if placeholder:
+    if placeholder:  # the page's edition line is ``edition`` followed by the placeholder
+        html = permalinks(env.get_template(template).render(context))
         parts = html.split(placeholder)
-        if "\0" not in "".join(parts) and all(_in_plain_text(html, pos) for pos in _positions(parts, placeholder)):
+        if "\0" not in "".join(parts) and all(
+                _in_plain_text(html, pos) for pos in _positions(parts, placeholder)):
             encoded = [part.encode("utf-8") for part in parts]
-            line = edition.encode("utf-8")
-            html = edition.join(parts)
-            data = line.join(encoded)
-            at = _offsets(encoded, len(line))
+            code = page_code(encoded)
+            html = code.join(parts)
+            data = code.encode("ascii").join(encoded)
+            at = _offsets(encoded, len(code))
             return (data, page_links(html) if want_links else None,
                     search.document(path, html) if want_documents else None, at)
-        # The placeholder was changed on its way into the page, or lands where it could be a link, an id or
-        # searched text: this page is rendered with the edition itself, and keyed by it (at is None).
-        html = permalinks(env.get_template(template).render({**context, "edition": edition}))
+    # The placeholder was changed on its way into the page, or lands where it could be a link, an id or searched
+    # text, or the templates may show the line otherwise: the page is rendered without its code, then with it.
+    template_ = env.get_template(template)
+    without = permalinks(template_.render({**context, "edition": edition})).encode("utf-8")
+    html = permalinks(template_.render({**context, "edition": edition + page_code([without])}))
     return (html.encode("utf-8"), page_links(html) if want_links else None,
             search.document(path, html) if want_documents else None, at)
 

@@ -226,7 +226,7 @@ def test_a_new_record_reads_and_writes_only_its_units_shard(store, shards_read):
     beta_written = beta.stat().st_ino
     assert shards_read == []  # a cold run reads no shard
     build_ledger(store.root, CATALOG, AS_OF, jobs=1)
-    assert shards_read == []  # nor does a run with nothing new: the units' replays are in the index
+    assert shards_read == []  # nor does a run with nothing new: the units' replays are in their own files
     store.record("d.toml", "", unit="beta", date="2024-03-20")
     same(store)
     assert shards_read == [records_cache._shard("beta")]  # beta is replayed again, from its cached records
@@ -393,3 +393,76 @@ def test_a_record_named_for_a_unit_is_the_unit_it_names_inside(tmp_path):
     assert ledger_module._unit_by_name("2024-03-01-acme-x.toml", {"acme", "acme-east"}) == "acme"
     assert ledger_module._unit_by_name("2024-03-01-other.toml", {"acme"}) is None
     assert ledger_module._unit_by_name("acme-2024-03-01.toml", {"acme"}) is None
+
+
+def units_file(store: Store, unit: str) -> Path:
+    return store.root / records_cache.CACHE_DIR / records_cache._units_name(records_cache._shard(unit))
+
+
+@pytest.fixture
+def replayed(monkeypatch) -> list[str]:
+    """The units replayed in this process (not taken from the cache), in order."""
+    seen: list[str] = []
+    real = ledger_module._replay_unit
+
+    def counting(ledger, records, *args):
+        seen.extend(sorted({record.unit for _, (record, _) in records}))
+        return real(ledger, records, *args)
+
+    monkeypatch.setattr(ledger_module, "_replay_unit", counting)
+    return seen
+
+
+def test_a_new_record_writes_only_its_units_replays_and_a_small_index(store, replayed):
+    store.record("c.toml", FOUND.replace('"f-1"', '"g-1"').replace('"f-2"', '"g-2"'), unit="beta")
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    acme, beta = units_file(store, "acme"), units_file(store, "beta")
+    assert acme != beta and acme.is_file() and beta.is_file()
+    index = pickle.loads(cache_file(store).read_bytes())
+    assert set(index["units"]) == {"acme", "beta"} and all(isinstance(key, tuple) for key in index["units"].values())
+    written, beta_written = acme.stat().st_ino, beta.stat().st_ino
+    replayed.clear()
+    store.record("d.toml", "", unit="beta", date="2024-03-20")
+    same(store)
+    assert replayed[0] == "beta" and "acme" not in replayed[:1]  # acme's replay from its file, beta's again
+    assert acme.stat().st_ino == written and beta.stat().st_ino != beta_written
+    replayed.clear()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert replayed == []  # both replays kept, beta's written with acme's left as it was
+    for name in ("c.toml", "d.toml"):
+        (store.root / "records" / name).unlink()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert acme.is_file() and not beta.exists()  # no unit of beta's shard is left to keep
+
+
+@pytest.mark.parametrize("damage", ["lost", "garbage", "hostile", "other-context"])
+def test_a_lost_or_corrupt_replay_file_means_its_unit_is_replayed_again(store, replayed, tmp_path, damage):
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    marker = tmp_path / "ran"
+    held = units_file(store, "acme")
+    if damage == "lost":
+        held.unlink()
+    elif damage == "other-context":
+        data = pickle.loads(held.read_bytes())
+        held.write_bytes(pickle.dumps({**data, "context": "another catalog"}))
+    else:
+        held.write_bytes(b"\x80\x05garbage" if damage == "garbage" else pickle.dumps(Payload(marker)))
+    replayed.clear()
+    same(store)
+    assert replayed[0] == "acme" and not marker.exists()
+    replayed.clear()
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert replayed == [] and held.is_file()  # written again, and taken
+
+
+def test_a_replay_dropped_after_reading_is_written_again_from_its_file(store, replayed, monkeypatch):
+    """Two units of one replay file, one replayed again: the other's bytes, let go once read, come from the file."""
+    monkeypatch.setattr(records_cache, "_shard", lambda unit: 0)
+    store.record("c.toml", FOUND.replace('"f-1"', '"g-1"').replace('"f-2"', '"g-2"'), unit="beta")
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    store.record("d.toml", "", unit="beta", date="2024-03-20")
+    first = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    replayed.clear()
+    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1) == first
+    assert replayed == []  # acme's replay, dropped when read in the run before, was written again with beta's
+    assert first == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)

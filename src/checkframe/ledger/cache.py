@@ -14,7 +14,10 @@ rewritten once filled in, so ``build_ledger`` keeps, in
   findings' states after all its records, the finding ids it claims and the
   records it refers to, under a key of the unit's registration and its records'
   hashes and the catalog's facts the replay uses (:func:`context`), so that a
-  run replays only the units whose records changed.
+  run replays only the units whose records changed.  The index holds each
+  unit's key; the replays are in shard files by unit too (``units-NN.pickle``,
+  beside their records' shard), so that a run after one new record writes one
+  of them and a small index, and a replay's bytes are dropped once unpickled.
 
 What crosses units (a finding id recorded by two units, a record following
 one that is gone) is checked on every run, and a ledger with any problem is
@@ -45,7 +48,7 @@ __all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
 CACHE_DIR = ".checkframe-cache"
 CACHE_FILE = "ledger.pickle"
 #: Bump when what is cached changes shape.
-FORMAT = 5
+FORMAT = 6
 
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
 _MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.ledger.ledger", "checkframe.model")
@@ -86,12 +89,19 @@ def _shard_name(shard: int) -> str:
     return f"records-{shard:02d}.pickle"
 
 
+def _units_name(shard: int) -> str:
+    """The file of the units' replays of ``shard`` (the units whose records are in :func:`_shard_name`)."""
+    return f"units-{shard:02d}.pickle"
+
+
 class Cache:
     """The cache of one ledger folder: records by content hash, unit replays by unit id, each pickled on its own.
 
     The index (:data:`CACHE_FILE`) holds each file's signature and hash, each cached record's unit, and the
-    units' replays; the records themselves are in :data:`SHARDS` shard files by unit, read only when a
-    record is asked for (a unit to replay again) and written again only when their records changed.  An
+    key of each unit's replay.  The records themselves are in :data:`SHARDS` shard files by unit, read only
+    when a record is asked for (a unit to replay again) and written again only when their records changed;
+    the units' replays in as many files of their own, each written again only when one of its units was
+    replayed again or dropped, and each replay's bytes let go once it is unpickled.  An
     entry stays bytes until it is asked for, so a run writes the cache back without pickling again what it
     did not read, and a pool's worker hands its records over pickled once.  ``context`` is the digest of
     what a unit's replay depends on besides its records (:func:`checkframe.ledger.ledger.context`): the
@@ -110,8 +120,14 @@ class Cache:
         self.loaded: set[int] = set()
         #: The shards to write again: a new record in them.
         self.dirty: set[int] = set()
-        #: Unit id -> (key, pickled replay).
-        self.units: dict[str, tuple[Any, bytes]] = {}
+        #: Unit id -> the key of its cached replay, as the index holds it.
+        self.units: dict[str, Any] = {}
+        #: Unit id -> (key, pickled replay), of the replay shards read so far and of this run's new replays; a
+        #: replay is dropped once unpickled (:meth:`unit`), and read again only if its shard must be written.
+        self.unit_blobs: dict[str, tuple[Any, bytes]] = {}
+        #: The replay shards read so far, and those to write again (a new replay in them).
+        self.units_loaded: set[int] = set()
+        self.units_dirty: set[int] = set()
         self.used: set[str] = set()
         self.units_used: set[str] = set()
         #: Each record file's signature (size, times, inode) when it was hashed, and its hash: a file whose
@@ -140,8 +156,7 @@ class Cache:
             return
         records, units = loaded["records"], loaded["units"]
         if not (all(isinstance(unit, str) for unit in records.values())
-                and all(isinstance(held, tuple) and len(held) == 2 and isinstance(held[1], bytes)
-                        for held in units.values())
+                and all(isinstance(key, tuple) for key in units.values())
                 and all(isinstance(held, tuple) and len(held) == 2 and isinstance(held[0], tuple)
                         and isinstance(held[1], str) for held in loaded["signatures"].values())):
             self.changed = True
@@ -165,6 +180,18 @@ class Cache:
         for key, blob in held["records"].items():
             if isinstance(key, str) and isinstance(blob, bytes):
                 self.blobs.setdefault(key, blob)
+
+    def _read_units(self, shard: int) -> dict[str, tuple[Any, bytes]]:
+        """The replays kept in the file of ``shard``, unit -> (key, pickled replay); none when it is missing or corrupt."""
+        try:
+            held = load((self.path.parent / _units_name(shard)).read_bytes())
+        except Exception:  # noqa: BLE001 - missing, corrupt, foreign: its units are replayed again
+            return {}
+        if (not isinstance(held, dict) or held.get("version") != self.version or held.get("context") != self.context
+                or not isinstance(held.get("units"), dict)):
+            return {}
+        return {unit: pair for unit, pair in held["units"].items()
+                if isinstance(unit, str) and isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], bytes)}
 
     def known(self, name: str, signature: tuple[int, ...] | None) -> str | None:
         """The content hash of the file ``name`` when its signature is the one it had when hashed."""
@@ -219,14 +246,29 @@ class Cache:
         self.changed = True
 
     def unit(self, unit: str, key: Any) -> Any:
-        """The replay of ``unit`` cached under ``key``; None when there is none (or another key's)."""
-        held = self.units.get(unit)
-        if held is None or held[0] != key:
+        """The replay of ``unit`` cached under ``key``; None when there is none (or another key's).
+
+        Its pickled form is not kept once unpickled (it is read again from its shard only if the shard must be
+        written), so a run does not hold every unit's replay twice, as objects and as bytes.
+        """
+        if unit not in self.units or self.units[unit] != key:
             return None
-        try:
-            found = load(held[1])
-        except Exception:  # noqa: BLE001 - a corrupt entry is a miss: replayed again
+        shard = _shard(unit)
+        if shard not in self.units_loaded:
+            self.units_loaded.add(shard)
+            for other, pair in self._read_units(shard).items():
+                if self.units.get(other) == pair[0]:
+                    self.unit_blobs.setdefault(other, pair)
+        held = self.unit_blobs.pop(unit, None)
+        found = None
+        if held is not None and held[0] == key:
+            try:
+                found = load(held[1])
+            except Exception:  # noqa: BLE001 - a corrupt entry is a miss: replayed again
+                found = None
+        if found is None:
             del self.units[unit]
+            self.units_dirty.add(shard)
             self.changed = True
             return None
         self.units_used.add(unit)
@@ -234,9 +276,39 @@ class Cache:
 
     def put_unit(self, unit: str, key: Any, value: Any, blob: bytes | None = None) -> None:
         """Keep the replay ``value`` of ``unit`` under ``key``; ``blob`` is it pickled already (by a task)."""
-        self.units[unit] = (key, blob if blob is not None else dump(value))
+        self.units[unit] = key
+        self.unit_blobs[unit] = (key, blob if blob is not None else dump(value))
+        self.units_dirty.add(_shard(unit))
         self.units_used.add(unit)
         self.changed = True
+
+    def _save_units(self, folder: Path, units: dict[str, Any]) -> None:
+        """Write the replay shards that changed: a new replay in them, or a unit dropped (the index says which)."""
+        before: dict[int, set[str]] = {}
+        for unit in self.units:
+            before.setdefault(_shard(unit), set()).add(unit)
+        after: dict[int, set[str]] = {}
+        for unit in units:
+            after.setdefault(_shard(unit), set()).add(unit)
+        for shard in range(SHARDS):
+            kept = after.get(shard)
+            if not kept:
+                (folder / _units_name(shard)).unlink(missing_ok=True)
+                continue
+            if shard not in self.units_dirty and kept == before.get(shard):
+                continue
+            missing = [unit for unit in kept if unit not in self.unit_blobs]
+            if missing:  # unpickled and dropped this run: as the file still holds them
+                on_file = self._read_units(shard)
+                for unit in missing:
+                    pair = on_file.get(unit)
+                    if pair is not None and pair[0] == units[unit]:
+                        self.unit_blobs[unit] = pair
+                    else:  # the file changed meanwhile: replayed again next time
+                        del units[unit]
+            held = {unit: self.unit_blobs[unit] for unit in sorted(kept) if unit in units}
+            fs.write_atomic(folder / _units_name(shard), dump({"version": self.version, "context": self.context,
+                                                                "units": held}), durable=False)
 
     def save(self) -> None:
         """Write the entries of this run's records and units (the others are dropped); a failure changes nothing.
@@ -274,6 +346,7 @@ class Cache:
                         del blobs[key], records[key]
                 fs.write_atomic(folder / _shard_name(shard), dump({"version": self.version, "records": blobs}),
                                 durable=False)
+            self._save_units(folder, units)
             signatures = {name: held for name, held in self.seen.items() if held[1] in records}
             fs.write_atomic(self.path, dump({"format": FORMAT, "version": self.version, "context": self.context,
                                              "records": records, "signatures": signatures, "units": units}),

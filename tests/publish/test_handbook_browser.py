@@ -408,6 +408,8 @@ def test_readers_see_no_english_state_scope_tag_or_plugin_name(example_handbook)
         text = re.sub(r"编号 +[a-z0-9_-]+", "", text)  # the id line, small, for maintainers
         shown = [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
         assert shown == [], path
+        # Notes are for readers: boxed as 说明, never "editor's notes" or the editors' own words.
+        assert [w for w in ("编者注", "编辑性", "参考资料") if w in text] == [], path
 
 
 def test_articles_sort_as_the_document_runs():

@@ -637,3 +637,33 @@ def test_an_id_on_a_page_is_said_to_be_its_number(example_handbook):
         body = page.read_text(encoding="utf-8").split("<main", 1)[1]
         codes = re.findall(r"(.{0,3})<code>([^<]*)</code>", body)
         assert codes == [("编号 ", page.stem)], page.name
+
+
+#: Two Chinese characters (or a Chinese quotation mark) with white space between them inside one text of a page:
+#: a reader sees a stray space (本手册由 某某区应急管理局 发布).  Spaces next to a tag (a badge, a link) are layout.
+STRAY_SPACE = re.compile(r"[\u4e00-\u9fff（）《》“”：，。、；][ \t\n]+[\u4e00-\u9fff（）《》“”：，。、；]")
+
+
+def stray_spaces(html: str) -> list[str]:
+    html = re.sub(r"<(script|style|template|pre)\b.*?</\1>", "<>", html, flags=re.S)
+    # The legend of the marks spaces each mark from its meaning, the blank one too: "空白 无该项".
+    return [text.strip() for text in re.findall(r">([^<>]*)<", html) if STRAY_SPACE.search(text.replace("空白 无该项", ""))]
+
+
+def test_no_stray_space_between_chinese_words_on_pages_or_forms(project, content, monkeypatch):
+    """Jinja's whitespace around a department's name, or a TOML line wrapped after a closing quotation mark,
+    reads as a space in Chinese: on every page and every printed form, none."""
+    from checkframe.publish import printing
+
+    printed: list[str] = []
+    write_pdf = printing._write_pdf
+    monkeypatch.setattr(printing, "_write_pdf", lambda html, *a, **k: (printed.append(html), write_pdf(html, *a, **k))[1])
+    wrapped = '"""\n判定标准原文照录于各检查项的“说明”\n中。\n"""'  # the line wrapped after a quotation mark
+    content.edit("sector.toml", 'name = "测试行业"', f'name = "测试行业"\ndescription = {wrapped}')
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    out = project / "_build"
+    assert "本手册由测试区应急管理局发布" in (out / "plugins.html").read_text(encoding="utf-8")
+    found = {p.relative_to(out).as_posix(): stray_spaces(p.read_text(encoding="utf-8"))
+             for p in out.rglob("*.html") if not p.relative_to(out).as_posix().startswith("guide/")}
+    assert {path: texts for path, texts in found.items() if texts} == {}
+    assert printed and [stray_spaces(html) for html in printed if stray_spaces(html)] == []

@@ -14,6 +14,7 @@ import attrs
 from checkframe.catalog import Catalog
 from checkframe.catalog.diff import CatalogDiff
 from checkframe.model import FIELD_LABELS, Checkpoint, scope_label
+from checkframe.publish.markdown import join_wide_lines
 
 __all__ = ["FieldChange", "changes_context"]
 
@@ -70,7 +71,7 @@ def _shown(field: str, value: Any, old: Catalog, new: Catalog, sector: str = "")
         else:
             parts = [getattr(v, "label", str(v)) for v in value]
         return "；".join(parts) if field in ("basis", "items") else "、".join(parts)
-    return str(value)
+    return join_wide_lines(str(value))
 
 
 def _field_changes(change: Any, old: Catalog, new: Catalog) -> list[FieldChange]:

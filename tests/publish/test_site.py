@@ -667,3 +667,24 @@ def test_no_stray_space_between_chinese_words_on_pages_or_forms(project, content
              for p in out.rglob("*.html") if not p.relative_to(out).as_posix().startswith("guide/")}
     assert {path: texts for path, texts in found.items() if texts} == {}
     assert printed and [stray_spaces(html) for html in printed if stray_spaces(html)] == []
+
+
+def test_the_plugins_page_lists_only_the_plugins_whose_content_is_in_the_handbook(tmp_path, make_content):
+    """A project that selects some sectors: the others' plugins are not its sources, and are named apart."""
+    demo, coal, gas = make_content("demo"), make_content("coal"), make_content("gas")
+    gas.write("checklists.toml", CHECKLISTS.replace('items = ["{sector}/gas"]', 'items = ["coal-gas-01"]'))
+    project = handbook_project(tmp_path / "handbook", config=HANDBOOK_CONFIG + 'sectors = ["demo", "gas"]\n')
+    build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
+    page = (project / "_build/plugins.html").read_text(encoding="utf-8")
+    table = page[page.index("<tbody>"):page.index("</tbody>")]
+    rows = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in table.split("<tr>")[1:]]
+    assert [row[0] for row in rows] == ["checkframe.builtin.remediation", "demo", "coal", "gas"]
+    assert rows[2][1:] == ["测试行业（检查表引用的检查项）"]  # only its checkpoint that gas's checklist draws
+    assert rows[0][3:] == ["整改类别：现场整改、限期整改、挂牌督办", "—"]
+    assert "已安装，但本手册未收入其内容" not in page
+
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["demo"]\n', encoding="utf-8")
+    build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
+    page = (project / "_build/plugins.html").read_text(encoding="utf-8")
+    assert "<code>coal</code></td>" not in page and "<code>gas</code></td>" not in page
+    assert "以下插件已安装，但本手册未收入其内容：<code>coal</code>（测试行业）、<code>gas</code>（测试行业）。" in page

@@ -338,11 +338,12 @@ def test_a_broken_link_of_a_page_says_what_to_write(project, content):
     content.write("checklists.toml", CHECKLISTS.format(prefix="demo", sector="demo") + '\n[[checklist]]\nid = '
                   '"demo-other"\ntitle = "另一张表"\nkind = "supervision"\nitems = ["demo-gas-01"]\n')
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'checklists = ["demo-self"]\n', encoding="utf-8")
-    (project / "pages" / "notes.md").write_text("# 说明\n\n## 第二节\n", encoding="utf-8")
+    (project / "pages" / "notes.md").write_text("# 说明\n\n## 第二节\n\n## 检查方法和记录\n\n## remediation-steps\n",
+                                              encoding="utf-8")
     (project / "pages" / "usage.md").write_text(
         "# 使用说明\n\n见[说明](notes.md)和[第二节](notes.html#第二节)。\n\n[重大](/major-hazards.html)、"
         "[依据](../source.html)\n[另一张表](../checklist/demo-other.html)、[它的 PDF](../pdf/demo-other.pdf)\n"
-        "[锚点](notes.html#第三节)\n", encoding="utf-8")
+        "[锚点](notes.html#第三节)\n[方法](notes.html#检查方法)[步骤](notes.html#remediaton-steps)\n", encoding="utf-8")
     page = (project / "pages" / "usage.md").as_posix()
     left_out = ("the checklist 'demo-other' (另一张表) is not in this handbook: [handbook] checklists leaves it out; "
                 "add it there, or remove the link")
@@ -353,7 +354,12 @@ def test_a_broken_link_of_a_page_says_what_to_write(project, content):
         f"{page}:5: broken link to '../source.html': no such page; did you mean '../sources.html'?",
         f"{page}:6: broken link to '../checklist/demo-other.html': no such page; {left_out}",
         f"{page}:6: broken link to '../pdf/demo-other.pdf': no such page; {left_out}",
-        f"{page}:7: broken link to 'notes.html#第三节': no anchor #第三节 there",
+        f"{page}:7: broken link to 'notes.html#第三节': no anchor #第三节 there",  # not 第二节: another section
+        # A heading's id is its whole title; a misspelt id is suggested as page links are.
+        f"{page}:8: broken link to 'notes.html#检查方法': no anchor #检查方法 there; did you mean "
+        "'notes.html#检查方法和记录'?",
+        f"{page}:8: broken link to 'notes.html#remediaton-steps': no anchor #remediaton-steps there; did you mean "
+        "'notes.html#remediation-steps'?",
     ]
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "RemediationCategory",
     "ReportColumn",
     "RequiredField",
+    "ScopeName",
     "ScopeTag",
     "Sector",
     "StopScope",
@@ -48,6 +49,7 @@ __all__ = [
     "quote_hint",
     "references",
     "scope_label",
+    "scope_named",
     "show",
     "unquote_hint",
 ]
@@ -179,7 +181,9 @@ class ScopeTag(_Labelled):
     """A checkpoint's scope tag as readers see it: the tags the shipped sectors use, with their Chinese names.
 
     A checkpoint's ``scope`` stays a list of free ids; a tag listed here is
-    shown by its label (:func:`scope_label`), one not listed by its id.
+    shown by its label (:func:`scope_label`).  Any other tag needs a Chinese
+    name in its sector's ``[[scope]]`` (:class:`ScopeName`); ``checkframe validate``
+    reports one that has none.
     """
 
     PRODUCTION = ("production", "生产企业")
@@ -201,9 +205,21 @@ class ScopeTag(_Labelled):
 _SCOPE_LABELS = {tag.value: tag.label for tag in ScopeTag}
 
 
-def scope_label(tag: str) -> str:
-    """What readers see for a scope tag: its :class:`ScopeTag` label, else the tag itself."""
+def scope_label(tag: str, sector: Sector | None = None) -> str:
+    """What readers see for a scope tag: its name in ``sector``'s ``[[scope]]``, else its :class:`ScopeTag` label.
+
+    A tag named in neither is shown as it is; ``checkframe validate`` reports such a tag, so a valid catalog has none.
+    """
+    if sector is not None:
+        for named in sector.scope:
+            if named.id == tag:
+                return named.name
     return _SCOPE_LABELS.get(tag, tag)
+
+
+def scope_named(tag: str, sector: Sector | None = None) -> bool:
+    """Whether readers see ``tag`` in Chinese: it is named in ``sector``'s ``[[scope]]`` or is a :class:`ScopeTag`."""
+    return tag in _SCOPE_LABELS or (sector is not None and any(named.id == tag for named in sector.scope))
 
 
 #: 五落实: what a fix that takes time must name.
@@ -338,6 +354,16 @@ class LegalBasis:
 
 
 @frozen
+class ScopeName:
+    """The Chinese name of one scope tag that a sector's checkpoints use (``[[scope]]`` in ``sector.toml``)."""
+
+    #: The tag, as checkpoints write it in ``scope``.
+    id: str = field(validator=_id)
+    #: What readers see after 适用范围：, in the words of the sources: 冶金, 有限空间.
+    name: str = field(validator=_not_blank)
+
+
+@frozen
 class Sector:
     """行业领域: an industry with its own regulator and rules."""
 
@@ -354,6 +380,8 @@ class Sector:
     sources: tuple[str, ...] = field(default=(), validator=_ids)
     #: Set by the loader: the plugin that contributed the sector.
     plugin: str = ""
+    #: Set by the loader from the ``[[scope]]`` tables of ``sector.toml``: the Chinese names of its scope tags.
+    scope: tuple[ScopeName, ...] = ()
 
 
 @frozen

@@ -289,3 +289,54 @@ def test_a_reference_to_a_checkpoint_that_does_not_exist(content):
         "demo: checkpoints/01-gas.toml:23: [[checkpoint]] demo-gas-02, note: "
         "[[nowhere]] refers to an unknown checkpoint 'nowhere'",
     ]
+
+
+def test_a_scope_tag_without_a_chinese_name_is_reported(content):
+    """Readers would see the id after 适用范围：; the problem says where, and how to name it."""
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "general"\nscope = ["retail", "confined_space"]')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: checkpoints/01-gas.toml:23: [[checkpoint]] demo-gas-02, scope no. 2: scope tag 'confined_space' has "
+        "no Chinese name, so readers would see the id after 适用范围：; name it in sector.toml: a [[scope]] with "
+        'id = "confined_space" and name = its Chinese name, in the words of the sources'
+    ]
+
+
+def test_a_scope_tag_named_in_the_sector_reads_in_chinese(content):
+    from checkframe.model import scope_label
+
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "general"\nscope = ["confined_space"]')
+    content.write("sector.toml", SCOPED_SECTOR)
+    catalog = catalog_of(demo=content.plugin())
+    sector = catalog.sector("demo")
+    assert [scope_label(tag, sector) for tag in ("confined_space", "retail")] == ["有限空间", "零售经营"]
+
+
+def test_a_misspelt_scope_name_is_suggested(content):
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "general"\nscope = ["confined_space"]')
+    content.write("sector.toml", SCOPED_SECTOR.replace('id = "confined_space"', 'id = "confined_spaces"'))
+    [problem] = problems_of(demo=content.plugin())
+    assert "sector.toml names 'confined_spaces': if one of the two is misspelt, correct it; else name it" in problem
+
+
+def test_a_scope_tag_named_twice_is_reported(content):
+    content.write("sector.toml", SCOPED_SECTOR + '\n[[scope]]\nid = "confined_space"\nname = "受限空间"\n')
+    assert problems_of(demo=content.plugin()) == [
+        "demo: sector.toml:16: [[scope]] confined_space, id: scope tag 'confined_space' is named a second time; "
+        "keep one [[scope]] for it"
+    ]
+
+
+SCOPED_SECTOR = """
+[sector]
+id = "{sector}"
+name = "测试行业"
+sources = ["law"]
+
+[[document]]
+id = "law"
+title = "中华人民共和国安全生产法"
+
+[[scope]]
+id = "confined_space"
+name = "有限空间"
+"""

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import threading
+import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -398,7 +399,11 @@ def test_readers_see_no_english_state_scope_tag_or_plugin_name(example_handbook)
     out, _ = example_handbook
     plugins = [p.stem for p in (out / "sector").glob("*.html")]  # each sector's plugin is named as its page
     assert {"coal_mine", "general", "industry_trade", "special_equipment"} <= set(plugins)
-    words = [s.value for s in FindingState] + [t.value for t in ScopeTag] + plugins
+    # Every scope tag that a shipped checkpoint uses, each shown by the Chinese name of its sector's [[scope]].
+    used = {tag for file in Path(__file__).parents[2].glob("plugins/*/src/*/content/checkpoints/*.toml")
+            for cp in tomllib.loads(file.read_text(encoding="utf-8")).get("checkpoint", []) for tag in cp.get("scope", [])}
+    assert {"confined_space", "energy-storage", "crane"} <= used
+    words = [s.value for s in FindingState] + sorted({t.value for t in ScopeTag} | used) + plugins
     for path in pages_of(out):
         if path.startswith(("guide/", "plugins.html")):
             continue  # for plugin authors and maintainers, who name plugins by their ids
@@ -407,6 +412,8 @@ def test_readers_see_no_english_state_scope_tag_or_plugin_name(example_handbook)
         text = re.sub(r"编号 +[a-z0-9_-]+", "", text)  # the id line, small, for maintainers
         shown = [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
         assert shown == [], path
+        # Notes are for readers: boxed as 说明, never "editor's notes" or the editors' own words.
+        assert [w for w in ("编者注", "编辑性", "参考资料") if w in text] == [], path
 
 
 def test_articles_sort_as_the_document_runs():

@@ -64,9 +64,11 @@ def test_the_handbook_links_a_reference_and_shows_notes_in_their_own_box(tmp_pat
     assert '另见<a class="reference" href="demo-gas-01.html">瓦斯检查</a>，' in page
     assert '按<a class="reference" href="demo-other-01.html">&lt;伪造&gt;记录</a>判定。' in page
     note = page[page.index('<aside class="editor-note"'):page.index("</aside>")]
-    assert "编者注" in note
+    assert '<h2 id="note" class="editor-note-label">说明<' in note  # what it is for readers, not an editor's note
     link = '<a class="reference" href="demo-gas-01.html">瓦斯检查</a>'
     assert f"本项原文<strong>不完整</strong>，判定前请对照{link}核实。" in note
     sector = (project / "_build/sector/demo.html").read_text(encoding="utf-8")
     assert "本组条目序号按来源顺序推定。" in sector[sector.index('<aside class="editor-note"'):]
+    assert '<p class="editor-note-label">说明</p>' in sector
+    assert "编者" not in page and "编者" not in sector
     assert "[[" not in page and "[[" not in sector

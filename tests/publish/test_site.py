@@ -338,11 +338,12 @@ def test_a_broken_link_of_a_page_says_what_to_write(project, content):
     content.write("checklists.toml", CHECKLISTS.format(prefix="demo", sector="demo") + '\n[[checklist]]\nid = '
                   '"demo-other"\ntitle = "另一张表"\nkind = "supervision"\nitems = ["demo-gas-01"]\n')
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'checklists = ["demo-self"]\n', encoding="utf-8")
-    (project / "pages" / "notes.md").write_text("# 说明\n\n## 第二节\n", encoding="utf-8")
+    (project / "pages" / "notes.md").write_text("# 说明\n\n## 第二节\n\n## 检查方法和记录\n\n## remediation-steps\n",
+                                              encoding="utf-8")
     (project / "pages" / "usage.md").write_text(
         "# 使用说明\n\n见[说明](notes.md)和[第二节](notes.html#第二节)。\n\n[重大](/major-hazards.html)、"
         "[依据](../source.html)\n[另一张表](../checklist/demo-other.html)、[它的 PDF](../pdf/demo-other.pdf)\n"
-        "[锚点](notes.html#第三节)\n", encoding="utf-8")
+        "[锚点](notes.html#第三节)\n[方法](notes.html#检查方法)[步骤](notes.html#remediaton-steps)\n", encoding="utf-8")
     page = (project / "pages" / "usage.md").as_posix()
     left_out = ("the checklist 'demo-other' (另一张表) is not in this handbook: [handbook] checklists leaves it out; "
                 "add it there, or remove the link")
@@ -353,7 +354,12 @@ def test_a_broken_link_of_a_page_says_what_to_write(project, content):
         f"{page}:5: broken link to '../source.html': no such page; did you mean '../sources.html'?",
         f"{page}:6: broken link to '../checklist/demo-other.html': no such page; {left_out}",
         f"{page}:6: broken link to '../pdf/demo-other.pdf': no such page; {left_out}",
-        f"{page}:7: broken link to 'notes.html#第三节': no anchor #第三节 there",
+        f"{page}:7: broken link to 'notes.html#第三节': no anchor #第三节 there",  # not 第二节: another section
+        # A heading's id is its whole title; a misspelt id is suggested as page links are.
+        f"{page}:8: broken link to 'notes.html#检查方法': no anchor #检查方法 there; did you mean "
+        "'notes.html#检查方法和记录'?",
+        f"{page}:8: broken link to 'notes.html#remediaton-steps': no anchor #remediaton-steps there; did you mean "
+        "'notes.html#remediation-steps'?",
     ]
 
 
@@ -637,3 +643,54 @@ def test_an_id_on_a_page_is_said_to_be_its_number(example_handbook):
         body = page.read_text(encoding="utf-8").split("<main", 1)[1]
         codes = re.findall(r"(.{0,3})<code>([^<]*)</code>", body)
         assert codes == [("编号 ", page.stem)], page.name
+
+
+#: Two Chinese characters (or a Chinese quotation mark) with white space between them inside one text of a page:
+#: a reader sees a stray space (本手册由 某某区应急管理局 发布).  Spaces next to a tag (a badge, a link) are layout.
+STRAY_SPACE = re.compile(r"[\u4e00-\u9fff（）《》“”：，。、；][ \t\n]+[\u4e00-\u9fff（）《》“”：，。、；]")
+
+
+def stray_spaces(html: str) -> list[str]:
+    html = re.sub(r"<(script|style|template|pre)\b.*?</\1>", "<>", html, flags=re.S)
+    # The legend of the marks spaces each mark from its meaning, the blank one too: "空白 无该项".
+    return [text.strip() for text in re.findall(r">([^<>]*)<", html) if STRAY_SPACE.search(text.replace("空白 无该项", ""))]
+
+
+def test_no_stray_space_between_chinese_words_on_pages_or_forms(project, content, monkeypatch):
+    """Jinja's whitespace around a department's name, or a TOML line wrapped after a closing quotation mark,
+    reads as a space in Chinese: on every page and every printed form, none."""
+    from checkframe.publish import printing
+
+    printed: list[str] = []
+    write_pdf = printing._write_pdf
+    monkeypatch.setattr(printing, "_write_pdf", lambda html, *a, **k: (printed.append(html), write_pdf(html, *a, **k))[1])
+    wrapped = '"""\n判定标准原文照录于各检查项的“说明”\n中。\n"""'  # the line wrapped after a quotation mark
+    content.edit("sector.toml", 'name = "测试行业"', f'name = "测试行业"\ndescription = {wrapped}')
+    build(project, plugins=load_only(demo=content.plugin()), jobs=1)
+    out = project / "_build"
+    assert "本手册由测试区应急管理局发布" in (out / "plugins.html").read_text(encoding="utf-8")
+    found = {p.relative_to(out).as_posix(): stray_spaces(p.read_text(encoding="utf-8"))
+             for p in out.rglob("*.html") if not p.relative_to(out).as_posix().startswith("guide/")}
+    assert {path: texts for path, texts in found.items() if texts} == {}
+    assert printed and [stray_spaces(html) for html in printed if stray_spaces(html)] == []
+
+
+def test_the_plugins_page_lists_only_the_plugins_whose_content_is_in_the_handbook(tmp_path, make_content):
+    """A project that selects some sectors: the others' plugins are not its sources, and are named apart."""
+    demo, coal, gas = make_content("demo"), make_content("coal"), make_content("gas")
+    gas.write("checklists.toml", CHECKLISTS.replace('items = ["{sector}/gas"]', 'items = ["coal-gas-01"]'))
+    project = handbook_project(tmp_path / "handbook", config=HANDBOOK_CONFIG + 'sectors = ["demo", "gas"]\n')
+    build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
+    page = (project / "_build/plugins.html").read_text(encoding="utf-8")
+    table = page[page.index("<tbody>"):page.index("</tbody>")]
+    rows = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in table.split("<tr>")[1:]]
+    assert [row[0] for row in rows] == ["checkframe.builtin.remediation", "demo", "coal", "gas"]
+    assert rows[2][1:] == ["测试行业（检查表引用的检查项）"]  # only its checkpoint that gas's checklist draws
+    assert rows[0][3:] == ["整改类别：现场整改、限期整改、挂牌督办", "—"]
+    assert "已安装，但本手册未收入其内容" not in page
+
+    (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["demo"]\n', encoding="utf-8")
+    build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
+    page = (project / "_build/plugins.html").read_text(encoding="utf-8")
+    assert "<code>coal</code></td>" not in page and "<code>gas</code></td>" not in page
+    assert "以下插件已安装，但本手册未收入其内容：<code>coal</code>（测试行业）、<code>gas</code>（测试行业）。" in page

@@ -10,6 +10,7 @@ gathered before :class:`~checkframe.errors.ContentError` is raised.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from checkframe.model import (
     RemediationCategory,
     Sector,
     references,
+    scope_named,
 )
 from checkframe.plugins import ENV_ALLOWLIST, PluginInfo, Plugins, call_each
 from checkframe.registers import KINDS, Contribution, Entry, Register
@@ -458,6 +460,10 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
                     f"{cp.level.value}; choose a category for {cp.level.value} hazards",
                     f"remediation[{i}]",
                 )
+        sector = sectors[cp.sector][1].obj if cp.sector in sectors else None
+        for i, tag in enumerate(cp.scope):
+            if not scope_named(tag, sector):
+                check.report(plugin, entry, _unnamed_scope(tag, sector), f"scope[{i}]")
         _check_images(check, plugin, entry, "what", cp.what)
         _check_images(check, plugin, entry, "note", cp.note)
         if cp.level is HazardLevel.MAJOR and not any(b.article for b in cp.basis):
@@ -526,6 +532,15 @@ def catalog_rules(plugins: Plugins, catalog: Catalog) -> list[Problem]:
         if failure is not None:
             problems.append(failure.problem("checkframe_catalog_built"))
     return problems
+
+
+def _unnamed_scope(tag: str, sector: Sector | None) -> str:
+    """The problem of a scope tag that readers would see as its id: what came, and how to name it."""
+    near = difflib.get_close_matches(tag, [n.id for n in sector.scope] if sector is not None else [], n=1)
+    hint = f"sector.toml names {near[0]!r}: if one of the two is misspelt, correct it; else " if near else ""
+    return (f"scope tag {tag!r} has no Chinese name, so readers would see the id after 适用范围：; {hint}"
+            f"name it in sector.toml: a [[scope]] with id = \"{tag}\" and name = its Chinese name, "
+            "in the words of the sources")
 
 
 def _unknown(key: str, noun: str, value: str, known: Iterable[str]) -> tuple[str, str]:

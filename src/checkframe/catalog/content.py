@@ -2,7 +2,7 @@
 
 A plugin's content folder holds up to four kinds of file::
 
-    sector.toml          [sector] and the [[document]]s its checkpoints cite
+    sector.toml          [sector], the [[document]]s its checkpoints cite, the [[scope]] names of its tags
     checkpoints/*.toml   one [group] and its [[checkpoint]]s per file, in file-name order
     checklists.toml      [[checklist]]s
     remediation.toml     [[category]]s: extra remediation categories
@@ -35,6 +35,7 @@ from checkframe.model import (
     Group,
     Invalid,
     RemediationCategory,
+    ScopeName,
     Sector,
     id_shaped,
     show,
@@ -69,6 +70,8 @@ UNDECLARED_CONTENT_FORMAT = 1
 class SectorFile:
     sector: Sector
     document: tuple[Document, ...] = ()
+    #: The Chinese names of the scope tags that the sector's checkpoints use, one ``[[scope]]`` each.
+    scope: tuple[ScopeName, ...] = ()
     #: The content format the folder is written in; checked before anything else is read.
     format: int = UNDECLARED_CONTENT_FORMAT
 
@@ -360,7 +363,14 @@ def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, f
             ))
         return
     sector_id = sector_file.sector.id
-    found.sectors.append(Entry(evolve(sector_file.sector, plugin=plugin), "sector.toml: $.sector",
+    named: set[str] = set()
+    for i, scope in enumerate(sector_file.scope):
+        if scope.id in named:
+            problems.append(Problem(plugin, f"scope tag {scope.id!r} is named a second time; keep one [[scope]] for it",
+                                    "sector.toml", f"$.scope[{sources['sector.toml'].position('scope', i)}].id"))
+        named.add(scope.id)
+    found.sectors.append(Entry(evolve(sector_file.sector, plugin=plugin, scope=sector_file.scope),
+                               "sector.toml: $.sector",
                               sources.get("sector.toml")))
     for i, checklist in enumerate(checklists):
         found.checklists.append(

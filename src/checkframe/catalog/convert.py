@@ -56,7 +56,7 @@ __all__ = [
 
 #: Fields that the loader fills in; an author who writes them gets an "unknown key".
 LOADER_FIELDS: dict[type, frozenset[str]] = {
-    Sector: frozenset({"plugin"}),
+    Sector: frozenset({"plugin", "scope"}),
     Group: frozenset({"sector"}),
     Checkpoint: frozenset({"sector", "group"}),
     Checklist: frozenset({"sector", "checkpoints"}),

@@ -14,6 +14,7 @@ import attrs
 from checkframe.catalog import Catalog
 from checkframe.catalog.diff import CatalogDiff
 from checkframe.model import FIELD_LABELS, Checkpoint, scope_label
+from checkframe.publish.markdown import join_wide_lines
 
 __all__ = ["FieldChange", "changes_context"]
 
@@ -28,8 +29,8 @@ class FieldChange:
     long: bool
 
 
-def _shown(field: str, value: Any, old: Catalog, new: Catalog) -> str:
-    """A field's value as inspectors read it."""
+def _shown(field: str, value: Any, old: Catalog, new: Catalog, sector: str = "") -> str:
+    """A field's value as inspectors read it; ``sector``: the id of the sector of the entry (its scope tags' names)."""
     def document_title(ident: str) -> str:
         for catalog in (new, old):
             if catalog.has("document", ident):
@@ -65,18 +66,21 @@ def _shown(field: str, value: Any, old: Catalog, new: Catalog) -> str:
         elif field == "items":
             parts = [item_title(item) for item in value]
         elif field == "scope":
-            parts = [scope_label(tag) for tag in value]
+            named = next((c.sector(sector) for c in (new, old) if sector and c.has("sector", sector)), None)
+            parts = [scope_label(tag, named) for tag in value]
         else:
             parts = [getattr(v, "label", str(v)) for v in value]
         return "；".join(parts) if field in ("basis", "items") else "、".join(parts)
-    return str(value)
+    return join_wide_lines(str(value))
 
 
 def _field_changes(change: Any, old: Catalog, new: Catalog) -> list[FieldChange]:
     out = []
     for field in change.fields:
-        before = _shown(field, getattr(change.old, field), old, new)
-        after = _shown(field, getattr(change.new, field), old, new)
+        sector = getattr(change.new, "sector", "")
+        sector = sector if isinstance(sector, str) else ""
+        before = _shown(field, getattr(change.old, field), old, new, sector)
+        after = _shown(field, getattr(change.new, field), old, new, sector)
         long = field in ("what", "description") or max(len(before), len(after)) > 60
         out.append(FieldChange(FIELD_LABELS.get(field, field), before or "（空）", after or "（空）", long))
     return out

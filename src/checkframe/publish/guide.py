@@ -78,8 +78,8 @@ ORDER = ("index", "install", "quickstart", "format", "schema", "hooks", "testing
 #: The classes whose fields the content files hold, by name as ``@fields`` names them.
 CLASSES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (content.SectorFile, model.Sector, model.Document, model.Group, model.Checkpoint, model.LegalBasis,
-                model.Checklist, content.RemediationFile, model.RemediationCategory)
+    for cls in (content.SectorFile, model.Sector, model.Document, model.ScopeName, model.Group, model.Checkpoint,
+                model.LegalBasis, model.Checklist, content.RemediationFile, model.RemediationCategory)
 }
 
 

@@ -276,5 +276,19 @@ def _link_problem(link: str, resource: bool, kind: str, target: str, anchor: str
         if isinstance(found, bytes):
             found = pages[target] = kept_links(found)
         if anchor not in found[1]:
-            return f"broken link to {link!r}: no anchor #{anchor} there"
+            near = _nearest_anchor(anchor, found[1])
+            hint = f"; did you mean {link.partition('#')[0] + '#' + near!r}?" if near else ""
+            return f"broken link to {link!r}: no anchor #{anchor} there{hint}"
     return ""
+
+
+def _nearest_anchor(anchor: str, ids: Iterable[str]) -> str:
+    """The id of the page that ``anchor`` was most likely meant to be: one it begins (a heading's id is its whole
+    title: #检查方法 for the heading 检查方法和记录), else the closest in spelling, closer than 第二节 is to 第三节
+    (another section, not a slip); "" when none is."""
+    ids = sorted(ids)
+    begun = [i for i in ids if i.startswith(anchor) or (anchor.startswith(i) and len(i) >= 2)]
+    if begun:
+        return min(begun, key=lambda i: (abs(len(i) - len(anchor)), i))
+    close = difflib.get_close_matches(anchor, ids, n=1, cutoff=0.8)  # not 第二节 for 第三节
+    return close[0] if close else ""

@@ -20,6 +20,7 @@ headings as they are (``#检查方法``), and repeat with ``-1``, ``-2``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -36,12 +37,34 @@ from mdit_py_plugins.anchors import anchors_plugin
 
 from checkframe.model import REFERENCE
 
-__all__ = ["is_wide", "markdown", "render", "render_inline", "slugify"]
+__all__ = ["is_wide", "join_wide_lines", "markdown", "render", "render_inline", "slugify"]
 
 
 def is_wide(char: str) -> bool:
     """True for East Asian wide and full-width characters: 汉字 and ，。：（）."""
     return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+#: Chinese quotation marks and the ellipsis and dash, of ambiguous width: a line break next to them in Chinese text is
+#: no space either (判定标准原文照录于“说明”\n中).
+_CHINESE_AMBIGUOUS = frozenset("“”‘’…—")
+
+
+def _joins(char: str) -> bool:
+    """Whether a line break next to ``char`` (and another such) is no space: it is wide, or a Chinese quotation mark."""
+    return is_wide(char) or char in _CHINESE_AMBIGUOUS
+
+
+_WIDE_BREAK = re.compile(r"(?<=[^\x00-\u2000])[ \t]*\n[ \t]*(?=[^\x00-\u2000])")
+
+
+def join_wide_lines(text: str) -> str:
+    """``text`` with each line break between two Chinese characters removed, as the pages' Markdown joins them.
+
+    For a plain text that a page shows as it is (a field's old and new text on the changes page): a line of the
+    TOML that was wrapped between two 汉字 would read as a space.
+    """
+    return _WIDE_BREAK.sub(lambda m: "" if _joins(text[m.start() - 1]) and _joins(text[m.end()]) else m.group(), text)
 
 
 def _is_punct(char: str) -> bool:
@@ -85,7 +108,7 @@ class CJKFriendlyParserInline(ParserInline):
 def _softbreak(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     before = tokens[idx - 1].content if idx > 0 else ""
     after = tokens[idx + 1].content if idx + 1 < len(tokens) else ""
-    if before and after and is_wide(before[-1]) and is_wide(after[0]):
+    if before and after and _joins(before[-1]) and _joins(after[0]):
         return ""
     return "\n"
 

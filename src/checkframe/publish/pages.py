@@ -253,12 +253,35 @@ def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> N
         (sector, [c for c in majors if c.sector == sector.id])
         for sector in [catalog.sector(s) for s in dict.fromkeys(c.sector for c in majors)]
     ])
-    contributions = {name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos}
     # The handbook as a whole is identified here, by the catalog's check code; every page's footer has its own.
-    site.render("plugins.html", "plugins.html", whole_catalog=False, infos=list(plugins.infos.values()),
-                contributions=contributions, catalog_code=site.catalog_digest[:8])
+    site.render("plugins.html", "plugins.html", whole_catalog=False, catalog_code=site.catalog_digest[:8],
+                **_plugins_in_handbook(shown, plugins))
     if shown.changes is not None and project.changes is not None:
         site.render("changes.html", "changes.html", label=project.changes.label, **shown.changes)
+
+
+def _plugins_in_handbook(shown: Shown, plugins: Plugins) -> dict[str, Any]:
+    """What the plugins page lists: the plugins whose content is in this handbook, each with what of it is (its
+    sectors; a sector left out whose checkpoints a checklist draws; its remediation categories, which the remediation
+    page lists), and apart, the plugins installed whose content the handbook does not hold (a project that selects
+    some sectors only)."""
+    catalog = shown.catalog
+    drawn_from = {c.sector for c in shown.checkpoints} - shown.sector_ids
+    infos: list[Any] = []
+    parts: dict[str, tuple[list[Sector], list[Sector], list[Any]]] = {}
+    left_out: list[tuple[Any, list[Sector]]] = []
+    for name, info in plugins.infos.items():
+        sectors = [s for s in shown.sectors if s.plugin == name]
+        drawn = [s for s in catalog.sectors if s.plugin == name and s.id in drawn_from]
+        categories = [c for c in catalog.categories if c.plugin == name]
+        if sectors or drawn or categories:
+            infos.append(info)
+            parts[name] = (sectors, drawn, categories)
+        else:
+            left_out.append((info, [s for s in catalog.sectors if s.plugin == name]))
+    # As before the page said what of each plugin is in: every installed plugin's sectors (a project's template reads it).
+    contributions = {name: [s for s in catalog.sectors if s.plugin == name] for name in plugins.infos}
+    return {"infos": infos, "parts": parts, "left_out": left_out, "contributions": contributions}
 
 
 def _extra_pages(site: SiteRenderer, extra: Iterable[ExtraPage]) -> None:

@@ -49,6 +49,19 @@ def test_content_with_a_bom_reads(demo, capsys):
     assert cli.main(["validate"]) == 0
 
 
+def test_a_scope_tag_without_a_chinese_name_is_a_warning_of_validate_and_build(demo, tmp_path, capsys):
+    """Content format 1 took any scope tag: one without a name is warned of (readers would see its id), not
+    refused, by validate and by build, which both succeed."""
+    demo.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "瓦斯检查"\nscope = ["dust"]')
+    warning = ("warning: demo: checkpoints/01-gas.toml:9: [[checkpoint]] demo-gas-01, scope no. 1: scope tag 'dust' "
+               "has no Chinese name")
+    assert cli.main(["validate"]) == 0
+    assert capsys.readouterr().err.startswith(warning)
+    root = handbook_project(tmp_path / "hb")
+    assert cli.main(["build", str(root)]) == 0
+    assert capsys.readouterr().err.startswith(warning)
+
+
 def test_control_character_in_a_title(demo, capsys):
     demo.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "瓦斯\\u001b[2J检查"')
     assert cli.main(["validate"]) == 1

@@ -198,12 +198,14 @@ class _Checker:
     def __init__(self, contributions: list[Contribution], problems: list[Problem]) -> None:
         self.contributions = contributions
         self.problems = problems
+        #: What content format 1 allows but readers should not see (a scope tag without a Chinese name).
+        self.warnings: list[Problem] = []
 
-    def report(self, plugin: str, entry: Entry, message: str, key: str = "") -> None:
+    def report(self, plugin: str, entry: Entry, message: str, key: str = "", *, warning: bool = False) -> None:
         file, _, path = entry.where.partition(": ")
         if key:
             path = f"{path}.{key}" if path else key
-        self.problems.append(placed(Problem(plugin, message, file, path), entry.source))
+        (self.warnings if warning else self.problems).append(placed(Problem(plugin, message, file, path), entry.source))
 
     def unique(self, attribute: str, noun: str, key: Any = None) -> dict[str, tuple[str, Entry]]:
         """Index entries of one kind, reporting every id defined twice."""
@@ -389,7 +391,8 @@ def _check_images(check: _Checker, plugin: str, entry: Entry, key: str, text: st
 def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache: Path | None = None) -> Catalog:
     """Gather every plugin's content and cross-check it.
 
-    :param warnings: when given, :func:`contribution_warnings` are appended to it.
+    :param warnings: when given, :func:`contribution_warnings` are appended to it, and what content format 1
+        allows but readers should not see (a scope tag without a Chinese name).
     :param cache: a folder where what each content file read into is kept for the next call, so that only the
         files changed since are parsed again (see :mod:`checkframe.catalog.cache`); the catalog is the same.
     :raises ContentError: with every problem found, plugin load errors included.
@@ -463,7 +466,9 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
         sector = sectors[cp.sector][1].obj if cp.sector in sectors else None
         for i, tag in enumerate(cp.scope):
             if not scope_named(tag, sector):
-                check.report(plugin, entry, _unnamed_scope(tag, sector), f"scope[{i}]")
+                # A warning: content format 1 took any tag, so refusing one would break plugins written for it
+                # (compatibility.md: tightened validation is an incompatible change).
+                check.report(plugin, entry, _unnamed_scope(tag, sector), f"scope[{i}]", warning=True)
         _check_images(check, plugin, entry, "what", cp.what)
         _check_images(check, plugin, entry, "note", cp.note)
         if cp.level is HazardLevel.MAJOR and not any(b.article for b in cp.basis):
@@ -500,6 +505,8 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
             check.report(plugin, entry, "a checklist needs at least one checkpoint", "items")
         resolved[ident] = tuple(ids)
     _check_partial(check, contributions, checkpoints, checklists, documents, group_members, broken)
+    if warnings is not None:
+        warnings.extend(check.warnings)
 
     if problems:
         raise ContentError(problems)

@@ -18,6 +18,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with common.progress(args) as progress:
         result = build(Path(args.project), plugins=common.load_plugins(), force=args.force, jobs=args.jobs,
                        progress=progress)
+    common.warn(result.warnings)
     if result.written:
         print(f"built {result.output}: {result.pages} pages, {result.pdfs} PDFs")
     else:

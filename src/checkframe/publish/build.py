@@ -78,6 +78,8 @@ class BuildResult:
     written: bool
     #: How many pages were rendered; the others were unchanged and read back from the last build's output.
     rendered: int = 0
+    #: What the content allows but is probably a mistake (:func:`~checkframe.catalog.build_catalog`'s warnings).
+    warnings: tuple[Problem, ...] = ()
 
 
 # -- Writing -----------------------------------------------------------------------------
@@ -204,10 +206,11 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     _last_build = weakref.ref(reuse)
 
     # 2. The catalog: every problem of every plugin at once.
+    warned: list[Problem] = []
     try:
         # No cache where there is no project: a build that only says so writes nothing.
         kept = project_root / CACHE / CONTENT_CACHE if (project_root / CONFIG_NAME).exists() else None
-        catalog = build_catalog(plugins, cache=kept)
+        catalog = build_catalog(plugins, warned, cache=kept)
     except ContentError as exc:
         problems.extend(exc.problems)
         catalog = None
@@ -312,7 +315,7 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     if problems:
         raise ContentError(problems)
     shutil.rmtree(cache / "pagefind", ignore_errors=True)  # what earlier versions cached; no longer used
-    return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered))
+    return BuildResult(output, pages, len(pdfs), written=True, rendered=len(reuse.rendered), warnings=tuple(warned))
 
 
 def _left_out(catalog: Catalog, project: Project) -> Callable[[str], str]:

@@ -144,3 +144,33 @@ def test_the_same_checkpoint_in_another_sector_has_another_fingerprint(content, 
 def test_a_catalog_without_a_content_cache_has_no_fingerprints(content):
     catalog = build_catalog(load_only(demo=content.plugin()))
     assert all(catalog.fingerprint(c) is None for c in catalog.checkpoints)
+
+
+def test_checkpoints_are_kept_placed_in_their_sector_and_group_and_placed_anew_when_those_change(
+        content, tmp_path, monkeypatch):
+    """The cache keeps each group file's checkpoints with their sector and group: a later build takes them as they
+    are (no ``evolve`` of each), the same catalog and fingerprints; a sector renamed places them anew."""
+    from checkframe.model import Checkpoint
+
+    evolved: list[str] = []
+    real = content_module.evolve
+
+    def counting(obj, **changes):
+        if isinstance(obj, Checkpoint):
+            evolved.append(obj.id)
+        return real(obj, **changes)
+
+    monkeypatch.setattr(content_module, "evolve", counting)
+    cache = tmp_path / "cache"
+    first = _build(content.plugin(), cache)
+    assert evolved
+    evolved.clear()
+    second, third = _build(content.plugin(), cache), _build(content.plugin(), cache)
+    assert evolved == []
+    assert first == second == third == build_catalog(load_only(demo=content.plugin()))
+    assert [first.fingerprint(c) for c in first.checkpoints] == [third.fingerprint(c) for c in third.checkpoints]
+    content.edit("sector.toml", 'id = "demo"', 'id = "other"')
+    content.edit("checklists.toml", '"demo/gas"', '"other/gas"')
+    moved = _build(content.plugin(), cache)
+    assert evolved and {c.sector for c in moved.checkpoints} == {"other"}
+    assert _build(content.plugin(), cache) == moved == build_catalog(load_only(demo=content.plugin()))

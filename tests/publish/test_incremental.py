@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from checkframe.errors import ContentError
 from checkframe.publish import build as build_module
 from checkframe.publish import site as site_module
 from checkframe.publish.build import STAMP, BuildResult, build
-from checkframe.publish.pagecache import FILE
+from checkframe.publish.pagecache import FILE, PageCache
 from checkframe.publish.project import CACHE, OUTPUT
 from doubles import ContentDir, load_only
 
@@ -482,3 +484,51 @@ def test_kept_links_are_the_links_found():
     assert kept_links(found) is found
     with pytest.raises(ValueError):
         kept_links(__import__("marshal").dumps(("not", "links")))
+
+
+def test_a_page_file_whose_stat_is_as_written_is_not_read_unless_racy_and_an_edit_by_hand_is_noticed(
+        tmp_path, rendered, monkeypatch):
+    """A kept page whose file has the size, time and inode recorded when it was written or linked, and is older than
+    the page cache by the margin, is trusted unread (as git's index trusts a file's stat); a page edited by hand (a new
+    time), or one whose time is too close to the cache's to tell an edit in the same tick ("racily clean"), is read,
+    found changed and rendered again."""
+    trusted: dict[str, bool] = {}
+    real = PageCache.trusted
+
+    def spy(self, path, info):
+        trusted[path] = real(self, path, info)
+        return trusted[path]
+
+    monkeypatch.setattr(PageCache, "trusted", spy)
+    handbook = Handbook()
+    built(handbook, tmp_path, rendered)
+    output = tmp_path / "handbook" / OUTPUT
+    old = time.time_ns() - 3600 * 10**9
+    for file in output.rglob("*"):
+        if file.is_file():
+            os.utime(file, ns=(old, old))
+    handbook.texts["power"][4] += "（修订）"
+    built(handbook, tmp_path, rendered)
+    assert trusted and not any(trusted.values())  # every time changed by hand: each page read, its stat recorded
+    first = set(rendered)
+    trusted.clear()
+    handbook.texts["gas"][2] += "（修订）"
+    built(handbook, tmp_path, rendered)
+    racily = {path for path, yes in trusted.items() if not yes}
+    assert racily and racily == first - set(rendered)  # written by the last build, not rendered again: racily clean
+    assert sum(trusted.values()) > 10
+    racy, edited = output / "checkpoint" / "demo-gas-03.html", output / "checkpoint" / "demo-fire-03.html"
+    assert "checkpoint/demo-gas-03.html" in rendered and trusted.get("checkpoint/demo-fire-03.html") is True
+    expected = {racy: racy.read_bytes(), edited: edited.read_bytes()}
+    before = racy.stat()
+    with open(racy, "r+b") as handle:  # in place, the same size, then the time it had: an edit in the same tick
+        handle.write(expected[racy].replace(b"</main>", b"</MAIN>"))
+    os.utime(racy, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert racy.stat().st_ino == before.st_ino and racy.stat().st_size == before.st_size
+    edited.write_bytes(expected[edited].replace(b"</main>", b"</MAIN>"))  # a normal edit: the same size, a new time
+    trusted.clear()
+    handbook.texts["power"][0] += "（修订）"
+    built(handbook, tmp_path, rendered)
+    assert trusted["checkpoint/demo-gas-03.html"] is False and trusted["checkpoint/demo-fire-03.html"] is False
+    assert {"checkpoint/demo-gas-03.html", "checkpoint/demo-fire-03.html"} <= set(rendered)
+    assert {file: file.read_bytes() for file in expected} == expected

@@ -60,6 +60,7 @@ class FolderCache:
         #: relative path -> (digest of text and kind, a digest of each object it holds): read, and this run's.
         self.values: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.kept_values: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._replaced = False
         self._read()
 
     def _read(self) -> None:
@@ -95,6 +96,14 @@ class FolderCache:
         obj, positions = parsed
         self.kept[rel] = (_digest(text, kind), (obj, {name: list(found) for name, found in positions.items()}))
 
+    def replace(self, rel: str, obj: Any) -> None:
+        """Keep ``obj`` for ``rel`` instead of what it read into: the same value with what its folder adds (its
+        checkpoints placed in their sector and group), so that a later run need not add it again."""
+        entry = self.kept.get(rel)
+        if entry is not None:
+            self.kept[rel] = (entry[0], (obj, entry[1][1]))
+            self._replaced = True
+
     def value_digests(self, rel: str, objects: Sequence[Any]) -> tuple[str, ...] | None:
         """A digest of each of ``objects`` (what ``rel`` read into in this run, or made of it) by its repr, which
         stands for its value; kept with the file, so that a file read from the cache needs no repr.  None when the
@@ -110,7 +119,7 @@ class FolderCache:
 
     @property
     def changed(self) -> bool:
-        return self.kept.keys() != self.files.keys() or any(
+        return self._replaced or self.kept.keys() != self.files.keys() or any(
             self.files[rel][0] != entry[0] for rel, entry in self.kept.items()) or self.kept_values != self.values
 
     @property

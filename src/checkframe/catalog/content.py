@@ -388,9 +388,15 @@ def _load(root: Path, plugin: str, problems: list[Problem], distribution: str, f
         found.groups.append(Entry(evolve(parsed.group, sector=sector_id), f"{rel}: $.group", sources.get(rel)))
         values = cache.value_digests(rel, parsed.checkpoint) if cache is not None else None
         read_by = cache.version if cache is not None else ""
-        for i, checkpoint in enumerate(parsed.checkpoint):
+        group_id = parsed.group.id
+        placed_in = parsed.checkpoint
+        if not all(checkpoint.sector == sector_id and checkpoint.group == group_id for checkpoint in placed_in):
+            placed_in = tuple(evolve(checkpoint, sector=sector_id, group=group_id) for checkpoint in placed_in)
+            if cache is not None:  # kept placed: the next run takes them as they are (most of a warm run's evolves)
+                cache.replace(rel, evolve(parsed, checkpoint=placed_in))
+        for i, checkpoint in enumerate(placed_in):
             found.checkpoints.append(Entry(
-                evolve(checkpoint, sector=sector_id, group=parsed.group.id),
+                checkpoint,
                 f"{rel}: $.checkpoint[{sources[rel].position('checkpoint', i)}]", sources.get(rel),
                 # The checkpoint is what it read as in its file, in its sector and group, by this code.
                 f"{read_by} {values[i]} {sector_id} {parsed.group.id}" if values is not None else "",

@@ -38,7 +38,7 @@ from checkframe.publish.guide import GuideError
 from checkframe.publish.inputs import fingerprint, package_digest
 from checkframe.publish.links import KeptLinks, check_links, kept_links, targets_digest
 from checkframe.publish.overrides import check_overrides
-from checkframe.publish.pagecache import PageReuse
+from checkframe.publish.pagecache import PageReuse, Stat, file_stat
 from checkframe.publish.pages import page_origin, render_site
 from checkframe.publish.pdfs import print_all, print_jobs
 from checkframe.publish.printforms import forms_digest, plugin_forms
@@ -86,7 +86,8 @@ class BuildResult:
 
 
 def _write_tree(root: Path, files: dict[str, bytes], link_from: Path | None = None,
-                same: frozenset[str] | set[str] = frozenset()) -> int:
+                same: frozenset[str] | set[str] = frozenset(), unread: dict[str, int] | None = None,
+                stats: dict[str, Stat] | None = None) -> int:
     """Write ``files`` below ``root``; returns how many were hard-linked instead.
 
     The paths in ``same`` hold, in the folder ``link_from`` (the last build's output), exactly the bytes
@@ -94,9 +95,13 @@ def _write_tree(root: Path, files: dict[str, bytes], link_from: Path | None = No
     are only ever replaced, never changed in place, so the link cannot see a later write), and written
     where linking fails (another file system, no hard links).  Either way ``root`` is a fresh folder
     that is swapped in whole, so a build stopped half-way leaves the published output as it was.
+    The paths of ``unread`` (path → size; all in ``same``) were not read (their bytes in ``files`` are
+    ``b""``): where one cannot be linked, it is read from ``link_from``.  ``stats`` gets each file's stat
+    as written or linked (a link's is its source's: the same inode, the same time).
     """
     made: set[str] = set()
     linked = 0
+    unread = unread or {}
     base, linked_base = os.fspath(root), None if link_from is None else os.fspath(link_from)
     for path, data in sorted(files.items()):  # paths as strings: pathlib's joins were a tenth of a build's writing
         target = os.path.join(base, path)
@@ -108,14 +113,21 @@ def _write_tree(root: Path, files: dict[str, bytes], link_from: Path | None = No
             source = os.path.join(linked_base, path)
             try:
                 info = os.lstat(source)  # a regular file, not a link to one, of the expected size
-                if stat.S_ISREG(info.st_mode) and info.st_size == len(data):
+                if stat.S_ISREG(info.st_mode) and info.st_size == unread.get(path, len(data)):
                     os.link(source, target)
                     linked += 1
+                    if stats is not None:
+                        stats[path] = file_stat(info)
                     continue
             except OSError:
                 pass  # written below
+            if path in unread:
+                with open(source, "rb") as handle:
+                    data = handle.read()
         with open(target, "wb") as handle:
             handle.write(data)
+            if stats is not None:
+                stats[path] = file_stat(os.fstat(handle.fileno()))
     return linked
 
 
@@ -290,7 +302,8 @@ def _build(project_root: Path, plugins: Plugins, force: bool, jobs: int | None, 
     try:
         with staging_folder(output) as staging:
             progress.phase(f"writing {pages} pages")
-            linked = _write_tree(staging, files, output if reuse.previous is not None else None, reuse.kept)
+            linked = _write_tree(staging, files, output if reuse.previous is not None else None, reuse.kept,
+                                 reuse.unread, reuse.stats)
             if linked:
                 log.info("%d unchanged files linked from the last build", linked)
             try:

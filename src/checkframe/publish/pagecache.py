@@ -7,7 +7,9 @@ written, where in those bytes the page's own check code stands, and the facts th
 rest of the build takes from a rendered page: its links and ids (for the link
 check) and its search document.  A page whose key is unchanged is read back
 from the output and checked against its digest, instead of being rendered, and
-hard-linked into the new output.
+hard-linked into the new output; its file is not even read when its size, modification time and inode are
+those recorded when it was written or linked, and it is older than the cache by a margin (as git's index
+trusts a file's stat: a page edited in place by hand keeping its size and time is not noticed).
 
 Beside the pages it keeps what the last build derived from each checkpoint that has a fingerprint
 (:meth:`checkframe.catalog.Catalog.fingerprint`), by that fingerprint: its part of the catalog's export
@@ -25,7 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +38,25 @@ import attrs
 from checkframe.publish.links import KeptLinks, keep_links
 from checkframe.util.fs import write_atomic
 
-__all__ = ["FILE", "PAGE_CACHE_FORMAT", "Facts", "Guide", "PageCache", "PageRecord", "PageReuse", "bytes_digest",
-           "load", "save"]
+__all__ = ["FILE", "PAGE_CACHE_FORMAT", "RACY_MARGIN_NS", "Facts", "Guide", "PageCache", "PageRecord", "PageReuse",
+           "Stat", "bytes_digest", "file_stat", "load", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 7
+PAGE_CACHE_FORMAT = 8
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
+#: A page file modified less than this before the page cache was written is "racily clean" (as git says of an
+#: entry not older than its index): an edit in the same tick of the file system's clock (two seconds on some) could
+#: keep its size and time, so its bytes are read and checked whatever its stat says.
+RACY_MARGIN_NS = 2_000_000_000
+
+#: What the page cache keeps of a written page's file: its size, modification time (ns) and inode.
+Stat = tuple[int, int, int]
+
+
+def file_stat(info: os.stat_result) -> Stat:
+    """What the page cache keeps of a file's ``os.stat`` (:data:`Stat`)."""
+    return info.st_size, info.st_mtime_ns, info.st_ino
 
 
 def bytes_digest(data: bytes) -> str:
@@ -92,6 +108,18 @@ class PageCache:
     targets: str = ""
     #: What made :attr:`facts` (:func:`checkframe.publish.inputs.package_digest`), and the facts by fingerprint.
     facts: tuple[str, dict[str, Facts]] = attrs.Factory(lambda: ("", {}))
+    #: The :data:`Stat` of each page's file in the last output, as written or linked there (the file the next build
+    #: checks: a hard link shares its inode and time with the file it links).
+    stats: dict[str, Stat] = attrs.Factory(dict)
+    #: When the cache was written (``time.time_ns()``); a page file not older than this less :data:`RACY_MARGIN_NS`
+    #: is read and checked even when its stat is the recorded one.
+    saved: int = 0
+
+    def trusted(self, path: str, info: os.stat_result) -> bool:
+        """Whether the file of the page at ``path``, whose ``os.lstat`` is ``info``, is taken to hold the recorded
+        bytes without reading it: its stat is the one recorded, and it is older than the cache (less the margin)."""
+        return (self.stats.get(path) == (info.st_size, info.st_mtime_ns, info.st_ino)
+                and info.st_mtime_ns < self.saved - RACY_MARGIN_NS)
 
 
 @attrs.define
@@ -119,10 +147,16 @@ class PageReuse:
     targets: str = ""
     #: Filled by the renderer: the facts of this build's checkpoints, as :attr:`PageCache.facts`.
     facts: tuple[str, dict[str, Facts]] = attrs.Factory(lambda: ("", {}))
+    #: Filled by the renderer: the pages of :attr:`kept` trusted by their file's stat (:meth:`PageCache.trusted`),
+    #: not read, with their size: their bytes in the site's files are ``b""``, their file's are the recorded ones.
+    unread: dict[str, int] = attrs.Factory(dict)
+    #: Filled by the build as it writes the output: each file's :data:`Stat` there.
+    stats: dict[str, Stat] = attrs.Factory(dict)
 
     def cache(self) -> PageCache:
         """What to keep for the next build."""
-        return PageCache(self.edition, self.records, self.guide, self.search, self.targets, self.facts)
+        stats = {path: self.stats[path] for path in self.records if path in self.stats}
+        return PageCache(self.edition, self.records, self.guide, self.search, self.targets, self.facts, stats)
 
 
 def _header() -> list[Any]:
@@ -133,7 +167,7 @@ def load(cache_dir: Path) -> PageCache | None:
     """The page cache of ``cache_dir``, or None when there is none or it cannot be used."""
     try:
         data = marshal.loads((cache_dir / FILE).read_bytes())
-        header, edition, rows, (guide_key, guide_pages), search, targets, (facts_by, facts) = data
+        header, edition, rows, (guide_key, guide_pages), search, targets, (facts_by, facts), stats, saved = data
         if header != _header():
             return None
         pages = {path: PageRecord(key, digest, edition_at, links, document)
@@ -155,7 +189,10 @@ def load(cache_dir: Path) -> PageCache | None:
                                    and isinstance(search[1][0], dict) and isinstance(search[1][1], dict)
                                    and isinstance(search[1][2], int) and isinstance(search[1][3], dict)):
         search = None
-    return PageCache(edition, pages, guide, search, targets, (facts_by, facts))
+    if not (type(saved) is int and isinstance(stats, dict) and all(
+            type(stat) is tuple and len(stat) == 3 and all(type(n) is int for n in stat) for stat in stats.values())):
+        stats, saved = {}, 0
+    return PageCache(edition, pages, guide, search, targets, (facts_by, facts), stats, saved)
 
 
 def save(cache_dir: Path, cache: PageCache) -> None:
@@ -168,5 +205,6 @@ def save(cache_dir: Path, cache: PageCache) -> None:
     search = None if cache.search is None else (cache.search[0], tuple(cache.search[1]))  # marshal: plain tuples
     # A cache, not a record: no flush to disk (tens of megabytes at 10,000 pages); a file cut short by a power
     # failure does not load, and every record is checked against the page it stands for.
+    cache.saved = time.time_ns()  # after every page's file was written: see PageCache.trusted
     write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search, cache.targets,
-                                                 cache.facts)), durable=False)
+                                                 cache.facts, cache.stats, cache.saved)), durable=False)

@@ -337,7 +337,7 @@ class SiteRenderer:
         """
         reuse = self.reuse
         count = len(self.pages)
-        known: dict[int, tuple[bytes, PageRecord, bool]] = {}
+        known: dict[int, tuple[bytes | None, int, PageRecord]] = {}
         keys: list[str] = []
         edition = self.edition
         placeholder = f"\0code-{secrets.token_hex(8)}\0" if edition_is_plain(self.env) else ""
@@ -361,10 +361,12 @@ class SiteRenderer:
         found: Any
         for i, (path, _, _) in enumerate(self.pages):
             record: PageRecord | None = None
-            if i in known:
-                data, record, kept = known[i]
-                if kept and reuse is not None:
-                    reuse.kept.add(path)
+            if i in known and reuse is not None:
+                kept, size, record = known[i]
+                reuse.kept.add(path)
+                if kept is None:
+                    reuse.unread[path] = size
+                data = b"" if kept is None else kept
                 found = record.links
                 doc = None if record.document is None else search.Document.from_kept(record.document)
             else:
@@ -512,21 +514,26 @@ class SiteRenderer:
         return previous.facts[1]
 
     @staticmethod
-    def _read_back(previous: PageCache, output: Path, path: str, key: str) -> tuple[bytes, PageRecord, bool] | None:
-        """The page at ``path`` as the last build wrote it, its record, and True (its bytes are its file's); None when
-        it must be rendered (a new key, a file missing or changed since).  A page's key fixes its bytes, its own
+    def _read_back(previous: PageCache, output: Path, path: str, key: str) -> tuple[bytes | None, int, PageRecord] | None:
+        """The page at ``path`` as the last build wrote it (None when its file is trusted unread, see
+        :meth:`PageCache.trusted`), its size and its record; None when it must be rendered (a new key, a file missing
+        or changed since).  A page's key fixes its bytes, its own
         check code included (see :meth:`finish`)."""
         record = previous.pages.get(path)
         if record is None or record.key != key:
             return None
+        file = os.path.join(output, path)
         try:
-            with open(os.path.join(output, path), "rb") as handle:
+            info = os.lstat(file)
+            if previous.trusted(path, info):  # its file as it was written: not read (see PageCache.trusted)
+                return None, info.st_size, record
+            with open(file, "rb") as handle:
                 data = handle.read()
         except OSError:
             return None
         if bytes_digest(data) != record.digest:
             return None
-        return data, record, True
+        return data, len(data), record
 
     @functools.cached_property
     def edition(self) -> str:

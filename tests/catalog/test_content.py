@@ -6,7 +6,7 @@ import pytest
 
 from checkframe.catalog import build_catalog
 from checkframe.model import HazardLevel
-from doubles import catalog_of, load_only, problems_of
+from doubles import SECTOR, catalog_of, load_only, problems_of
 
 
 def test_valid_content_loads(content):
@@ -332,16 +332,7 @@ def test_a_scope_tag_named_twice_is_reported(content):
     ]
 
 
-SCOPED_SECTOR = """
-[sector]
-id = "{sector}"
-name = "测试行业"
-sources = ["law"]
-
-[[document]]
-id = "law"
-title = "中华人民共和国安全生产法"
-
+SCOPED_SECTOR = SECTOR + """
 [[scope]]
 id = "confined_space"
 name = "有限空间"

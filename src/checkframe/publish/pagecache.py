@@ -3,8 +3,7 @@
 For every page the cache keeps a :class:`PageRecord`: the page's key (a
 digest of what it is rendered from, see
 :meth:`checkframe.publish.site.SiteRenderer.finish`), the digest of the bytes
-written, where in those bytes the page's own check code stands, and the facts the
-rest of the build takes from a rendered page: its links and ids (for the link
+written, and the facts the rest of the build takes from a rendered page: its links and ids (for the link
 check) and its search document.  A page whose key is unchanged is read back
 from the output and checked against its digest, instead of being rendered, and
 hard-linked into the new output; its file is not even read when its size, modification time and inode are
@@ -42,7 +41,7 @@ __all__ = ["FILE", "PAGE_CACHE_FORMAT", "RACY_MARGIN_NS", "Facts", "Guide", "Pag
            "Stat", "bytes_digest", "file_stat", "load", "save"]
 
 #: Raised when what a record holds, or how a page key is made, changes shape: no old record is taken for a new one.
-PAGE_CACHE_FORMAT = 8
+PAGE_CACHE_FORMAT = 9
 #: The cache file, in the build cache folder.
 FILE = "pages.marshal"
 #: A page file modified less than this before the page cache was written is "racily clean" (as git says of an
@@ -72,9 +71,6 @@ class PageRecord:
     key: str
     #: The digest of the bytes written (:func:`bytes_digest`).
     digest: str
-    #: The byte offsets in the written page where its own check code (本页校验码) starts, one per place it is shown;
-    #: None when the page was rendered twice to show it (see :meth:`checkframe.publish.site.SiteRenderer.finish`).
-    edition: tuple[int, ...] | None
     #: The page's links and ids, as :func:`checkframe.publish.links.page_links` found them, or as the page cache
     #: keeps them (:func:`checkframe.publish.links.keep_links`).
     links: KeptLinks
@@ -95,10 +91,8 @@ Guide = tuple[str, tuple[tuple[str, str, str], ...]]
 
 @attrs.define
 class PageCache:
-    """The records of the last build's pages, the edition line before each page's own code (as HTML, encoded), the
-    guide."""
+    """The records of the last build's pages, the author guide's, the search index's state and the facts."""
 
-    edition: bytes
     pages: dict[str, PageRecord] = attrs.Factory(dict)
     guide: Guide = ("", ())
     #: What made the search index (checkframe's own files, :func:`checkframe.publish.inputs.package_digest`) and its
@@ -132,8 +126,6 @@ class PageReuse:
     output: Path | None
     #: Filled by the renderer: the record of every page of this build.
     records: dict[str, PageRecord] = attrs.Factory(dict)
-    #: Filled by the renderer: the edition line the pages carry before their own codes (as :attr:`PageCache.edition`).
-    edition: bytes = b""
     #: Filled by the renderer: the paths of the pages it rendered; every other page was read back.
     rendered: list[str] = attrs.Factory(list)
     #: Filled by the renderer: the pages read back, whose bytes are those of their file in :attr:`output` (to be
@@ -156,7 +148,7 @@ class PageReuse:
     def cache(self) -> PageCache:
         """What to keep for the next build."""
         stats = {path: self.stats[path] for path in self.records if path in self.stats}
-        return PageCache(self.edition, self.records, self.guide, self.search, self.targets, self.facts, stats)
+        return PageCache(self.records, self.guide, self.search, self.targets, self.facts, stats)
 
 
 def _header() -> list[Any]:
@@ -167,17 +159,16 @@ def load(cache_dir: Path) -> PageCache | None:
     """The page cache of ``cache_dir``, or None when there is none or it cannot be used."""
     try:
         data = marshal.loads((cache_dir / FILE).read_bytes())
-        header, edition, rows, (guide_key, guide_pages), search, targets, (facts_by, facts), stats, saved = data
+        header, rows, (guide_key, guide_pages), search, targets, (facts_by, facts), stats, saved = data
         if header != _header():
             return None
-        pages = {path: PageRecord(key, digest, edition_at, links, document)
-                 for path, key, digest, edition_at, links, document in rows}
+        pages = {path: PageRecord(key, digest, links, document) for path, key, digest, links, document in rows}
         guide = (guide_key, tuple((slug, title, text) for slug, title, text in guide_pages))
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not all(isinstance(record.links, bytes) for record in pages.values()):
         return None
-    if not isinstance(edition, bytes) or not isinstance(guide_key, str) or not isinstance(targets, str) or not all(
+    if not isinstance(guide_key, str) or not isinstance(targets, str) or not all(
             isinstance(part, str) for page in guide[1] for part in page):
         return None
     if not (isinstance(facts_by, str) and isinstance(facts, dict) and all(
@@ -192,7 +183,7 @@ def load(cache_dir: Path) -> PageCache | None:
     if not (type(saved) is int and isinstance(stats, dict) and all(
             type(stat) is tuple and len(stat) == 3 and all(type(n) is int for n in stat) for stat in stats.values())):
         stats, saved = {}, 0
-    return PageCache(edition, pages, guide, search, targets, (facts_by, facts), stats, saved)
+    return PageCache(pages, guide, search, targets, (facts_by, facts), stats, saved)
 
 
 def save(cache_dir: Path, cache: PageCache) -> None:
@@ -200,11 +191,11 @@ def save(cache_dir: Path, cache: PageCache) -> None:
 
     :raises OSError: when it cannot be written.
     """
-    rows = [(path, r.key, r.digest, r.edition, keep_links(r.links), r.document) for path, r in cache.pages.items()]
+    rows = [(path, r.key, r.digest, keep_links(r.links), r.document) for path, r in cache.pages.items()]
     cache_dir.mkdir(parents=True, exist_ok=True)
     search = None if cache.search is None else (cache.search[0], tuple(cache.search[1]))  # marshal: plain tuples
     # A cache, not a record: no flush to disk (tens of megabytes at 10,000 pages); a file cut short by a power
     # failure does not load, and every record is checked against the page it stands for.
     cache.saved = time.time_ns()  # after every page's file was written: see PageCache.trusted
-    write_atomic(cache_dir / FILE, marshal.dumps((_header(), cache.edition, rows, cache.guide, search, cache.targets,
+    write_atomic(cache_dir / FILE, marshal.dumps((_header(), rows, cache.guide, search, cache.targets,
                                                  cache.facts, cache.stats, cache.saved)), durable=False)

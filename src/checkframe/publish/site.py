@@ -344,7 +344,6 @@ class SiteRenderer:
         if reuse is not None:
             shared = self.shared_digest()
             keys = [self._page_key(shared, i) for i in range(count)]
-            reuse.edition = str(escape(edition)).encode("utf-8")
             if reuse.previous is not None and reuse.output is not None:
                 for i, (path, _, _) in enumerate(self.pages):
                     back = self._read_back(reuse.previous, reuse.output, path, keys[i])
@@ -370,9 +369,9 @@ class SiteRenderer:
                 found = record.links
                 doc = None if record.document is None else search.Document.from_kept(record.document)
             else:
-                data, found, doc, at = rendered[i]
+                data, found, doc = rendered[i]
                 if reuse is not None:
-                    record = PageRecord(keys[i], bytes_digest(data), at, found,
+                    record = PageRecord(keys[i], bytes_digest(data), found,
                                         None if doc is None else doc.kept())
             self.files[path] = data
             if reuse is not None and record is not None:
@@ -648,14 +647,13 @@ PARALLEL_MIN_PAGES = 400
 
 #: What one page's render returns: its bytes, its links and ids, its search document, and where in its bytes the
 #: edition line starts (see :class:`~checkframe.publish.pagecache.PageRecord`).
-Rendered = tuple[bytes, Any, Any, tuple[int, ...] | None]
+Rendered = tuple[bytes, Any, Any]
 
 
 def _render_page(work: tuple[jinja2.Environment, list[tuple[str, str, dict[str, Any]]], bool, bool, str, str],
                  index: int) -> Rendered:
     env, pages, want_links, want_documents, placeholder, edition = work
     path, template, context = pages[index]
-    at: tuple[int, ...] | None = None
     if placeholder:  # the page's edition line is ``edition`` followed by the placeholder
         html = permalinks(env.get_template(template).render(context))
         parts = html.split(placeholder)
@@ -665,16 +663,15 @@ def _render_page(work: tuple[jinja2.Environment, list[tuple[str, str, dict[str, 
             code = page_code(encoded)
             html = code.join(parts)
             data = code.encode("ascii").join(encoded)
-            at = _offsets(encoded, len(code))
             return (data, page_links(html) if want_links else None,
-                    search.document(path, html) if want_documents else None, at)
+                    search.document(path, html) if want_documents else None)
     # The placeholder was changed on its way into the page, or lands where it could be a link, an id or searched
     # text, or the templates may show the line otherwise: the page is rendered without its code, then with it.
     template_ = env.get_template(template)
     without = permalinks(template_.render({**context, "edition": edition})).encode("utf-8")
     html = permalinks(template_.render({**context, "edition": edition + page_code([without])}))
     return (html.encode("utf-8"), page_links(html) if want_links else None,
-            search.document(path, html) if want_documents else None, at)
+            search.document(path, html) if want_documents else None)
 
 
 def _positions(parts: list[str], placeholder: str) -> list[int]:
@@ -685,16 +682,6 @@ def _positions(parts: list[str], placeholder: str) -> list[int]:
         positions.append(pos)
         pos += len(placeholder)
     return positions
-
-
-def _offsets(parts: Sequence[bytes | memoryview], width: int) -> tuple[int, ...]:
-    """Where a line of ``width`` bytes starts in each gap when ``parts`` are joined with it."""
-    offsets, pos = [], 0
-    for part in parts[:-1]:
-        pos += len(part)
-        offsets.append(pos)
-        pos += width
-    return tuple(offsets)
 
 
 def _in_plain_text(html: str, pos: int) -> bool:

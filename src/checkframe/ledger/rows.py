@@ -191,10 +191,11 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
                 catalog: Catalog | None = None) -> list[dict[str, Any]]:
     """附件4 between ``start`` and ``end``, inclusive.
 
-    Hazards found (排查, by the date found) and fixed (整改) (fix accepted); illegal operations found (排查) and those with a
-    measure taken (查处); deadline orders issued (责令限期整改: each route with an order number given in the
-    range, with the finding, by a later remediation or an escalation, and illegal operations ordered so); fines
-    in 万元; units stopped (停产整顿: a production stop dated in the range, or an illegal operation's stop);
+    Hazards found (排查, by the date found) and fixed (整改, by the date the fix was accepted); illegal
+    operations found (排查) and those with a measure taken (查处); deadline orders issued (责令限期整改: each
+    route with an order number given in the range, with the finding, by a later remediation or an escalation,
+    and illegal operations ordered so); fines in 万元; units stopped (停产整顿: a production stop dated in the
+    range, or an illegal operation's stop);
     licences suspended or revoked; units closed.
     """
     heading = WEEKLY_HEADING[by]
@@ -257,36 +258,35 @@ def _measure(entry: Entry, catalog: Catalog, stop_names: dict[str, str] | None =
         if f.enforcement.decision_number:
             taken += f"，{f.enforcement.decision_number}"
         parts.append(taken)
-    stop = None
+    kind = resumed = ""
     if f.stop is not None:
         kind = (stop_names or {}).get(f.stop.kind, "停产停业整改")
-        stop = f"{kind}（{f.stop.scope.label}）"
         if f.resumption is not None and f.resumption.approved_by:
-            stop += f"，{dates(f.resumption.inspected) if f.resumption.inspected else ''}验收同意恢复生产"
+            resumed = f"，{dates(f.resumption.inspected) if f.resumption.inspected else ''}验收同意恢复生产"
         elif f.resumption is not None:
-            stop += f"，{dates(f.resumption.applied)}申请恢复生产"
+            resumed = f"，{dates(f.resumption.applied)}申请恢复生产"
     remediation = f.remediation
+    name = catalog.category(remediation.category).name if remediation is not None else ""
+    # The route is the stop itself (coal's 停产整顿 under 停产整顿): named once, with the stop's scope.
+    merged = f.stop is not None and kind == name
     if remediation is None:
-        if not parts and stop is None:
+        if not parts:
             parts.append("未明确整改方式")
     else:
-        name = catalog.category(remediation.category).name
         said = []
         if remediation.supervision_level:  # 挂牌督办（区级）; another route under supervision: 停产整顿（部门督办）
             said.append(remediation.supervision_level.label + ("" if name.endswith("督办") else "督办"))
-        resumed = ""
-        if stop is not None and f.stop is not None and stop.startswith(f"{name}（"):
-            # The route is the stop itself (coal's 停产整顿 under 停产整顿): named once, with its scope.
+        if merged:
+            assert f.stop is not None
             said.append(f.stop.scope.label)
-            resumed, stop = stop.removeprefix(f"{name}（{f.stop.scope.label}）"), None
         level = f"（{'，'.join(said)}）" if said else ""
         lead = f"，牵头单位{remediation.lead_unit}" if remediation.lead_unit else ""
         notice = f"，{remediation.notice_number}" if remediation.notice_number else ""
         measures = f"：{remediation.measures}" if remediation.measures else ""
         deadline = f"，期限{dates(remediation.deadline)}" if remediation.deadline else ""
-        parts.append(f"{name}{level}{measures}{deadline}{lead}{notice}{resumed}")
-    if stop is not None:
-        parts.append(stop)
+        parts.append(f"{name}{level}{measures}{deadline}{lead}{notice}{resumed if merged else ''}")
+    if f.stop is not None and not merged:
+        parts.append(f"{kind}（{f.stop.scope.label}）{resumed}")
     return "；".join(parts)
 
 

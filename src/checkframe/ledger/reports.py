@@ -244,52 +244,33 @@ def deadline_order_values(entry: Entry, remediation: Remediation, record: Record
     }
 
 
+#: The fields of 附件1 that a unit's registration gives under the same name.
+_REGISTERED = ("registration_number", "capital", "founded", "township", "address", "office_phone", "safety_licence",
+               "other_licences", "principal", "principal_phone", "safety_lead", "safety_lead_phone", "regulator",
+               "economic_type", "size", "assets", "major_hazard_sources", "products", "safety_office",
+               "safety_office_phone", "duty_phone", "safety_office_head", "safety_office_head_phone")
+#: The staff counts of 附件1 (field of the form → :class:`~checkframe.ledger.records.Staff` attribute).
+_STAFF = {"staff": "total", "permanent_staff": "permanent", "temporary_staff": "temporary", "trained_staff": "trained",
+          "insured_staff": "insured", "safety_staff": "safety"}
+
+
 def _count(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
 def registration_values(unit_id: str, ledger: Ledger, catalog: Catalog, reporter: str) -> dict[str, Any]:
-    """附件1 for one unit, from its registration (``units/<unit_id>.toml``); what it does not give stays blank."""
+    """附件1 for one unit, from its registration (``units/<unit_id>.toml``); what it does not give stays blank
+    (the date, whether it has illegal operations, and every field left out of the file)."""
     unit = ledger.units[unit_id]
     # 行业分类: the unit's type (煤矿, 工贸企业) says it better than the sector whose content applies (通用).
     sector = unit.unit_type or (catalog.sector(unit.sector).name if catalog.has("sector", unit.sector) else unit.sector)
-    staff = unit.staff
     return {
         "reporter": reporter,
-        "date": "",
         "unit": unit.name,
-        "registration_number": unit.registration_number,
-        "capital": unit.capital,
-        "founded": unit.founded,
-        "township": unit.township,
-        "address": unit.address,
-        "office_phone": unit.office_phone,
-        "safety_licence": unit.safety_licence,
-        "other_licences": unit.other_licences,
-        "principal": unit.principal,
-        "principal_phone": unit.principal_phone,
-        "safety_lead": unit.safety_lead,
-        "safety_lead_phone": unit.safety_lead_phone,
         "sector": sector,
-        "regulator": unit.regulator,
-        "economic_type": unit.economic_type,
-        "size": unit.size,
-        "assets": unit.assets,
-        "major_hazard_sources": unit.major_hazard_sources,
-        "products": unit.products,
-        "illegal_operations": "",
-        "staff": _count(staff.total),
-        "permanent_staff": _count(staff.permanent),
-        "temporary_staff": _count(staff.temporary),
-        "trained_staff": _count(staff.trained),
-        "insured_staff": _count(staff.insured),
-        "safety_staff": _count(staff.safety),
-        "safety_office": unit.safety_office,
+        **{name: getattr(unit, name) for name in _REGISTERED},
+        **{name: _count(getattr(unit.staff, count)) for name, count in _STAFF.items()},
         "safety_office_size": _count(unit.safety_office_size),
-        "safety_office_phone": unit.safety_office_phone,
-        "duty_phone": unit.duty_phone,
-        "safety_office_head": unit.safety_office_head,
-        "safety_office_head_phone": unit.safety_office_head_phone,
         "safety_staff_names": "、".join(unit.safety_staff_names),
     }
 

@@ -28,6 +28,7 @@ from checkframe.catalog.cache import ContentCache, FolderCache
 from checkframe.catalog.convert import WrongType, errors_of, is_variadic_tuple, make_converter, unknown_key
 from checkframe.catalog.places import UNPARSED, Source, label, placed
 from checkframe.errors import Problem
+from checkframe.messages import key_path
 from checkframe.model import (
     Checklist,
     Checkpoint,
@@ -142,8 +143,8 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
         # A syntax error in a key's value names the key (read back from the text) and keeps the parser's line.
         at = exc.values.get("path") if exc.code == "toml" and not exc.key else None
         if at:  # the key as an author reads it, on the parser's line
-            where = label("$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in at), None)
-            problems.append(Problem(plugin, exc.message + skipped, rel, where, line=exc.values.get("line", 0)))
+            problems.append(Problem(plugin, exc.message + skipped, rel, label(key_path(at), None),
+                                    line=exc.values.get("line", 0)))
         else:
             problems.append(Problem(plugin, exc.message + skipped, rel, exc.key))
         return None
@@ -151,8 +152,8 @@ def _read(path: Path, rel: str, plugin: str, kind: type, found: Contribution, pr
     before = len(problems)
 
     def fail(exc: Exception, base: str) -> None:
-        for key_path, message in errors_of(exc, base):
-            problems.append(Problem(plugin, message, rel, key_path))
+        for path, message in errors_of(exc, base):
+            problems.append(Problem(plugin, message, rel, path))
 
     fields = attrs.fields(attrs.resolve_types(kind))
     known = [a.name for a in fields]

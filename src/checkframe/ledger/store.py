@@ -93,12 +93,15 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
     said: list[str] = []  # the accepted ones as the message names them: the clerk's finding id, title, description
     for ident in dict.fromkeys(mentioned):
         f = ledger.entries[ident].finding
-        if f.state in UNRESOLVED or f.state is FindingState.ACCEPTED:
-            title = catalog.checkpoint(f.checkpoint).title
-            about = (ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）")
-            (accepted if f.state is FindingState.ACCEPTED else unresolved).append(about)
-            if f.state is FindingState.ACCEPTED:
-                said.append(f"{ident}（{title}：{f.description}）")
+        if f.state not in UNRESOLVED and f.state is not FindingState.ACCEPTED:
+            continue
+        title = catalog.checkpoint(f.checkpoint).title
+        about = (ident, f"{f.checkpoint} {title}：{f.description}（{f.state.label}）")
+        if f.state is FindingState.ACCEPTED:
+            accepted.append(about)
+            said.append(f"{ident}（{title}：{f.description}）")
+        else:
+            unresolved.append(about)
     if not unresolved:
         if accepted:  # accepted is not closed: say what is left to do
             raise StoreError(words("only_close_left", name=record_path.name, date=date, findings="、".join(said)))

@@ -411,10 +411,8 @@ def _render_form(project: Project, form: str, values: Mapping[str, Any] | None, 
     context = form_context(project, form, values, subject)
     template = _environment().get_template(f"forms/{form}.html")
     most = max(0, PADDED_ROWS.get(form, 0) - len(context["values"].get("rows") or ()))
-    if not most:
-        return _write_pdf(template.render(context, blank_rows=0))
-    return _write_pdf(template.render(context, blank_rows=most),
-                      fewer=lambda blank: template.render(context, blank_rows=blank), most=most)
+    return _write_pdf(template.render(context, blank_rows=most), most=most,
+                      fewer=(lambda blank: template.render(context, blank_rows=blank)) if most else None)
 
 
 def render_form(

@@ -118,6 +118,11 @@ class _Writer:
         return "\n\n".join(parts) + "\n", basis
 
 
+#: The scope tags of the synthetic checkpoints and their Chinese names, in every sector.toml as the shipped
+#: plugins name theirs (a catalog with unnamed tags builds too, with a warning per tag).
+SCOPES = {"retail": "零售经营", "underground": "井下作业", "storage": "储存场所", "construction": "建设施工"}
+
+
 def _sector_files(rng: random.Random, index: int, per_sector: int) -> dict[str, dict]:
     """The TOML documents of one sector's content folder: file name → data."""
     writer = _Writer(rng)
@@ -141,6 +146,7 @@ def _sector_files(rng: random.Random, index: int, per_sector: int) -> dict[str, 
                 {"id": own[1][0], "title": own[1][1], "confirmed": False, "note": "文号未经核实"},
                 *({"id": law[0], "title": law[1], "number": law[2], "issuer": law[3], "date": law[4]} for law in shared),
             ],
+            "scope": [{"id": tag, "name": label} for tag, label in SCOPES.items()],
         }
     }
     sizes: list[int] = []
@@ -170,7 +176,7 @@ def _sector_files(rng: random.Random, index: int, per_sector: int) -> dict[str, 
                 "basis": basis,
             }
             if rng.random() < 0.1:
-                checkpoint["scope"] = [rng.choice(["retail", "underground", "storage", "construction"])]
+                checkpoint["scope"] = [rng.choice(list(SCOPES))]
             checkpoints.append(checkpoint)
         group = {"id": gid, "title": f"{topic}（第{g}组）"}
         if rng.random() < 0.5:

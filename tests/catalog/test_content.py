@@ -305,6 +305,19 @@ def test_a_scope_tag_without_a_chinese_name_is_warned_of(content):
     ]
 
 
+def test_a_scope_tag_without_a_name_is_warned_of_once_however_many_checkpoints_carry_it(content):
+    """The name is missing once, in sector.toml: one warning at the tag's first use, counting the others."""
+    content.edit("checkpoints/01-gas.toml", 'title = "瓦斯检查"', 'title = "瓦斯检查"\nscope = ["dust"]')
+    content.edit("checkpoints/01-gas.toml", 'level = "general"', 'level = "general"\nscope = ["dust"]')
+    warnings: list = []
+    build_catalog(load_only(demo=content.plugin()), warnings)
+    assert [str(w) for w in warnings] == [
+        "demo: checkpoints/01-gas.toml:9: [[checkpoint]] demo-gas-01, scope no. 1: scope tag 'dust' (here and on "
+        "1 more checkpoint) has no Chinese name, so readers would see the id after 适用范围：; name it in sector.toml: "
+        'a [[scope]] with id = "dust" and name = its Chinese name, in the words of the sources'
+    ]
+
+
 def test_a_scope_tag_named_in_the_sector_reads_in_chinese(content):
     from checkframe.model import scope_label
 

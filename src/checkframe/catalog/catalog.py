@@ -434,6 +434,8 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
                 check.report(plugin, entry, *_unknown("sources", "document", doc, documents))
 
     declared = declarers(contributions)
+    #: (plugin, scope tag) -> its uses without a Chinese name: (checkpoint entry, index in scope, sector).
+    unnamed: dict[tuple[str, str], list[tuple[Entry, int, Sector | None]]] = {}
     for plugin, entry in checkpoints.values():
         cp: Checkpoint = entry.obj
         if cp.group_key not in groups:
@@ -466,14 +468,19 @@ def build_catalog(plugins: Plugins, warnings: list[Problem] | None = None, cache
         sector = sectors[cp.sector][1].obj if cp.sector in sectors else None
         for i, tag in enumerate(cp.scope):
             if not scope_named(tag, sector):
-                # A warning: content format 1 took any tag, so refusing one would break plugins written for it
-                # (compatibility.md: tightened validation is an incompatible change).
-                check.report(plugin, entry, _unnamed_scope(tag, sector), f"scope[{i}]", warning=True)
+                unnamed.setdefault((plugin, tag), []).append((entry, i, sector))
         _check_images(check, plugin, entry, "what", cp.what)
         _check_images(check, plugin, entry, "note", cp.note)
         if cp.level is HazardLevel.MAJOR and not any(b.article for b in cp.basis):
             check.report(plugin, entry, "a major-hazard checkpoint must cite the article that makes it one: "
                          "give one of its basis the article, as the document numbers it (article = \"第…条\")", "basis")
+
+    for (plugin, tag), uses in unnamed.items():
+        # A warning: content format 1 took any tag, so refusing one would break plugins written for it
+        # (compatibility.md: tightened validation is an incompatible change).  One per tag, at its first use:
+        # the name is missing once, in sector.toml, however many checkpoints carry the tag.
+        entry, i, sector = uses[0]
+        check.report(plugin, entry, _unnamed_scope(tag, sector, len(uses) - 1), f"scope[{i}]", warning=True)
 
     resolved: dict[str, tuple[str, ...]] = {}
     group_members: dict[str, list[str]] = {key: [] for key in groups}
@@ -541,11 +548,15 @@ def catalog_rules(plugins: Plugins, catalog: Catalog) -> list[Problem]:
     return problems
 
 
-def _unnamed_scope(tag: str, sector: Sector | None) -> str:
-    """The problem of a scope tag that readers would see as its id: what came, and how to name it."""
+def _unnamed_scope(tag: str, sector: Sector | None, others: int = 0) -> str:
+    """The problem of a scope tag that readers would see as its id: what came, and how to name it.
+
+    ``others`` is how many more checkpoints of the plugin carry the tag (they are not warned of one by one).
+    """
     near = difflib.get_close_matches(tag, [n.id for n in sector.scope] if sector is not None else [], n=1)
     hint = f"sector.toml names {near[0]!r}: if one of the two is misspelt, correct it; else " if near else ""
-    return (f"scope tag {tag!r} has no Chinese name, so readers would see the id after 适用范围：; {hint}"
+    more = f" (here and on {others} more checkpoint{'s' if others > 1 else ''})" if others else ""
+    return (f"scope tag {tag!r}{more} has no Chinese name, so readers would see the id after 适用范围：; {hint}"
             f"name it in sector.toml: a [[scope]] with id = \"{tag}\" and name = its Chinese name, "
             "in the words of the sources")
 

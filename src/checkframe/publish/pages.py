@@ -59,6 +59,7 @@ def chinese_number(text: str) -> int:
     return total + digit
 
 
+@functools.lru_cache(maxsize=4096)
 def article_key(article: str) -> tuple[tuple[str, int], ...]:
     """Sorts cited articles as the document runs: 第二条 < 第十条 < 第十条（二） < 第十条（十一） < 第十一条.
 
@@ -77,17 +78,19 @@ def article_key(article: str) -> tuple[tuple[str, int], ...]:
 
 
 def _citations(catalog: Catalog, checkpoints: Iterable[Checkpoint]) -> dict[str, dict[str, list[Checkpoint]]]:
-    """document id → cited article → the checkpoints citing it, in catalog order."""
+    """document id → cited article → the checkpoints citing it, in catalog order (a checkpoint citing the same
+    article twice counts once)."""
     cited: dict[str, dict[str, list[Checkpoint]]] = {}
-    seen: dict[tuple[str, str], set[Checkpoint]] = {}
     for checkpoint in checkpoints:
         for basis in checkpoint.basis:
-            articles = cited.setdefault(basis.document, {})
+            articles = cited.get(basis.document)
+            if articles is None:
+                articles = cited[basis.document] = {}
             article = basis.cited() or "（全文）"
-            citing = articles.setdefault(article, [])
-            members = seen.setdefault((basis.document, article), set())
-            if checkpoint not in members:  # equal checkpoints count once, as `in` on the list did
-                members.add(checkpoint)
+            citing = articles.get(article)
+            if citing is None:
+                articles[article] = [checkpoint]
+            elif citing[-1] is not checkpoint:  # the catalog's ids are unique: the same one is the last one
                 citing.append(checkpoint)
     return {doc: dict(sorted(articles.items(), key=lambda item: article_key(item[0]))) for doc, articles in cited.items()}
 

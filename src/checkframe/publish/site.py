@@ -86,6 +86,7 @@ def environment(template_dirs: Iterable[Path]) -> jinja2.Environment:
     ])
     env = jinja2.Environment(
         loader=loader,
+        bytecode_cache=_bytecode_cache(),
         auto_reload=False,  # one build renders from templates that do not change under it
         cache_size=-1,
         autoescape=True,
@@ -99,6 +100,38 @@ def environment(template_dirs: Iterable[Path]) -> jinja2.Environment:
     env.filters["sized"] = _sized
     env.globals["url"] = _url
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between builds (compiling those of a handbook's pages takes 70-100 ms a build).
+
+    jinja2's own cache, in its folder for the user (a private folder in the temporary one, which it checks is
+    the user's alone), not in the project's cache: a compiled template is code that runs, and a project's folders
+    may come from someone else (see :mod:`checkframe.util.pickles`).  An entry is found by the template's name
+    and file and taken only for the same source text; the file names hold a digest of checkframe's own files,
+    whose code sets the options that templates are compiled with.  None when the folder cannot be made.
+    """
+    try:
+        return _TemplateCache(pattern=f"checkframe-{package_digest()[:16]}-%s.cache")
+    except (OSError, RuntimeError):  # no private folder to be had: templates are compiled every build
+        return None
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """jinja2's cache of compiled templates, where an entry that cannot be read or written is only a miss (jinja2
+    lets a full disk, or a file cut short in its header, fail the build)."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - whatever is wrong with the file, the template is compiled anew
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def _linker(context: Any) -> Callable[[str], str]:

@@ -675,6 +675,32 @@ def test_no_stray_space_between_chinese_words_on_pages_or_forms(project, content
     assert printed and [stray_spaces(html) for html in printed if stray_spaces(html)] == []
 
 
+def test_the_remediation_page_lists_only_the_categories_of_the_sectors_in_the_handbook(tmp_path, make_content):
+    """A project that leaves a sector out: its own remediation category (停产整顿), which none of the handbook's
+    checkpoints names, was listed on 整改与闭环 beside checkframe's own, and its plugin as a source of the handbook."""
+    demo, coal = make_content("demo"), make_content("coal")
+    coal.write("remediation.toml", """
+        [[category]]
+        code = "coal_stop"
+        name = "停产整顿"
+        levels = ["major"]
+        """)
+    coal.edit("checkpoints/01-gas.toml", 'remediation = ["listed_supervision"]', 'remediation = ["coal_stop"]')
+    project = handbook_project(tmp_path / "handbook", config=HANDBOOK_CONFIG + 'sectors = ["demo"]\n')
+    plugins = load_only(demo=demo.plugin(), coal=coal.plugin())
+    build(project, plugins=plugins, jobs=1)
+    page = (project / "_build/remediation.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h3>([^<]*)</h3>", page) == ["现场整改", "限期整改", "挂牌督办"]
+    assert "停产整顿" not in (project / "_build/plugins.html").read_text(encoding="utf-8")
+
+    # A checkpoint of the handbook that names it: the category is the handbook's too.
+    demo.edit("checkpoints/01-gas.toml", 'remediation = ["listed_supervision"]', 'remediation = ["coal_stop"]')
+    build(project, plugins=plugins, jobs=1)
+    page = (project / "_build/remediation.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h3>([^<]*)</h3>", page) == ["现场整改", "限期整改", "挂牌督办", "停产整顿"]
+    assert check_links(read_tree(project / "_build"), {}) == []
+
+
 def test_the_plugins_page_lists_only_the_plugins_whose_content_is_in_the_handbook(tmp_path, make_content):
     """A project that selects some sectors: the others' plugins are not its sources, and are named apart."""
     demo, coal, gas = make_content("demo"), make_content("coal"), make_content("gas")

@@ -702,21 +702,28 @@ def test_the_remediation_page_lists_only_the_categories_of_the_sectors_in_the_ha
 
 
 def test_the_plugins_page_lists_only_the_plugins_whose_content_is_in_the_handbook(tmp_path, make_content):
-    """A project that selects some sectors: the others' plugins are not its sources, and are named apart."""
+    """A project that selects some sectors: the others' plugins are not its sources, and are named apart.  Each
+    plugin is named by what it brings, in Chinese (its id, an English code, was the first column)."""
     demo, coal, gas = make_content("demo"), make_content("coal"), make_content("gas")
     gas.write("checklists.toml", CHECKLISTS.replace('items = ["{sector}/gas"]', 'items = ["coal-gas-01"]'))
+    coal.edit("sector.toml", 'name = "测试行业"', 'name = "煤矿"\nmaintainer = "测试区能源局"')
     project = handbook_project(tmp_path / "handbook", config=HANDBOOK_CONFIG + 'sectors = ["demo", "gas"]\n')
     build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
     page = (project / "_build/plugins.html").read_text(encoding="utf-8")
     table = page[page.index("<tbody>"):page.index("</tbody>")]
     rows = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in table.split("<tr>")[1:]]
-    assert [row[0] for row in rows] == ["checkframe.builtin.remediation", "demo", "coal", "gas"]
-    assert rows[2][1:] == ["测试行业（检查表引用的检查项）"]  # only its checkpoint that gas's checklist draws
-    assert rows[0][3:] == ["整改类别：现场整改、限期整改、挂牌督办", "—"]
-    assert "已安装，但本手册未收入其内容" not in page
+    version = rows[0][3]
+    assert rows == [
+        ["基本整改方式（系统内置）", "整改类别：现场整改、限期整改、挂牌督办", "—", version, "发行包", "checkframe"],
+        ["测试行业", "—", "—"],
+        ["煤矿（检查表引用的检查项）", "测试区能源局", "—"],  # only its checkpoint that gas's checklist draws
+        ["测试行业", "—", "—"],
+    ]
+    assert "已安装，但本手册未收入" not in page
+    assert not re.search(r">\s*(demo|coal|gas)\s*<", page)
 
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["demo"]\n', encoding="utf-8")
     build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
     page = (project / "_build/plugins.html").read_text(encoding="utf-8")
-    assert "<code>coal</code></td>" not in page and "<code>gas</code></td>" not in page
-    assert "以下插件已安装，但本手册未收入其内容：<code>coal</code>（测试行业）、<code>gas</code>（测试行业）。" in page
+    assert "以下内容的插件已安装，但本手册未收入：煤矿、测试行业。" in page
+    assert not re.search(r">\s*(demo|coal|gas)\s*<", page)

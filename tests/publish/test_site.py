@@ -524,7 +524,7 @@ def test_changes_page_lists_added_changed_and_removed(project, content):
     assert '<a href="checkpoint/demo-gas-02.html">瓦斯检查员持证</a>' in page
     assert '<a href="checkpoint/demo-gas-01.html">瓦斯检查漏检、假检</a>' in page
     assert "<dt>标题</dt>\n  <dd><del>瓦斯检查</del> → <ins>瓦斯检查漏检、假检</ins></dd>" in page
-    assert "已废止的检查项 <span class=\"meta\">（测试行业，原编号 demo-retired）</span>" in page
+    assert "已废止的检查项 <span class=\"meta\">（测试行业 · 瓦斯）</span>" in page
     assert 'href="checkpoint/demo-retired.html"' not in page  # no page to link to
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "新增检查项 1 个，修改 1 个，删除 1 个。<a href=\"changes.html\">查看本年度内容变化</a>" in index
@@ -537,6 +537,34 @@ def test_changes_page_lists_added_changed_and_removed(project, content):
     build(project, plugins=load_only(demo=content.plugin()))
     assert "查看本年度内容变化" not in (out / "index.html").read_text(encoding="utf-8")
     assert (out / "changes.html").is_file()
+
+
+def test_the_changes_page_names_what_is_gone_by_its_title_not_its_id(project, content):
+    """A removed checkpoint, a checkpoint that left a checklist and a retired checklist were shown by their ids
+    (原编号 demo-retired, 移出 1 项：demo-retired): readers know them by the titles of the earlier export."""
+    from attrs import evolve
+
+    from checkframe.catalog import catalog_to_json
+    from doubles import catalog_of
+
+    now = catalog_of(demo=content.plugin())
+    retired = evolve(now.checkpoints[1], id="demo-retired", title="已废止的检查项")
+    twins = [evolve(now.checkpoints[1], id=f"demo-twin-{n}", title="同名的检查项") for n in (1, 2)]
+    self_check = evolve(now.checklists[0], checkpoints=(*now.checklists[0].checkpoints, "demo-retired"))
+    old_form = evolve(now.checklists[0], id="demo-old", title="旧督导检查表")
+    earlier = evolve(now, checkpoints=(*now.checkpoints, retired, *twins), checklists=(self_check, old_form))
+    (project / "exports").mkdir()
+    (project / "exports" / "old.json").write_text(catalog_to_json(earlier), encoding="utf-8")
+    with_changes(project)
+    build(project, plugins=load_only(demo=content.plugin()))
+    page = (project / "_build/changes.html").read_text(encoding="utf-8")
+    assert "已废止的检查项 <span class=\"meta\">（测试行业 · 瓦斯）</span>" in page
+    assert "<li>移出 1 项：已废止的检查项</li>" in page
+    assert "旧督导检查表 <span class=\"meta\">（测试行业，自查表）</span>" in page
+    # Two gone with one title in one group: only their ids tell them apart.
+    assert "同名的检查项 <span class=\"meta\">（测试行业 · 瓦斯，原编号 demo-twin-1）</span>" in page
+    body = re.sub(r"原编号 demo-twin-[12]", "", page.split("<main", 1)[1])
+    assert not re.search(r"demo-(retired|old|twin)", body)
 
 
 def test_without_changes_there_is_no_page_and_no_link(project, content):

@@ -167,10 +167,14 @@ class Shown:
         project, catalog = self.project, self.catalog
         if project.changes is None or project.previous is None:
             return None
-        return changes_context(
+        context = changes_context(
             diff_catalogs(project.previous, catalog), project.previous, catalog, self.sector_ids,
             self.checkpoint_ids, set(self.checklist_ids), set(self.cited),
         )
+        # What is gone is named as the earlier export named it: its group's title, a checkpoint's title (not an id).
+        context["old_group_title"] = {g.key: g.title for g in project.previous.groups}
+        context["old_checkpoint_title"] = {c.id: c.title for c in project.previous.checkpoints}
+        return context
 
 
 def _home_pages(site: SiteRenderer, shown: Shown) -> None:

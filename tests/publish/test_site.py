@@ -68,6 +68,27 @@ def test_builds_every_page(project, content, jobs, pooled):
     assert 'rel="next" href="demo-gas-02.html"' in checkpoint
 
 
+def test_an_extra_page_has_breadcrumbs_and_the_home_page_lists_extra_pages_apart_from_its_steps(project, content):
+    """An extra page had no breadcrumbs, unlike a sector's or a checkpoint's; the home page appended the extra pages
+    to 如何使用 as further numbered steps (4. 使用说明), which read as steps they are not."""
+    build(project, plugins=load_only(demo=content.plugin()))
+    out = project / "_build"
+    page = (out / "pages/usage.html").read_text(encoding="utf-8")
+    assert '<nav class="breadcrumbs" aria-label="位置"><a href="../index.html">首页</a> › 使用说明</nav>' in page
+    home = (out / "index.html").read_text(encoding="utf-8")
+    steps = re.search(r'<ol class="how">(.*?)</ol>', home, re.S).group(1)
+    assert "pages/usage.html" not in steps and steps.count("<li>") == 3
+    more = re.search(r'<h2 id="more">更多说明.*?</h2>\s*<ul>(.*?)</ul>', home, re.S)
+    assert more and re.findall(r'<li><a href="([^"]*)">([^<]*)</a></li>', more.group(1)) == [
+        ("pages/usage.html", "使用说明")]
+
+
+def test_a_home_page_without_extra_pages_has_no_empty_list_of_them(tmp_path, content):
+    project = handbook_project(tmp_path / "bare")
+    build(project, plugins=load_only(demo=content.plugin()))
+    assert 'id="more"' not in (project / "_build/index.html").read_text(encoding="utf-8")
+
+
 def test_every_internal_link_and_anchor_resolves(project, content):
     build(project, plugins=load_only(demo=content.plugin()))
     files = read_tree(project / "_build")

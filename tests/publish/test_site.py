@@ -68,6 +68,27 @@ def test_builds_every_page(project, content, jobs, pooled):
     assert 'rel="next" href="demo-gas-02.html"' in checkpoint
 
 
+def test_an_extra_page_has_breadcrumbs_and_the_home_page_lists_extra_pages_apart_from_its_steps(project, content):
+    """An extra page had no breadcrumbs, unlike a sector's or a checkpoint's; the home page appended the extra pages
+    to 如何使用 as further numbered steps (4. 使用说明), which read as steps they are not."""
+    build(project, plugins=load_only(demo=content.plugin()))
+    out = project / "_build"
+    page = (out / "pages/usage.html").read_text(encoding="utf-8")
+    assert '<nav class="breadcrumbs" aria-label="位置"><a href="../index.html">首页</a> › 使用说明</nav>' in page
+    home = (out / "index.html").read_text(encoding="utf-8")
+    steps = re.search(r'<ol class="how">(.*?)</ol>', home, re.S).group(1)
+    assert "pages/usage.html" not in steps and steps.count("<li>") == 3
+    more = re.search(r'<h2 id="more">更多说明.*?</h2>\s*<ul>(.*?)</ul>', home, re.S)
+    assert more and re.findall(r'<li><a href="([^"]*)">([^<]*)</a></li>', more.group(1)) == [
+        ("pages/usage.html", "使用说明")]
+
+
+def test_a_home_page_without_extra_pages_has_no_empty_list_of_them(tmp_path, content):
+    project = handbook_project(tmp_path / "bare")
+    build(project, plugins=load_only(demo=content.plugin()))
+    assert 'id="more"' not in (project / "_build/index.html").read_text(encoding="utf-8")
+
+
 def test_every_internal_link_and_anchor_resolves(project, content):
     build(project, plugins=load_only(demo=content.plugin()))
     files = read_tree(project / "_build")
@@ -524,7 +545,7 @@ def test_changes_page_lists_added_changed_and_removed(project, content):
     assert '<a href="checkpoint/demo-gas-02.html">瓦斯检查员持证</a>' in page
     assert '<a href="checkpoint/demo-gas-01.html">瓦斯检查漏检、假检</a>' in page
     assert "<dt>标题</dt>\n  <dd><del>瓦斯检查</del> → <ins>瓦斯检查漏检、假检</ins></dd>" in page
-    assert "已废止的检查项 <span class=\"meta\">（测试行业，原编号 demo-retired）</span>" in page
+    assert "已废止的检查项 <span class=\"meta\">（测试行业 · 瓦斯）</span>" in page
     assert 'href="checkpoint/demo-retired.html"' not in page  # no page to link to
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "新增检查项 1 个，修改 1 个，删除 1 个。<a href=\"changes.html\">查看本年度内容变化</a>" in index
@@ -537,6 +558,34 @@ def test_changes_page_lists_added_changed_and_removed(project, content):
     build(project, plugins=load_only(demo=content.plugin()))
     assert "查看本年度内容变化" not in (out / "index.html").read_text(encoding="utf-8")
     assert (out / "changes.html").is_file()
+
+
+def test_the_changes_page_names_what_is_gone_by_its_title_not_its_id(project, content):
+    """A removed checkpoint, a checkpoint that left a checklist and a retired checklist were shown by their ids
+    (原编号 demo-retired, 移出 1 项：demo-retired): readers know them by the titles of the earlier export."""
+    from attrs import evolve
+
+    from checkframe.catalog import catalog_to_json
+    from doubles import catalog_of
+
+    now = catalog_of(demo=content.plugin())
+    retired = evolve(now.checkpoints[1], id="demo-retired", title="已废止的检查项")
+    twins = [evolve(now.checkpoints[1], id=f"demo-twin-{n}", title="同名的检查项") for n in (1, 2)]
+    self_check = evolve(now.checklists[0], checkpoints=(*now.checklists[0].checkpoints, "demo-retired"))
+    old_form = evolve(now.checklists[0], id="demo-old", title="旧督导检查表")
+    earlier = evolve(now, checkpoints=(*now.checkpoints, retired, *twins), checklists=(self_check, old_form))
+    (project / "exports").mkdir()
+    (project / "exports" / "old.json").write_text(catalog_to_json(earlier), encoding="utf-8")
+    with_changes(project)
+    build(project, plugins=load_only(demo=content.plugin()))
+    page = (project / "_build/changes.html").read_text(encoding="utf-8")
+    assert "已废止的检查项 <span class=\"meta\">（测试行业 · 瓦斯）</span>" in page
+    assert "<li>移出 1 项：已废止的检查项</li>" in page
+    assert "旧督导检查表 <span class=\"meta\">（测试行业，自查表）</span>" in page
+    # Two gone with one title in one group: only their ids tell them apart.
+    assert "同名的检查项 <span class=\"meta\">（测试行业 · 瓦斯，原编号 demo-twin-1）</span>" in page
+    body = re.sub(r"原编号 demo-twin-[12]", "", page.split("<main", 1)[1])
+    assert not re.search(r"demo-(retired|old|twin)", body)
 
 
 def test_without_changes_there_is_no_page_and_no_link(project, content):
@@ -675,22 +724,55 @@ def test_no_stray_space_between_chinese_words_on_pages_or_forms(project, content
     assert printed and [stray_spaces(html) for html in printed if stray_spaces(html)] == []
 
 
+def test_the_remediation_page_lists_only_the_categories_of_the_sectors_in_the_handbook(tmp_path, make_content):
+    """A project that leaves a sector out: its own remediation category (停产整顿), which none of the handbook's
+    checkpoints names, was listed on 整改与闭环 beside checkframe's own, and its plugin as a source of the handbook."""
+    demo, coal = make_content("demo"), make_content("coal")
+    coal.write("remediation.toml", """
+        [[category]]
+        code = "coal_stop"
+        name = "停产整顿"
+        levels = ["major"]
+        """)
+    coal.edit("checkpoints/01-gas.toml", 'remediation = ["listed_supervision"]', 'remediation = ["coal_stop"]')
+    project = handbook_project(tmp_path / "handbook", config=HANDBOOK_CONFIG + 'sectors = ["demo"]\n')
+    plugins = load_only(demo=demo.plugin(), coal=coal.plugin())
+    build(project, plugins=plugins, jobs=1)
+    page = (project / "_build/remediation.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h3>([^<]*)</h3>", page) == ["现场整改", "限期整改", "挂牌督办"]
+    assert "停产整顿" not in (project / "_build/plugins.html").read_text(encoding="utf-8")
+
+    # A checkpoint of the handbook that names it: the category is the handbook's too.
+    demo.edit("checkpoints/01-gas.toml", 'remediation = ["listed_supervision"]', 'remediation = ["coal_stop"]')
+    build(project, plugins=plugins, jobs=1)
+    page = (project / "_build/remediation.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h3>([^<]*)</h3>", page) == ["现场整改", "限期整改", "挂牌督办", "停产整顿"]
+    assert check_links(read_tree(project / "_build"), {}) == []
+
+
 def test_the_plugins_page_lists_only_the_plugins_whose_content_is_in_the_handbook(tmp_path, make_content):
-    """A project that selects some sectors: the others' plugins are not its sources, and are named apart."""
+    """A project that selects some sectors: the others' plugins are not its sources, and are named apart.  Each
+    plugin is named by what it brings, in Chinese (its id, an English code, was the first column)."""
     demo, coal, gas = make_content("demo"), make_content("coal"), make_content("gas")
     gas.write("checklists.toml", CHECKLISTS.replace('items = ["{sector}/gas"]', 'items = ["coal-gas-01"]'))
+    coal.edit("sector.toml", 'name = "测试行业"', 'name = "煤矿"\nmaintainer = "测试区能源局"')
     project = handbook_project(tmp_path / "handbook", config=HANDBOOK_CONFIG + 'sectors = ["demo", "gas"]\n')
     build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
     page = (project / "_build/plugins.html").read_text(encoding="utf-8")
     table = page[page.index("<tbody>"):page.index("</tbody>")]
     rows = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in table.split("<tr>")[1:]]
-    assert [row[0] for row in rows] == ["checkframe.builtin.remediation", "demo", "coal", "gas"]
-    assert rows[2][1:] == ["测试行业（检查表引用的检查项）"]  # only its checkpoint that gas's checklist draws
-    assert rows[0][3:] == ["整改类别：现场整改、限期整改、挂牌督办", "—"]
-    assert "已安装，但本手册未收入其内容" not in page
+    version = rows[0][3]
+    assert rows == [
+        ["基本整改方式（系统内置）", "整改类别：现场整改、限期整改、挂牌督办", "—", version, "发行包", "checkframe"],
+        ["测试行业", "—", "—"],
+        ["煤矿（检查表引用的检查项）", "测试区能源局", "—"],  # only its checkpoint that gas's checklist draws
+        ["测试行业", "—", "—"],
+    ]
+    assert "已安装，但本手册未收入" not in page
+    assert not re.search(r">\s*(demo|coal|gas)\s*<", page)
 
     (project / "checkframe.toml").write_text(HANDBOOK_CONFIG + 'sectors = ["demo"]\n', encoding="utf-8")
     build(project, plugins=load_only(demo=demo.plugin(), coal=coal.plugin(), gas=gas.plugin()), jobs=1)
     page = (project / "_build/plugins.html").read_text(encoding="utf-8")
-    assert "<code>coal</code></td>" not in page and "<code>gas</code></td>" not in page
-    assert "以下插件已安装，但本手册未收入其内容：<code>coal</code>（测试行业）、<code>gas</code>（测试行业）。" in page
+    assert "以下内容的插件已安装，但本手册未收入：煤矿、测试行业。" in page
+    assert not re.search(r">\s*(demo|coal|gas)\s*<", page)

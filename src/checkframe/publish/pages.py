@@ -24,8 +24,17 @@ from markupsafe import Markup
 from checkframe.catalog import Catalog
 from checkframe.catalog.diff import diff_catalogs
 from checkframe.catalog.record_rules import describe, stop_kinds_of
-from checkframe.model import FIVE_ASSIGNMENTS, Checklist, Checkpoint, FindingState, HazardLevel, Sector, SupervisionLevel
-from checkframe.plugins import Plugins
+from checkframe.model import (
+    FIVE_ASSIGNMENTS,
+    Checklist,
+    Checkpoint,
+    FindingState,
+    HazardLevel,
+    RemediationCategory,
+    Sector,
+    SupervisionLevel,
+)
+from checkframe.plugins import BUILTIN_PLUGINS, Plugins
 from checkframe.publish import search
 from checkframe.publish.changes import changes_context
 from checkframe.publish.guide import GuidePage, guide_pages
@@ -141,6 +150,13 @@ class Shown:
         return found
 
     @functools.cached_property
+    def categories(self) -> list[RemediationCategory]:
+        """The remediation categories the handbook lists: checkframe's own, and every other that its checkpoints
+        name (not those of a sector left out, which none of them uses)."""
+        used = {code for c in self.checkpoints for code in c.remediation}
+        return [c for c in self.catalog.categories if c.plugin in BUILTIN_PLUGINS or c.code in used]
+
+    @functools.cached_property
     def majors(self) -> list[Checkpoint]:
         return [c for c in self.checkpoints if c.level is HazardLevel.MAJOR]
 
@@ -154,10 +170,14 @@ class Shown:
         project, catalog = self.project, self.catalog
         if project.changes is None or project.previous is None:
             return None
-        return changes_context(
+        context = changes_context(
             diff_catalogs(project.previous, catalog), project.previous, catalog, self.sector_ids,
             self.checkpoint_ids, set(self.checklist_ids), set(self.cited),
         )
+        # What is gone is named as the earlier export named it: its group's title, a checkpoint's title (not an id).
+        context["old_group_title"] = {g.key: g.title for g in project.previous.groups}
+        context["old_checkpoint_title"] = {c.id: c.title for c in project.previous.checkpoints}
+        return context
 
 
 def _home_pages(site: SiteRenderer, shown: Shown) -> None:
@@ -244,7 +264,7 @@ def _cross_sector_pages(site: SiteRenderer, shown: Shown, plugins: Plugins) -> N
     """整改与闭环, 法规依据, 重大隐患, the plugins page and, when asked for, 内容变化."""
     catalog, project = shown.catalog, shown.project
     departments = {s.plugin: s.maintainer or s.regulator for s in reversed(catalog.sectors) if s.maintainer or s.regulator}
-    site.render("remediation.html", "remediation.html", whole_catalog=False, categories=catalog.categories,
+    site.render("remediation.html", "remediation.html", whole_catalog=False, categories=shown.categories,
                 departments=departments, five=FIVE_ASSIGNMENTS, levels=list(SupervisionLevel), states=list(FindingState))
     position = {id(d): i for i, d in enumerate(catalog.documents)}
     documents = [catalog.document(d) for d in sorted(shown.cited, key=lambda d: position[id(catalog.document(d))])]
@@ -276,7 +296,7 @@ def _plugins_in_handbook(shown: Shown, plugins: Plugins) -> dict[str, Any]:
     for name, info in plugins.infos.items():
         sectors = [s for s in shown.sectors if s.plugin == name]
         drawn = [s for s in catalog.sectors if s.plugin == name and s.id in drawn_from]
-        categories = [c for c in catalog.categories if c.plugin == name]
+        categories = [c for c in shown.categories if c.plugin == name]
         if sectors or drawn or categories:
             infos.append(info)
             parts[name] = (sectors, drawn, categories)

@@ -587,3 +587,30 @@ def test_a_finding_in_full_comes_from_its_records_when_its_replay_is_gone(store,
     replayed.clear()
     found = ledger.entry("f-1")
     assert replayed == ["acme"] and found == fresh and found.places == fresh.places
+
+
+def dated_rule(entry, ledger):
+    CALLS.append(entry.finding.id)
+    if ledger.as_of > D(2024, 4, 30):
+        ledger.overdue("测试规则")
+
+
+def test_lines_that_do_not_depend_on_the_date_are_taken_on_a_later_date(tmp_path, replayed):
+    """A unit whose findings are all accepted or closed: its lines hold on any later date, unless a rule reads it."""
+    store = Store(tmp_path / "ledger", jobs=1)
+    store.record("a.toml", FOUND[:FOUND.index('[[finding]]\nid = "f-2"')])
+    store.record("b.toml", RECHECK, date="2024-03-12")
+    same(store)
+    replayed.clear()
+    later = build_ledger(store.root, CATALOG, D(2024, 5, 10), jobs=1)
+    assert replayed == [] and later.entries == {} and later.lines["f-1"].state.value == "accepted"
+    same(store, D(2024, 5, 10))
+    rules = with_rule(dated_rule)
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules)
+    CALLS.clear()
+    assert not build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules).lines["f-1"].overdue and CALLS == []
+    late = build_ledger(store.root, CATALOG, D(2024, 5, 10), jobs=1, rules=rules)
+    assert CALLS == ["f-1"] and late.lines["f-1"].late == "测试规则"  # the rule read the date: run again
+    assert late == build_ledger(store.root, CATALOG, D(2024, 5, 10), jobs=1, rules=rules, cache=False)
+    assert build_ledger(store.root, CATALOG, D(2024, 3, 11), jobs=1) == build_ledger(
+        store.root, CATALOG, D(2024, 3, 11), jobs=1, cache=False)  # before the recheck: not the lines kept

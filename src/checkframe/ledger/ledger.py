@@ -656,14 +656,23 @@ class UnitResult:
 class UnitView:
     """One unit's findings as lines on one date under one set of rules, as the cache keeps it between runs.
 
-    Kept under the unit's replay key, the ledger's date and :func:`rules_digest`: a run on the same date with
-    the same records and rules takes a unit's lines from here and rebuilds none of its findings.
+    Kept under the unit's replay key and :func:`rules_digest`: a run with the same records and rules on a date
+    the view holds on (:meth:`holds_on`) takes a unit's lines from here and rebuilds none of its findings.
     """
 
     #: Its findings' lines, each with the order of its record's event among all (date, record file, index).
     lines: tuple[tuple[tuple[dt.date, str, int], Line], ...]
     #: The record files its records follow.
     follows: frozenset[str]
+    #: The latest date of any of its records' events.
+    latest: dt.date
+    #: The date the lines were made on when they depend on it (a finding open with a deadline, or a rule that
+    #: read the date); None when they hold on any date from ``latest`` on.
+    as_of: dt.date | None
+
+    def holds_on(self, as_of: dt.date) -> bool:
+        """Whether these are the unit's lines on ``as_of``."""
+        return self.latest <= as_of and (self.as_of is None or self.as_of == as_of)
 
     def ids(self) -> list[str]:
         """Its finding ids: those its records claim (its replay replayed every event, so it has each claimed one)."""
@@ -815,8 +824,8 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
         fast = _by_unit(ledger, items, keys, parsed, blobs, unit_of, ready, catalog, rules, store, set(names), digest)
         if fast is not None:
             replayed, views, keyed = fast
-            read_catalog = apply_rules(ledger, rules, catalog, set())
-            _lines(ledger, replayed, views, store, read_catalog)
+            read_catalog, read_date = apply_rules(ledger, rules, catalog, set())
+            _lines(ledger, replayed, views, store, read_catalog, read_date)
             if store is not None:
                 store.save()
                 ledger.fetch = _Fetch(root, store.context, keyed, Ledger(as_of, units, stop_names=ledger.stop_names),
@@ -830,19 +839,22 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
 
 
 def _lines(ledger: Ledger, fresh: dict[str, tuple[Any, UnitResult]], views: list[UnitView],
-           store: Cache | None, read_catalog: Collection[str]) -> None:
+           store: Cache | None, read_catalog: Collection[str], read_date: Collection[str]) -> None:
     """Every finding's line, in the ledger's order: the views' lines and those of the units replayed in this run.
 
-    Each replayed unit's view is kept for the next run on the same date (``fresh``: unit -> its view's key, None
-    when it is not kept, and its replay), unless the rules found a problem, or a rule read the catalog on one of
-    its findings (``read_catalog``: the view's key does not hold the catalog, only the facts of :func:`context`).
+    Each replayed unit's view is kept for the next run (``fresh``: unit -> its view's key, None when it is not
+    kept, and its replay), unless the rules found a problem, or a rule read the catalog on one of its findings
+    (``read_catalog``: the view's key does not hold the catalog, only the facts of :func:`context`).  It holds
+    on the ledger's date alone when a rule read the date on one of its findings (``read_date``) or one of them
+    is open with a deadline (overdue or not by the date); else on any date from its records' latest on.
     """
     made: list[tuple[Any, Line]] = []
     for unit, (view_key, held) in fresh.items():
         lines = tuple((order, ledger.line(entry)) for order, entry in held.entries)
         made.extend(lines)
         if store is not None and view_key is not None and not ledger.problems and unit not in read_catalog:
-            store.put_view(unit, view_key, UnitView(lines, held.follows))
+            dated = unit in read_date or any(line.deadline is not None and line.accepted_on is None for _, line in lines)
+            store.put_view(unit, view_key, UnitView(lines, held.follows, held.latest, ledger.as_of if dated else None))
     for view in views:
         made.extend(view.lines)
     made.sort(key=_first)
@@ -930,7 +942,7 @@ def _by_unit(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None
         key = (repr(units[unit]), tuple((items[i][1], keys[i]) for i in indexes))
         cacheable = store is not None and None not in key[1]
         keyed[unit] = (key if cacheable else None, [items[i] for i in indexes])
-        view_key = (key, ledger.as_of, digest) if cacheable and digest is not None else None
+        view_key = (key, digest) if cacheable and digest is not None else None
         made = ready.get(unit)
         if made is not None and made[0] == indexes:
             held = pickle.loads(made[1])  # made by this run's own task, not read from a file
@@ -939,7 +951,7 @@ def _by_unit(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None
         else:
             view = (store.view(unit, view_key) if store is not None and view_key is not None
                     and store.keep_unit(unit, key) else None)
-            if view is not None:
+            if view is not None and view.holds_on(ledger.as_of):
                 if not view.follows <= files or not claimed.isdisjoint(view.ids()):
                     return None
                 claimed.update(view.ids())

@@ -654,7 +654,7 @@ class UnitResult:
 @quick_pickle
 @frozen
 class UnitView:
-    """One unit's findings as lines on one date under one set of rules, as the cache keeps it between runs.
+    """One unit's findings as lines under one set of rules (on one date, when they depend on it), as cached.
 
     Kept under the unit's replay key and :func:`rules_digest`: a run with the same records and rules on a date
     the view holds on (:meth:`holds_on`) takes a unit's lines from here and rebuilds none of its findings.

@@ -309,7 +309,7 @@ def measure(root: Path, jobs: int | None, trace: bool) -> dict:
     render(rows, list(rows[0]), "csv")
     t3 = time.perf_counter()
     return {
-        "records": ledger.records, "findings": len(ledger.entries), "catalog": t1 - t0, "ledger": t2 - t1,
+        "records": ledger.records, "findings": len(ledger.lines), "catalog": t1 - t0, "ledger": t2 - t1,
         "weekly": t3 - t2, "cpu": _cpu() - c1, "traced_mib": peak / 2**20,
         "rss_mib": memory.peak_mib(),
     }

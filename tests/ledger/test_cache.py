@@ -13,6 +13,8 @@ from checkframe.ledger import cache as records_cache
 from checkframe.ledger import ledger as ledger_module
 from checkframe.ledger.ledger import build_ledger
 from checkframe.ledger.rows import ledger_rows
+from checkframe.ledger.rules import LedgerRules
+from checkframe.registers import LedgerRule
 from checkframe.util import fs
 from stores import CATALOG, EXAMPLE, FOUND, Store
 
@@ -62,7 +64,7 @@ def same(store: Store, as_of: dt.date = AS_OF) -> None:
     cached = build_ledger(store.root, CATALOG, as_of, jobs=1)
     fresh = build_ledger(store.root, CATALOG, as_of, jobs=1, cache=False)
     assert cached == fresh
-    assert [e.places for e in cached.entries.values()] == [e.places for e in fresh.entries.values()]
+    assert [e.places for e in cached.all_entries().values()] == [e.places for e in fresh.all_entries().values()]
     assert ledger_rows(cached, CATALOG) == ledger_rows(fresh, CATALOG)
     assert [str(p) for p in cached.problems] == [str(p) for p in fresh.problems]
 
@@ -74,7 +76,7 @@ def test_a_second_run_parses_only_the_new_record(store, parsed):
     again = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
     assert parsed == [] and again == first
     store.record("c.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-13")
-    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1).entries["f-1"].finding.state.value == "closed"
+    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1).entry("f-1").finding.state.value == "closed"
     assert parsed == ["records/c.toml"]
     same(store)
 
@@ -85,7 +87,7 @@ def test_a_changed_record_is_parsed_again(store, parsed):
     store.record("b.toml", RECHECK.replace('"passed"', '"failed"'), date="2024-03-12")
     ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
     assert parsed == ["records/b.toml"]
-    assert ledger.entries["f-1"].finding.state.value == "fixing"
+    assert ledger.entry("f-1").finding.state.value == "fixing"
     same(store)
 
 
@@ -249,7 +251,7 @@ def test_a_lost_or_corrupt_shard_means_its_records_are_read_again(store, parsed,
         shard.write_bytes(b"\x80\x05garbage" if damage == "garbage" else pickle.dumps(Payload(marker)))
     parsed.clear()
     store.record("c.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-13")  # acme is replayed from its records
-    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1).entries["f-1"].finding.state.value == "closed"
+    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1).entry("f-1").finding.state.value == "closed"
     assert {"records/a.toml", "records/b.toml", "records/c.toml"} <= set(parsed)  # read again, not taken from the shard
     assert not marker.exists()
     parsed.clear()
@@ -284,22 +286,29 @@ def test_a_pool_fills_the_cache_as_one_process_does(tmp_path, monkeypatch):
 def whole(monkeypatch, root: Path, catalog, as_of: dt.date, **kwargs):
     """The ledger replayed whole, in one, as a ledger with problems is: not unit by unit."""
     with monkeypatch.context() as patch:
-        patch.setattr(ledger_module, "_by_unit", lambda *args: False)
+        patch.setattr(ledger_module, "_by_unit", lambda *args: None)
         return build_ledger(root, catalog, as_of, cache=False, **kwargs)
 
 
 def same_as_whole(monkeypatch, root: Path, catalog, as_of: dt.date, **kwargs) -> None:
     taken: list[bool] = []
     real = ledger_module._by_unit
+
+    def by_unit(*args):
+        answer = real(*args)
+        taken.append(answer is not None)
+        return answer
+
     with monkeypatch.context() as patch:
-        patch.setattr(ledger_module, "_by_unit", lambda *args: taken.append(real(*args)) or taken[-1])
+        patch.setattr(ledger_module, "_by_unit", by_unit)
         by_unit = build_ledger(root, catalog, as_of, **kwargs)
     assert taken == [True]  # replayed unit by unit
     alone = whole(monkeypatch, root, catalog, as_of, **kwargs)
     assert not by_unit.problems and not alone.problems
     assert by_unit == alone
-    assert list(by_unit.entries) == list(alone.entries)  # the same order, not only the same findings
-    assert [e.places for e in by_unit.entries.values()] == [e.places for e in alone.entries.values()]
+    assert list(by_unit.lines) == list(alone.lines)  # the same order, not only the same findings
+    assert list(by_unit.all_entries()) == list(alone.entries)
+    assert [e.places for e in by_unit.all_entries().values()] == [e.places for e in alone.all_entries().values()]
     assert ledger_rows(by_unit, catalog) == ledger_rows(alone, catalog)
     assert by_unit.late == alone.late
 
@@ -378,10 +387,10 @@ def test_a_units_replay_from_its_task_is_taken_only_when_the_task_held_all_its_f
     assert taken == ["gamma"]  # the only task that held all of its unit's files and only them
     assert not ledger.problems
     assert ledger == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)
-    assert {ident: e.unit for ident, e in ledger.entries.items()} == {
+    assert {ident: e.unit for ident, e in ledger.all_entries().items()} == {
         "f-1": "acme-east", "f-2": "acme-east", "b-1": "beta", "b-2": "beta", "a-1": "acme", "a-2": "acme",
         "c-1": "acme", "c-2": "acme", "e-1": "acme-east", "e-2": "acme-east", "g-1": "gamma", "g-2": "gamma"}
-    assert ledger.entries["b-1"].finding.state.value == "accepted"
+    assert ledger.entry("b-1").finding.state.value == "accepted"
     taken.clear()
     again = build_ledger(store.root, CATALOG, AS_OF, jobs=jobs)  # every unit's replay from the cache
     assert taken == [] and again == ledger
@@ -466,3 +475,142 @@ def test_a_replay_dropped_after_reading_is_written_again_from_its_file(store, re
     assert build_ledger(store.root, CATALOG, AS_OF, jobs=1) == first
     assert replayed == []  # acme's replay, dropped when read in the run before, was written again with beta's
     assert first == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)
+
+
+# -- Each unit's lines, kept by its records, the date and the rules (ledger.UnitView) ---------------------------
+
+
+def views_file(store: Store, unit: str) -> Path:
+    return store.root / records_cache.CACHE_DIR / records_cache._views_name(records_cache._shard(unit))
+
+
+def test_a_run_on_the_same_date_rebuilds_no_finding(store, replayed):
+    """Every unit's lines from the cache: no finding is rebuilt, and each is read in full only when asked for."""
+    first = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    replayed.clear()
+    again = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert replayed == [] and again.entries == {} and list(again.lines) == ["f-1", "f-2"]
+    assert again == first == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)
+    replayed.clear()
+    assert again.entry("f-1").finding.state.value == "accepted" and replayed == []  # read from the unit's replay
+    same(store)
+
+
+def test_a_units_lines_are_kept_by_the_date(store, replayed):
+    """Overdue depends on the date: a run on another date makes the lines again (f-2's deadline is 2024-04-30)."""
+    same(store)
+    later = D(2024, 5, 10)
+    same(store, later)
+    ledger = build_ledger(store.root, CATALOG, later, jobs=1)
+    assert ledger.lines["f-2"].overdue and ledger.lines["f-2"].late == "超过整改期限2024-04-30"
+    assert not build_ledger(store.root, CATALOG, AS_OF, jobs=1).lines["f-2"].overdue
+
+
+CALLS: list[str] = []
+
+
+def counted_rule(entry, ledger):
+    CALLS.append(entry.finding.id)
+    if entry.finding.level.value == "major":
+        ledger.overdue("测试规则")
+
+
+def other_rule(entry, ledger):
+    CALLS.append(entry.finding.id)
+
+
+def catalog_rule(entry, ledger):
+    CALLS.append(entry.finding.id)
+    if ledger.catalog.checkpoint(entry.finding.checkpoint).title:
+        ledger.overdue("测试规则")
+
+
+def with_rule(check) -> LedgerRules:
+    core = LedgerRules.core()
+    return LedgerRules(core.stop_kinds, (*core.rules, LedgerRule(check, "", "test")))
+
+
+def test_a_units_lines_are_kept_by_the_rules(store):
+    """The rules say what is late: lines made under other rules are not taken; rules that read the catalog
+    (which the lines are not kept by) are run on every run."""
+    rules = with_rule(counted_rule)
+    for _ in range(2):
+        ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules)
+        assert ledger == build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules, cache=False)
+    assert ledger.lines["f-2"].late == "测试规则" and ledger.late == {"f-2": ["测试规则"]}
+    CALLS.clear()
+    assert build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules) == ledger
+    assert CALLS == []  # the lines from the cache: the rules were not run again
+    other = build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=with_rule(other_rule))
+    assert CALLS == ["f-1", "f-2"] and not other.lines["f-2"].overdue and other.late == {}
+    for _ in range(2):
+        CALLS.clear()
+        reading = build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=with_rule(catalog_rule))
+        assert CALLS == ["f-1", "f-2"] and reading.lines["f-1"].late == "测试规则"
+
+
+@pytest.mark.parametrize("damage", ["lost", "garbage", "hostile", "other-context", "other-key"])
+def test_a_lost_or_corrupt_views_file_means_its_units_lines_are_made_again(store, replayed, tmp_path, damage):
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    marker = tmp_path / "ran"
+    held = views_file(store, "acme")
+    assert held.is_file()
+    if damage == "lost":
+        held.unlink()
+    elif damage in ("other-context", "other-key"):
+        data = pickle.loads(held.read_bytes())
+        if damage == "other-context":
+            data["context"] = "another catalog"
+        else:
+            data["units"] = {unit: (("another key",), blob) for unit, (_, blob) in data["units"].items()}
+        held.write_bytes(pickle.dumps(data))
+    else:
+        held.write_bytes(b"\x80\x05garbage" if damage == "garbage" else pickle.dumps(Payload(marker)))
+    ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert "acme" in {entry.unit for entry in ledger.entries.values()} and not marker.exists()  # made again
+    assert ledger == build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False)
+    again = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    assert again.entries == {} and again == ledger  # written again, and taken
+
+
+@pytest.mark.parametrize("damage", ["lost", "garbage"])
+def test_a_finding_in_full_comes_from_its_records_when_its_replay_is_gone(store, replayed, damage):
+    """The lines came from the cache, the unit's replay file is lost or corrupt: the finding is replayed again."""
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    held = units_file(store, "acme")
+    if damage == "lost":
+        held.unlink()
+    else:
+        held.write_bytes(b"\x80\x05garbage")
+    fresh = build_ledger(store.root, CATALOG, AS_OF, jobs=1, cache=False).entry("f-1")
+    replayed.clear()
+    found = ledger.entry("f-1")
+    assert replayed == ["acme"] and found == fresh and found.places == fresh.places
+
+
+def dated_rule(entry, ledger):
+    CALLS.append(entry.finding.id)
+    if ledger.as_of > D(2024, 4, 30):
+        ledger.overdue("测试规则")
+
+
+def test_lines_that_do_not_depend_on_the_date_are_taken_on_a_later_date(tmp_path, replayed):
+    """A unit whose findings are all accepted or closed: its lines hold on any later date, unless a rule reads it."""
+    store = Store(tmp_path / "ledger", jobs=1)
+    store.record("a.toml", FOUND[:FOUND.index('[[finding]]\nid = "f-2"')])
+    store.record("b.toml", RECHECK, date="2024-03-12")
+    same(store)
+    replayed.clear()
+    later = build_ledger(store.root, CATALOG, D(2024, 5, 10), jobs=1)
+    assert replayed == [] and later.entries == {} and later.lines["f-1"].state.value == "accepted"
+    same(store, D(2024, 5, 10))
+    rules = with_rule(dated_rule)
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules)
+    CALLS.clear()
+    assert not build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules).lines["f-1"].overdue and CALLS == []
+    late = build_ledger(store.root, CATALOG, D(2024, 5, 10), jobs=1, rules=rules)
+    assert CALLS == ["f-1"] and late.lines["f-1"].late == "测试规则"  # the rule read the date: run again
+    assert late == build_ledger(store.root, CATALOG, D(2024, 5, 10), jobs=1, rules=rules, cache=False)
+    assert build_ledger(store.root, CATALOG, D(2024, 3, 11), jobs=1) == build_ledger(
+        store.root, CATALOG, D(2024, 3, 11), jobs=1, cache=False)  # before the recheck: not the lines kept

@@ -53,7 +53,7 @@ def test_the_whole_loop_across_records(store):
     """, date="2024-03-12")
     store.record("c.toml", '[[close]]\nfinding = "f-1"\n', date="2024-03-13")
     assert store.states() == {"f-1": "closed", "f-2": "fixing"}
-    entry = store.ledger().entries["f-1"]
+    entry = store.ledger().entry("f-1")
     assert (entry.finding.fixed_on, entry.finding.accepted_on, entry.finding.closed_on) == (
         D(2024, 3, 10), D(2024, 3, 12), D(2024, 3, 13))
     assert (entry.unit, entry.file, entry.checking_unit) == ("acme", "records/a.toml", "区应急管理局")
@@ -88,7 +88,7 @@ def test_a_failed_recheck_sends_it_back_to_fixing(store):
     store.record("c.toml", '[[fixed]]\nfinding = "f-1"\n[[recheck]]\nfinding = "f-1"\nresult = "passed"\n',
                  date="2024-03-08")
     ledger = store.ledger()
-    f = ledger.entries["f-1"].finding
+    f = ledger.entry("f-1").finding
     assert (f.state, [r.passed for r in f.rechecks]) == (FindingState.ACCEPTED, [False, True])
 
 
@@ -720,7 +720,7 @@ def test_the_worked_example():
     rules = gather_ledger_rules(plugins, problems)
     ledger = build_ledger(EXAMPLE, build_catalog(plugins), D(2024, 4, 30), rules=rules, cache=False)  # no cache in the repo
     assert [str(p) for p in ledger.problems + problems] == []
-    states = {i: e.finding.state.value + (" overdue" if ledger.overdue(e) else "") for i, e in ledger.entries.items()}
+    states = {i: e.finding.state.value + (" overdue" if ledger.overdue(e) else "") for i, e in ledger.all_entries().items()}
     assert states == {
         "f-2024-001": "closed",             # on-site fix, rechecked and closed the same day
         "f-2024-002": "closed",             # deadline fix: failed recheck, fixed again, accepted, closed
@@ -731,17 +731,17 @@ def test_the_worked_example():
         "f-2024-020": "fixing",             # a deadline fix past its deadline, escalated to listed supervision
         "f-2024-021": "fixing overdue",     # an illegal operation: stopped and fined, its deadline fix overdue
     }
-    assert [r.passed for r in ledger.entries["f-2024-002"].finding.rechecks] == [False, True]
-    fan = ledger.entries["f-2024-010"].finding
+    assert [r.passed for r in ledger.entry("f-2024-002").finding.rechecks] == [False, True]
+    fan = ledger.entry("f-2024-010").finding
     assert (fan.stop.kind, fan.stop.scope.value, fan.resumption.applied, fan.resumption.inspected,
             fan.approver) == ("coal_production_stop", "full", D(2024, 4, 10), D(2024, 4, 25), "赵能（区能源局局长）")
-    self_found = ledger.entries["f-2024-012"].finding
+    self_found = ledger.entry("f-2024-012").finding
     assert (self_found.source.label, self_found.reported_to, self_found.stop.scope.label) == (
         "自查", "区能源局", "局部停产停业")
-    escalated = ledger.entries["f-2024-020"].finding
+    escalated = ledger.entry("f-2024-020").finding
     assert (escalated.level.value, escalated.remediation.category, escalated.escalated[0][0]) == (
         "major", "listed_supervision", D(2024, 4, 2))
-    assert ledger.late_reasons(ledger.entries["f-2024-021"]) == ["超过整改期限2024-04-20"]
+    assert ledger.late_reasons(ledger.entry("f-2024-021")) == ["超过整改期限2024-04-20"]
     # 附件5's 处理措施: a stop under another route is its own part; a route that is the stop itself is named once.
     from checkframe.ledger.rows import major_rows
 

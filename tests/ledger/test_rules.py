@@ -79,7 +79,7 @@ def test_a_major_hazard_is_closed_only_with_an_approver(store):
         "records/c.toml：第1个 [[close]]：隐患 \"f-2\"：重大事故隐患销号须审核把关，请填写 approver（审核人）",
     ]
     store.record("c.toml", '[[close]]\nfinding = "f-2"\napprover = "李局"\n', date="2024-03-11")
-    entry = store.ledger().entries["f-2"]
+    entry = store.ledger().entry("f-2")
     assert (entry.finding.state.value, entry.finding.approver) == ("closed", "李局")
 
 
@@ -134,7 +134,7 @@ def test_a_stop_alongside_the_route_and_a_resumption(store):
         inspected = 2024-03-20
         approved_by = "李局"
     """, date="2024-03-20")
-    finding = store.ledger().entries["f-2"].finding
+    finding = store.ledger().entry("f-2").finding
     assert (finding.state.value, finding.remediation.category, finding.stop.kind, finding.stop.scope.label,
             finding.stop.date, finding.resumption.approved_by) == (
         "accepted", "listed_supervision", "production_stop", "局部停产停业", D(2024, 3, 1), "李局")
@@ -177,7 +177,7 @@ def test_production_resumes_only_when_agreed_and_the_hazard_removed(store):
 
 def test_the_source_defaults_from_the_record_and_an_unknown_one_is_refused(store):
     store.record("a.toml", FOUND.replace('level = "general"', 'level = "general"\nsource = "public_report"'))
-    sources = {i: e.finding.source.label for i, e in store.ledger().entries.items()}
+    sources = {i: e.finding.source.label for i, e in store.ledger().all_entries().items()}
     assert sources == {"f-1": "举报", "f-2": "督导检查"}
     store.record("a.toml", FOUND.replace('level = "general"', 'level = "general"\nsource = "rumour"'))
     assert store.problems() == [
@@ -192,10 +192,10 @@ def test_a_self_found_major_hazard_is_overdue_until_reported(store):
     path.write_text(path.read_text(encoding="utf-8").replace('kind = "supervision"', 'kind = "self_inspection"'),
                     encoding="utf-8")
     ledger = store.ledger(D(2024, 3, 2))
-    assert ledger.late_reasons(ledger.entries["f-2"]) == ["自查发现的重大事故隐患未上报"]
+    assert ledger.late_reasons(ledger.entry("f-2")) == ["自查发现的重大事故隐患未上报"]
     store.record("b.toml", '[[report]]\nfinding = "f-2"\nto = "区应急管理局"\n', date="2024-03-02")
     ledger = store.ledger(D(2024, 3, 2))
-    assert (ledger.late_reasons(ledger.entries["f-2"]), ledger.entries["f-2"].finding.reported_on) == (
+    assert (ledger.late_reasons(ledger.entry("f-2")), ledger.entry("f-2").finding.reported_on) == (
         [], D(2024, 3, 2))
 
 
@@ -203,9 +203,9 @@ def test_an_overdue_deadline_fix_is_escalated(store):
     store.record("a.toml", FOUND)
     store.record("b.toml", escalation("2024-03-20"), date="2024-03-20")
     ledger = store.ledger()
-    finding = ledger.entries["f-1"].finding
+    finding = ledger.entry("f-1").finding
     assert (finding.level.value, finding.remediation.category, finding.remediation.lead_unit,
-            [(d, r.category) for d, r in finding.escalated], ledger.overdue(ledger.entries["f-1"])) == (
+            [(d, r.category) for d, r in finding.escalated], ledger.overdue(ledger.entry("f-1"))) == (
         "major", "listed_supervision", "北石店镇", [(D(2024, 3, 20), "deadline")], False)
 
 
@@ -237,7 +237,7 @@ fine = 3.5
 
 def test_an_illegal_operation_and_its_measures(store):
     store.record("a.toml", ILLEGAL)
-    finding = store.ledger().entries["f-9"].finding
+    finding = store.ledger().entry("f-9").finding
     assert (finding.kind.label, [m.label for m in finding.enforcement.measures], finding.enforcement.fine) == (
         "非法违法生产经营建设行为", ["责令停止违法行为", "行政罚款"], 3.5)
 
@@ -298,7 +298,7 @@ def test_a_plugin_adds_a_stop_kind_and_a_rule(store):
     store.record("b.toml", '[[resume]]\nfinding = "f-2"\napplied = 2024-03-05\n', date="2024-03-05")
     ledger = build_ledger(store.root, CATALOG, D(2024, 3, 20), jobs=1, rules=rules)
     assert ledger.problems == []
-    assert ledger.late_reasons(ledger.entries["f-2"]) == ["复产验收超过10日"]
+    assert ledger.late_reasons(ledger.entry("f-2")) == ["复产验收超过10日"]
     assert ("f-1", "恒泰五金", D(2024, 3, 20)) in seen
     store.record("a.toml", STOPPED.replace('order_number = "区应急现决〔2024〕1号"\n', ""))
     ledger = build_ledger(store.root, CATALOG, D(2024, 3, 14), jobs=1, rules=rules)

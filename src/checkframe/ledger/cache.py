@@ -17,7 +17,14 @@ rewritten once filled in, so ``build_ledger`` keeps, in
   run replays only the units whose records changed.  The index holds each
   unit's key; the replays are in shard files by unit too (``units-NN.pickle``,
   beside their records' shard), so that a run after one new record writes one
-  of them and a small index, and a replay's bytes are dropped once unpickled.
+  of them and a small index, and a replay's bytes are dropped once unpickled;
+- each unit's view (:class:`checkframe.ledger.ledger.UnitView`): its findings as the
+  reports take them (:class:`checkframe.ledger.ledger.Line`), under its replay's key, the
+  ledger's date and a digest of the rules (:func:`checkframe.ledger.ledger.rules_digest`),
+  in shard files of their own (``views-NN.pickle``), so that a run on the same date
+  takes an unchanged unit's lines and unpickles neither its replay nor its findings; a
+  finding is read in full from its unit's replay only when a report asks for it
+  (:func:`replays`).  A view is taken only while its unit's replay is kept.
 
 What crosses units (a finding id recorded by two units, a record following
 one that is gone) is checked on every run, and a ledger with any problem is
@@ -43,12 +50,12 @@ from typing import Any
 from checkframe.util import fs
 from checkframe.util.pickles import RestrictedPickles, dumps
 
-__all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash"]
+__all__ = ["CACHE_DIR", "CACHE_FILE", "FORMAT", "Cache", "content_hash", "replays"]
 
 CACHE_DIR = ".checkframe-cache"
 CACHE_FILE = "ledger.pickle"
 #: Bump when what is cached changes shape.
-FORMAT = 6
+FORMAT = 7
 
 #: The modules whose classes a cached record is made of; their source is part of the cache's version.
 _MODULES = ("checkframe.ledger.records", "checkframe.ledger.findings", "checkframe.ledger.ledger", "checkframe.model")
@@ -94,6 +101,45 @@ def _units_name(shard: int) -> str:
     return f"units-{shard:02d}.pickle"
 
 
+def _views_name(shard: int) -> str:
+    """The file of the units' views of ``shard`` (:class:`checkframe.ledger.ledger.UnitView`)."""
+    return f"views-{shard:02d}.pickle"
+
+
+def _read_keyed(path: Path, version: str, context: str) -> dict[str, tuple[Any, bytes]]:
+    """A file of units' replays or views: unit -> (key, pickled value); none when it is missing, corrupt or foreign."""
+    try:
+        held = load(path.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, corrupt, foreign: its units are replayed again
+        return {}
+    if (not isinstance(held, dict) or held.get("version") != version or held.get("context") != context
+            or not isinstance(held.get("units"), dict)):
+        return {}
+    return {unit: pair for unit, pair in held["units"].items()
+            if isinstance(unit, str) and isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], bytes)}
+
+
+def replays(root: Path, context: str, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The replays of the units ``wanted`` (unit id -> the key of its replay) that the cache at ``root`` holds under
+    that key, unpickled; each shard file read once.  A unit missing, corrupt or of another key is left out."""
+    version = _code_version()
+    by_shard: dict[int, list[str]] = {}
+    for unit in wanted:
+        by_shard.setdefault(_shard(unit), []).append(unit)
+    found = {}
+    for shard, units in sorted(by_shard.items()):
+        held = _read_keyed(Path(root) / CACHE_DIR / _units_name(shard), version, context)
+        for unit in units:
+            pair = held.get(unit)
+            if pair is None or pair[0] != wanted[unit]:
+                continue
+            try:
+                found[unit] = load(pair[1])
+            except Exception:  # noqa: BLE001 - a corrupt entry is a miss
+                continue
+    return found
+
+
 class Cache:
     """The cache of one ledger folder: records by content hash, unit replays by unit id, each pickled on its own.
 
@@ -130,6 +176,17 @@ class Cache:
         self.units_dirty: set[int] = set()
         self.used: set[str] = set()
         self.units_used: set[str] = set()
+        #: Unit id -> (key, pickled view), of the view shards read so far and of this run's new views; a view is
+        #: dropped once unpickled, as a replay is.
+        self.view_blobs: dict[str, tuple[Any, bytes]] = {}
+        #: The view shards read so far, each with the units its file held.
+        self.views_read: dict[int, set[str]] = {}
+        #: The view shards to write again (a new view in them, or one that was stale or corrupt), and the units whose
+        #: views this run took or made: the others are dropped.
+        self.views_dirty: set[int] = set()
+        self.views_used: set[str] = set()
+        #: Whether the replay file of each shard asked about is there (:meth:`keep_unit`).
+        self.units_there: dict[int, bool] = {}
         #: Each record file's signature (size, times, inode) when it was hashed, and its hash: a file whose
         #: signature is unchanged is not read again to find its entry.
         self.signatures: dict[str, tuple[tuple[int, ...], str]] = {}
@@ -183,15 +240,11 @@ class Cache:
 
     def _read_units(self, shard: int) -> dict[str, tuple[Any, bytes]]:
         """The replays kept in the file of ``shard``, unit -> (key, pickled replay); none when it is missing or corrupt."""
-        try:
-            held = load((self.path.parent / _units_name(shard)).read_bytes())
-        except Exception:  # noqa: BLE001 - missing, corrupt, foreign: its units are replayed again
-            return {}
-        if (not isinstance(held, dict) or held.get("version") != self.version or held.get("context") != self.context
-                or not isinstance(held.get("units"), dict)):
-            return {}
-        return {unit: pair for unit, pair in held["units"].items()
-                if isinstance(unit, str) and isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], bytes)}
+        return _read_keyed(self.path.parent / _units_name(shard), self.version, self.context)
+
+    def _read_views(self, shard: int) -> dict[str, tuple[Any, bytes]]:
+        """The views kept in the file of ``shard``, unit -> (key, pickled view); none when it is missing or corrupt."""
+        return _read_keyed(self.path.parent / _views_name(shard), self.version, self.context)
 
     def known(self, name: str, signature: tuple[int, ...] | None) -> str | None:
         """The content hash of the file ``name`` when its signature is the one it had when hashed."""
@@ -282,6 +335,79 @@ class Cache:
         self.units_used.add(unit)
         self.changed = True
 
+    def view(self, unit: str, key: Any) -> Any:
+        """The view of ``unit`` cached under ``key``; None when there is none, another key's, or it does not unpickle."""
+        shard = _shard(unit)
+        if shard not in self.views_read:
+            on_file = self._read_views(shard)
+            self.views_read[shard] = set(on_file)
+            for other, pair in on_file.items():
+                self.view_blobs.setdefault(other, pair)
+        held = self.view_blobs.pop(unit, None)
+        found = None
+        if held is not None and held[0] == key:
+            try:
+                found = load(held[1])
+            except Exception:  # noqa: BLE001 - a corrupt entry is a miss: made again
+                found = None
+        if found is None:
+            if held is not None:  # stale or corrupt: the file is written again without it
+                self.views_dirty.add(shard)
+            return None
+        self.views_used.add(unit)
+        return found
+
+    def keep_unit(self, unit: str, key: Any) -> bool:
+        """Whether the replay of ``unit`` is cached under ``key``; if so it is kept for the next run, not unpickled.
+
+        A unit's view is taken only with its replay kept, so that the findings it holds can be read in full later
+        (:func:`replays`).
+        """
+        if self.units.get(unit) != key:
+            return False
+        shard = _shard(unit)
+        there = self.units_there.get(shard)
+        if there is None:  # a lost file is seen here, a corrupt one only when read (then replayed from its records)
+            there = self.units_there[shard] = (self.path.parent / _units_name(shard)).is_file()
+        if not there:
+            return False
+        self.units_used.add(unit)
+        return True
+
+    def put_view(self, unit: str, key: Any, value: Any) -> None:
+        """Keep the view ``value`` of ``unit`` under ``key``."""
+        self.view_blobs[unit] = (key, dump(value))
+        self.views_dirty.add(_shard(unit))
+        self.views_used.add(unit)
+
+    def _views_stale(self) -> bool:
+        """Whether a view file must be written again: a view made or dropped, or a unit of its file not asked for."""
+        if self.views_dirty:
+            return True
+        used: dict[int, set[str]] = {}
+        for unit in self.views_used:
+            used.setdefault(_shard(unit), set()).add(unit)
+        return any(units != used.get(shard, set()) for shard, units in self.views_read.items())
+
+    def _save_views(self, folder: Path) -> None:
+        """Write the view files that changed; a view unpickled this run is read back from its file."""
+        used: dict[int, set[str]] = {}
+        for unit in self.views_used:
+            used.setdefault(_shard(unit), set()).add(unit)
+        for shard in range(SHARDS):
+            kept = used.get(shard)
+            if not kept:
+                (folder / _views_name(shard)).unlink(missing_ok=True)
+                continue
+            if shard not in self.views_dirty and kept == self.views_read.get(shard):
+                continue
+            held = {unit: self.view_blobs[unit] for unit in kept if unit in self.view_blobs}
+            if len(held) < len(kept):  # unpickled and dropped this run: as the file still holds them
+                on_file = self._read_views(shard)
+                held.update((unit, on_file[unit]) for unit in kept - held.keys() if unit in on_file)
+            fs.write_atomic(folder / _views_name(shard), dump({"version": self.version, "context": self.context,
+                                                                "units": dict(sorted(held.items()))}), durable=False)
+
     def _save_units(self, folder: Path, units: dict[str, Any]) -> None:
         """Write the replay shards that changed: a new replay in them, or a unit dropped (the index says which)."""
         before: dict[int, set[str]] = {}
@@ -317,7 +443,7 @@ class Cache:
         never names a record that its shard was not written with (a shard lost meanwhile is a miss).
         """
         if (not self.changed and len(self.used) == len(self.entries) and self.seen == self.signatures
-                and len(self.units_used) == len(self.units)):
+                and len(self.units_used) == len(self.units) and not self._views_stale()):
             return
         records = {key: self.entries[key] for key in self.used}
         before: dict[int, set[str]] = {}
@@ -347,6 +473,7 @@ class Cache:
                 fs.write_atomic(folder / _shard_name(shard), dump({"version": self.version, "records": blobs}),
                                 durable=False)
             self._save_units(folder, units)
+            self._save_views(folder)
             signatures = {name: held for name, held in self.seen.items() if held[1] in records}
             fs.write_atomic(self.path, dump({"format": FORMAT, "version": self.version, "context": self.context,
                                              "records": records, "signatures": signatures, "units": units}),

@@ -131,7 +131,7 @@ def _open(path: Path, problems: list[Problem]) -> _Candidate | None:
 
 def _existing_findings(root: Path, catalog: Catalog, rules: LedgerRules) -> tuple[dict[str, str], list[Problem]]:
     ledger = build_ledger(root, catalog, dt.date.max, rules=rules)
-    return {ident: entry.file for ident, entry in ledger.entries.items()}, ledger.problems
+    return {ident: line.file for ident, line in ledger.lines.items()}, ledger.problems
 
 
 def import_records(files: list[Path], root: Path, catalog: Catalog, rules: LedgerRules,

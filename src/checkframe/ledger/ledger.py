@@ -18,7 +18,8 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Collection
+import sys
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from checkframe.catalog import Catalog
 from checkframe.catalog.places import lines_placed
 from checkframe.errors import Problem
 from checkframe.ledger import findings as loop
-from checkframe.ledger.cache import Cache, content_hash
+from checkframe.ledger.cache import Cache, content_hash, replays
 from checkframe.ledger.cache import dump as cache_dump
 from checkframe.ledger.cache import load as cache_load
 from checkframe.ledger.findings import (
@@ -58,12 +59,12 @@ from checkframe.ledger.records import (
 )
 from checkframe.ledger.rules import LedgerRules, apply_rules
 from checkframe.messages import cut
-from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FormKind, HazardLevel
+from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FindingState, FormKind, HazardLevel
 from checkframe.util import collector, parallel
 from checkframe.util.progress import NO_PROGRESS, Progress
 from checkframe.util.reading import MAX_BYTES, ReadError, read_bytes, read_text
 
-__all__ = ["Entry", "Ledger", "build_ledger"]
+__all__ = ["Entry", "Ledger", "Line", "build_ledger"]
 
 #: The order of events on one date.
 NEW, REPORT, REMEDIATE, ESCALATE, STOP, FIXED, RECHECK, CLOSE, RESUME = range(9)
@@ -89,17 +90,115 @@ class Entry:
     places: dict[str, tuple[str, str]] = attrs.field(factory=dict, eq=False)
 
 
+@quick_pickle
+@frozen
+class Line:
+    """What the ledger's rows and counts take from one finding, as it stands on the ledger's date.
+
+    :func:`checkframe.ledger.rows.ledger_rows`, ``summary_rows`` and ``weekly_rows`` read these, not the
+    finding itself, and ``major_rows`` chooses its findings by them: a ledger holds a line for every finding
+    and the finding in full only where a report asks for it (:meth:`Ledger.full`), so a run from the cache
+    does not rebuild every finding the store ever had.  ``overdue`` and ``late`` depend on the ledger's date
+    and the rules, which is why the cache keeps a unit's lines under both (:class:`UnitView`).
+    """
+
+    id: str
+    unit: str
+    #: The record file that found it, relative to the store.
+    file: str
+    checkpoint: str
+    kind: FindingKind
+    level: HazardLevel
+    source: FindingSource
+    state: FindingState
+    #: The code of its remediation category; "" without a route.
+    category: str
+    deadline: dt.date | None
+    #: How it stands on a production stop: "", a stop's scope (``full``, ``partial``) or ``resumed``.
+    stop: str
+    found_on: dt.date
+    accepted_on: dt.date | None
+    #: The date of its production stop, if any.
+    stop_on: dt.date | None
+    #: The day each of its routes with a written order (an order number) was given.
+    orders: tuple[dt.date, ...]
+    #: What was done against it found as an illegal operation, and the fine in 万元.
+    measures: tuple[EnforcementMeasure, ...]
+    fine: float
+    #: The days it was escalated.
+    escalated: tuple[dt.date, ...]
+    level_reason: str
+    overdue: bool
+    #: Why it is overdue, as the ledger shows it (its deadline passed, then what the rules say), joined by "；".
+    late: str
+    #: What the rules say, alone (:attr:`Ledger.late`).
+    rules_late: tuple[str, ...]
+
+
+def _stop_state(finding: Finding) -> str:
+    if finding.stop is None:
+        return ""
+    if finding.resumption is not None and finding.resumption.approved_by:
+        return "resumed"
+    return finding.stop.scope.value
+
+
 @attrs.define
 class Ledger:
+    """The findings of a store replayed to ``as_of``: a :class:`Line` of each, the full :class:`Entry` on demand.
+
+    ``lines`` holds every finding in the order of its record's event (date, record file, index); ``entries``
+    the findings held in full, which are those of the units replayed in this run (every finding when the store
+    was replayed whole, without the cache or with problems).  :meth:`full` gives any finding in full, reading
+    what ``entries`` does not hold from the cache (or the unit's records), so a report that needs a finding's
+    route, stop or rechecks asks for the few it shows.
+    """
+
     as_of: dt.date
     units: dict[str, Unit]
-    entries: dict[str, Entry] = attrs.Factory(dict)
+    entries: dict[str, Entry] = attrs.field(factory=dict, eq=False)
     problems: list[Problem] = attrs.Factory(list)
     records: int = 0
     #: Why a finding is late beyond its deadline, as the rules found (finding id -> reasons in Chinese).
     late: dict[str, list[str]] = attrs.Factory(dict)
     #: The names of the stop kinds known to the rules: production_stop -> 停产停业整改, ...
     stop_names: dict[str, str] = attrs.Factory(dict)
+    #: Every finding's line, by finding id.
+    lines: dict[str, Line] = attrs.Factory(dict)
+    #: Reads the entries of the units given (their replays), for the findings ``entries`` does not hold.
+    fetch: Callable[[Collection[str]], dict[str, Entry]] | None = attrs.field(default=None, repr=False, eq=False)
+
+    def full(self, idents: Iterable[str]) -> dict[str, Entry]:
+        """The findings ``idents`` in full, in that order, those the ledger has (others are left out)."""
+        wanted = [ident for ident in dict.fromkeys(idents) if ident in self.lines or ident in self.entries]
+        missing = {self.lines[ident].unit for ident in wanted if ident not in self.entries}
+        fetched = self.fetch(sorted(missing)) if missing and self.fetch is not None else {}
+        return {ident: self.entries[ident] if ident in self.entries else fetched[ident] for ident in wanted
+                if ident in self.entries or ident in fetched}
+
+    def entry(self, ident: str) -> Entry:
+        """One finding in full; KeyError when the ledger does not have it."""
+        return self.full((ident,))[ident]
+
+    def all_entries(self) -> dict[str, Entry]:
+        """Every finding in full, in the ledger's order (reads every unit's replay: for tests and small stores)."""
+        return self.full(self.lines)
+
+    def line(self, entry: Entry) -> Line:
+        """The line of ``entry`` on this ledger's date, with the rules' reasons in :attr:`late`."""
+        f = entry.finding
+        remediation = f.remediation
+        rules_late = tuple(self.late.get(f.id, ()))
+        reasons = self.late_reasons(entry) if rules_late or is_overdue(f, self.as_of) else ()
+        enforcement = f.enforcement
+        return Line(f.id, entry.unit, entry.file, f.checkpoint, f.kind, f.level, f.source, f.state,
+                    remediation.category if remediation else "", remediation.deadline if remediation else None,
+                    _stop_state(f), f.found_on, f.accepted_on, f.stop.date if f.stop is not None else None,
+                    tuple(on for on, route in loop.routes(f) if route.order_number),
+                    enforcement.measures if enforcement is not None else (),
+                    enforcement.fine if enforcement is not None else 0.0,
+                    tuple(on for on, _ in f.escalated), f.level_reason, bool(reasons),
+                    "；".join(reasons) if reasons else "", rules_late)
 
     def overdue(self, entry: Entry) -> bool:
         return is_overdue(entry.finding, self.as_of) or bool(self.late.get(entry.finding.id))
@@ -552,6 +651,93 @@ class UnitResult:
     follows: frozenset[str]
 
 
+@quick_pickle
+@frozen
+class UnitView:
+    """One unit's findings as lines under one set of rules (on one date, when they depend on it), as cached.
+
+    Kept under the unit's replay key and :func:`rules_digest`: a run with the same records and rules on a date
+    the view holds on (:meth:`holds_on`) takes a unit's lines from here and rebuilds none of its findings.
+    """
+
+    #: Its findings' lines, each with the order of its record's event among all (date, record file, index).
+    lines: tuple[tuple[tuple[dt.date, str, int], Line], ...]
+    #: The record files its records follow.
+    follows: frozenset[str]
+    #: The latest date of any of its records' events.
+    latest: dt.date
+    #: The date the lines were made on when they depend on it (a finding open with a deadline, or a rule that
+    #: read the date); None when they hold on any date from ``latest`` on.
+    as_of: dt.date | None
+
+    def holds_on(self, as_of: dt.date) -> bool:
+        """Whether these are the unit's lines on ``as_of``."""
+        return self.latest <= as_of and (self.as_of is None or self.as_of == as_of)
+
+    def ids(self) -> list[str]:
+        """Its finding ids: those its records claim (its replay replayed every event, so it has each claimed one)."""
+        return [line.id for _, line in self.lines]
+
+
+def rules_digest(rules: LedgerRules) -> str | None:
+    """A digest of the rules a finding's line depends on (overdue, the rules' reasons), or None when one is not known.
+
+    Each rule by its plugin, sector and name, the source file of the module that defines it and the values its
+    closure holds; a rule whose source cannot be read (a callable object, a function made without a file) gives
+    None, and then no unit's view is cached: the rules run on every finding, as without a cache.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for rule in rules.rules:
+        check = rule.check
+        module = sys.modules.get(getattr(check, "__module__", None) or "")
+        source = getattr(module, "__file__", None)
+        code = getattr(check, "__code__", None)
+        if source is None or code is None:
+            return None
+        try:
+            text = Path(source).read_bytes()
+        except OSError:
+            return None
+        cells = [cell.cell_contents for cell in getattr(check, "__closure__", None) or ()]
+        digest.update(repr((rule.plugin, rule.sector, rule.name, source, cells)).encode())
+        digest.update(hashlib.blake2b(text, digest_size=16).digest())
+    return digest.hexdigest()
+
+
+@attrs.define
+class _Fetch:
+    """Reads findings in full for :meth:`Ledger.full`: each unit's replay from the cache, else from its records."""
+
+    root: Path
+    context: str
+    #: Unit id -> the key of its cached replay (None when it is not cached) and its record files (path, name).
+    units: dict[str, tuple[Any, list[tuple[str, str]]]]
+    #: The ledger's date, units and stop names (no findings), to replay a unit with.
+    ledger: Ledger
+    catalog: Catalog
+    rules: LedgerRules
+    files: frozenset[str]
+
+    def __call__(self, units: Collection[str]) -> dict[str, Entry]:
+        wanted = {unit: self.units[unit][0] for unit in units if self.units[unit][0] is not None}
+        found = replays(self.root, self.context, wanted) if wanted else {}
+        entries: dict[str, Entry] = {}
+        for unit in units:
+            held = found.get(unit)
+            if not isinstance(held, UnitResult):  # not cached, lost or corrupt: replayed from its records again
+                records = []
+                for path, rel in self.units[unit][1]:
+                    read, _, _, _ = _parse(None, (path, rel))
+                    if read is None:
+                        raise RuntimeError(f"{rel} changed while the ledger was read: run the command again")
+                    records.append((rel, read[0]))
+                held = _replay_unit(self.ledger, records, self.catalog, self.rules, self.files)
+                if held is None:
+                    raise RuntimeError(f"the records of unit {unit} changed while the ledger was read: run it again")
+            entries.update((entry.finding.id, entry) for _, entry in held.entries)
+        return entries
+
+
 def context(catalog: Catalog, rules: LedgerRules) -> str:
     """A digest of what a unit's replay depends on besides its records: the catalog's facts and the stop kinds."""
     digest = hashlib.blake2b(digest_size=16)
@@ -634,16 +820,46 @@ def _build_ledger(root: Path, catalog: Catalog, as_of: dt.date, jobs: int | None
             ready[unit] = (indexes, replay)
     progress.phase("复核隐患闭环", total=None)
     if not problems and not failed:
-        fast = _by_unit(ledger, items, keys, parsed, blobs, unit_of, ready, catalog, rules, store, set(names))
-        if fast:
+        digest = rules_digest(rules)
+        fast = _by_unit(ledger, items, keys, parsed, blobs, unit_of, ready, catalog, rules, store, set(names), digest)
+        if fast is not None:
+            replayed, views, keyed = fast
+            read_catalog, read_date = apply_rules(ledger, rules, catalog, set())
+            _lines(ledger, replayed, views, store, read_catalog, read_date)
             if store is not None:
                 store.save()
-            apply_rules(ledger, rules, catalog, set())
+                ledger.fetch = _Fetch(root, store.context, keyed, Ledger(as_of, units, stop_names=ledger.stop_names),
+                                      catalog, rules, frozenset(names))
             return ledger
     if store is not None:
         store.save()
     _replay_all(ledger, items, keys, parsed, blobs, failed, unreadable, catalog, rules, store, set(names))
+    ledger.lines = {ident: ledger.line(entry) for ident, entry in ledger.entries.items()}
     return ledger
+
+
+def _lines(ledger: Ledger, fresh: dict[str, tuple[Any, UnitResult]], views: list[UnitView],
+           store: Cache | None, read_catalog: Collection[str], read_date: Collection[str]) -> None:
+    """Every finding's line, in the ledger's order: the views' lines and those of the units replayed in this run.
+
+    Each replayed unit's view is kept for the next run (``fresh``: unit -> its view's key, None when it is not
+    kept, and its replay), unless the rules found a problem, or a rule read the catalog on one of its findings
+    (``read_catalog``: the view's key does not hold the catalog, only the facts of :func:`context`).  It holds
+    on the ledger's date alone when a rule read the date on one of its findings (``read_date``) or one of them
+    is open with a deadline (overdue or not by the date); else on any date from its records' latest on.
+    """
+    made: list[tuple[Any, Line]] = []
+    for unit, (view_key, held) in fresh.items():
+        lines = tuple((order, ledger.line(entry)) for order, entry in held.entries)
+        made.extend(lines)
+        if store is not None and view_key is not None and not ledger.problems and unit not in read_catalog:
+            dated = unit in read_date or any(line.deadline is not None and line.accepted_on is None for _, line in lines)
+            store.put_view(unit, view_key, UnitView(lines, held.follows, held.latest, ledger.as_of if dated else None))
+    for view in views:
+        made.extend(view.lines)
+    made.sort(key=_first)
+    ledger.lines = {line.id: line for _, line in made}
+    ledger.late = {line.id: list(line.rules_late) for line in ledger.lines.values() if line.rules_late}
 
 
 def _tasks(todo: list[int], names: list[str], unit_of: list[str | None],
@@ -688,53 +904,75 @@ def _record(i: int, keys: list[str | None], parsed: list[Parsed | None], blobs: 
     return found
 
 
+#: What :func:`_by_unit` answers: the units replayed (unit -> its view's key, its replay), the views taken, and each
+#: unit's replay key and record files (:class:`_Fetch`).
+_ByUnit = tuple[dict[str, tuple[Any, "UnitResult"]], list["UnitView"], dict[str, tuple[Any, list[tuple[str, str]]]]]
+
+
 def _by_unit(ledger: Ledger, items: list[tuple[str, str]], keys: list[str | None], parsed: list[Parsed | None],
              blobs: list[bytes | None], unit_of: list[str | None], ready: dict[str, tuple[list[int], bytes]],
-             catalog: Catalog, rules: LedgerRules, store: Cache | None, files: set[str]) -> bool:
-    """Replay each unit's records on their own, reusing each unchanged unit's replay from the cache.
+             catalog: Catalog, rules: LedgerRules, store: Cache | None, files: set[str],
+             digest: str | None) -> _ByUnit | None:
+    """Replay each unit's records on their own, reusing each unchanged unit's view or replay from the cache.
 
-    ``ready`` holds the replays that this run's tasks made (:func:`_read_unit`), each with the task's
-    files: one is taken when those are all the unit's files, else the unit is replayed here.
+    A unit whose view (:class:`UnitView`) is cached under its records, the ledger's date and the rules
+    (``digest``, :func:`rules_digest`) is taken as its lines alone: none of its findings is rebuilt.  Else its
+    replay is taken from the cache, or from this run's task (``ready`` holds the replays that this run's tasks
+    made, :func:`_read_unit`, each with the task's files: one is taken when those are all the unit's files), or
+    the unit is replayed here; its entries go to ``ledger.entries``.
 
-    False (the ledger untouched) when anything is wrong: a record naming an unknown unit, a problem in any
-    unit's records, a finding id claimed by two units, a record following one that is not there.  The
-    caller then replays the whole ledger in one, so that the problems are reported as they always were.
+    Answers the units replayed (unit -> the key its view is to be kept under, None when it is not, and the
+    replay), the views taken, and each unit's replay key (None when it is not cached) and record files, from
+    which :class:`_Fetch` reads a finding in full later.  None (the ledger untouched) when anything is wrong:
+    a record naming an unknown unit, a problem in any unit's records, a finding id claimed by two units, a
+    record following one that is not there.  The caller then replays the whole ledger in one, so that the
+    problems are reported as they always were.
     """
     by_unit: dict[str, list[int]] = {}
     for i, unit in enumerate(unit_of):
         by_unit.setdefault(unit, []).append(i)  # type: ignore[arg-type]
     units = ledger.units
     if not all(unit in units for unit in by_unit):
-        return False
-    replays: list[UnitResult] = []
+        return None
+    fresh: dict[str, tuple[Any, UnitResult]] = {}
+    views: list[UnitView] = []
+    keyed: dict[str, tuple[Any, list[tuple[str, str]]]] = {}
+    claimed: set[str] = set()
     for unit, indexes in by_unit.items():
         key = (repr(units[unit]), tuple((items[i][1], keys[i]) for i in indexes))
         cacheable = store is not None and None not in key[1]
+        keyed[unit] = (key if cacheable else None, [items[i] for i in indexes])
+        view_key = (key, digest) if cacheable and digest is not None else None
         made = ready.get(unit)
         if made is not None and made[0] == indexes:
             held = pickle.loads(made[1])  # made by this run's own task, not read from a file
             if store is not None and cacheable and held.latest <= ledger.as_of:
                 store.put_unit(unit, key, held, made[1])
-            replays.append(held)
-            continue
-        held = store.unit(unit, key) if store is not None and cacheable else None
-        if held is None or held.latest > ledger.as_of:
-            held = _replay_unit(ledger, [(items[i][1], _record(i, keys, parsed, blobs, store)) for i in indexes],
-                                catalog, rules, files)
-            if held is None:
-                return False
-            if store is not None and cacheable and held.latest <= ledger.as_of:
-                store.put_unit(unit, key, held)
-        replays.append(held)
-    claims: dict[str, tuple[dt.date, str]] = {}
-    for held in replays:
-        if not held.follows <= files or not claims.keys().isdisjoint(held.claims):
-            return False
-        claims.update(held.claims)
-    ordered = sorted((pair for held in replays for pair in held.entries), key=_first)
+        else:
+            view = (store.view(unit, view_key) if store is not None and view_key is not None
+                    and store.keep_unit(unit, key) else None)
+            if view is not None and view.holds_on(ledger.as_of):
+                if not view.follows <= files or not claimed.isdisjoint(view.ids()):
+                    return None
+                claimed.update(view.ids())
+                views.append(view)
+                continue
+            held = store.unit(unit, key) if store is not None and cacheable else None
+            if held is None or held.latest > ledger.as_of:
+                held = _replay_unit(ledger, [(items[i][1], _record(i, keys, parsed, blobs, store)) for i in indexes],
+                                    catalog, rules, files)
+                if held is None:
+                    return None
+                if store is not None and cacheable and held.latest <= ledger.as_of:
+                    store.put_unit(unit, key, held)
+        if not held.follows <= files or not claimed.isdisjoint(held.claims):
+            return None
+        claimed.update(held.claims)
+        fresh[unit] = (view_key if held.latest <= ledger.as_of else None, held)
+    ordered = sorted((pair for _, held in fresh.values() for pair in held.entries), key=_first)
     ledger.entries = {entry.finding.id: entry for _, entry in ordered}
     ledger.records = len(items)
-    return True
+    return fresh, views, keyed
 
 
 def _first(pair: tuple[Any, Any]) -> Any:

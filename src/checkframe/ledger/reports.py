@@ -177,7 +177,7 @@ def _concerned(record: Record) -> list[str]:
 def supervision_values(record: Record, ledger: Ledger, catalog: Catalog, reporter: str) -> dict[str, Any]:
     """附件3 filled from one record and the ledger's view of its findings."""
     unit = ledger.units[record.unit]
-    entries = [ledger.entries[i] for i in _concerned(record) if i in ledger.entries]
+    entries = list(ledger.full(_concerned(record)).values())
     # Each finding as it stood on the record's date: a later escalation, regrade or stop is on a later record.
     known = [as_on(e.finding, min(record.date, ledger.as_of)) for e in entries]
     if record.item:
@@ -294,8 +294,7 @@ def weekly_values(ledger: Ledger, start: dt.date, end: dt.date, reporter: str, b
 
 
 def _self_reported(ledger: Ledger, start: dt.date, end: dt.date) -> int:
-    return sum(1 for e in ledger.entries.values()
-               if e.finding.source is FindingSource.SELF and start <= e.finding.found_on <= end)
+    return sum(1 for line in ledger.lines.values() if line.source is FindingSource.SELF and start <= line.found_on <= end)
 
 
 def major_values(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date, reporter: str) -> dict[str, Any]:
@@ -333,12 +332,18 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
     jobs: list[FormJob] = []
     orders: list[FormJob] = []
     inspected: set[str] = set()
+    dated: list[tuple[Path, Record]] = []
     for path in sorted((Path(root) / "records").glob("*.toml")):
         rel = path.relative_to(root).as_posix()
         problems: list[Problem] = []
         record = read_record(path, rel, problems)
         if record is None or not start <= record.date <= end or record.date > ledger.as_of:
             continue
+        dated.append((path, record))
+    # The findings these records concern, in full, read once (the ledger holds most findings as lines alone).
+    held = ledger.full(ident for _, record in dated for ident in _concerned(record))
+    ledger = attrs.evolve(ledger, entries={**ledger.entries, **held})
+    for path, record in dated:
         unit_name = ledger.units[record.unit].name
         inspected.add(record.unit)
         supervision = record.kind is FormKind.SUPERVISION
@@ -351,9 +356,9 @@ def plan(root: Path, ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.d
         given += [(e.finding, e.remediation, e.date or record.date) for e in record.remediate]
         for ident, remediation, on in given:
             # A unit's own deadline fix (企业自查自改) is no order: none was issued unless the record gives its number.
-            if (ident in ledger.entries and _orders_category(catalog, remediation)
+            if (ident in ledger.lines and _orders_category(catalog, remediation)
                     and (supervision or (remediation is not None and remediation.order_number))):
-                entry = ledger.entries[ident]
+                entry = ledger.entry(ident)
                 assert remediation is not None
                 values = deadline_order_values(entry, remediation, record, ledger, catalog, on, checking)
                 orders.append(FormJob(f"deadline-order/{ident}.pdf", "deadline-order", values,

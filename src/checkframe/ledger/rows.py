@@ -11,8 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from checkframe.catalog import Catalog
-from checkframe.ledger.findings import is_overdue, routes
-from checkframe.ledger.ledger import Entry, Ledger
+from checkframe.ledger.ledger import Entry, Ledger, Line
 from checkframe.model import EnforcementMeasure, FindingKind, FindingSource, FindingState, HazardLevel
 from checkframe.util import collector
 from checkframe.util.tables import render
@@ -47,14 +46,6 @@ LEDGER_COLUMNS = tuple(LEDGER_HEADINGS)
 NARROW_COLUMNS = ("finding", "unit_name", "kind", "level", "source", "category", "stop", "deadline", "state", "overdue")
 
 
-def _stop(finding: Any) -> str:
-    if finding.stop is None:
-        return ""
-    if finding.resumption is not None and finding.resumption.approved_by:
-        return "resumed"
-    return finding.stop.scope.value
-
-
 STOP_LABELS = {"": "", "full": "全部", "partial": "局部", "resumed": "已复产"}
 
 
@@ -66,52 +57,48 @@ def ledger_rows(ledger: Ledger, catalog: Catalog | None = None) -> list[dict[str
 
 def _ledger_rows(ledger: Ledger, catalog: Catalog | None) -> list[dict[str, Any]]:
     rows = []
-    as_of, late = ledger.as_of, ledger.late
     # What a row takes from its unit and its category, looked up once each (a unit has many findings).
     of_unit: dict[str, tuple[str, str, str, str]] = {}
     category_names: dict[str, str] = {"": ""}
-    for entry in sorted(ledger.entries.values(), key=_row_order):
-        f = entry.finding
-        shown = of_unit.get(entry.unit)
+    for line in sorted(ledger.lines.values(), key=_row_order):
+        shown = of_unit.get(line.unit)
         if shown is None:
-            unit = ledger.units[entry.unit]
+            unit = ledger.units[line.unit]
             sector_name = (catalog.sector(unit.sector).name if catalog is not None and catalog.has("sector", unit.sector)
                            else "")
-            shown = of_unit[entry.unit] = (unit.name, unit.township, unit.sector, sector_name)
-        remediation = f.remediation
-        category = remediation.category if remediation else ""
+            shown = of_unit[line.unit] = (unit.name, unit.township, unit.sector, sector_name)
+        category = line.category
         category_name = category_names.get(category)
         if category_name is None:
             category_name = category_names[category] = catalog.category(category).name if catalog is not None else ""
-        deadline = remediation.deadline if remediation else None
-        reasons = ledger.late_reasons(entry) if f.id in late or is_overdue(f, as_of) else ()
+        deadline = line.deadline
         rows.append({
-            "finding": f.id,
-            "unit": entry.unit,
+            "finding": line.id,
+            "unit": line.unit,
             "unit_name": shown[0],
             "township": shown[1],
             "sector": shown[2],
-            "checkpoint": f.checkpoint,
-            "kind": f.kind.value,
-            "level": f.level.value,
-            "source": f.source.value,
+            "checkpoint": line.checkpoint,
+            "kind": line.kind.value,
+            "level": line.level.value,
+            "source": line.source.value,
             "category": category,
             "category_name": category_name,
             "sector_name": shown[3],
             "deadline": deadline.isoformat() if deadline else "",
-            "stop": _stop(f),
-            "found_on": f.found_on.isoformat(),
-            "state": f.state.value,
-            "overdue": bool(reasons),
-            "late": "；".join(reasons) if reasons else "",
-            "level_reason": f.level_reason,
-            "file": entry.file,
+            "stop": line.stop,
+            "found_on": line.found_on.isoformat(),
+            "state": line.state.value,
+            "overdue": line.overdue,
+            "late": line.late,
+            "level_reason": line.level_reason,
+            "file": line.file,
         })
     return rows
 
 
-def _row_order(entry: Entry) -> tuple[str, dt.date, str]:
-    return entry.unit, entry.finding.found_on, entry.finding.id
+def _row_order(line: Line) -> tuple[str, dt.date, str]:
+    return line.unit, line.found_on, line.id
 
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -141,8 +128,8 @@ SUMMARY_COUNTS = ("隐患数", "重大隐患", *(s.label for s in FindingState),
 SUMMARY_HEADING = {"unit": "单位", "sector": "行业领域", "township": "镇（街道）"}
 
 
-def _group_of(ledger: Ledger, entry: Entry, by: str) -> str:
-    return entry.unit if by == "unit" else getattr(ledger.units[entry.unit], by)
+def _group_of(ledger: Ledger, line: Line, by: str) -> str:
+    return line.unit if by == "unit" else getattr(ledger.units[line.unit], by)
 
 
 def _group_name(ledger: Ledger, key: str, by: str, catalog: Catalog | None) -> str:
@@ -158,13 +145,13 @@ def summary_rows(ledger: Ledger, by: str, catalog: Catalog | None = None) -> lis
     """Counts per unit, sector or township (by name): findings, major ones, each state, overdue (Chinese headings)."""
     groups: dict[str, dict[str, Any]] = {}
     heading = SUMMARY_HEADING[by]
-    for entry in ledger.entries.values():
-        key = _group_name(ledger, _group_of(ledger, entry, by), by, catalog)
+    for line in ledger.lines.values():
+        key = _group_name(ledger, _group_of(ledger, line, by), by, catalog)
         row = groups.setdefault(key, {heading: key, **dict.fromkeys(SUMMARY_COUNTS, 0)})
         row["隐患数"] += 1
-        row["重大隐患"] += entry.finding.level is HazardLevel.MAJOR
-        row[entry.finding.state.label] += 1
-        row["逾期"] += ledger.overdue(entry)
+        row["重大隐患"] += line.level is HazardLevel.MAJOR
+        row[line.state.label] += 1
+        row["逾期"] += line.overdue
     return [groups[k] for k in sorted(groups)]
 
 
@@ -202,35 +189,33 @@ def weekly_rows(ledger: Ledger, start: dt.date, end: dt.date, by: str = "townshi
     groups: dict[str, dict[str, Any]] = {}
     stopped: dict[str, set[str]] = {}
     closed: dict[str, set[str]] = {}
-    for entry in ledger.entries.values():
-        f = entry.finding
-        found = _within(f.found_on, start, end)
-        fixed = _within(f.accepted_on, start, end)
-        stop = f.stop is not None and _within(f.stop.date, start, end)
+    for line in ledger.lines.values():
+        found = _within(line.found_on, start, end)
+        fixed = _within(line.accepted_on, start, end)
+        stop = _within(line.stop_on, start, end)
         # 责令限期整改: each written order (指令书) given in the range: with the finding, by a later [[remediate]]
         # or an escalation; the same orders ledger forms prints.
-        orders = sum(1 for on, route in routes(f) if route.order_number and _within(on, start, end))
+        orders = sum(1 for on in line.orders if _within(on, start, end))
         if not (found or fixed or stop or orders):
             continue
-        key = _group_of(ledger, entry, by)
+        key = _group_of(ledger, line, by)
         row = groups.setdefault(key, {heading: _group_name(ledger, key, by, catalog), **dict.fromkeys(WEEKLY_COUNTS, 0)})
-        measures = f.enforcement.measures if f.enforcement is not None and found else ()
-        if f.kind is FindingKind.ILLEGAL:
+        measures = line.measures if found else ()
+        if line.kind is FindingKind.ILLEGAL:
             row["非法违法行为排查"] += found
             row["非法违法行为查处"] += bool(measures)
         else:
-            level = "一般" if f.level is HazardLevel.GENERAL else "重大"
+            level = "一般" if line.level is HazardLevel.GENERAL else "重大"
             row[f"{level}隐患排查"] += found
             row[f"{level}隐患整改"] += fixed
         row["责令限期整改企业"] += orders or EnforcementMeasure.ORDER_DEADLINE in measures
         if EnforcementMeasure.FINE in measures:
-            assert f.enforcement is not None
-            row["行政罚款（万元）"] += f.enforcement.fine
+            row["行政罚款（万元）"] += line.fine
         if stop or EnforcementMeasure.STOP in measures:
-            stopped.setdefault(key, set()).add(entry.unit)
+            stopped.setdefault(key, set()).add(line.unit)
         row["暂扣吊销证照"] += EnforcementMeasure.LICENCE in measures
         if EnforcementMeasure.CLOSURE in measures:
-            closed.setdefault(key, set()).add(entry.unit)
+            closed.setdefault(key, set()).add(line.unit)
     for key, row in groups.items():
         row["停产整顿（家）"] = len(stopped.get(key, ()))
         row["关闭取缔（家）"] = len(closed.get(key, ()))
@@ -299,19 +284,19 @@ def major_rows(ledger: Ledger, catalog: Catalog, start: dt.date, end: dt.date,
     """
     rows = []
 
-    def chosen_entry(e: Entry) -> bool:
-        f = e.finding
-        if f.kind is FindingKind.ILLEGAL:
-            return _within(f.found_on, start, end)
-        return f.level is HazardLevel.MAJOR and (
-            _within(f.found_on, start, end) or any(_within(d, start, end) for d, _ in f.escalated))
+    def chosen_line(line: Line) -> bool:
+        if line.kind is FindingKind.ILLEGAL:
+            return _within(line.found_on, start, end)
+        return line.level is HazardLevel.MAJOR and (
+            _within(line.found_on, start, end) or any(_within(d, start, end) for d in line.escalated))
 
-    chosen = [e for e in ledger.entries.values() if chosen_entry(e)]
+    # The rows need each finding in full (its measures, route, stop): only the chosen are read.
+    chosen = list(ledger.full(line.id for line in ledger.lines.values() if chosen_line(line)).values())
     chosen.sort(key=lambda e: (ledger.units[e.unit].township, e.unit, e.finding.found_on, e.finding.id))
     for number, entry in enumerate(chosen, 1):
         unit = ledger.units[entry.unit]
         f = entry.finding
-        state = f.state.label + ("（逾期）" if ledger.overdue(entry) else "")
+        state = f.state.label + ("（逾期）" if ledger.lines[f.id].overdue else "")
         rows.append({
             "序号": number,
             "生产经营单位名称": unit.name,

@@ -76,14 +76,29 @@ def gather_ledger_rules(plugins: Plugins, problems: list[Problem]) -> LedgerRule
 class RuleView:
     """What a rule sees besides the finding: the ledger's date, the unit, the catalog, and how to answer."""
 
-    as_of: dt.date
+    _as_of: dt.date
     unit: Any
-    catalog: Catalog
+    _catalog: Catalog
     #: The ledger's Entry (typed loosely: this module sits below ledger.py).
     _entry: Any
     _rule: LedgerRule
     _problems: list[Problem]
     _late: list[str]
+    #: Whether the rule read the catalog: what it says of the finding then depends on more than the ledger's cache
+    #: keys a unit's lines by (:class:`checkframe.ledger.ledger.UnitView`).
+    read_catalog: bool = False
+    #: Whether the rule read the ledger's date: what it says of the finding may then change from day to day.
+    read_date: bool = False
+
+    @property
+    def as_of(self) -> dt.date:
+        self.read_date = True
+        return self._as_of
+
+    @property
+    def catalog(self) -> Catalog:
+        self.read_catalog = True
+        return self._catalog
 
     def problem(self, message: str, at: str = "finding") -> None:
         """The records break the rule: one line naming the record file and key of the event ``at``.
@@ -99,8 +114,13 @@ class RuleView:
         self._late.append(reason)
 
 
-def apply_rules(ledger: Any, rules: LedgerRules, catalog: Catalog, skip: set[str]) -> None:
-    """Run every rule on every finding (except those in ``skip``, whose moves already failed)."""
+def apply_rules(ledger: Any, rules: LedgerRules, catalog: Catalog, skip: set[str]) -> tuple[set[str], set[str]]:
+    """Run every rule on every finding (except those in ``skip``, whose moves already failed).
+
+    Answers the units of the findings on which a rule read the catalog, and those on which one read the date.
+    """
+    read: set[str] = set()
+    dated: set[str] = set()
     for ident, entry in ledger.entries.items():
         if ident in skip:
             continue
@@ -117,5 +137,10 @@ def apply_rules(ledger: Any, rules: LedgerRules, catalog: Catalog, skip: set[str
                                                                   error=f"{type(exc).__name__}: {exc}"),
                                                language="zh"))
                 continue
+            if view.read_catalog:
+                read.add(entry.unit)
+            if view.read_date:
+                dated.add(entry.unit)
             if late:
                 ledger.late.setdefault(ident, []).extend(late)
+    return read, dated

@@ -91,8 +91,8 @@ def recheck_of(record_path: Path, catalog: Catalog, date: dt.date,
     unresolved: list[tuple[str, str]] = []
     accepted: list[tuple[str, str]] = []
     said: list[str] = []  # the accepted ones as the message names them: the clerk's finding id, title, description
-    for ident in dict.fromkeys(mentioned):
-        f = ledger.entries[ident].finding
+    for ident, entry in ledger.full(mentioned).items():
+        f = entry.finding
         if f.state not in UNRESOLVED and f.state is not FindingState.ACCEPTED:
             continue
         title = catalog.checkpoint(f.checkpoint).title

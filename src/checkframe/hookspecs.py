@@ -317,5 +317,14 @@ def checkframe_register_ledger(register: LedgerRegister) -> None:
           A rule returns nothing; an exception it raises is reported with
           the plugin's name and the rule's, as a problem.
 
+          What a rule says of a unit's findings is kept in the ledger's cache
+          and not asked again while the unit's records, the rules' source (every
+          module of the package that defines each rule) and the values a rule's
+          closure holds are as they were; while it reads ``ledger.as_of``, also
+          the date, and a rule that reads ``ledger.catalog`` is asked on every
+          run.  So a rule must decide from these alone: one that reads a file,
+          the clock or the environment of its own would not be asked again when
+          they change.
+
     :returns: nothing; anything returned is ignored.
     """

@@ -549,6 +549,33 @@ def test_a_units_lines_are_kept_by_the_rules(store):
         assert CALLS == ["f-1", "f-2"] and reading.lines["f-1"].late == "测试规则"
 
 
+def test_a_units_lines_are_kept_by_every_module_of_the_rules_package(store, tmp_path, monkeypatch):
+    """A rule may say what it says through a helper of its plugin's other module: an upgraded helper is a change of
+    the rules, though the rule's own module is as it was."""
+    import importlib
+    import sys
+
+    package = tmp_path / "rulepkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "helper.py").write_text('REASON = "旧规则"\n', encoding="utf-8")
+    (package / "rule.py").write_text(
+        "from rulepkg import helper\n\n\ndef check(entry, ledger):\n"
+        '    if entry.finding.level.value == "major":\n        ledger.overdue(helper.REASON)\n', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # no .pyc of the same second and size taken for the source
+    rule = importlib.import_module("rulepkg.rule")
+    try:
+        rules = with_rule(rule.check)
+        assert build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules).lines["f-2"].late == "旧规则"
+        (package / "helper.py").write_text('REASON = "升级后的规则"\n', encoding="utf-8")
+        importlib.reload(sys.modules["rulepkg.helper"])  # as a new process would import the upgraded plugin
+        assert build_ledger(store.root, CATALOG, AS_OF, jobs=1, rules=rules).lines["f-2"].late == "升级后的规则"
+    finally:
+        for name in [n for n in sys.modules if n == "rulepkg" or n.startswith("rulepkg.")]:
+            del sys.modules[name]
+
+
 @pytest.mark.parametrize("damage", ["lost", "garbage", "hostile", "other-context", "other-key"])
 def test_a_lost_or_corrupt_views_file_means_its_units_lines_are_made_again(store, replayed, tmp_path, damage):
     build_ledger(store.root, CATALOG, AS_OF, jobs=1)

@@ -682,26 +682,48 @@ class UnitView:
 def rules_digest(rules: LedgerRules) -> str | None:
     """A digest of the rules a finding's line depends on (overdue, the rules' reasons), or None when one is not known.
 
-    Each rule by its plugin, sector and name, the source file of the module that defines it and the values its
-    closure holds; a rule whose source cannot be read (a callable object, a function made without a file) gives
-    None, and then no unit's view is cached: the rules run on every finding, as without a cache.
+    Each rule by its plugin, sector and name, the values its closure holds, and the source files of the package
+    that defines it (every module of its top-level package: a rule may call helpers of its plugin's other
+    modules; its own module alone when it is not in a package); a rule whose source cannot be read (a callable
+    object, a function made without a file) gives None, and then no unit's view is cached: the rules run on every
+    finding, as without a cache.
     """
     digest = hashlib.blake2b(digest_size=16)
+    sources: dict[str, bytes | None] = {}  # a package's digest, once for all its rules
     for rule in rules.rules:
         check = rule.check
-        module = sys.modules.get(getattr(check, "__module__", None) or "")
+        name = getattr(check, "__module__", None) or ""
+        module = sys.modules.get(name)
         source = getattr(module, "__file__", None)
-        code = getattr(check, "__code__", None)
-        if source is None or code is None:
+        if source is None or getattr(check, "__code__", None) is None:
             return None
-        try:
-            text = Path(source).read_bytes()
-        except OSError:
+        top = sys.modules.get(name.partition(".")[0])
+        folders = list(getattr(getattr(top, "__spec__", None), "submodule_search_locations", None) or ())
+        where = os.pathsep.join(folders) if folders else source
+        if where not in sources:
+            sources[where] = _sources_digest([Path(f) for f in folders] if folders else [Path(source)])
+        if sources[where] is None:
             return None
         cells = [cell.cell_contents for cell in getattr(check, "__closure__", None) or ()]
-        digest.update(repr((rule.plugin, rule.sector, rule.name, source, cells)).encode())
-        digest.update(hashlib.blake2b(text, digest_size=16).digest())
+        digest.update(repr((rule.plugin, rule.sector, rule.name, where, cells)).encode())
+        digest.update(sources[where] or b"")
     return digest.hexdigest()
+
+
+def _sources_digest(paths: list[Path]) -> bytes | None:
+    """A digest of the Python files at ``paths`` (files, or folders walked for ``*.py``); None when one cannot be
+    read."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for path in paths:
+            files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+            for file in files:
+                data = file.read_bytes()
+                digest.update(f"{file.as_posix()} {len(data)}\n".encode())
+                digest.update(data)
+    except OSError:
+        return None
+    return digest.digest()
 
 
 @attrs.define

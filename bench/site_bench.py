@@ -22,6 +22,8 @@ process, so that its peak memory is its own.  The figures:
   in the middle of sector 5): the incremental build (issue 19, item 1), with how many pages it rendered;
 - **again**: the same checkpoint edited once more: the pages the cold build wrote just before its page cache
   were then "racily clean" (read and checked, see ``checkframe.publish.pagecache``), now their stat is trusted;
+  each edit is made 2 s (the racy margin) after the build before it, as a person's edits are seconds apart:
+  edits in quicker succession find the pages the build before linked still racily clean, and read them;
 - **title**: ``build()`` after that, with the handbook's title changed (every page shows it);
 - each build starts with the objects of the one before freed (``gc.collect()``, not timed): the command builds
   in a fresh process, and a build's objects wait for the cycle collector (see ``checkframe.publish.build``);
@@ -130,9 +132,12 @@ def measure(root: Path) -> dict[str, float]:
     again, figures["rebuild"] = timed_build(project, root)
     assert not again.written
 
+    from checkframe.publish.pagecache import RACY_MARGIN_NS
+
     for name, edit in (("one_checkpoint", lambda: edit_one_checkpoint(root)),
                        ("one_checkpoint_again", lambda: edit_one_checkpoint(root)),
                        ("title", lambda: edit_title(project))):
+        time.sleep(RACY_MARGIN_NS / 1e9)  # edits seconds apart, as a person makes them (not timed)
         edit()
         edited, figures[name] = timed_build(project, root)
         figures[f"{name}_rendered"] = edited.rendered

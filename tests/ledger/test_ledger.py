@@ -704,6 +704,28 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_csvs_rows(store, demo_cli, capsy
         assert sheet.column_dimensions["A"].width >= 6
 
 
+def test_an_xlsx_file_says_it_was_made_on_the_ledgers_date_and_is_the_same_every_time(store, demo_cli, capsys,
+                                                                                         tmp_path):
+    """The workbook's 创建时间 is the ledger's date, not the moment of writing: the same ledger on the same date
+    gives the same bytes (XlsxWriter alone writes the clock's time, to the second)."""
+    import datetime as dt
+    import time
+
+    openpyxl = pytest.importorskip("openpyxl")
+    store.record("a.toml", FOUND)
+    made = []
+    for n in range(2):
+        if n:
+            time.sleep(1.1)  # another second on the clock
+        out = tmp_path / f"{n}.xlsx"
+        assert cli.main(["ledger", "show", str(store.root), "--as-of", "2024-03-20", "--format", "xlsx",
+                         "-o", str(out)]) == 0
+        made.append(out.read_bytes())
+    capsys.readouterr()
+    assert made[0] == made[1]
+    assert openpyxl.load_workbook(tmp_path / "0.xlsx").properties.created == dt.datetime(2024, 3, 20)
+
+
 # -- The worked example ------------------------------------------------------------------
 
 

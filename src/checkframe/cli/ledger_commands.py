@@ -7,6 +7,7 @@ Their readers are clerks: every message, problems included, is in Chinese
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import os
 import sys
@@ -241,11 +242,13 @@ def _replay(args: argparse.Namespace, as_of: Any) -> tuple[Any, Catalog, Any]:
 
 def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[str], fmt: str,
           sheet: str, styles: dict[str, Any] | None = None, heads: dict[str, tuple[str, ...]] | None = None,
-          layout: str = "table") -> int:
+          layout: str = "table", *, as_of: dt.date) -> int:
     """Rows as a table, CSV, JSON or xlsx, to ``--output`` or standard output.
 
     On a terminal, ``heads`` gives columns headings of several lines (:func:`stacked_table`), and
     ``layout="blocks"`` writes a block per row (:func:`stacked_blocks`), so that the table fits 100 columns.
+    ``as_of`` is the ledger's date: an xlsx file says it was made then (the same ledger on the same date gives
+    the same bytes).
     """
     from checkframe.ledger import xlsx
     from checkframe.util.tables import render
@@ -255,7 +258,7 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[st
         _check_output_file(output, Path(args.dir))
     if fmt == "xlsx":
         assert output is not None  # _usage requires --output with xlsx
-        write_file(output, xlsx.workbook([(sheet, columns, rows)]))
+        write_file(output, xlsx.workbook([(sheet, columns, rows)], as_of))
         print(f"已写入 {output}")
         return EXIT_OK
     if fmt == "table" and output is None:
@@ -494,13 +497,13 @@ def cmd_ledger_show(args: argparse.Namespace) -> int:
     if args.by:
         rows = tables.summary_rows(ledger, args.by, catalog)
         columns = list(rows[0]) if rows else [tables.SUMMARY_HEADING[args.by], *tables.SUMMARY_COUNTS]
-        return _emit(args, rows, columns, fmt, "台账汇总", {"逾期": lambda v: v != "0"})
+        return _emit(args, rows, columns, fmt, "台账汇总", {"逾期": lambda v: v != "0"}, as_of=ledger.as_of)
     found = tables.ledger_rows(ledger, catalog)
     if args.overdue:
         found = [row for row in found if row["overdue"]]
     if fmt == "json":
         keys = [*tables.LEDGER_COLUMNS, "category_name", "sector_name"]
-        return _emit(args, [{k: row[k] for k in keys} for row in found], keys, fmt, "台账")
+        return _emit(args, [{k: row[k] for k in keys} for row in found], keys, fmt, "台账", as_of=ledger.as_of)
     people = [tables.for_people(row) for row in found]
     headings = list(tables.LEDGER_HEADINGS.values())
     if fmt == "table" and not args.wide:
@@ -512,7 +515,7 @@ def cmd_ledger_show(args: argparse.Namespace) -> int:
             row["类别"] = "违法" if row["类别"].startswith("非法") else "隐患"
     styles = {"等级": lambda v: v == "重大", "逾期": lambda v: v == "逾期",
               "类别": lambda v: v.startswith("非法") or v == "违法"}
-    return _emit(args, people, headings, fmt, "隐患排查治理台账", styles)
+    return _emit(args, people, headings, fmt, "隐患排查治理台账", styles, as_of=ledger.as_of)
 
 
 def _shared_start(names: list[str]) -> int:
@@ -564,11 +567,11 @@ def cmd_ledger_report(args: argparse.Namespace) -> int:
             prefix = _shared_start(names) if len(names) > 1 and args.by == "unit" else 0
             for row in rows[:-1]:
                 row[columns[0]] = _shorten(str(row[columns[0]])[prefix:], 12)
-        return _emit(args, rows, columns, fmt, "统计表（附件4）", styles, heads=tables.WEEKLY_HEADS)
+        return _emit(args, rows, columns, fmt, "统计表（附件4）", styles, heads=tables.WEEKLY_HEADS, as_of=ledger.as_of)
     rows = tables.major_rows(ledger, catalog, args.start, args.end)
     columns = list(rows[0]) if rows else ["序号", "生产经营单位名称", "核查单位", "所在镇（街道）", "企业类别", "类别",
                                           "来源", "重大隐患/具体非违法行为", "处理措施", "隐患编号", "状态"]
-    return _emit(args, rows, columns, fmt, "重大隐患统计表（附件5）", styles, layout="blocks")
+    return _emit(args, rows, columns, fmt, "重大隐患统计表（附件5）", styles, layout="blocks", as_of=ledger.as_of)
 
 
 def cmd_ledger_forms(args: argparse.Namespace) -> int:

@@ -2,11 +2,14 @@
 
 Written with XlsxWriter (write-only, no dependencies of its own): one sheet per table, the Chinese headings
 in bold on a frozen first row, each column as wide as its widest cell (a CJK character counted as two),
-numbers as numbers and everything else as text, so that the cells read exactly as the CSV's.
+numbers as numbers and everything else as text, so that the cells read exactly as the CSV's.  The file says it
+was made on the date it is given (the ledger's), not at the moment it was written: the same tables on the same
+date give the same bytes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -29,11 +32,12 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[dict[str, Any]]]]) -> bytes:
-    """An .xlsx file of ``(sheet name, columns, rows)`` tables."""
+def workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[dict[str, Any]]]], made: dt.date) -> bytes:
+    """An .xlsx file of ``(sheet name, columns, rows)`` tables, made on ``made`` (its properties' 创建时间)."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                      "strings_to_urls": False})
+    book.set_properties({"created": dt.datetime.combine(made, dt.time())})
     header = book.add_format({"bold": True, "bg_color": "#E8E8E8", "border": 1, "text_wrap": True})
     for name, columns, rows in sheets:
         sheet = book.add_worksheet(name[:31])

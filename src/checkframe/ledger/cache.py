@@ -88,6 +88,17 @@ SHARDS = 64
 
 
 @functools.cache
+def _taken(held: tuple[Any, bytes] | None, key: Any) -> Any:
+    """The value a held ``(key, pickle)`` pair keeps, when it is kept under ``key``; None for another key's, or
+    for a pickle that does not load (corrupt, hostile: see :data:`PICKLES`)."""
+    if held is None or held[0] != key:
+        return None
+    try:
+        return load(held[1])
+    except Exception:  # noqa: BLE001 - whatever is wrong with the entry, it is a miss
+        return None
+
+
 def _shard(unit: str) -> int:
     return int.from_bytes(hashlib.blake2b(unit.encode(), digest_size=4).digest(), "big") % SHARDS
 
@@ -312,13 +323,7 @@ class Cache:
             for other, pair in self._read_units(shard).items():
                 if self.units.get(other) == pair[0]:
                     self.unit_blobs.setdefault(other, pair)
-        held = self.unit_blobs.pop(unit, None)
-        found = None
-        if held is not None and held[0] == key:
-            try:
-                found = load(held[1])
-            except Exception:  # noqa: BLE001 - a corrupt entry is a miss: replayed again
-                found = None
+        found = _taken(self.unit_blobs.pop(unit, None), key)  # a corrupt entry is a miss: replayed again
         if found is None:
             del self.units[unit]
             self.units_dirty.add(shard)
@@ -344,12 +349,7 @@ class Cache:
             for other, pair in on_file.items():
                 self.view_blobs.setdefault(other, pair)
         held = self.view_blobs.pop(unit, None)
-        found = None
-        if held is not None and held[0] == key:
-            try:
-                found = load(held[1])
-            except Exception:  # noqa: BLE001 - a corrupt entry is a miss: made again
-                found = None
+        found = _taken(held, key)  # a corrupt entry is a miss: made again
         if found is None:
             if held is not None:  # stale or corrupt: the file is written again without it
                 self.views_dirty.add(shard)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from checkframe.errors import ContentError
 from checkframe.ledger import cache as records_cache
 from checkframe.ledger import ledger as ledger_module
 from checkframe.ledger.ledger import build_ledger
@@ -614,6 +615,23 @@ def test_a_finding_in_full_comes_from_its_records_when_its_replay_is_gone(store,
     replayed.clear()
     found = ledger.entry("f-1")
     assert replayed == ["acme"] and found == fresh and found.places == fresh.places
+
+
+@pytest.mark.parametrize("edit", ["not-toml", "loop-broken"])
+def test_a_record_edited_while_the_ledger_is_read_is_the_clerks_problem_not_a_bug(store, edit):
+    """A finding read in full after its unit's replay is gone is replayed from the records: if one was edited since
+    the ledger was read, the command says so, in the clerk's words, as a problem (run it again), not a crash."""
+    build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    ledger = build_ledger(store.root, CATALOG, AS_OF, jobs=1)
+    units_file(store, "acme").unlink()
+    record = next((store.root / "records").glob("*.toml"))
+    text = record.read_text(encoding="utf-8")
+    record.write_text("not = [toml" if edit == "not-toml" else text.replace('"f-1"', '"f-9"', 1), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        ledger.entry("f-1")
+    [problem] = caught.value.problems
+    assert "读取台账时" in problem.message and "再运行一次命令" in problem.message
+    assert problem.language == "zh"
 
 
 def dated_rule(entry, ledger):

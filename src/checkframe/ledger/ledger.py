@@ -28,7 +28,7 @@ from attrs import frozen
 
 from checkframe.catalog import Catalog
 from checkframe.catalog.places import lines_placed
-from checkframe.errors import Problem
+from checkframe.errors import ContentError, Problem
 from checkframe.ledger import findings as loop
 from checkframe.ledger.cache import Cache, content_hash, replays
 from checkframe.ledger.cache import dump as cache_dump
@@ -751,13 +751,19 @@ class _Fetch:
                 for path, rel in self.units[unit][1]:
                     read, _, _, _ = _parse(None, (path, rel))
                     if read is None:
-                        raise RuntimeError(f"{rel} changed while the ledger was read: run the command again")
+                        raise _changed(rel)
                     records.append((rel, read[0]))
                 held = _replay_unit(self.ledger, records, self.catalog, self.rules, self.files)
                 if held is None:
-                    raise RuntimeError(f"the records of unit {unit} changed while the ledger was read: run it again")
+                    raise ContentError([Problem("", words("unit_changed_while_read", unit=quoted(unit)), language="zh")])
             entries.update((entry.finding.id, entry) for _, entry in held.entries)
         return entries
+
+
+def _changed(file: str) -> ContentError:
+    """A record (of the unit ``file`` is one of) that no longer replays as it did when the ledger was read: edited
+    while the command ran.  The clerk's problem, not a bug: run the command again."""
+    return ContentError([Problem("", words("changed_while_read"), file, language="zh")])
 
 
 def context(catalog: Catalog, rules: LedgerRules) -> str:

@@ -99,6 +99,8 @@ MESSAGES: dict[str, str] = {
     "store_unit_id": "--unit {problem}；单位编号就是其登记文件 {units}/编号.toml 的文件名",
     "store_unit": "台账中没有单位 {unit}（没有 {file}，请先在那里登记该单位）{near}",
     "no_record": "没有检查记录 {path}",
+    "changed_while_read": "读取台账时此文件被改动了；请在改完后再运行一次命令",
+    "unit_changed_while_read": "读取台账时单位 {unit} 的检查记录被改动了；请在改完后再运行一次命令",
     "record_is_folder": "{path} 是文件夹，不是检查记录；请给出其中的一份记录，如 {path}/记录.toml",
     "no_ledger": "没有台账文件夹 {root}",
     "not_toml": "{path} 不是检查记录：检查记录是台账 records/ 文件夹中的 .toml 文件",

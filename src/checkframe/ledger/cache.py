@@ -141,13 +141,9 @@ def replays(root: Path, context: str, wanted: dict[str, Any]) -> dict[str, Any]:
     for shard, units in sorted(by_shard.items()):
         held = _read_keyed(Path(root) / CACHE_DIR / _units_name(shard), version, context)
         for unit in units:
-            pair = held.get(unit)
-            if pair is None or pair[0] != wanted[unit]:
-                continue
-            try:
-                found[unit] = load(pair[1])
-            except Exception:  # noqa: BLE001 - a corrupt entry is a miss
-                continue
+            value = _taken(held.get(unit), wanted[unit])
+            if value is not None:
+                found[unit] = value
     return found
 
 
